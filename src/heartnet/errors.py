@@ -1,0 +1,91 @@
+"""Exceptions that speak to the user: what is wrong, the value, and what is allowed."""
+
+from __future__ import annotations
+
+
+class HeartnetError(Exception):
+    """Base class of the errors a user can fix (the CLI exits 2 on these)."""
+
+
+class ValidationError(HeartnetError, ValueError):
+    """A value in an input row or file is not allowed.
+
+    The structured fields let an interface phrase the message in its own
+    language: ``field`` (column name, or None for a problem with the whole
+    row), ``value`` (what was received), ``allowed`` (a short English
+    description of what is allowed) and ``row`` (the row's position or the
+    file's line number, or None for a single row); ``where`` is "row" or
+    "line", ``hint`` an optional suggestion ("did you mean 'ASY'?") and
+    ``source`` the file the value came from, if any.
+    """
+
+    def __init__(
+        self,
+        field: str | None,
+        value: object,
+        allowed: str,
+        *,
+        row: int | None = None,
+        where: str = "row",
+        problem: str | None = None,
+        hint: str | None = None,
+        source: str | None = None,
+    ) -> None:
+        self.field = field
+        self.value = value
+        self.allowed = allowed
+        self.row = row
+        self.where = where
+        self.problem = problem
+        self.hint = hint
+        self.source = source
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        parts = [self.source] if self.source else []
+        if self.row is not None:
+            parts.append(f"{self.where} {self.row}")
+        if self.field is not None:
+            parts.append(f"field '{self.field}'")
+        prefix = ", ".join(parts)
+        problem = self.problem or f"got {_short_repr(self.value)}"
+        message = f"{problem}; {self.allowed}"
+        if self.hint:
+            message += f" ({self.hint})"
+        return f"{prefix}: {message}" if prefix else message
+
+    def at(self, row: int | None, where: str = "row", source: str | None = None) -> ValidationError:
+        """The same error located at a row or file line (and file)."""
+        return ValidationError(
+            self.field,
+            self.value,
+            self.allowed,
+            row=row,
+            where=where,
+            problem=self.problem,
+            hint=self.hint,
+            source=source or self.source,
+        )
+
+
+class DataError(HeartnetError, ValueError):
+    """A data file cannot be used: unreadable, wrong schema, or wrong checksum."""
+
+
+class ChecksumError(DataError):
+    """A built-in copy of the dataset does not have the expected sha256."""
+
+    def __init__(self, source: str, expected: str, found: str) -> None:
+        self.source = source
+        self.expected = expected
+        self.found = found
+        super().__init__(f"checksum mismatch for the dataset from {source}: expected sha256 {expected}, found {found}")
+
+
+class ModelError(HeartnetError, ValueError):
+    """A model file is missing, corrupt, or does not match this package."""
+
+
+def _short_repr(value: object, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -1,0 +1,140 @@
+"""The Keras model: preprocessing layers that turn raw rows into a matrix, then an MLP.
+
+The preprocessing lives inside the model, so a saved model takes raw rows::
+
+    Age ─ Normalization ───────────────────────┐
+    Cholesterol ─ Normalization ─ FillMissing ─┤
+               └─ MissingIndicator ────────────┤
+    Sex ─ StringLookup (one-hot) ──────────────┼─ Concatenate ─ MLP (Sequential) ─ sigmoid
+    FastingBS ─ IntegerLookup (one-hot) ───────┘
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import keras
+import numpy as np
+import pandas as pd
+import tensorflow as tf
+from keras import layers, ops
+
+from heartnet.features import FEATURES, Feature
+
+__all__ = ["DEFAULT_HPARAMS", "build_model", "encoded_feature_names", "encoder", "to_inputs"]
+
+DEFAULT_HPARAMS = {
+    "units": (32, 16),
+    "dropout": 0.3,
+    "learning_rate": 1e-3,
+}
+ENCODED_LAYER = "encoded"
+HEAD_LAYER = "mlp"
+
+_INPUT_DTYPES = {"numeric": "float32", "categorical": "string", "binary": "int64"}
+
+
+@keras.saving.register_keras_serializable(package="heartnet")
+class MissingIndicator(layers.Layer):
+    """1.0 where the input is NaN (not measured), else 0.0."""
+
+    def call(self, inputs):
+        return ops.cast(ops.isnan(inputs), "float32")
+
+
+@keras.saving.register_keras_serializable(package="heartnet")
+class FillMissing(layers.Layer):
+    """Replace NaN by 0.0: after normalization, 0 is the training mean."""
+
+    def call(self, inputs):
+        return ops.where(ops.isnan(inputs), ops.zeros_like(inputs), inputs)
+
+
+def _encode(feature: Feature, tensor, train_df: pd.DataFrame) -> list:
+    """The encoded columns of one feature (see encoded_feature_names for their names)."""
+    name = feature.name
+    if feature.kind == "numeric":
+        values = train_df[name].to_numpy(dtype="float32")
+        normalization = layers.Normalization(name=f"{name}_normalization")
+        normalization.adapt(values[~np.isnan(values)].reshape(-1, 1))
+        normalized = normalization(tensor)
+        if not feature.nullable:
+            return [normalized]
+        return [
+            FillMissing(name=f"{name}_fill")(normalized),
+            MissingIndicator(name=f"{name}_missing")(tensor),
+        ]
+    # The vocabulary is the spec's, not the training fold's: every allowed
+    # category keeps its column even if a small fold lacks it, and the
+    # validator has already rejected anything else (so no OOV column).
+    lookup = layers.IntegerLookup if feature.kind == "binary" else layers.StringLookup
+    return [
+        lookup(vocabulary=list(feature.values), num_oov_indices=0, output_mode="one_hot", name=f"{name}_onehot")(tensor)
+    ]
+
+
+def build_model(
+    train_df: pd.DataFrame,
+    *,
+    units: tuple[int, ...] = DEFAULT_HPARAMS["units"],
+    dropout: float = DEFAULT_HPARAMS["dropout"],
+    learning_rate: float = DEFAULT_HPARAMS["learning_rate"],
+) -> keras.Model:
+    """Build and compile the model; Normalization layers are adapted on ``train_df`` only.
+
+    ``train_df`` is a validated frame (``heartnet.validation.validate_frame``).
+    Inputs: one named ``keras.Input`` of shape (1,) per feature (float32,
+    string or int64). Output: the probability of heart disease, shape (n, 1).
+    """
+    inputs = {f.name: keras.Input(shape=(1,), name=f.name, dtype=_INPUT_DTYPES[f.kind]) for f in FEATURES}
+    encoded = [column for f in FEATURES for column in _encode(f, inputs[f.name], train_df)]
+    matrix = layers.Concatenate(name=ENCODED_LAYER)(encoded)
+
+    head = keras.Sequential(name=HEAD_LAYER)
+    head.add(keras.Input(shape=(matrix.shape[-1],)))
+    for index, width in enumerate(units, start=1):
+        head.add(layers.Dense(width, activation="relu", name=f"dense_{index}"))
+        if dropout:
+            head.add(layers.Dropout(dropout, name=f"dropout_{index}"))
+    head.add(layers.Dense(1, activation="sigmoid", name="output"))
+
+    model = keras.Model(inputs=inputs, outputs=head(matrix), name="heartnet")
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+        loss="binary_crossentropy",
+        metrics=[keras.metrics.AUC(name="auc"), "accuracy"],
+    )
+    return model
+
+
+def encoder(model: keras.Model) -> keras.Model:
+    """The preprocessing part alone: raw rows in, the matrix the MLP receives out."""
+    return keras.Model(inputs=model.inputs, outputs=model.get_layer(ENCODED_LAYER).output, name="encoder")
+
+
+def encoded_feature_names(model: keras.Model) -> list[str]:
+    """The names of the matrix's columns, read from the model's own layers."""
+    names = []
+    for feature in FEATURES:
+        if feature.kind == "numeric":
+            names.append(feature.name)
+            if feature.nullable:
+                names.append(f"{feature.name}_missing")
+        else:
+            vocabulary = model.get_layer(f"{feature.name}_onehot").get_vocabulary()
+            names.extend(f"{feature.name}={value}" for value in vocabulary)
+    return names
+
+
+def to_inputs(columns: pd.DataFrame | Mapping[str, Sequence]) -> dict[str, tf.Tensor]:
+    """Validated columns (a frame, or a dict of lists) as the model's input dict.
+
+    One (n, 1) tensor per named input. Strings become ``tf.string`` tensors:
+    Keras 3 takes neither numpy ``<U`` arrays nor, in ``fit``, object arrays.
+    """
+    arrays = {}
+    for feature in FEATURES:
+        column = np.asarray(columns[feature.name])
+        dtype = object if feature.kind == "categorical" else _INPUT_DTYPES[feature.kind]
+        arrays[feature.name] = tf.constant(column.astype(dtype).reshape(-1, 1))
+    return arrays

@@ -1,0 +1,111 @@
+"""Saving and loading models: ``.keras`` files written atomically, with metadata JSON beside them.
+
+``models/heartnet.keras`` comes with ``models/heartnet.json``: library
+versions, the feature spec, the decision threshold, the sha256 of the model
+file, and whatever the caller adds (seed, data sha256, held-out metrics).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import platform
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+
+import keras
+
+from heartnet.errors import ModelError
+from heartnet.features import TARGET, spec_as_dicts
+from heartnet.files import file_sha256, write_atomically
+from heartnet.paths import default_model_path
+
+__all__ = ["DEFAULT_THRESHOLD", "library_versions", "load_metadata", "load_model", "metadata_path", "save_model"]
+
+DEFAULT_THRESHOLD = 0.5
+_TRAIN_HINT = "create it with `heartnet train` (or `make run`)"
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of Python and of the libraries a model depends on."""
+    versions = {"python": platform.python_version()}
+    for package in ("heartnet", "tensorflow-cpu", "tensorflow", "keras", "numpy", "pandas", "scikit-learn"):
+        try:
+            versions[package] = importlib_metadata.version(package)
+        except importlib_metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def metadata_path(model_path: str | os.PathLike) -> Path:
+    """The JSON file beside a model: ``x.keras`` → ``x.json``."""
+    return Path(model_path).with_suffix(".json")
+
+
+def _resolve(path: str | os.PathLike | None) -> Path:
+    path = default_model_path() if path is None else Path(path)
+    if path.suffix != ".keras":
+        raise ModelError(f"{path}: model files must end in .keras")
+    return path
+
+
+def save_model(model: keras.Model, path: str | os.PathLike | None = None, *, metadata: dict | None = None) -> Path:
+    """Save ``model`` as ``.keras`` plus its metadata JSON, atomically; return the model's path."""
+    path = _resolve(path)
+    record = {
+        "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "versions": library_versions(),
+        "target": TARGET,
+        "features": spec_as_dicts(),
+        "threshold": DEFAULT_THRESHOLD,
+        **(metadata or {}),
+    }
+
+    def write_model(temporary: Path) -> None:
+        model.save(temporary)
+        record["model_sha256"] = file_sha256(temporary)
+
+    write_atomically(path, write_model)
+    text = json.dumps(record, indent=2, ensure_ascii=False, default=_to_json)
+    write_atomically(metadata_path(path), lambda temporary: temporary.write_text(text + "\n", encoding="utf-8"))
+    return path
+
+
+def _to_json(value):
+    if hasattr(value, "tolist"):  # numpy arrays and scalars
+        return value.tolist()
+    raise TypeError(f"metadata value of type {type(value).__name__} is not JSON-serializable")
+
+
+def load_metadata(path: str | os.PathLike | None = None) -> dict:
+    """The metadata JSON of the model at ``path`` (default: the default model)."""
+    path = _resolve(path)
+    json_path = metadata_path(path)
+    if not json_path.is_file():
+        raise ModelError(f"{json_path}: the model's metadata file is missing; {_TRAIN_HINT}")
+    try:
+        return json.loads(json_path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ModelError(f"{json_path}: not valid JSON ({error})") from None
+
+
+def load_model(path: str | os.PathLike | None = None) -> keras.Model:
+    """Load a model saved by ``save_model``, in Keras safe mode.
+
+    Raises ``ModelError`` when the file is missing (naming the command that
+    creates it), unreadable, not the file its metadata describes, or made for
+    a different feature spec than this package's.
+    """
+    path = _resolve(path)
+    if not path.is_file():
+        raise ModelError(f"no model at {path}; {_TRAIN_HINT}")
+    record = load_metadata(path)
+    if record.get("features") != spec_as_dicts():
+        raise ModelError(f"{path}: the model was saved with a different feature spec than this heartnet's; retrain it")
+    if record.get("model_sha256") not in (None, file_sha256(path)):
+        raise ModelError(f"{path}: the model file does not match its metadata (sha256 differs); retrain it")
+    try:
+        return keras.saving.load_model(path, safe_mode=True)
+    except Exception as error:  # Keras raises many types for a damaged zip or config
+        raise ModelError(f"{path}: not a readable .keras model ({type(error).__name__}: {error})") from None

@@ -1,0 +1,209 @@
+"""One validation path for every input: a dict, a list of dicts, a DataFrame or a file.
+
+Vectorized masks find the first bad row of a frame; the scalar check of that
+one value then writes the message, so the message for a value is the same
+whether it came alone, in a list or in a million-row file.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from heartnet.errors import ValidationError
+from heartnet.features import FEATURE_NAMES, FEATURES, FEATURES_BY_NAME, TARGET, Feature
+
+__all__ = ["allowed_text", "validate_frame", "validate_row", "validate_rows"]
+
+_IGNORED = frozenset({TARGET})
+
+
+def allowed_text(feature: Feature) -> str:
+    """What a feature accepts, in words (English; the app translates from the fields)."""
+    if feature.kind == "numeric":
+        text = f"expected a number from {feature.min:g} to {feature.max:g}"
+        text += f" {feature.unit}" if feature.unit else ""
+        if feature.nullable:
+            text += " or None when not measured"
+        return text
+    return "expected one of " + ", ".join(repr(value) for value in feature.values)
+
+
+def _is_real(value: object) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def _is_missing(value: object) -> bool:
+    return value is None or (_is_real(value) and math.isnan(value))
+
+
+def check_value(feature: Feature, value: object) -> object:
+    """Return the clean value of one field, or raise ValidationError saying why not.
+
+    Numeric fields give a float (NaN for a missing cholesterol), binary fields
+    an int and categorical fields a str.
+    """
+    allowed = allowed_text(feature)
+    if feature.kind == "numeric":
+        if _is_missing(value):
+            if feature.nullable:
+                return math.nan
+            raise ValidationError(feature.name, value, allowed, problem="missing value")
+        if not _is_real(value):
+            kind = "a boolean" if isinstance(value, (bool, np.bool_)) else type(value).__name__
+            raise ValidationError(feature.name, value, allowed, problem=f"got {kind} {value!r:.60}")
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf if value > 0 else -math.inf
+        if feature.nullable and number == feature.missing_code:
+            return math.nan
+        if not feature.min <= number <= feature.max:  # also rejects +-inf
+            raise ValidationError(feature.name, value, allowed)
+        return number
+
+    if feature.kind == "binary":
+        if _is_real(value) and not _is_missing(value) and value in feature.values:
+            return int(value)
+    elif isinstance(value, str) and value in feature.values:
+        return value
+    hint = None
+    if isinstance(value, str):
+        folded = {str(allowed_value).casefold(): allowed_value for allowed_value in feature.values}
+        match = folded.get(value.strip().casefold())
+        if match is not None:
+            hint = f"did you mean {match!r}?"
+    problem = "missing value" if _is_missing(value) else None
+    raise ValidationError(feature.name, value, allowed, problem=problem, hint=hint)
+
+
+def _check_fields(fields: Sequence[object]) -> None:
+    """Raise for a missing or unknown field (the target column is ignored)."""
+    present = set(fields)
+    for name in FEATURE_NAMES:
+        if name not in present:
+            raise ValidationError(
+                name,
+                None,
+                "every field is required" + (" (None when not measured)" if FEATURES_BY_NAME[name].nullable else ""),
+                problem="missing field",
+            )
+    for name in fields:
+        if name not in FEATURES_BY_NAME and name not in _IGNORED:
+            raise ValidationError(
+                str(name),
+                name,
+                "known fields are " + ", ".join(FEATURE_NAMES),
+                problem="unknown field",
+            )
+
+
+def validate_row(row: Mapping) -> dict:
+    """Validate one patient given as a dict; return its clean values in spec order."""
+    if not isinstance(row, Mapping):
+        raise TypeError(f"a row must be a dict of field values, got {type(row).__name__}")
+    _check_fields(list(row))
+    return {feature.name: check_value(feature, row[feature.name]) for feature in FEATURES}
+
+
+def _bad_mask(feature: Feature, column: pd.Series) -> np.ndarray:
+    """True where a value of the column would fail check_value (vectorized)."""
+    dtype = column.dtype
+    plain_numbers = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+    if feature.kind == "numeric" and plain_numbers:
+        values = column.to_numpy(dtype=float, na_value=np.nan)
+        missing = np.isnan(values)
+        if feature.nullable:
+            missing |= values == feature.missing_code
+        in_range = (values >= feature.min) & (values <= feature.max)
+        return ~((missing & feature.nullable) | (~missing & in_range))
+    if feature.kind == "binary" and plain_numbers:
+        return ~column.isin(feature.values).to_numpy()
+    if feature.kind == "categorical" and pd.api.types.is_object_dtype(dtype):
+        # isin compares with ==, which would let a numpy string or a number
+        # that equals a category through; the types are checked below.
+        ok = column.isin(feature.values).to_numpy()
+        if ok.all() and column.map(type).eq(str).all():
+            return ~ok
+    # Mixed or unexpected types: fall back to the scalar check, value by value.
+    return ~column.map(lambda value: _passes(feature, value)).to_numpy(dtype=bool)
+
+
+def _passes(feature: Feature, value: object) -> bool:
+    try:
+        check_value(feature, value)
+    except ValidationError:
+        return False
+    return True
+
+
+def validate_frame(frame: pd.DataFrame, *, where: str = "row", first: int = 0) -> pd.DataFrame:
+    """Validate a DataFrame of patients and return a clean copy in spec order.
+
+    Every row is checked before anything is returned; the error names the
+    first bad row (``where`` ``first + position``: rows count from 0, file
+    lines from 2 because line 1 is the header), its field and value.
+    Numeric columns come back as float64 (NaN = cholesterol not measured),
+    binary columns as int64 and categorical columns as str objects.
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"expected a pandas DataFrame, got {type(frame).__name__}")
+    duplicated = frame.columns[frame.columns.duplicated()]
+    if len(duplicated):
+        raise ValidationError(str(duplicated[0]), duplicated[0], "each field once", problem="duplicated column")
+    _check_fields(list(frame.columns))
+
+    first_bad: tuple[int, Feature] | None = None
+    for feature in FEATURES:
+        bad = np.flatnonzero(_bad_mask(feature, frame[feature.name]))
+        if len(bad) and (first_bad is None or bad[0] < first_bad[0]):
+            first_bad = (int(bad[0]), feature)
+    if first_bad is not None:
+        position, feature = first_bad
+        value = frame[feature.name].iloc[position]
+        try:
+            check_value(feature, value)
+        except ValidationError as error:
+            raise error.at(first + position, where) from None
+        raise AssertionError(f"vectorized and scalar checks disagree on {feature.name}={value!r}")
+
+    clean = {}
+    for feature in FEATURES:
+        column = frame[feature.name]
+        if feature.kind == "numeric":
+            values = pd.to_numeric(column, errors="raise").astype("float64")
+            if feature.nullable:
+                values = values.mask(values == feature.missing_code)
+            clean[feature.name] = values.to_numpy()
+        elif feature.kind == "binary":
+            clean[feature.name] = column.astype("int64").to_numpy()
+        else:
+            clean[feature.name] = column.astype(object).to_numpy()
+    return pd.DataFrame(clean)
+
+
+def validate_rows(rows: pd.DataFrame | Sequence[Mapping]) -> pd.DataFrame:
+    """Validate a DataFrame or a list of dicts; see validate_frame."""
+    if isinstance(rows, pd.DataFrame):
+        return validate_frame(rows)
+    if isinstance(rows, (str, bytes, Mapping)) or not isinstance(rows, Sequence):
+        raise TypeError(
+            f"rows must be a pandas DataFrame or a list of dicts, got {type(rows).__name__}"
+            + (" (use predict_one for a single dict)" if isinstance(rows, Mapping) else "")
+        )
+    for position, row in enumerate(rows):
+        if not isinstance(row, Mapping):
+            raise TypeError(f"row {position}: a row must be a dict of field values, got {type(row).__name__}")
+        try:
+            _check_fields(list(row))
+        except ValidationError as error:
+            raise error.at(position) from None
+    if not rows:
+        return validate_frame(pd.DataFrame({name: [] for name in FEATURE_NAMES}))
+    columns = {name: [row[name] for row in rows] for name in FEATURE_NAMES}
+    # dtype=object keeps each value as given (no silent bool->int or str->number).
+    return validate_frame(pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in columns.items()}))
