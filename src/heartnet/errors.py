@@ -87,5 +87,7 @@ class ModelError(HeartnetError, ValueError):
 
 
 def _short_repr(value: object, limit: int = 60) -> str:
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+        value = value.item()  # show 5.0, not np.float64(5.0)
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -20,7 +20,8 @@ class Feature:
     ``unit`` its unit. ``categories`` maps each allowed value to its Spanish
     meaning (categorical and binary features). ``nullable`` marks the one field
     that may be missing ("no medido"); ``missing_code`` is the value that means
-    "missing" in the Kaggle file.
+    "missing" in the Kaggle file. ``impossible`` is a value that can only be a
+    recording error (a resting blood pressure of 0): the loader drops such rows.
     """
 
     name: str
@@ -33,6 +34,7 @@ class Feature:
     categories: tuple[tuple[str | int, str], ...] = ()
     nullable: bool = False
     missing_code: float | None = None
+    impossible: float | None = None
 
     @property
     def values(self) -> tuple[str | int, ...]:
@@ -87,6 +89,7 @@ FEATURES: tuple[Feature, ...] = (
         unit="mm Hg",
         min=60,
         max=250,
+        impossible=0,
     ),
     Feature(
         "Cholesterol",

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from heartnet.errors import ValidationError
+from heartnet.errors import ValidationError, _short_repr
 from heartnet.features import FEATURE_NAMES, FEATURES, FEATURES_BY_NAME, TARGET, Feature
 
 __all__ = ["allowed_text", "validate_frame", "validate_row", "validate_rows"]
@@ -38,7 +38,10 @@ def _is_real(value: object) -> bool:
 
 
 def _is_missing(value: object) -> bool:
-    return value is None or (_is_real(value) and math.isnan(value))
+    if value is None:
+        return True
+    # Integers are never NaN, and a huge one would overflow math.isnan.
+    return _is_real(value) and not isinstance(value, numbers.Integral) and math.isnan(value)
 
 
 def check_value(feature: Feature, value: object) -> object:
@@ -55,7 +58,7 @@ def check_value(feature: Feature, value: object) -> object:
             raise ValidationError(feature.name, value, allowed, problem="missing value")
         if not _is_real(value):
             kind = "a boolean" if isinstance(value, (bool, np.bool_)) else type(value).__name__
-            raise ValidationError(feature.name, value, allowed, problem=f"got {kind} {value!r:.60}")
+            raise ValidationError(feature.name, value, allowed, problem=f"got {kind} {_short_repr(value)}")
         try:
             number = float(value)
         except OverflowError:
@@ -70,7 +73,7 @@ def check_value(feature: Feature, value: object) -> object:
         if _is_real(value) and not _is_missing(value) and value in feature.values:
             return int(value)
     elif isinstance(value, str) and value in feature.values:
-        return value
+        return str(value)  # a plain str, also for numpy strings
     hint = None
     if isinstance(value, str):
         folded = {str(allowed_value).casefold(): allowed_value for allowed_value in feature.values}

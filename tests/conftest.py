@@ -1,0 +1,57 @@
+"""Shared fixtures: the dataset and one model trained once per test session through the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import heartnet
+from heartnet import cli
+
+
+@pytest.fixture(scope="session")
+def dataset():
+    return heartnet.load_dataset()
+
+
+@pytest.fixture(scope="session")
+def trained_path(tmp_path_factory):
+    """Train once, in-process, exactly as `heartnet train` does; return the .keras path."""
+    path = tmp_path_factory.mktemp("model") / "heartnet.keras"
+    assert cli.main(["train", "--seed", "0", "--out", str(path)]) == 0
+    return path
+
+
+@pytest.fixture(scope="session")
+def model(trained_path):
+    return heartnet.load_model(trained_path)
+
+
+@pytest.fixture(scope="session")
+def metadata(trained_path):
+    return json.loads(trained_path.with_suffix(".json").read_text())
+
+
+@pytest.fixture(scope="session")
+def test_rows(dataset, metadata):
+    """The held-out rows recorded in the model's metadata."""
+    return dataset.iloc[metadata["split"]["test_rows"]]
+
+
+@pytest.fixture
+def patient():
+    """A valid patient, written as a user would."""
+    return {
+        "Age": 54,
+        "Sex": "M",
+        "ChestPainType": "ASY",
+        "RestingBP": 140,
+        "Cholesterol": 239,
+        "FastingBS": 0,
+        "RestingECG": "Normal",
+        "MaxHR": 120,
+        "ExerciseAngina": "Y",
+        "Oldpeak": 1.5,
+        "ST_Slope": "Flat",
+    }
