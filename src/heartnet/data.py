@@ -106,10 +106,29 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise DataError(f"{path}: not a readable CSV ({error})") from None
 
 
+def _parse_numbers(raw: pd.DataFrame) -> pd.DataFrame:
+    """Parse the numbers of numeric columns that pandas left as text.
+
+    One unparsable cell makes pandas read a whole column as strings; parse
+    every cell that is a number and keep the others as they are, so that the
+    validator names the one bad cell, not the first row.
+    """
+    raw = raw.copy()
+    for feature in FEATURES:
+        if feature.kind == "categorical" or feature.name not in raw.columns:
+            continue
+        column = raw[feature.name]
+        if pd.api.types.is_object_dtype(column.dtype):
+            parsed = pd.to_numeric(column, errors="coerce").astype(object)
+            unparsed = parsed.isna() & column.notna()
+            parsed[unparsed] = column[unparsed]
+            raw[feature.name] = parsed
+    return raw
+
+
 def _prepare(raw: pd.DataFrame, source: str) -> pd.DataFrame:
     """Validate a raw table and return clean features plus the target."""
-    if raw.empty:
-        raise DataError(f"{source}: the file has a header but no rows")
+    raw = _parse_numbers(raw)
     # A resting blood pressure of 0 (one row of the Kaggle file) is a recording
     # error, not a measurement: such rows are dropped, as the spec says.
     keep = np.ones(len(raw), dtype=bool)
@@ -118,9 +137,9 @@ def _prepare(raw: pd.DataFrame, source: str) -> pd.DataFrame:
             keep &= (raw[feature.name] != feature.impossible).to_numpy()
     kept = raw[keep]
     try:
+        features = validate_frame(kept.drop(columns=TARGET, errors="ignore"), where="line")
         if TARGET not in kept.columns:
             raise ValidationError(TARGET, None, "the target column 0/1 is required", problem="missing column")
-        features = validate_frame(kept.drop(columns=TARGET), where="line")
     except ValidationError as error:
         line = None if error.row is None else int(kept.index[error.row]) + 2
         raise error.at(line, "line", source=source) from None
@@ -136,6 +155,8 @@ def _prepare(raw: pd.DataFrame, source: str) -> pd.DataFrame:
             where="line",
             source=source,
         )
+    if features.empty:
+        raise DataError(f"{source}: the file has a header but no rows")
     features[TARGET] = target.astype("int64").to_numpy()
     return features
 

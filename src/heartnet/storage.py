@@ -11,6 +11,7 @@ import datetime
 import json
 import os
 import platform
+import warnings
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 
@@ -63,7 +64,11 @@ def save_model(model: keras.Model, path: str | os.PathLike | None = None, *, met
     }
 
     def write_model(temporary: Path) -> None:
-        model.save(temporary)
+        with warnings.catch_warnings():
+            # TensorFlow variables' __array__ predates numpy 2's copy keyword;
+            # Keras's save triggers a harmless DeprecationWarning per variable.
+            warnings.filterwarnings("ignore", "__array__ implementation doesn't accept a copy", DeprecationWarning)
+            model.save(temporary)
         record["model_sha256"] = file_sha256(temporary)
 
     write_atomically(path, write_model)

@@ -1,0 +1,131 @@
+"""The CLI, called in-process, and in a subprocess only where the exit code is the point."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+import heartnet
+from heartnet import cli
+
+
+def run(capsys, *argv):
+    code = cli.main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_train_printed_metrics_and_saved_model_and_metadata(trained_path, metadata):
+    assert trained_path.is_file() and trained_path.with_suffix(".json").is_file()
+    assert metadata["metrics"]["confusion_matrix"]["tp"] > 0
+    assert metadata["split"]["seed"] == 0
+
+
+def test_predict_text(capsys, trained_path, patient, model):
+    code, out, err = run(capsys, "predict", json.dumps(patient), "--model", str(trained_path))
+    expected = heartnet.predict_one(patient, model)
+    assert code == 0 and err == ""
+    assert out.startswith(f"probability {expected:.3f} -> class {int(expected >= 0.5)} (")
+    assert "at threshold 0.5" in out
+
+
+def test_predict_json_from_file_and_stdin(capsys, trained_path, patient, tmp_path, monkeypatch, model):
+    file = tmp_path / "patient.json"
+    file.write_text(json.dumps(patient))
+    code, out, _ = run(capsys, "predict", f"@{file}", "--json", "--model", str(trained_path))
+    result = json.loads(out)
+    assert code == 0
+    assert result["probability"] == pytest.approx(heartnet.predict_one(patient, model), abs=1e-6)
+    assert result["prediction"] == int(result["probability"] >= 0.5) and result["threshold"] == 0.5
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps([patient, {**patient, "Cholesterol": None}])))
+    code, out, _ = run(capsys, "predict", "-", "--json", "--model", str(trained_path))
+    assert code == 0 and len(out.splitlines()) == 2
+
+
+@pytest.mark.parametrize(
+    ("row", "pattern"),
+    [
+        ('{"Age": 54}', "field 'Sex': missing field"),
+        ("{not json", "the ROW argument is not valid JSON"),
+        ('"a string"', "ROW must be a JSON object"),
+        ("[]", "ROW must be a JSON object"),
+        ("[3]", "row 0: a row must be a dict"),
+        ("@/nonexistent/patient.json", "cannot read /nonexistent/patient.json"),
+    ],
+)
+def test_predict_user_errors_exit_2_with_one_line(capsys, trained_path, row, pattern):
+    code, out, err = run(capsys, "predict", row, "--model", str(trained_path))
+    assert code == 2 and out == ""
+    assert err.startswith("heartnet: error: ") and pattern in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_evaluate_reproduces_the_training_metrics(capsys, trained_path, metadata):
+    code, out, _ = run(capsys, "evaluate", "--model", str(trained_path), "--json")
+    assert code == 0
+    assert json.loads(out)["roc_auc"] == pytest.approx(metadata["metrics"]["roc_auc"], abs=1e-6)
+    code, out, _ = run(capsys, "evaluate", "--model", str(trained_path))
+    assert code == 0 and "ROC AUC" in out and "confusion matrix" in out
+
+
+def test_data_reports_the_verified_cache(capsys):
+    code, out, _ = run(capsys, "data")
+    assert code == 0 and "918 rows, sha256 verified; 172 without Cholesterol" in out
+
+
+def test_train_on_a_bad_user_file_exits_2(capsys, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Age,Sex\n40,M\n")
+    code, _, err = run(capsys, "train", "--data", str(bad), "--out", str(tmp_path / "m.keras"))
+    assert code == 2 and "field 'ChestPainType': missing field" in err
+    assert not (tmp_path / "m.keras").exists()
+
+
+@pytest.mark.parametrize("command", ["data", "train", "predict", "evaluate"])
+def test_every_command_has_help(capsys, command):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main([command, "--help"])
+    assert exit_.value.code == 0
+    assert f"usage: heartnet {command}" in capsys.readouterr().out
+
+
+# --- exit codes of the real console script ---
+
+
+def _script(*argv, **env):
+    return subprocess.run(
+        [os.path.join(os.path.dirname(sys.executable), "heartnet"), *argv],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=120,
+    )
+
+
+def test_script_exit_0_on_success(trained_path, patient):
+    result = _script("predict", json.dumps(patient), "--json", HEARTNET_MODEL=str(trained_path))
+    assert result.returncode == 0, result.stderr
+    assert 0 <= json.loads(result.stdout)["probability"] <= 1
+
+
+def test_script_exit_2_on_a_bad_row_without_traceback(trained_path, patient):
+    result = _script("predict", json.dumps({**patient, "MaxHR": 900}), HEARTNET_MODEL=str(trained_path))
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("heartnet: error: field 'MaxHR': got 900; expected a number from 50 to 230 lpm")
+
+
+def test_script_exit_2_on_a_missing_model(tmp_path, patient):
+    result = _script("predict", json.dumps(patient), HEARTNET_MODEL=str(tmp_path / "none.keras"))
+    assert result.returncode == 2
+    assert "create it with `heartnet train`" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_script_exit_2_on_bad_arguments():
+    result = _script("predict")
+    assert result.returncode == 2 and "usage:" in result.stderr
