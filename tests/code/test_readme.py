@@ -1,0 +1,15 @@
+"""The README's Python snippet works as written."""
+
+import re
+from pathlib import Path
+
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_python_snippet_runs(trained_path, monkeypatch, capsys):
+    monkeypatch.setenv("HEARTNET_MODEL", str(trained_path))
+    snippets = re.findall(r"```python\n(.*?)```", README, flags=re.DOTALL)
+    assert snippets
+    for snippet in snippets:
+        exec(compile(snippet, "README.md", "exec"), {})
+    assert re.fullmatch(r"Probabilidad de enfermedad cardíaca: \d+\.\d%\n", capsys.readouterr().out)
