@@ -1,15 +1,35 @@
-"""Metrics and the held-out split shared by the CLI, the tests and the notebook."""
+"""Metrics, the held-out split, scikit-learn baselines and cross-validation on shared folds."""
 
 from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
 from sklearn import metrics as skm
-from sklearn.model_selection import train_test_split
+from sklearn.base import clone
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.impute import MissingIndicator, SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import RepeatedStratifiedKFold, train_test_split
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.svm import SVC
 
-from heartnet.features import TARGET
+from heartnet.features import FEATURE_NAMES, FEATURES, TARGET
 
-__all__ = ["TEST_SIZE", "classification_metrics", "holdout_split"]
+__all__ = [
+    "TEST_SIZE",
+    "baseline_preprocessor",
+    "baselines",
+    "classification_metrics",
+    "cross_validate",
+    "heartnet_fit_predict",
+    "holdout_split",
+    "sklearn_fit_predict",
+]
 
 TEST_SIZE = 0.2
 
@@ -39,3 +59,90 @@ def classification_metrics(y_true, probabilities, *, threshold: float = 0.5) -> 
         "confusion_matrix": {"tn": int(tn), "fp": int(fp), "fn": int(fn), "tp": int(tp)},
         "n": len(y_true),
     }
+
+
+def baseline_preprocessor() -> ColumnTransformer:
+    """The scikit-learn mirror of the model's preprocessing layers, built from the spec.
+
+    Numbers standardized (missing values filled with the training mean, i.e. 0
+    after scaling), a missing indicator for each nullable feature, and one-hot
+    categories with the spec's vocabulary: the same 22 columns the MLP sees.
+    """
+    numeric = [f.name for f in FEATURES if f.kind == "numeric"]
+    nullable = [f.name for f in FEATURES if f.nullable]
+    categorical = [f for f in FEATURES if f.kind != "numeric"]
+    return ColumnTransformer(
+        [
+            ("numeric", make_pipeline(SimpleImputer(strategy="mean"), StandardScaler()), numeric),
+            ("missing", MissingIndicator(features="all"), nullable),
+            (
+                "onehot",
+                OneHotEncoder(categories=[list(f.values) for f in categorical], handle_unknown="error"),
+                [f.name for f in categorical],
+            ),
+        ]
+    )
+
+
+def baselines(seed: int = 0) -> dict[str, Pipeline]:
+    """Seeded scikit-learn baselines that see the same inputs as heartnet."""
+    estimators = {
+        "logistic_regression": LogisticRegression(max_iter=1000),
+        "random_forest": RandomForestClassifier(n_estimators=500, random_state=seed, n_jobs=-1),
+        "hist_gradient_boosting": HistGradientBoostingClassifier(random_state=seed),
+        "svc": SVC(probability=True, random_state=seed),
+    }
+    return {name: make_pipeline(baseline_preprocessor(), estimator) for name, estimator in estimators.items()}
+
+
+FitPredict = Callable[[pd.DataFrame, pd.DataFrame], np.ndarray]
+
+
+def sklearn_fit_predict(estimator) -> FitPredict:
+    """A (train_df, test_df) -> probabilities function for a scikit-learn classifier."""
+
+    def fit_predict(train_df: pd.DataFrame, test_df: pd.DataFrame) -> np.ndarray:
+        fitted = clone(estimator).fit(train_df[list(FEATURE_NAMES)], train_df[TARGET])
+        return fitted.predict_proba(test_df[list(FEATURE_NAMES)])[:, 1]
+
+    return fit_predict
+
+
+def heartnet_fit_predict(seed: int = 0, **hparams) -> FitPredict:
+    """A (train_df, test_df) -> probabilities function for heartnet's own train/predict."""
+    from heartnet.predict import predict
+    from heartnet.train import train
+
+    def fit_predict(train_df: pd.DataFrame, test_df: pd.DataFrame) -> np.ndarray:
+        return predict(test_df, train(train_df, seed=seed, **hparams))
+
+    return fit_predict
+
+
+def cross_validate(
+    df: pd.DataFrame,
+    models: Mapping[str, FitPredict],
+    *,
+    n_splits: int = 5,
+    n_repeats: int = 1,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Every model on exactly the same stratified folds; one row per (model, fold).
+
+    Columns: model, repeat, fold, the metrics of ``classification_metrics``
+    (without the confusion matrix) and ``fit_seconds``.
+    """
+    splitter = RepeatedStratifiedKFold(n_splits=n_splits, n_repeats=n_repeats, random_state=seed)
+    records = []
+    for index, (train_rows, test_rows) in enumerate(splitter.split(df, df[TARGET])):
+        train_df, test_df = df.iloc[train_rows], df.iloc[test_rows]
+        for name, fit_predict in models.items():
+            started = time.perf_counter()
+            probabilities = fit_predict(train_df, test_df)
+            seconds = time.perf_counter() - started
+            scores = classification_metrics(test_df[TARGET], probabilities)
+            del scores["confusion_matrix"]
+            records.append(
+                {"model": name, "repeat": index // n_splits, "fold": index % n_splits, **scores, "fit_seconds": seconds}
+            )
+    return pd.DataFrame.from_records(records)

@@ -1,14 +1,14 @@
 """Predictions for raw rows: validate first, then one compiled TensorFlow call.
 
 ``model.predict`` costs ~80 ms for one row and an eager ``model(x)`` ~20 ms;
-a ``tf.function`` traced once per model with a fixed input signature costs
-well under a millisecond, so every prediction goes through it.
+``predict_on_batch`` runs Keras's compiled predict function (traced once per
+model) in about a millisecond, so every prediction goes through it.
 """
 
 from __future__ import annotations
 
+import logging
 import os
-import weakref
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -25,7 +25,21 @@ from heartnet.validation import validate_row, validate_rows
 __all__ = ["default_model", "predict", "predict_one"]
 
 _BATCH_ROWS = 65_536
-_serving_functions: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+class _RetracingNoise(logging.Filter):
+    """Drop TensorFlow's "triggered tf.function retracing" warning, and only that one.
+
+    Each freshly trained model traces its own predict function once; when a
+    session trains many models (cross-validation, the notebook's experiments)
+    TensorFlow mistakes that for a retracing bug and warns on every call.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "triggered tf.function retracing" not in record.getMessage()
+
+
+tf.get_logger().addFilter(_RetracingNoise())
 _default: dict[tuple[Path, int], keras.Model] = {}
 
 
@@ -44,21 +58,7 @@ def default_model() -> keras.Model:
     return _default[key]
 
 
-def _serving_function(model: keras.Model):
-    function = _serving_functions.get(model)
-    if function is None:
-        signature = {tensor.name: tf.TensorSpec(shape=(None, 1), dtype=tensor.dtype) for tensor in model.inputs}
-
-        @tf.function(input_signature=[signature])
-        def function(inputs):
-            return model(inputs, training=False)
-
-        _serving_functions[model] = function
-    return function
-
-
 def _probabilities(model: keras.Model, inputs: dict[str, tf.Tensor]) -> np.ndarray:
-    function = _serving_function(model)
     rows = int(next(iter(inputs.values())).shape[0])
     if rows <= _BATCH_ROWS:  # slicing costs eager ops: skip it for the common case
         batches = [inputs]
@@ -67,7 +67,7 @@ def _probabilities(model: keras.Model, inputs: dict[str, tf.Tensor]) -> np.ndarr
             {name: tensor[start : start + _BATCH_ROWS] for name, tensor in inputs.items()}
             for start in range(0, rows, _BATCH_ROWS)
         ]
-    return np.concatenate([function(batch).numpy().reshape(-1) for batch in batches]).astype("float64")
+    return np.concatenate([model.predict_on_batch(batch).reshape(-1) for batch in batches]).astype("float64")
 
 
 def predict(rows: pd.DataFrame | Sequence[Mapping], model: keras.Model | None = None) -> np.ndarray:

@@ -1,0 +1,56 @@
+"""Execute a notebook top to bottom with nbclient: ``python -m heartnet.notebook notebook.ipynb``.
+
+``make run`` executes ``notebook.ipynb`` in place; the tests execute a copy.
+The result is written atomically, so a failing cell never leaves a
+half-executed notebook behind: the error is reported and the file is untouched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+__all__ = ["execute"]
+
+
+def execute(path: str | Path, *, output: str | Path | None = None, timeout: int = 600):
+    """Run every cell of the notebook at ``path`` (working folder: the notebook's) and save it.
+
+    Returns the executed ``NotebookNode``. Raises ``nbclient.exceptions.CellExecutionError``
+    on the first failing cell, without writing anything.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    from heartnet.files import write_atomically
+
+    path = Path(path)
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
+    client.execute()
+    write_atomically(Path(output or path), lambda temporary: nbformat.write(notebook, str(temporary)))
+    return notebook
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m heartnet.notebook", description=__doc__.splitlines()[0])
+    parser.add_argument("notebook", help="the .ipynb to execute")
+    parser.add_argument("--output", help="write the executed notebook here instead of in place")
+    parser.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell (default: 600)")
+    args = parser.parse_args(argv)
+    from nbclient.exceptions import CellExecutionError
+
+    try:
+        execute(args.notebook, output=args.output, timeout=args.timeout)
+    except CellExecutionError as error:
+        print(f"{args.notebook}: a cell failed; the notebook was not written\n{error}", file=sys.stderr)
+        return 1
+    print(f"executed {args.notebook}" + (f" into {args.output}" if args.output else " in place"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

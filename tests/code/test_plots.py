@@ -1,0 +1,119 @@
+"""Figure functions return titled, labelled matplotlib Figures; diagrams render without apt."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+import heartnet
+from heartnet import diagrams, plots
+
+
+@pytest.fixture(scope="module")
+def scores(dataset):
+    rng = np.random.default_rng(0)
+    y = dataset[heartnet.TARGET].to_numpy()[:200]
+    return y, np.clip(y * 0.6 + rng.uniform(0, 0.4, len(y)), 0, 1)
+
+
+def _check(fig: Figure) -> None:
+    assert isinstance(fig, Figure)
+    visible = [ax for ax in fig.axes if ax.get_visible() and ax.axison]
+    assert visible
+    title = fig._suptitle.get_text() if fig._suptitle else ""
+    for ax in visible:
+        if ax.get_label() == "<colorbar>":
+            continue
+        assert ax.get_title() or title, "every chart has a title"
+        assert ax.get_xlabel() or ax.get_xticklabels(), "and labelled axes"
+        assert ax.get_ylabel()
+
+
+def test_data_figures(dataset):
+    raw = pd.read_csv(heartnet.fetch_dataset())
+    for fig in (
+        plots.class_balance(dataset),
+        plots.numeric_distributions(dataset),
+        plots.categorical_positive_rates(dataset),
+        plots.correlations(dataset),
+        plots.missing_cholesterol(raw),
+    ):
+        _check(fig)
+
+
+def test_numeric_axes_carry_units(dataset):
+    fig = plots.numeric_distributions(dataset)
+    labels = [ax.get_xlabel() for ax in fig.axes if ax.axison]
+    assert "Edad (años)" in labels and "Colesterol sérico (mg/dl)" in labels
+
+
+def test_evaluation_figures(scores):
+    y, p = scores
+    for fig in (
+        plots.confusion_matrix(y, p, threshold=0.4),
+        plots.roc_and_precision_recall(y, p),
+        plots.calibration(y, p),
+        plots.threshold_tradeoff(y, p, chosen=0.3),
+        plots.patient_probabilities(p[:5], y[:5], list("abcde")),
+        plots.metric_comparison({"a": {"exactitud": 0.8, "ROC AUC": 0.9}, "b": {"exactitud": 0.5, "ROC AUC": 0.5}}),
+    ):
+        _check(fig)
+
+
+def test_confusion_matrix_counts_match_the_threshold(scores):
+    y, p = scores
+    fig = plots.confusion_matrix(y, p, threshold=0.4)
+    shown = sorted(int(text.get_text()) for text in fig.axes[0].texts)
+    predicted = p >= 0.4
+    expected = sorted(
+        [
+            ((y == 0) & ~predicted).sum(),
+            ((y == 0) & predicted).sum(),
+            ((y == 1) & ~predicted).sum(),
+            ((y == 1) & predicted).sum(),
+        ]
+    )
+    assert shown == expected
+
+
+def test_theory_figures():
+    _check(plots.activation_functions())
+    _check(plots.binary_cross_entropy())
+    histories = {"a": {"loss": [1.0, 0.5], "val_loss": [1.1, 0.7]}, "b": {"loss": [0.9, 0.2]}}
+    fig = plots.history_curves(histories, title="t", validation=True)
+    _check(fig)
+    assert len(fig.axes[0].lines) == 3  # a, a validation, b
+    _check(plots.training_curves({"loss": [1, 0.5], "val_loss": [1, 0.6], "auc": [0.5, 0.8], "val_auc": [0.5, 0.7]}))
+
+
+def test_model_comparison_marks_every_model():
+    results = pd.DataFrame({"model": ["heartnet", "heartnet", "lr", "lr"], "roc_auc": [0.9, 0.92, 0.88, 0.9]})
+    fig = plots.model_comparison(results)
+    _check(fig)
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["lr", plots.MODEL_NAMES["heartnet"]]
+
+
+def test_feature_table_comes_from_the_spec():
+    table = plots.feature_table()
+    assert tuple(table.index) == heartnet.FEATURE_NAMES
+    assert "o «no medido»" in table.loc["Cholesterol", "valores aceptados"]
+
+
+def test_encoded_matrix_figure(model, dataset):
+    features = dataset[list(heartnet.FEATURE_NAMES)].head(3)
+    matrix = heartnet.encoder(model).predict_on_batch(heartnet.model.to_inputs(features))
+    fig = plots.encoded_matrix(matrix, heartnet.encoded_feature_names(model), ["a", "b", "c"])
+    _check(fig)
+
+
+def test_diagrams_render_with_pip_packages_only(model):
+    whole = diagrams.model_svg(model, rankdir="LR")
+    assert whole.lstrip().startswith("<?xml") and "<svg" in whole
+    for name in (*heartnet.FEATURE_NAMES, "encoded", "mlp"):
+        assert f">{name} (" in whole, name  # each layer's box is labelled "name (Type)"
+    head = diagrams.mlp_svg(model.get_layer("mlp"))
+    assert "Activation: sigmoid" in head and "Dropout" in head
+    png = diagrams.svg_to_png(head, dpi=40)
+    assert png.startswith(b"\x89PNG")

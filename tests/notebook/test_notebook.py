@@ -1,0 +1,97 @@
+"""notebook.ipynb: the committed copy is complete and clean, and a fresh copy executes without errors."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from heartnet.notebook import execute
+
+NOTEBOOK = Path(__file__).resolve().parents[2] / "notebook.ipynb"
+SECTIONS = [
+    "El problema",
+    "Los datos",
+    "De filas a una matriz",
+    "El modelo",
+    "Teoría, demostrada",
+    "Entrenamiento y evaluación",
+    "Comparación con scikit-learn",
+    "Ejemplos de salida",
+    "Conclusiones",
+]
+ABSOLUTE_PATH = re.compile(r"(/work/|/home/|/root/|/tmp/|/usr/|site-packages|[A-Z]:\\\\)")
+
+
+def sections(notebook) -> dict[int, list]:
+    """Cells grouped by their '## N. Title' section (0 = before the first section)."""
+    grouped: dict[int, list] = {0: []}
+    current = 0
+    for cell in notebook.cells:
+        match = re.match(r"## (\d+)\. ", cell.source) if cell.cell_type == "markdown" else None
+        if match:
+            current = int(match.group(1))
+            grouped[current] = []
+        grouped[current].append(cell)
+    return grouped
+
+
+def check_structure(notebook) -> None:
+    headings = [cell.source.splitlines()[0] for cell in notebook.cells if cell.cell_type == "markdown"]
+    assert [h for h in headings if re.match(r"## \d+\. ", h)] == [
+        f"## {number}. {title}" for number, title in enumerate(SECTIONS, start=1)
+    ]
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert [cell.execution_count for cell in code] == list(range(1, len(code) + 1)), "run top to bottom, once"
+    for cell in code:
+        for output in cell.outputs:
+            assert output.output_type != "error", cell.source
+            assert not (output.output_type == "stream" and output.name == "stderr"), output.text
+            text = output.get("text", "") + str(output.get("data", {}).get("text/plain", ""))
+            assert not ABSOLUTE_PATH.search(text), f"an absolute path in the output of:\n{cell.source}"
+            assert "Warning" not in text, f"a warning in the output of:\n{cell.source}"
+    grouped = sections(notebook)
+    for number in range(2, 9):
+        images = [
+            output
+            for cell in grouped[number]
+            if cell.cell_type == "code"
+            for output in cell.outputs
+            if "image/png" in output.get("data", {})
+        ]
+        assert images, f"section {number} ({SECTIONS[number - 1]}) shows no image"
+
+
+def test_committed_notebook_is_executed_complete_and_clean():
+    check_structure(nbformat.read(NOTEBOOK, as_version=4))
+
+
+def test_every_code_cell_is_announced_by_prose():
+    cells = nbformat.read(NOTEBOOK, as_version=4).cells
+    for previous, cell in itertools.pairwise(cells):
+        if cell.cell_type == "code" and previous.cell_type == "code":
+            pytest.fail(f"two code cells in a row, the second without a sentence saying why:\n{cell.source}")
+
+
+def test_a_fresh_copy_executes_without_errors(tmp_path):
+    copy = tmp_path / "notebook.ipynb"
+    shutil.copy(NOTEBOOK, copy)
+    execute(copy, timeout=600)
+    check_structure(nbformat.read(copy, as_version=4))  # the executed copy, as written to disk
+
+
+def test_a_failing_notebook_is_not_written(tmp_path):
+    from nbclient.exceptions import CellExecutionError
+
+    broken = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 / 0")])
+    broken.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "broken.ipynb"
+    nbformat.write(broken, path)
+    before = path.read_bytes()
+    with pytest.raises(CellExecutionError, match="ZeroDivisionError"):
+        execute(path)
+    assert path.read_bytes() == before
