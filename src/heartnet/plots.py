@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from sklearn import metrics as skm
 from sklearn.calibration import calibration_curve
 
@@ -364,21 +365,32 @@ def model_comparison(results: pd.DataFrame, metric: str = "roc_auc", label: str 
 
 
 def patient_probabilities(probabilities, y_true, labels: Sequence[str], *, threshold: float = 0.5) -> Figure:
-    """Predicted probability per patient, colored by the true class, with the decision threshold."""
+    """Predicted probability per patient as a dot colored by the true class, with the decision threshold.
+
+    Dots, not bars: a probability near 0 would be an invisible bar, hiding its class color.
+    """
     fig = Figure(figsize=(8, 0.42 * len(labels) + 1.4), layout="constrained")
     ax = fig.subplots()
+    positions = np.arange(len(labels))
     colors = [PALETTE[int(y)] for y in y_true]
-    ax.barh(list(labels), probabilities, color=colors)
-    ax.axvline(threshold, color="black", linestyle=":", label=f"umbral {threshold:.2f}")
-    for index, probability in enumerate(probabilities):
-        ax.text(probability + 0.01, index, f"{probability:.0%}", va="center", fontsize=8)
-    handles = [ax.bar(0, 0, color=PALETTE[k], label=TARGET_CLASSES[k]) for k in _CLASS_ORDER]
-    ax.legend(handles=[*handles, ax.get_lines()[0]], fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    ax.hlines(positions, 0, probabilities, color="lightgray", linewidth=1.5)
+    ax.scatter(probabilities, positions, c=colors, s=70, zorder=3)
+    ax.axvline(threshold, color="black", linestyle=":")
+    for position, probability in zip(positions, probabilities, strict=True):
+        ax.annotate(
+            f"{probability:.0%}", (probability, position), textcoords="offset points", xytext=(8, -3), fontsize=8
+        )
+    handles = [
+        Line2D([], [], marker="o", linestyle="", color=PALETTE[k], label=TARGET_CLASSES[k]) for k in _CLASS_ORDER
+    ]
+    handles.append(Line2D([], [], color="black", linestyle=":", label=f"umbral {threshold:.2f}"))
+    ax.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    ax.set_yticks(positions, list(labels))
     ax.invert_yaxis()
     ax.set(
         title="Probabilidad predicha por paciente (color: clase real)",
         xlabel="probabilidad",
         ylabel="Paciente",
-        xlim=(0, 1.1),
+        xlim=(-0.02, 1.1),
     )
     return fig
