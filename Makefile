@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLE := {"Age": 54, "Sex": "M", "ChestPainType": "ASY", "RestingBP": 140, "Cholesterol": null, "FastingBS": 0, "RestingECG": "Normal", "MaxHR": 120, "ExerciseAngina": "Y", "Oldpeak": 1.5, "ST_Slope": "Flat"}
 
-.PHONY: run test install data train lint format clean
+.PHONY: run test install data train bench lint format clean
 
 run: models/heartnet.keras ## set up, get the data, train if needed, predict one patient, execute the notebook
 	$(BIN)/heartnet predict '$(EXAMPLE)'
@@ -33,6 +33,11 @@ train: models/heartnet.keras
 
 models/heartnet.keras: data/heart.csv | $(STAMP)
 	$(BIN)/heartnet train
+
+bench: $(STAMP) ## quality and speed benchmarks -> reports/*.json and the README's tables (about 10 minutes)
+	$(BIN)/python benchmarks/quality.py
+	$(BIN)/python benchmarks/speed.py
+	$(BIN)/python benchmarks/readme_table.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from sklearn import metrics as skm
 from sklearn.base import clone
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.impute import MissingIndicator, SimpleImputer
@@ -25,6 +26,7 @@ __all__ = [
     "baseline_preprocessor",
     "baselines",
     "classification_metrics",
+    "corrected_paired_ttest",
     "cross_validate",
     "heartnet_fit_predict",
     "holdout_split",
@@ -90,7 +92,8 @@ def baselines(seed: int = 0) -> dict[str, Pipeline]:
         "logistic_regression": LogisticRegression(max_iter=1000),
         "random_forest": RandomForestClassifier(n_estimators=500, random_state=seed, n_jobs=-1),
         "hist_gradient_boosting": HistGradientBoostingClassifier(random_state=seed),
-        "svc": SVC(probability=True, random_state=seed),
+        # SVC(probability=True) is deprecated since scikit-learn 1.9; this is its documented replacement.
+        "svc": CalibratedClassifierCV(SVC(random_state=seed), ensemble=False),
     }
     return {name: make_pipeline(baseline_preprocessor(), estimator) for name, estimator in estimators.items()}
 
@@ -146,3 +149,36 @@ def cross_validate(
                 {"model": name, "repeat": index // n_splits, "fold": index % n_splits, **scores, "fit_seconds": seconds}
             )
     return pd.DataFrame.from_records(records)
+
+
+def corrected_paired_ttest(differences, *, test_fraction: float, confidence: float = 0.95) -> dict:
+    """Nadeau–Bengio corrected repeated-CV t-test for paired per-fold differences.
+
+    Folds of a (repeated) cross-validation share most of their training rows,
+    so the per-fold differences are correlated and the naive variance
+    ``s²/k`` is too small. Nadeau and Bengio (2003) inflate it to
+    ``(1/k + n_test/n_train) · s²``. ``test_fraction`` is n_test/n_train
+    (1/(n_splits-1) for k-fold). Returns the mean difference, its corrected
+    standard error, the ``confidence`` interval, the t statistic and the
+    two-sided p-value (Student t with k-1 degrees of freedom).
+    """
+    from scipy import stats
+
+    differences = np.asarray(differences, dtype=float)
+    k = len(differences)
+    mean = float(differences.mean())
+    variance = float(differences.var(ddof=1)) if k > 1 else 0.0
+    standard_error = float(np.sqrt((1 / k + test_fraction) * variance))
+    if standard_error == 0.0:
+        return {"mean": mean, "std_error": 0.0, "low": mean, "high": mean, "t": None, "p_value": None, "folds": k}
+    t = mean / standard_error
+    half_width = float(stats.t.ppf(0.5 + confidence / 2, k - 1) * standard_error)
+    return {
+        "mean": mean,
+        "std_error": standard_error,
+        "low": mean - half_width,
+        "high": mean + half_width,
+        "t": float(t),
+        "p_value": float(2 * stats.t.sf(abs(t), k - 1)),
+        "folds": k,
+    }

@@ -1,0 +1,53 @@
+"""What every benchmark report records: the machine, the library versions, and an atomic write."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import platform
+from pathlib import Path
+
+from heartnet.files import write_atomically
+from heartnet.paths import project_root
+from heartnet.storage import library_versions
+
+REPORTS = project_root() / "reports"
+
+
+def machine_info() -> dict:
+    """Enough to tell two benchmark machines apart (no host names, no paths)."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "system": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+    }
+
+
+def write_report(report: dict, path: str | os.PathLike) -> Path:
+    """Add machine and versions, write the JSON atomically, return its path."""
+    path = Path(path)
+    report = {**report, "machine": machine_info(), "versions": library_versions()}
+    text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+    write_atomically(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
+    return path
+
+
+def table(rows: list[list[str]], header: list[str]) -> str:
+    """A plain-text table with right-aligned columns after the first."""
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    lines = []
+    for row in [header, ["-" * w for w in widths], *rows]:
+        cells = [str(row[0]).ljust(widths[0])] + [str(c).rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)]
+        lines.append("  ".join(cells))
+    return "\n".join(lines)

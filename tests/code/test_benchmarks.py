@@ -1,0 +1,98 @@
+"""The benchmarks run end to end on a tiny configuration (so they don't rot); no timing is asserted."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+def load(name: str):
+    spec = importlib.util.spec_from_file_location(f"benchmark_{name}", BENCHMARKS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_quality_benchmark_on_a_tiny_configuration(tmp_path, capsys):
+    out = tmp_path / "quality.json"
+    assert load("quality").main(["--repeats", "1", "--rows", "120", "--out", str(out)]) == 0
+    report = json.loads(out.read_text())
+    assert set(report["models"]) == {
+        "heartnet",
+        "logistic_regression",
+        "random_forest",
+        "hist_gradient_boosting",
+        "svc",
+    }
+    for stats in report["models"].values():
+        for metric in ("roc_auc", "accuracy", "brier", "f1", "log_loss", "fit_seconds"):
+            assert set(stats[metric]) == {"mean", "std"}
+    assert report["cv"]["rows"] == 120 and report["cv"]["n_splits"] == 5 and report["cv"]["n_repeats"] == 1
+    assert len(report["folds"]) == 5 * 5  # every model on every fold
+    interval = report["comparisons"]["random_forest"]["roc_auc"]
+    assert interval["low"] <= interval["mean"] <= interval["high"]
+    assert {"cpu", "cores"} <= set(report["machine"]) and "keras" in report["versions"]
+    assert "ROC AUC" in capsys.readouterr().out
+
+
+def test_speed_benchmark_on_a_tiny_configuration(tmp_path, capsys):
+    out = tmp_path / "speed.json"
+    assert load("speed").main(["--repeats", "1", "--rows", "120", "--calls", "20", "--out", str(out)]) == 0
+    report = json.loads(out.read_text())
+    assert set(report["train_seconds"]) >= {"heartnet", "random_forest"}
+    assert report["predict_one"]["p50_ms"] > 0 and report["predict_one"]["speedup_p50"] > 0
+    assert all(rate > 0 for rate in report["batch_rows_per_second"].values())
+    assert set(report["goals"]) == {"train_seconds", "predict_one_p50_ms", "predict_one_speedup"}
+    assert "predict_one" in capsys.readouterr().out
+
+
+def test_corrected_interval_is_wider_than_the_naive_one():
+    import numpy as np
+    from scipy import stats
+
+    from heartnet.evaluate import corrected_paired_ttest
+
+    differences = np.random.default_rng(0).normal(0.01, 0.02, 25)
+    corrected = corrected_paired_ttest(differences, test_fraction=0.25)
+    naive_half = stats.t.ppf(0.975, 24) * differences.std(ddof=1) / np.sqrt(25)
+    assert corrected["high"] - corrected["mean"] > naive_half
+    assert corrected["mean"] == pytest.approx(differences.mean())
+    assert 0 <= corrected["p_value"] <= 1
+    same = corrected_paired_ttest(np.zeros(5), test_fraction=0.25)
+    assert same["low"] == same["high"] == 0.0
+
+
+def test_readme_tables_are_generated_from_the_committed_reports():
+    assert load("readme_table").main(["--check"]) == 0
+
+
+def test_readme_table_renders_a_report(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("intro\n<!-- benchmarks:start -->\nold\n<!-- benchmarks:end -->\nrest\n")
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    quality = {
+        "cv": {"n_splits": 5, "n_repeats": 1, "rows": 120},
+        "models": {
+            name: {
+                m: {"mean": value, "std": 0.01}
+                for m in ("roc_auc", "accuracy", "f1", "brier", "log_loss", "fit_seconds")
+            }
+            for name, value in (("heartnet", 0.9), ("svc", 0.8))
+        },
+        "comparisons": {"svc": {m: {"mean": 0.1, "low": 0.05, "high": 0.15} for m in ("roc_auc", "brier")}},
+    }
+    (reports / "quality.json").write_text(json.dumps(quality))
+    table = load("readme_table")
+    assert table.main(["--readme", str(readme), "--reports", str(reports), "--check"]) == 1
+    assert table.main(["--readme", str(readme), "--reports", str(reports)]) == 0
+    text = readme.read_text()
+    assert text.startswith("intro\n") and text.endswith("\nrest\n") and "old" not in text
+    assert "| **heartnet (red neuronal)** | 0.900 ± 0.010" in text
+    assert "| Máquina de vectores de soporte | +0.1000 [+0.0500, +0.1500]" in text
+    assert table.main(["--readme", str(readme), "--reports", str(reports), "--check"]) == 0
