@@ -19,62 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import REPORTS
 
 from heartnet.paths import project_root
-from heartnet.plots import MODEL_NAMES
+from heartnet.reports import quality_table, speed_table
 
 START, END = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
-
-
-def quality_table(report: dict) -> str:
-    cv = report["cv"]
-    lines = [
-        f"Calidad: validación cruzada estratificada {cv['n_splits']} × {cv['n_repeats']} "
-        f"({cv['rows']} pacientes, los mismos pliegues para todos; media ± desvío).",
-        "",
-        "| modelo | ROC AUC | exactitud | F1 | Brier ↓ | log loss ↓ | ajuste (s) |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for name, stats in sorted(report["models"].items(), key=lambda item: -item[1]["roc_auc"]["mean"]):
-        cells = [
-            f"{stats[m]['mean']:.3f} ± {stats[m]['std']:.3f}"
-            for m in ("roc_auc", "accuracy", "f1", "brier", "log_loss")
-        ]
-        label = f"**{MODEL_NAMES.get(name, name)}**" if name == "heartnet" else MODEL_NAMES.get(name, name)
-        lines.append(f"| {label} | " + " | ".join(cells) + f" | {stats['fit_seconds']['mean']:.2f} |")
-    lines += [
-        "",
-        "Diferencia heartnet − modelo, intervalo del 95 % con la prueba t corregida de Nadeau–Bengio:",
-        "",
-        "| frente a | ROC AUC | Brier |",
-        "|---|---|---|",
-    ]
-    for name, metrics in report["comparisons"].items():
-        auc, brier = metrics["roc_auc"], metrics["brier"]
-        lines.append(
-            f"| {MODEL_NAMES.get(name, name)} | {auc['mean']:+.4f} [{auc['low']:+.4f}, {auc['high']:+.4f}] "
-            f"| {brier['mean']:+.4f} [{brier['low']:+.4f}, {brier['high']:+.4f}] |"
-        )
-    return "\n".join(lines)
-
-
-def speed_table(report: dict) -> str:
-    one = report["predict_one"]
-    rows = report["config"]["rows"]
-    lines = [
-        f"Velocidad ({report['machine']['cores']} núcleos): entrenamiento sobre todo el dataset (mediana) y "
-        f"predicción por lotes de {rows:,} filas.".replace(",", "."),
-        "",
-        "| modelo | entrenar (s) | filas/s por lotes |",
-        "|---|---|---|",
-    ]
-    for name, stats in report["train_seconds"].items():
-        rate = report["batch_rows_per_second"][name]
-        lines.append(f"| {MODEL_NAMES.get(name, name)} | {stats['median']:.2f} | {rate:,.0f} |".replace(",", "."))
-    lines += [
-        "",
-        f"`predict_one`: p50 {one['p50_ms']:.2f} ms, p99 {one['p99_ms']:.2f} ms; `model.predict` sobre la misma "
-        f"fila: p50 {one['model_predict_p50_ms']:.1f} ms ({one['speedup_p50']:.0f} veces más lento).",
-    ]
-    return "\n".join(lines)
 
 
 def render(reports: Path) -> str:

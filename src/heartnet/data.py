@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.resources
+import io
 import os
 import urllib.error
 import urllib.request
@@ -34,6 +35,7 @@ __all__ = [
     "dataset_facts",
     "fetch_dataset",
     "load_dataset",
+    "read_patients",
 ]
 
 DATASET_SHA256 = "948420b084d8a3a0ca42b8419fce9aee175879e43f8aedf712377899a67aa49b"
@@ -119,11 +121,48 @@ def _parse_numbers(raw: pd.DataFrame) -> pd.DataFrame:
             continue
         column = raw[feature.name]
         if pd.api.types.is_object_dtype(column.dtype):
-            parsed = pd.to_numeric(column, errors="coerce").astype(object)
+            parsed = pd.to_numeric(column, errors="coerce")
             unparsed = parsed.isna() & column.notna()
-            parsed[unparsed] = column[unparsed]
+            if unparsed.any():  # keep the text where it is not a number (object column)
+                parsed = parsed.astype(object)
+                parsed[unparsed] = column[unparsed]
             raw[feature.name] = parsed
     return raw
+
+
+def read_patients(source: bytes | str | os.PathLike) -> tuple[pd.DataFrame, dict]:
+    """Read a CSV of patients as spreadsheets export it; return (raw frame, format).
+
+    Accepts comma- or semicolon-separated files and, with semicolons, decimal
+    commas (as Spanish spreadsheets write ``1,5``); a UTF-8 byte-order mark is
+    skipped. Numeric cells are parsed where they are numbers and left as text
+    where they are not, for the validator to name. Empty cells become missing.
+    ``format`` holds the ``sep`` and ``decimal`` found, to write results back
+    the same way. Raises ``DataError`` for a file that is not usable at all.
+    """
+    name = "the upload" if isinstance(source, bytes) else str(source)
+    try:
+        data = source if isinstance(source, bytes) else Path(source).read_bytes()
+        text = data.decode("utf-8-sig")
+    except FileNotFoundError:
+        raise DataError(f"{name}: no such file") from None
+    except UnicodeDecodeError as error:
+        raise DataError(f"{name}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+    header = text.split("\n", 1)[0]
+    if not header.strip():
+        raise DataError(f"{name}: the file is empty, expected a CSV with a header line")
+    sep = ";" if header.count(";") > header.count(",") else ","
+    decimal = "," if sep == ";" else "."
+    try:
+        raw = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, skipinitialspace=True)
+    except pd.errors.ParserError as error:
+        raise DataError(f"{name}: not a readable CSV ({error})") from None
+    raw.columns = [str(column).strip() for column in raw.columns]
+    for feature in FEATURES:
+        if feature.kind != "categorical" and feature.name in raw.columns:
+            column = raw[feature.name].str.strip()
+            raw[feature.name] = column.str.replace(",", ".", regex=False) if decimal == "," else column
+    return _parse_numbers(raw), {"sep": sep, "decimal": decimal}
 
 
 def _prepare(raw: pd.DataFrame, source: str) -> pd.DataFrame:

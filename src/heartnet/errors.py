@@ -16,7 +16,8 @@ class ValidationError(HeartnetError, ValueError):
     description of what is allowed) and ``row`` (the row's position or the
     file's line number, or None for a single row); ``where`` is "row" or
     "line", ``hint`` an optional suggestion ("did you mean 'ASY'?") and
-    ``source`` the file the value came from, if any.
+    ``source`` the file the value came from, if any, and ``suggestion`` the
+    allowed value the hint proposes.
     """
 
     def __init__(
@@ -30,6 +31,7 @@ class ValidationError(HeartnetError, ValueError):
         problem: str | None = None,
         hint: str | None = None,
         source: str | None = None,
+        suggestion: object = None,
     ) -> None:
         self.field = field
         self.value = value
@@ -39,6 +41,7 @@ class ValidationError(HeartnetError, ValueError):
         self.problem = problem
         self.hint = hint
         self.source = source
+        self.suggestion = suggestion
         super().__init__(self._message())
 
     def _message(self) -> str:
@@ -65,6 +68,7 @@ class ValidationError(HeartnetError, ValueError):
             problem=self.problem,
             hint=self.hint,
             source=source or self.source,
+            suggestion=self.suggestion,
         )
 
 

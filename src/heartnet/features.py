@@ -22,6 +22,7 @@ class Feature:
     that may be missing ("no medido"); ``missing_code`` is the value that means
     "missing" in the Kaggle file. ``impossible`` is a value that can only be a
     recording error (a resting blood pressure of 0): the loader drops such rows.
+    ``step`` is the precision a form offers for a numeric input.
     """
 
     name: str
@@ -35,6 +36,7 @@ class Feature:
     nullable: bool = False
     missing_code: float | None = None
     impossible: float | None = None
+    step: float = 1.0
 
     @property
     def values(self) -> tuple[str | int, ...]:
@@ -145,6 +147,7 @@ FEATURES: tuple[Feature, ...] = (
         unit="mm",
         min=-5,
         max=10,
+        step=0.1,
     ),
     Feature(
         "ST_Slope",

@@ -27,6 +27,7 @@ __all__ = [
     "categorical_positive_rates",
     "class_balance",
     "confusion_matrix",
+    "contribution_bars",
     "correlations",
     "encoded_matrix",
     "feature_table",
@@ -36,6 +37,7 @@ __all__ = [
     "model_comparison",
     "numeric_distributions",
     "patient_probabilities",
+    "risk_gauge",
     "roc_and_precision_recall",
     "threshold_tradeoff",
     "training_curves",
@@ -392,5 +394,39 @@ def patient_probabilities(probabilities, y_true, labels: Sequence[str], *, thres
         xlabel="probabilidad",
         ylabel="Paciente",
         xlim=(-0.02, 1.1),
+    )
+    return fig
+
+
+def risk_gauge(probability: float, *, threshold: float = 0.5) -> Figure:
+    """A horizontal gauge from 0 % to 100 % with the patient's probability and the threshold."""
+    fig = Figure(figsize=(7, 1.5), layout="constrained")
+    ax = fig.subplots()
+    ax.barh([0], [1], color="#EEEEEE", height=0.6)
+    ax.barh([0], [probability], color=PALETTE[int(probability >= threshold)], height=0.6)
+    ax.axvline(threshold, color="black", linestyle=":", linewidth=1.5)
+    ax.annotate(f"umbral {threshold:.0%}", (threshold, 0.42), ha="center", fontsize=8)
+    ax.set(title=f"Probabilidad de enfermedad cardíaca: {probability:.1%}", xlim=(0, 1), yticks=[])
+    ax.set_xlabel("probabilidad")
+    ax.xaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
+    return fig
+
+
+def contribution_bars(effects: pd.DataFrame) -> Figure:
+    """Bars of ``heartnet.explain.contributions``: red raises the risk, blue lowers it."""
+    shown = effects.iloc[::-1]
+    values = [
+        "no medido" if pd.isna(value) else f"{value:g}" if isinstance(value, float) else value
+        for value in shown["value"]
+    ]
+    labels = [f"{label} = {value}" for label, value in zip(shown["label"], values, strict=True)]
+    fig = Figure(figsize=(7.5, 0.38 * len(shown) + 1.4), layout="constrained")
+    ax = fig.subplots()
+    ax.barh(labels, shown["effect"] * 100, color=[PALETTE[int(effect > 0)] for effect in shown["effect"]])
+    ax.axvline(0, color="gray", linewidth=0.8)
+    ax.set(
+        title="Qué subió (rojo) o bajó (azul) el riesgo de este paciente",
+        xlabel="cambio en la probabilidad frente a un valor típico (puntos porcentuales)",
+        ylabel="Variable = valor del paciente",
     )
     return fig

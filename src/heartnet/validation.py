@@ -17,7 +17,7 @@ import pandas as pd
 from heartnet.errors import ValidationError, _short_repr
 from heartnet.features import FEATURE_NAMES, FEATURES, FEATURES_BY_NAME, TARGET, Feature
 
-__all__ = ["allowed_text", "validate_frame", "validate_row", "validate_rows"]
+__all__ = ["allowed_text", "check_value", "find_problems", "validate_frame", "validate_row", "validate_rows"]
 
 _IGNORED = frozenset({TARGET})
 
@@ -74,14 +74,14 @@ def check_value(feature: Feature, value: object) -> object:
             return int(value)
     elif isinstance(value, str) and value in feature.values:
         return str(value)  # a plain str, also for numpy strings
-    hint = None
+    hint = match = None
     if isinstance(value, str):
         folded = {str(allowed_value).casefold(): allowed_value for allowed_value in feature.values}
         match = folded.get(value.strip().casefold())
         if match is not None:
             hint = f"did you mean {match!r}?"
     problem = "missing value" if _is_missing(value) else None
-    raise ValidationError(feature.name, value, allowed, problem=problem, hint=hint)
+    raise ValidationError(feature.name, value, allowed, problem=problem, hint=hint, suggestion=match)
 
 
 def _check_fields(fields: Sequence[object]) -> None:
@@ -187,6 +187,29 @@ def validate_frame(frame: pd.DataFrame, *, where: str = "row", first: int = 0) -
         else:
             clean[feature.name] = column.astype(object).to_numpy()
     return pd.DataFrame(clean)
+
+
+def find_problems(frame: pd.DataFrame, *, where: str = "row", first: int = 0) -> tuple[np.ndarray, list]:
+    """Check every row of a frame that has all the feature columns; don't stop at the first bad one.
+
+    Returns ``(good, problems)``: a boolean mask of the rows that pass, and one
+    ``ValidationError`` per bad row (its first bad field, spec order), located
+    at ``first + position``. Columns other than the features are ignored, so
+    a batch file may carry its own IDs. Missing feature columns still raise.
+    """
+    missing = [name for name in FEATURE_NAMES if name not in frame.columns]
+    if missing:
+        _check_fields(list(frame.columns))
+    bad_by_feature = {feature.name: _bad_mask(feature, frame[feature.name]) for feature in FEATURES}
+    bad_rows = np.logical_or.reduce(list(bad_by_feature.values())) if len(frame) else np.zeros(0, dtype=bool)
+    problems = []
+    for position in np.flatnonzero(bad_rows):
+        feature = next(FEATURES_BY_NAME[name] for name, bad in bad_by_feature.items() if bad[position])
+        try:
+            check_value(feature, frame[feature.name].iloc[position])
+        except ValidationError as error:
+            problems.append(error.at(first + int(position), where))
+    return ~bad_rows, problems
 
 
 def validate_rows(rows: pd.DataFrame | Sequence[Mapping]) -> pd.DataFrame:

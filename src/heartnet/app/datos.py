@@ -1,0 +1,45 @@
+"""Página «Datos»: los gráficos de exploración, con las mismas funciones que el notebook."""
+
+import pandas as pd
+import streamlit as st
+
+import heartnet
+from heartnet import plots
+from heartnet.app.shared import dataset
+
+st.title("📊 Los datos")
+st.write(
+    f"Dataset [Heart Failure Prediction]({heartnet.KAGGLE_URL}) (Kaggle, licencia ODbL 1.0): pacientes de "
+    "cinco hospitales con 11 variables clínicas y el diagnóstico de enfermedad cardíaca."
+)
+df = dataset()
+st.subheader("Diccionario de columnas")
+st.dataframe(plots.feature_table(), width="stretch")
+
+st.subheader("Balance de clases")
+st.pyplot(plots.class_balance(df))
+st.write("Hay algo más de pacientes con enfermedad cardíaca que sin ella.")
+
+st.subheader("Variables numéricas según la clase")
+st.pyplot(plots.numeric_distributions(df))
+st.write(
+    "Los enfermos tienen una frecuencia cardíaca máxima más baja, una depresión del ST mayor y suelen ser "
+    "mayores; la presión y el colesterol separan poco las clases."
+)
+
+st.subheader("Tasa de enfermedad por categoría")
+st.pyplot(plots.categorical_positive_rates(df))
+st.write(
+    "Dolor asintomático, angina de esfuerzo y pendiente del ST plana o descendente se asocian a tasas "
+    "mucho más altas que la global; las mujeres, a una tasa mucho más baja."
+)
+
+st.subheader("Colesterol «no medido»")
+st.pyplot(plots.missing_cholesterol(pd.read_csv(heartnet.fetch_dataset())))
+st.write(
+    "En el archivo, un colesterol de 0 significa «no medido», y esos pacientes son casi todos enfermos: "
+    "el modelo conserva esa señal con una columna indicadora."
+)
+
+st.subheader("Correlaciones")
+st.pyplot(plots.correlations(df))
