@@ -21,7 +21,9 @@ model, metadata = model_or_stop()
 threshold = float(metadata["threshold"])
 
 template = dataset()[list(heartnet.FEATURE_NAMES)].head(3).copy()
-template.loc[template.index[0], "Cholesterol"] = None
+for feature in heartnet.FEATURES:  # show how a value that was not measured is written: an empty cell
+    if feature.nullable:
+        template.loc[template.index[0], feature.name] = None
 st.download_button(
     "Descargar plantilla CSV",
     template.to_csv(index=False).encode("utf-8"),
