@@ -5,13 +5,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLE := {"Age": 54, "Sex": "M", "ChestPainType": "ASY", "RestingBP": 140, "Cholesterol": null, "FastingBS": 0, "RestingECG": "Normal", "MaxHR": 120, "ExerciseAngina": "Y", "Oldpeak": 1.5, "ST_Slope": "Flat"}
 
-.PHONY: run test install data train bench lint format clean
+.PHONY: run test install data train bench app screenshot chromium lint format clean
 
 run: models/heartnet.keras ## set up, get the data, train if needed, predict one patient, execute the notebook
 	$(BIN)/heartnet predict '$(EXAMPLE)'
 	@if [ -f notebook.ipynb ]; then $(BIN)/python -m heartnet.notebook notebook.ipynb; fi
 
-test: $(STAMP) ## set up, lint, and run every test
+test: $(STAMP) chromium ## set up, lint, and run every test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
@@ -33,6 +33,19 @@ train: models/heartnet.keras
 
 models/heartnet.keras: data/heart.csv | $(STAMP)
 	$(BIN)/heartnet train
+
+app: models/heartnet.keras ## serve the Streamlit app on http://127.0.0.1:8501
+	$(BIN)/streamlit run src/heartnet/app/main.py --server.address 127.0.0.1 --browser.gatherUsageStats false --client.toolbarMode viewer
+
+screenshot: models/heartnet.keras chromium ## refresh docs/app.png (the app in headless Chromium)
+	$(BIN)/python -m heartnet.app.screenshot docs/app.png
+
+# The browser test drives Debian's Chromium; install it when missing and apt is usable (as root).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium missing and apt unavailable: the browser test will be skipped"; fi; }
 
 bench: $(STAMP) ## quality and speed benchmarks -> reports/*.json and the README's tables (about 10 minutes)
 	$(BIN)/python benchmarks/quality.py

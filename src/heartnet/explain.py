@@ -38,7 +38,8 @@ def contributions(row: Mapping, model: keras.Model, typical: Mapping) -> pd.Data
     """One row per feature: the patient's value, the typical value and ``effect``.
 
     ``effect`` = P(patient) − P(patient with this feature set to the typical
-    value): positive pushes the risk up. Sorted by the size of the effect.
+    value): positive pushes the risk up; 0 where the patient already has the
+    typical value. Sorted by the size of the effect.
     """
     patient = validate_row(row)
     variants = [patient] + [{**patient, feature.name: typical[feature.name]} for feature in FEATURES]

@@ -422,8 +422,11 @@ def contribution_bars(effects: pd.DataFrame) -> Figure:
     labels = [f"{label} = {value}" for label, value in zip(shown["label"], values, strict=True)]
     fig = Figure(figsize=(7.5, 0.38 * len(shown) + 1.4), layout="constrained")
     ax = fig.subplots()
-    ax.barh(labels, shown["effect"] * 100, color=[PALETTE[int(effect > 0)] for effect in shown["effect"]])
+    points = (shown["effect"] * 100).round(2)  # float noise of an unchanged value is not an effect
+    ax.barh(labels, points, color=[PALETTE[int(effect > 0)] for effect in points])
     ax.axvline(0, color="gray", linewidth=0.8)
+    reach = max(1.0, float(points.abs().max()) * 1.1)
+    ax.set_xlim(-reach, reach)
     ax.set(
         title="Qué subió (rojo) o bajó (azul) el riesgo de este paciente",
         xlabel="cambio en la probabilidad frente a un valor típico (puntos porcentuales)",

@@ -7,7 +7,7 @@ import heartnet
 from heartnet import plots
 from heartnet.app.shared import dataset
 
-st.title("📊 Los datos")
+st.title("Los datos")
 st.write(
     f"Dataset [Heart Failure Prediction]({heartnet.KAGGLE_URL}) (Kaggle, licencia ODbL 1.0): pacientes de "
     "cinco hospitales con 11 variables clínicas y el diagnóstico de enfermedad cardíaca."

@@ -10,7 +10,7 @@ from heartnet.data import read_patients
 from heartnet.errors import DataError
 from heartnet.validation import find_problems
 
-st.title("📄 Predicción por lote")
+st.title("Predicción por lote")
 st.write(
     "Subí un CSV con una fila por paciente y las 11 columnas del modelo (otras columnas, como un "
     "identificador, se conservan). Se aceptan archivos separados por comas o por punto y coma, con "

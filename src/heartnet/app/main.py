@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-st.set_page_config(page_title="heartnet: riesgo de enfermedad cardíaca", page_icon="❤️", layout="wide")
+st.set_page_config(page_title="heartnet: riesgo de enfermedad cardíaca", page_icon=":material/favorite:", layout="wide")
 page = st.navigation(
     [
-        st.Page("prediccion.py", title="Predicción", icon="🩺", default=True),
-        st.Page("lote.py", title="Lote", icon="📄"),
-        st.Page("datos.py", title="Datos", icon="📊"),
-        st.Page("modelo.py", title="Modelo", icon="🧠"),
+        st.Page("prediccion.py", title="Predicción", icon=":material/stethoscope:", default=True),
+        st.Page("lote.py", title="Lote", icon=":material/table_view:"),
+        st.Page("datos.py", title="Datos", icon=":material/bar_chart:"),
+        st.Page("modelo.py", title="Modelo", icon=":material/neurology:"),
     ]
 )
 page.run()

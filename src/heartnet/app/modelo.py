@@ -7,7 +7,7 @@ from heartnet import diagrams, plots
 from heartnet.app.shared import dataset, model_or_stop
 from heartnet.reports import load_report, quality_table
 
-st.title("🧠 El modelo")
+st.title("El modelo")
 model, metadata = model_or_stop()
 
 

@@ -7,7 +7,7 @@ from heartnet import plots
 from heartnet.app.shared import NOT_A_DEVICE, model_or_stop, spanish, typical
 from heartnet.explain import contributions
 
-st.title("🩺 Predicción para un paciente")
+st.title("Predicción para un paciente")
 st.write(
     "Completá los 11 datos clínicos y presioná **Predecir**. Los valores iniciales son los de un "
     "paciente típico del dataset."

@@ -9,7 +9,7 @@ from heartnet.errors import ModelError, ValidationError
 from heartnet.explain import typical_patient
 from heartnet.features import FEATURES_BY_NAME
 
-NOT_A_DEVICE = "⚠️ Material de estudio: **no es un dispositivo médico** y no reemplaza una consulta."
+NOT_A_DEVICE = "Material de estudio: **no es un dispositivo médico** y no reemplaza una consulta."
 
 
 @st.cache_resource(show_spinner="Cargando el modelo…")
