@@ -43,6 +43,14 @@ def write_report(report: dict, path: str | os.PathLike) -> Path:
     return path
 
 
+def publish(report: dict, out: str | os.PathLike, render) -> int:
+    """Write the report (with machine and versions), print its table, return the exit code 0."""
+    path = write_report(report, out)
+    print(render(report))
+    print(f"\nwrote {path.name}")
+    return 0
+
+
 def table(rows: list[list[str]], header: list[str]) -> str:
     """A plain-text table with right-aligned columns after the first."""
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import REPORTS, table, write_report
+from common import REPORTS, publish, table
 from sklearn.model_selection import train_test_split
 
 import heartnet
@@ -132,10 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, help="use a stratified sample of this many rows (for quick checks)")
     args = parser.parse_args(argv)
     report = run(repeats=args.repeats, rows=args.rows)
-    path = write_report(report, args.out)
-    print(render(report))
-    print(f"\nwrote {path.name}")
-    return 0
+    return publish(report, args.out, render)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np
-from common import REPORTS, table, write_report
+from common import REPORTS, publish, table
 
 import heartnet
 from heartnet.evaluate import baselines
@@ -130,10 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3, help="training runs per model (default: 3)")
     args = parser.parse_args(argv)
     report = run(rows=args.rows, calls=args.calls, repeats=args.repeats)
-    path = write_report(report, args.out)
-    print(render(report))
-    print(f"\nwrote {path.name}")
-    return 0
+    return publish(report, args.out, render)
 
 
 if __name__ == "__main__":

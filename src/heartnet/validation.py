@@ -160,19 +160,9 @@ def validate_frame(frame: pd.DataFrame, *, where: str = "row", first: int = 0) -
         raise ValidationError(str(duplicated[0]), duplicated[0], "each field once", problem="duplicated column")
     _check_fields(list(frame.columns))
 
-    first_bad: tuple[int, Feature] | None = None
-    for feature in FEATURES:
-        bad = np.flatnonzero(_bad_mask(feature, frame[feature.name]))
-        if len(bad) and (first_bad is None or bad[0] < first_bad[0]):
-            first_bad = (int(bad[0]), feature)
-    if first_bad is not None:
-        position, feature = first_bad
-        value = frame[feature.name].iloc[position]
-        try:
-            check_value(feature, value)
-        except ValidationError as error:
-            raise error.at(first + position, where) from None
-        raise AssertionError(f"vectorized and scalar checks disagree on {feature.name}={value!r}")
+    _, problems = find_problems(frame, where=where, first=first)
+    if problems:
+        raise problems[0]
 
     clean = {}
     for feature in FEATURES:
@@ -205,10 +195,13 @@ def find_problems(frame: pd.DataFrame, *, where: str = "row", first: int = 0) ->
     problems = []
     for position in np.flatnonzero(bad_rows):
         feature = next(FEATURES_BY_NAME[name] for name, bad in bad_by_feature.items() if bad[position])
+        value = frame[feature.name].iloc[position]
         try:
-            check_value(feature, frame[feature.name].iloc[position])
+            check_value(feature, value)
         except ValidationError as error:
             problems.append(error.at(first + int(position), where))
+        else:
+            raise AssertionError(f"vectorized and scalar checks disagree on {feature.name}={value!r}")
     return ~bad_rows, problems
 
 

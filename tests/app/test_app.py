@@ -22,6 +22,15 @@ def run_page(page: str | None = None) -> AppTest:
     return app
 
 
+def fill_form(app: AppTest, patient: dict) -> None:
+    """Type a patient into the prediction form, widget by widget, as a person would."""
+    for feature in heartnet.FEATURES:
+        if feature.kind == "numeric":
+            app.number_input(key=feature.name).set_value(float(patient[feature.name]))
+        else:
+            app.selectbox(key=feature.name).set_value(patient[feature.name])
+
+
 @pytest.mark.parametrize(
     ("page", "title"),
     [(None, "Predicción"), ("lote.py", "Predicción por lote"), ("datos.py", "Los datos"), ("modelo.py", "El modelo")],
@@ -46,11 +55,7 @@ def test_the_form_is_generated_from_the_spec(app_model):
 
 def test_submitting_a_patient_shows_the_probability_of_predict_one(app_model, patient, model):
     app = run_page()
-    for feature in heartnet.FEATURES:
-        if feature.kind == "numeric":
-            app.number_input(key=feature.name).set_value(float(patient[feature.name]))
-        else:
-            app.selectbox(key=feature.name).set_value(patient[feature.name])
+    fill_form(app, patient)
     app.button[0].click().run()
     assert not app.exception
     expected = heartnet.predict_one(patient, model)
@@ -61,11 +66,7 @@ def test_submitting_a_patient_shows_the_probability_of_predict_one(app_model, pa
 def test_cholesterol_not_measured(app_model, patient, model):
     app = run_page()
     app.checkbox(key="Cholesterol_no_medido").check()
-    for feature in heartnet.FEATURES:
-        if feature.kind == "numeric":
-            app.number_input(key=feature.name).set_value(float(patient[feature.name]))
-        else:
-            app.selectbox(key=feature.name).set_value(patient[feature.name])
+    fill_form(app, patient)
     app.button[0].click().run()
     expected = heartnet.predict_one({**patient, "Cholesterol": None}, model)
     assert app.metric[0].value == f"{expected:.1%}"
