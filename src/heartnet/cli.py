@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -31,6 +32,15 @@ def _display(path: Path) -> str:
         return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def _without_absolute_paths(message: str) -> str:
+    """Messages and logs name files relative to the current folder or the checkout, and ~ for home."""
+    from heartnet.paths import project_root
+
+    for folder, shown in ((Path.cwd().resolve(), ""), (project_root(), ""), (Path.home(), "~/")):
+        message = message.replace(f"{folder}{os.sep}", shown)
+    return message
 
 
 def _format_metrics(metrics: dict) -> str:
@@ -79,6 +89,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         args.out,
         metadata={
             "seed": args.seed,
+            "command": f"heartnet train --seed {args.seed}" + (f" --data {args.data}" if args.data else ""),
             "data": {"source": df.attrs["source"], "sha256": df.attrs["sha256"], "rows": len(df)},
             "split": {"test_size": TEST_SIZE, "seed": args.seed, "test_rows": test_rows},
             "hyperparameters": {**DEFAULT_HPARAMS, **DEFAULT_FIT},
@@ -219,7 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.handler(args)
     except (HeartnetError, UsageError) as error:
-        print(f"heartnet: error: {error}", file=sys.stderr)
+        print(f"heartnet: error: {_without_absolute_paths(str(error))}", file=sys.stderr)
         return EXIT_USER_ERROR
 
 

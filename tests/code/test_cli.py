@@ -129,3 +129,15 @@ def test_script_exit_2_on_a_missing_model(tmp_path, patient):
 def test_script_exit_2_on_bad_arguments():
     result = _script("predict")
     assert result.returncode == 2 and "usage:" in result.stderr
+
+
+def test_messages_hold_no_absolute_paths(capsys, monkeypatch, tmp_path, patient):
+    from heartnet.paths import project_root
+
+    monkeypatch.delenv("HEARTNET_MODEL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "predict", json.dumps(patient), "--model", str(tmp_path / "sub" / "m.keras"))
+    assert code == 2 and "no model at sub/m.keras" in err and str(tmp_path) not in err
+    monkeypatch.setenv("HEARTNET_MODEL", str(project_root() / "models" / "absent.keras"))
+    code, _, err = run(capsys, "predict", json.dumps(patient))
+    assert code == 2 and "no model at models/absent.keras" in err and str(project_root()) not in err
