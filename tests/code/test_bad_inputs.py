@@ -216,3 +216,16 @@ def test_vectorized_and_scalar_checks_agree(data):
     assert (
         len(heartnet.validate_rows(numeric)) == 3 and np.isfinite(numeric.select_dtypes("number").fillna(0)).all().all()
     )
+
+
+@pytest.mark.parametrize(("case", "field", "value", "pattern"), ROW_CASES, ids=[c[0] for c in ROW_CASES])
+def test_the_app_phrases_every_case_in_spanish(case, field, value, pattern):
+    from heartnet.app.shared import spanish
+    from heartnet.features import FEATURES_BY_NAME
+
+    with pytest.raises(heartnet.ValidationError) as caught:
+        heartnet.validate_row(_row(field, value))
+    message = spanish(caught.value)
+    feature = FEATURES_BY_NAME.get(field)
+    assert (feature.label if feature else field) in message
+    assert not any(word in message for word in ("expected", "got", "field"))  # no English left
