@@ -1,4 +1,4 @@
-"""The ``heartnet`` command: data, train, predict, evaluate.
+"""The ``heartnet`` command: data, train, predict, evaluate, score, export.
 
 Exit codes: 0 success; 2 for anything the user can fix (bad row, bad file,
 missing model, checksum mismatch), with a one-line message and no traceback;
@@ -175,6 +175,38 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_score(args: argparse.Namespace) -> int:
+    from heartnet.score import score_csv, terminal_progress
+    from heartnet.storage import load_metadata, load_model
+
+    model = load_model(args.model)
+    threshold = args.threshold if args.threshold is not None else float(load_metadata(args.model)["threshold"])
+    progress = terminal_progress()
+    summary = score_csv(
+        args.input,
+        args.output,
+        model,
+        threshold=threshold,
+        chunk_rows=args.chunk_size,
+        rejects_path=args.rejects,
+        progress=progress,
+    )
+    if progress:
+        print(file=sys.stderr)
+    rejects = f" (see {_display(Path(args.rejects))})" if args.rejects and summary.rejected else ""
+    print(f"scored {summary.scored} rows, rejected {summary.rejected}{rejects}; wrote {_display(Path(args.output))}")
+    return EXIT_OK
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from heartnet.export import export_saved_model
+    from heartnet.storage import load_model
+
+    folder = export_saved_model(load_model(args.model), args.directory)
+    print(f"exported a SavedModel to {_display(folder)} (see {_display(folder / 'README.md')})")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="heartnet",
@@ -219,6 +251,29 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--model", metavar="PATH", help="the .keras model (default: models/heartnet.keras)")
     evaluate.add_argument("--json", action="store_true", help="print JSON instead of text")
     evaluate.set_defaults(handler=_cmd_evaluate)
+
+    score = commands.add_parser(
+        "score",
+        help="score a CSV of patients, streaming",
+        description="Score every row of INPUT into OUTPUT (input columns + probability + prediction), "
+        "in chunks; rows that fail validation go to --rejects with their line and reason.",
+    )
+    score.add_argument("input", metavar="INPUT.csv", help="comma- or semicolon-separated CSV with the 11 fields")
+    score.add_argument("output", metavar="OUTPUT.csv", help="where to write the scored rows (written atomically)")
+    score.add_argument("--threshold", type=float, help="decision threshold (default: the model's)")
+    score.add_argument("--chunk-size", type=int, default=100_000, metavar="N", help="rows per chunk (default: 100000)")
+    score.add_argument("--rejects", metavar="REJECTS.csv", help="write the rejected rows' line and reason here")
+    score.add_argument("--model", metavar="PATH", help="the .keras model (default: models/heartnet.keras)")
+    score.set_defaults(handler=_cmd_score)
+
+    export = commands.add_parser(
+        "export",
+        help="export a SavedModel for TensorFlow Serving",
+        description="Write a SavedModel whose serving signature takes the raw named features, plus a README.",
+    )
+    export.add_argument("directory", metavar="DIR", help="folder to create (must not exist or be empty)")
+    export.add_argument("--model", metavar="PATH", help="the .keras model (default: models/heartnet.keras)")
+    export.set_defaults(handler=_cmd_export)
     return parser
 
 

@@ -32,9 +32,11 @@ from heartnet.validation import validate_frame
 __all__ = [
     "DATASET_SHA256",
     "KAGGLE_URL",
+    "csv_format",
     "dataset_facts",
     "fetch_dataset",
     "load_dataset",
+    "parse_cells",
     "read_patients",
 ]
 
@@ -151,18 +153,33 @@ def read_patients(source: bytes | str | os.PathLike) -> tuple[pd.DataFrame, dict
     header = text.split("\n", 1)[0]
     if not header.strip():
         raise DataError(f"{name}: the file is empty, expected a CSV with a header line")
-    sep = ";" if header.count(";") > header.count(",") else ","
-    decimal = "," if sep == ";" else "."
+    file_format = csv_format(header)
     try:
-        raw = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, skipinitialspace=True)
+        raw = pd.read_csv(io.StringIO(text), sep=file_format["sep"], dtype=str, skipinitialspace=True)
     except pd.errors.ParserError as error:
         raise DataError(f"{name}: not a readable CSV ({error})") from None
-    raw.columns = [str(column).strip() for column in raw.columns]
+    return parse_cells(raw, file_format["decimal"]), file_format
+
+
+def csv_format(header: str) -> dict:
+    """``{"sep", "decimal"}`` of a patients CSV from its header line: ';' files use decimal commas."""
+    sep = ";" if header.count(";") > header.count(",") else ","
+    return {"sep": sep, "decimal": "," if sep == ";" else "."}
+
+
+def parse_cells(raw: pd.DataFrame, decimal: str = ".") -> pd.DataFrame:
+    """Turn a frame of text cells (``dtype=str``) into values the validator understands.
+
+    Column names and cells are stripped; numeric and binary cells become
+    numbers where they are numbers (with ``decimal`` "," read as a point) and
+    stay text where they are not.
+    """
+    raw = raw.rename(columns=lambda column: str(column).strip())
     for feature in FEATURES:
         if feature.kind != "categorical" and feature.name in raw.columns:
             column = raw[feature.name].str.strip()
             raw[feature.name] = column.str.replace(",", ".", regex=False) if decimal == "," else column
-    return _parse_numbers(raw), {"sep": sep, "decimal": decimal}
+    return _parse_numbers(raw)
 
 
 def _prepare(raw: pd.DataFrame, source: str) -> pd.DataFrame:

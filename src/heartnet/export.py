@@ -1,0 +1,98 @@
+"""Export a model as a TensorFlow SavedModel for TensorFlow Serving, with a README beside it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import warnings
+from pathlib import Path
+
+import keras
+
+from heartnet.errors import HeartnetError
+from heartnet.features import FEATURES
+
+__all__ = ["export_saved_model"]
+
+_README = """# heartnet SavedModel
+
+Exported by `heartnet export` from a model trained with heartnet. The serving
+signature `serving_default` takes the 11 raw features, each as a batch of
+shape (n, 1), and returns the probability of heart disease, shape (n, 1).
+
+The SavedModel does **not** validate its input: check rows with
+`heartnet.validate_rows` (or the same rules: spec in the model's metadata
+JSON) before sending them. A cholesterol that was not measured is NaN.
+
+## Serve it with TensorFlow Serving
+
+```bash
+docker run -p 8501:8501 \\
+  --mount type=bind,source="$(pwd)/{name}",target=/models/heartnet/1 \\
+  -e MODEL_NAME=heartnet tensorflow/serving
+```
+
+(TensorFlow Serving expects numbered version folders: mount this folder as
+version `1` of model `heartnet`.)
+
+## REST request
+
+```bash
+curl -s -X POST http://localhost:8501/v1/models/heartnet:predict \\
+  -H 'Content-Type: application/json' \\
+  -d '{example}'
+```
+
+The answer is `{{"predictions": [[p]]}}`, p being the probability.
+
+## From Python
+
+```python
+import tensorflow as tf
+serve = tf.saved_model.load("{name}").signatures["serving_default"]
+print(serve(**{{name: tf.constant([[value]]) for name, value in row.items()}}))
+```
+"""
+
+_EXAMPLE = {
+    "Age": 54.0,
+    "Sex": "M",
+    "ChestPainType": "ASY",
+    "RestingBP": 140.0,
+    "Cholesterol": 239.0,
+    "FastingBS": 0,
+    "RestingECG": "Normal",
+    "MaxHR": 120.0,
+    "ExerciseAngina": "Y",
+    "Oldpeak": 1.5,
+    "ST_Slope": "Flat",
+}
+
+
+def export_saved_model(model: keras.Model, directory: str | os.PathLike) -> Path:
+    """Write ``directory`` (new or empty) as a SavedModel plus README.md; return its path.
+
+    The export goes to a temporary folder first and is moved into place at
+    the end, so a failure leaves no half-written model behind.
+    """
+    directory = Path(directory)
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        raise HeartnetError(f"{directory}: already exists and is not an empty folder")
+    example = {"instances": [{f.name: [_EXAMPLE[f.name]] for f in FEATURES}]}
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}."))
+    try:
+        target = staging / "model"
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "__array__ implementation doesn't accept a copy", DeprecationWarning)
+            model.export(str(target), format="tf_saved_model", verbose=False)
+        readme = _README.format(name=directory.name, example=json.dumps(example))
+        (target / "README.md").write_text(readme, encoding="utf-8")
+        if directory.exists():
+            directory.rmdir()
+        os.replace(target, directory)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return directory

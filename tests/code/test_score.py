@@ -1,0 +1,132 @@
+"""`heartnet score` streams a CSV into an atomically written output; `heartnet export` a SavedModel."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import heartnet
+from heartnet import cli
+from heartnet.score import score_csv
+
+
+@pytest.fixture(scope="module")
+def patients(dataset):
+    rows = dataset[list(heartnet.FEATURE_NAMES)].head(40).copy()
+    rows.insert(0, "ID", [f"p{i}" for i in range(len(rows))])
+    return rows
+
+
+def _with_bad_rows(patients):
+    bad = patients.astype(object).copy()
+    bad.loc[bad.index[3], "Sex"] = "X"
+    bad.loc[bad.index[17], "MaxHR"] = "fast"
+    bad.loc[bad.index[30], "Age"] = 500
+    return bad
+
+
+def test_scores_good_rows_and_rejects_bad_ones_with_their_line(tmp_path, patients, model):
+    source = tmp_path / "in.csv"
+    _with_bad_rows(patients).to_csv(source, index=False)
+    out, rejects = tmp_path / "out.csv", tmp_path / "rejects.csv"
+    summary = score_csv(source, out, model, chunk_rows=7, rejects_path=rejects)
+    assert (summary.scored, summary.rejected) == (37, 3)
+    scored = pd.read_csv(out)
+    assert list(scored.columns) == [*patients.columns, "probability", "prediction"]
+    good = patients.drop(index=patients.index[[3, 17, 30]])
+    assert list(scored["ID"]) == list(good["ID"])
+    np.testing.assert_allclose(scored["probability"], heartnet.predict(good.drop(columns="ID"), model), atol=1e-6)
+    assert (scored["prediction"] == (scored["probability"] >= 0.5)).all()
+    bad = pd.read_csv(rejects)
+    assert list(bad["line"]) == [5, 19, 32]  # header is line 1, the 4th data row is line 5
+    assert "field 'Sex': got 'X'" in bad["reason"][0] and "got str 'fast'" in bad["reason"][1]
+
+
+def test_chunk_size_does_not_change_the_output(tmp_path, patients, model):
+    source = tmp_path / "in.csv"
+    _with_bad_rows(patients).to_csv(source, index=False)
+    score_csv(source, tmp_path / "a.csv", model, chunk_rows=1)
+    score_csv(source, tmp_path / "b.csv", model, chunk_rows=1000)
+    assert (tmp_path / "a.csv").read_text() == (tmp_path / "b.csv").read_text()
+
+
+def test_semicolons_and_decimal_commas(tmp_path, patients, model):
+    comma, spanish = tmp_path / "comma.csv", tmp_path / "spanish.csv"
+    patients.to_csv(comma, index=False)
+    patients.to_csv(spanish, index=False, sep=";", decimal=",")
+    score_csv(comma, tmp_path / "a.csv", model)
+    score_csv(spanish, tmp_path / "b.csv", model)
+    a = pd.read_csv(tmp_path / "a.csv")
+    b = pd.read_csv(tmp_path / "b.csv", sep=";", decimal=",")
+    np.testing.assert_allclose(a["probability"], b["probability"])
+
+
+def test_an_interrupted_run_leaves_no_partial_output(tmp_path, patients, model, monkeypatch):
+    from heartnet import score
+
+    source, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    patients.to_csv(source, index=False)
+    out.write_text("previous results\n")
+    calls = []
+
+    def failing_predict(rows, model):
+        calls.append(len(rows))
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return np.zeros(len(rows))
+
+    monkeypatch.setattr(score, "predict", failing_predict)
+    with pytest.raises(KeyboardInterrupt):
+        score_csv(source, out, model, chunk_rows=10)
+    assert out.read_text() == "previous results\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "out.csv"]
+
+
+@pytest.mark.parametrize(
+    ("content", "pattern"),
+    [
+        (b"", "the file is empty"),
+        (b"Age,Sex\n40,M\n", "required columns missing: ChestPainType"),
+        (b"\xff\xfeAge\n", "not UTF-8"),
+    ],
+    ids=["empty", "missing columns", "not utf-8"],
+)
+def test_unusable_files_exit_2_without_output(tmp_path, trained_path, capsys, content, pattern):
+    source, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_bytes(content)
+    assert cli.main(["score", str(source), str(out), "--model", str(trained_path)]) == 2
+    err = capsys.readouterr().err
+    assert pattern in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_cli_score_prints_a_summary(tmp_path, trained_path, patients, capsys):
+    source, out, rejects = tmp_path / "in.csv", tmp_path / "out.csv", tmp_path / "rejects.csv"
+    _with_bad_rows(patients).to_csv(source, index=False)
+    code = cli.main(["score", str(source), str(out), "--rejects", str(rejects), "--model", str(trained_path)])
+    assert code == 0
+    assert "scored 37 rows, rejected 3" in capsys.readouterr().out
+    assert cli.main(["score", str(tmp_path / "none.csv"), str(out), "--model", str(trained_path)]) == 2
+
+
+def test_export_serves_the_same_probabilities(tmp_path, trained_path, model, patients, capsys):
+    import tensorflow as tf
+
+    from heartnet.model import to_inputs
+    from heartnet.validation import validate_frame
+
+    folder = tmp_path / "served"
+    assert cli.main(["export", str(folder), "--model", str(trained_path)]) == 0
+    assert "tensorflow/serving" in (folder / "README.md").read_text()
+    example = json.loads((folder / "README.md").read_text().split("-d '")[1].split("'")[0])
+    assert set(example["instances"][0]) == set(heartnet.FEATURE_NAMES)
+    serve = tf.saved_model.load(str(folder)).signatures["serving_default"]
+    features = validate_frame(patients[list(heartnet.FEATURE_NAMES)])
+    served = next(iter(serve(**to_inputs(features)).values())).numpy().ravel()
+    np.testing.assert_allclose(served, heartnet.predict(features, model), atol=1e-6)
+    capsys.readouterr()
+    assert cli.main(["export", str(folder), "--model", str(trained_path)]) == 2  # never overwrites
+    assert "already exists" in capsys.readouterr().err
