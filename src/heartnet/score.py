@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import os
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,7 @@ DEFAULT_CHUNK_ROWS = 100_000
 class ScoreSummary:
     scored: int
     rejected: int
+    seconds: dict  # parsing, validation, inference, writing
 
 
 def _header(path: Path) -> str:
@@ -79,6 +81,8 @@ def score_csv(
         raise DataError(f"the chunk size must be at least 1 row, got {chunk_rows}")
 
     counts = {"scored": 0, "rejected": 0}
+    seconds = dict.fromkeys(("parsing", "validation", "inference", "writing"), 0.0)
+    clock = time.perf_counter
     rejects: list[dict] = []
 
     def write_output(temporary: Path) -> None:
@@ -86,23 +90,32 @@ def score_csv(
         first_line = 2
         with open(temporary, "w", encoding="utf-8", newline="") as handle:
             try:
+                started = clock()
                 for index, chunk in enumerate(reader):
                     chunk = parse_cells(chunk, file_format["decimal"])
+                    seconds["parsing"] += clock() - started
+                    started = clock()
                     good, problems = find_problems(chunk, where="line", first=first_line)
                     rejects.extend({"line": p.row, "reason": str(p.at(None))} for p in problems)
                     scored = chunk[good]
+                    seconds["validation"] += clock() - started
+                    started = clock()
                     probabilities = predict(scored[list(FEATURE_NAMES)], model)
+                    seconds["inference"] += clock() - started
+                    started = clock()
                     scored = scored.assign(
                         probability=probabilities.round(6), prediction=(probabilities >= threshold).astype(int)
                     )
                     scored.to_csv(
                         handle, index=False, header=index == 0, sep=file_format["sep"], decimal=file_format["decimal"]
                     )
+                    seconds["writing"] += clock() - started
                     counts["scored"] += len(scored)
                     counts["rejected"] += len(problems)
                     first_line += len(chunk)
                     if progress:
                         progress(first_line - 2)
+                    started = clock()  # the next chunk's reading counts as parsing
             except pd.errors.ParserError as error:
                 raise DataError(f"{input_path}: not a readable CSV ({error})") from None
 
@@ -110,7 +123,7 @@ def score_csv(
     if rejects_path is not None:
         frame = pd.DataFrame(rejects, columns=["line", "reason"])
         write_atomically(Path(rejects_path), lambda temporary: frame.to_csv(temporary, index=False))
-    return ScoreSummary(**counts)
+    return ScoreSummary(**counts, seconds=seconds)
 
 
 def terminal_progress(total_hint: str = "") -> Callable[[int], None] | None:

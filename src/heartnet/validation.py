@@ -113,6 +113,10 @@ def validate_row(row: Mapping) -> dict:
     return {feature.name: check_value(feature, row[feature.name]) for feature in FEATURES}
 
 
+_FLOAT_TYPES = (float, np.float64, np.float32)
+_STR_TYPES = (str, np.str_)
+
+
 def _bad_mask(feature: Feature, column: pd.Series) -> np.ndarray:
     """True where a value of the column would fail check_value (vectorized)."""
     dtype = column.dtype
@@ -126,14 +130,20 @@ def _bad_mask(feature: Feature, column: pd.Series) -> np.ndarray:
         return ~((missing & feature.nullable) | (~missing & in_range))
     if feature.kind == "binary" and plain_numbers:
         return ~column.isin(feature.values).to_numpy()
-    if feature.kind == "categorical" and pd.api.types.is_object_dtype(dtype):
-        # isin compares with ==, which would let a numpy string or a number
-        # that equals a category through; the types are checked below.
-        ok = column.isin(feature.values).to_numpy()
-        if ok.all() and column.map(type).eq(str).all():
-            return ~ok
-    # Mixed or unexpected types: fall back to the scalar check, value by value.
-    return ~column.map(lambda value: _passes(feature, value)).to_numpy(dtype=bool)
+    # Mixed types (an object column, e.g. a CSV column with a stray word in it).
+    types = column.map(type)
+    if feature.kind == "categorical":
+        # A category must be a str equal to an allowed value; anything else fails check_value.
+        return ~(types.isin(_STR_TYPES).to_numpy() & column.isin(feature.values).to_numpy())
+    # Floats (NaN included) take the vectorized path above; the rest, usually a
+    # handful of stray cells, the scalar check.
+    floats = types.isin(_FLOAT_TYPES).to_numpy()
+    bad = np.zeros(len(column), dtype=bool)
+    if floats.any():
+        bad[floats] = _bad_mask(feature, column[floats].astype("float64"))
+    if not floats.all():
+        bad[~floats] = ~column[~floats].map(lambda value: _passes(feature, value)).to_numpy(dtype=bool)
+    return bad
 
 
 def _passes(feature: Feature, value: object) -> bool:

@@ -96,3 +96,19 @@ def test_readme_table_renders_a_report(tmp_path):
     assert "| **heartnet (red neuronal)** | 0.900 ± 0.010" in text
     assert "| Máquina de vectores de soporte | +0.1000 [+0.0500, +0.1500]" in text
     assert table.main(["--readme", str(readme), "--reports", str(reports), "--check"]) == 0
+
+
+def test_scoring_benchmark_on_a_tiny_configuration(tmp_path, trained_path, capsys):
+    out = tmp_path / "scoring.json"
+    code = load("scoring").main(
+        ["--sizes", "300,600", "--chunk-size", "100", "--model", str(trained_path), "--out", str(out)]
+    )
+    assert code == 0
+    report = json.loads(out.read_text())
+    for size in ("300", "600"):
+        ours = report["sizes"][size]["heartnet"]
+        assert ours["scored"] + ours["rejected"] == int(size) and ours["rejected"] == int(size) // 100
+        assert set(ours["seconds_split"]) == {"parsing", "validation", "inference", "writing"}
+        assert report["sizes"][size]["naive_pandas_model_predict"]["scored"] == int(size)
+    assert set(report["goals"]) == {"rows_per_second_at_largest", "memory_ratio_largest_to_smallest"}
+    assert "score rows/s" in capsys.readouterr().out
