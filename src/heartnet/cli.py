@@ -27,11 +27,8 @@ class UsageError(Exception):
 
 
 def _display(path: Path) -> str:
-    """A path as the user should see it: relative to the current folder when inside it."""
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    """A path as the user should see it (see _without_absolute_paths)."""
+    return _without_absolute_paths(str(Path(path).resolve()))
 
 
 def _without_absolute_paths(message: str) -> str:

@@ -70,8 +70,9 @@ def score_csv(
     unreadable, empty, or without the feature columns.
     """
     input_path, output_path = Path(input_path), Path(output_path)
-    file_format = csv_format(_header(input_path))
-    columns = [column.strip() for column in next(csv.reader([_header(input_path)], delimiter=file_format["sep"]))]
+    header = _header(input_path)
+    file_format = csv_format(header)
+    columns = [column.strip() for column in next(csv.reader([header], delimiter=file_format["sep"]))]
     missing = [name for name in FEATURE_NAMES if name not in columns]
     if missing:
         raise DataError(f"{input_path}: required columns missing: {', '.join(missing)}")
