@@ -12,12 +12,14 @@ is not checksummed but schema-validated, with errors naming line and column.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.resources
 import io
 import os
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +37,7 @@ __all__ = [
     "csv_format",
     "dataset_facts",
     "fetch_dataset",
+    "file_errors",
     "load_dataset",
     "parse_cells",
     "read_patients",
@@ -95,19 +98,26 @@ def fetch_dataset() -> Path:
     return cache
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+@contextlib.contextmanager
+def file_errors(name: object) -> Iterator[None]:
+    """Turn the ways a file can be unreadable into one-line ``DataError`` messages naming it."""
     try:
-        return pd.read_csv(path, encoding="utf-8", skipinitialspace=False)
+        yield
     except FileNotFoundError:
-        raise DataError(f"{path}: no such file") from None
+        raise DataError(f"{name}: no such file") from None
     except IsADirectoryError:
-        raise DataError(f"{path}: is a folder, expected a CSV file") from None
+        raise DataError(f"{name}: is a folder, expected a CSV file") from None
     except UnicodeDecodeError as error:
-        raise DataError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+        raise DataError(f"{name}: not UTF-8 text ({error.reason} at byte {error.start})") from None
     except pd.errors.EmptyDataError:
-        raise DataError(f"{path}: the file is empty, expected a CSV with a header line") from None
+        raise DataError(f"{name}: the file is empty, expected a CSV with a header line") from None
     except pd.errors.ParserError as error:
-        raise DataError(f"{path}: not a readable CSV ({error})") from None
+        raise DataError(f"{name}: not a readable CSV ({error})") from None
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    with file_errors(path):
+        return pd.read_csv(path, encoding="utf-8", skipinitialspace=False)
 
 
 def _parse_numbers(raw: pd.DataFrame) -> pd.DataFrame:
@@ -143,21 +153,13 @@ def read_patients(source: bytes | str | os.PathLike) -> tuple[pd.DataFrame, dict
     the same way. Raises ``DataError`` for a file that is not usable at all.
     """
     name = "the upload" if isinstance(source, bytes) else str(source)
-    try:
-        data = source if isinstance(source, bytes) else Path(source).read_bytes()
-        text = data.decode("utf-8-sig")
-    except FileNotFoundError:
-        raise DataError(f"{name}: no such file") from None
-    except UnicodeDecodeError as error:
-        raise DataError(f"{name}: not UTF-8 text ({error.reason} at byte {error.start})") from None
-    header = text.split("\n", 1)[0]
-    if not header.strip():
-        raise DataError(f"{name}: the file is empty, expected a CSV with a header line")
-    file_format = csv_format(header)
-    try:
+    with file_errors(name):
+        text = (source if isinstance(source, bytes) else Path(source).read_bytes()).decode("utf-8-sig")
+        header = text.split("\n", 1)[0]
+        if not header.strip():
+            raise pd.errors.EmptyDataError
+        file_format = csv_format(header)
         raw = pd.read_csv(io.StringIO(text), sep=file_format["sep"], dtype=str, skipinitialspace=True)
-    except pd.errors.ParserError as error:
-        raise DataError(f"{name}: not a readable CSV ({error})") from None
     return parse_cells(raw, file_format["decimal"]), file_format
 
 

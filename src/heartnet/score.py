@@ -20,7 +20,7 @@ from pathlib import Path
 import keras
 import pandas as pd
 
-from heartnet.data import csv_format, parse_cells
+from heartnet.data import csv_format, file_errors, parse_cells
 from heartnet.errors import DataError
 from heartnet.features import FEATURE_NAMES
 from heartnet.files import write_atomically
@@ -40,17 +40,10 @@ class ScoreSummary:
 
 
 def _header(path: Path) -> str:
-    try:
-        with open(path, encoding="utf-8-sig") as handle:
-            header = handle.readline()
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise DataError(f"{path}: is a folder, expected a CSV file") from None
-    except UnicodeDecodeError as error:
-        raise DataError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
-    if not header.strip():
-        raise DataError(f"{path}: the file is empty, expected a CSV with a header line")
+    with file_errors(path), open(path, encoding="utf-8-sig") as handle:
+        header = handle.readline()
+        if not header.strip():
+            raise pd.errors.EmptyDataError
     return header
 
 
@@ -89,36 +82,33 @@ def score_csv(
     def write_output(temporary: Path) -> None:
         reader = pd.read_csv(input_path, sep=file_format["sep"], dtype=str, chunksize=chunk_rows, encoding="utf-8-sig")
         first_line = 2
-        with open(temporary, "w", encoding="utf-8", newline="") as handle:
-            try:
+        with open(temporary, "w", encoding="utf-8", newline="") as handle, file_errors(input_path):
+            started = clock()
+            for index, chunk in enumerate(reader):
+                chunk = parse_cells(chunk, file_format["decimal"])
+                seconds["parsing"] += clock() - started
                 started = clock()
-                for index, chunk in enumerate(reader):
-                    chunk = parse_cells(chunk, file_format["decimal"])
-                    seconds["parsing"] += clock() - started
-                    started = clock()
-                    good, problems = find_problems(chunk, where="line", first=first_line)
-                    rejects.extend({"line": p.row, "reason": str(p.at(None))} for p in problems)
-                    scored = chunk[good]
-                    seconds["validation"] += clock() - started
-                    started = clock()
-                    probabilities = predict(scored[list(FEATURE_NAMES)], model)
-                    seconds["inference"] += clock() - started
-                    started = clock()
-                    scored = scored.assign(
-                        probability=probabilities.round(6), prediction=(probabilities >= threshold).astype(int)
-                    )
-                    scored.to_csv(
-                        handle, index=False, header=index == 0, sep=file_format["sep"], decimal=file_format["decimal"]
-                    )
-                    seconds["writing"] += clock() - started
-                    counts["scored"] += len(scored)
-                    counts["rejected"] += len(problems)
-                    first_line += len(chunk)
-                    if progress:
-                        progress(first_line - 2)
-                    started = clock()  # the next chunk's reading counts as parsing
-            except pd.errors.ParserError as error:
-                raise DataError(f"{input_path}: not a readable CSV ({error})") from None
+                good, problems = find_problems(chunk, where="line", first=first_line)
+                rejects.extend({"line": p.row, "reason": str(p.at(None))} for p in problems)
+                scored = chunk[good]
+                seconds["validation"] += clock() - started
+                started = clock()
+                probabilities = predict(scored[list(FEATURE_NAMES)], model)
+                seconds["inference"] += clock() - started
+                started = clock()
+                scored = scored.assign(
+                    probability=probabilities.round(6), prediction=(probabilities >= threshold).astype(int)
+                )
+                scored.to_csv(
+                    handle, index=False, header=index == 0, sep=file_format["sep"], decimal=file_format["decimal"]
+                )
+                seconds["writing"] += clock() - started
+                counts["scored"] += len(scored)
+                counts["rejected"] += len(problems)
+                first_line += len(chunk)
+                if progress:
+                    progress(first_line - 2)
+                started = clock()  # the next chunk's reading counts as parsing
 
     write_atomically(output_path, write_output)
     if rejects_path is not None:
