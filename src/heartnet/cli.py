@@ -196,10 +196,13 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    from heartnet.data import load_dataset
+    from heartnet.explain import typical_patient
     from heartnet.export import export_saved_model
     from heartnet.storage import load_model
 
-    folder = export_saved_model(load_model(args.model), args.directory)
+    example = typical_patient(load_dataset())  # the README's REST example: a typical patient
+    folder = export_saved_model(load_model(args.model), args.directory, example=example)
     print(f"exported a SavedModel to {_display(folder)} (see {_display(folder / 'README.md')})")
     return EXIT_OK
 

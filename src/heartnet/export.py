@@ -7,12 +7,14 @@ import os
 import shutil
 import tempfile
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 
 import keras
 
 from heartnet.errors import HeartnetError
 from heartnet.features import FEATURES
+from heartnet.validation import validate_row
 
 __all__ = ["export_saved_model"]
 
@@ -56,23 +58,12 @@ print(serve(**{{name: tf.constant([[value]]) for name, value in row.items()}}))
 ```
 """
 
-_EXAMPLE = {
-    "Age": 54.0,
-    "Sex": "M",
-    "ChestPainType": "ASY",
-    "RestingBP": 140.0,
-    "Cholesterol": 239.0,
-    "FastingBS": 0,
-    "RestingECG": "Normal",
-    "MaxHR": 120.0,
-    "ExerciseAngina": "Y",
-    "Oldpeak": 1.5,
-    "ST_Slope": "Flat",
-}
 
-
-def export_saved_model(model: keras.Model, directory: str | os.PathLike) -> Path:
+def export_saved_model(model: keras.Model, directory: str | os.PathLike, *, example: Mapping) -> Path:
     """Write ``directory`` (new or empty) as a SavedModel plus README.md; return its path.
+
+    ``example`` is one valid patient (a dict of the 11 features), shown in the
+    README's REST request.
 
     The export goes to a temporary folder first and is moved into place at
     the end, so a failure leaves no half-written model behind.
@@ -80,7 +71,9 @@ def export_saved_model(model: keras.Model, directory: str | os.PathLike) -> Path
     directory = Path(directory)
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise HeartnetError(f"{directory}: already exists and is not an empty folder")
-    example = {"instances": [{f.name: [_EXAMPLE[f.name]] for f in FEATURES}]}
+    clean = validate_row(example)
+    instance = {f.name: [float(clean[f.name]) if f.kind == "numeric" else clean[f.name]] for f in FEATURES}
+    request = {"instances": [instance]}
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}."))
     try:
@@ -88,7 +81,7 @@ def export_saved_model(model: keras.Model, directory: str | os.PathLike) -> Path
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", "__array__ implementation doesn't accept a copy", DeprecationWarning)
             model.export(str(target), format="tf_saved_model", verbose=False)
-        readme = _README.format(name=directory.name, example=json.dumps(example))
+        readme = _README.format(name=directory.name, example=json.dumps(request))
         (target / "README.md").write_text(readme, encoding="utf-8")
         if directory.exists():
             directory.rmdir()
