@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import tempfile
-import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import keras
 
 from heartnet.errors import HeartnetError
 from heartnet.features import FEATURES
+from heartnet.storage import quiet_variable_conversion
 from heartnet.validation import validate_row
 
 __all__ = ["export_saved_model"]
@@ -78,8 +78,7 @@ def export_saved_model(model: keras.Model, directory: str | os.PathLike, *, exam
     staging = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}."))
     try:
         target = staging / "model"
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", "__array__ implementation doesn't accept a copy", DeprecationWarning)
+        with quiet_variable_conversion():
             model.export(str(target), format="tf_saved_model", verbose=False)
         readme = _README.format(name=directory.name, example=json.dumps(request))
         (target / "README.md").write_text(readme, encoding="utf-8")

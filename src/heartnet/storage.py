@@ -7,11 +7,13 @@ file, and whatever the caller adds (seed, data sha256, held-out metrics).
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import os
 import platform
 import warnings
+from collections.abc import Iterator
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 
@@ -51,6 +53,17 @@ def _resolve(path: str | os.PathLike | None) -> Path:
     return path
 
 
+@contextlib.contextmanager
+def quiet_variable_conversion() -> Iterator[None]:
+    """Silence the one harmless warning Keras's save and export raise per variable.
+
+    TensorFlow variables' ``__array__`` predates numpy 2's ``copy`` keyword.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "__array__ implementation doesn't accept a copy", DeprecationWarning)
+        yield
+
+
 def save_model(model: keras.Model, path: str | os.PathLike | None = None, *, metadata: dict | None = None) -> Path:
     """Save ``model`` as ``.keras`` plus its metadata JSON, atomically; return the model's path."""
     path = _resolve(path)
@@ -64,10 +77,7 @@ def save_model(model: keras.Model, path: str | os.PathLike | None = None, *, met
     }
 
     def write_model(temporary: Path) -> None:
-        with warnings.catch_warnings():
-            # TensorFlow variables' __array__ predates numpy 2's copy keyword;
-            # Keras's save triggers a harmless DeprecationWarning per variable.
-            warnings.filterwarnings("ignore", "__array__ implementation doesn't accept a copy", DeprecationWarning)
+        with quiet_variable_conversion():
             model.save(temporary)
         record["model_sha256"] = file_sha256(temporary)
 
