@@ -7,6 +7,7 @@ notebook) reads the columns from here; no other file lists them.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from typing import Literal
 
 Kind = Literal["numeric", "categorical", "binary"]
@@ -38,7 +39,7 @@ class Feature:
     impossible: float | None = None
     step: float = 1.0
 
-    @property
+    @cached_property  # a frozen dataclass never changes: build the tuple once
     def values(self) -> tuple[str | int, ...]:
         """The allowed values of a categorical or binary feature, in model order."""
         return tuple(value for value, _ in self.categories)

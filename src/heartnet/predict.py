@@ -1,15 +1,20 @@
-"""Predictions for raw rows: validate first, then one compiled TensorFlow call.
+"""Predictions for raw rows: validate first, then one call of a traced TensorFlow function.
 
-``model.predict`` costs ~80 ms for one row and an eager ``model(x)`` ~20 ms;
-``predict_on_batch`` runs Keras's compiled predict function (traced once per
-model) in about a millisecond, so every prediction goes through it.
+``model.predict`` costs ~80 ms for one row, an eager ``model(x)`` ~20 ms and
+``predict_on_batch`` ~1.7 ms, most of it turning 11 values into 11 tensors and
+dispatching a Python-level ``tf.function``. Here each model gets one concrete
+function (traced once, any number of rows) that takes the features packed by
+kind: a float32 matrix of the numbers, a string matrix of the categories and an
+int64 matrix of the binary flags. Three tensors instead of eleven, and no
+dispatch: one row costs ~0.8 ms, validation included.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping, Sequence
+import weakref
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import keras
@@ -17,7 +22,7 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
-from heartnet.model import to_inputs
+from heartnet.features import FEATURES
 from heartnet.paths import default_model_path
 from heartnet.storage import load_model
 from heartnet.validation import validate_row, validate_rows
@@ -25,6 +30,9 @@ from heartnet.validation import validate_row, validate_rows
 __all__ = ["default_model", "predict", "predict_one"]
 
 _BATCH_ROWS = 65_536
+# Per kind: the numpy dtype of the packed matrix, its TensorFlow dtype, and its columns.
+_KINDS = {"numeric": (np.float32, tf.float32), "categorical": (object, tf.string), "binary": (np.int64, tf.int64)}
+_PACKED = {kind: [f.name for f in FEATURES if f.kind == kind] for kind in _KINDS}
 
 
 class _RetracingNoise(logging.Filter):
@@ -58,16 +66,47 @@ def default_model() -> keras.Model:
     return _default[key]
 
 
-def _probabilities(model: keras.Model, inputs: dict[str, tf.Tensor]) -> np.ndarray:
-    rows = int(next(iter(inputs.values())).shape[0])
-    if rows <= _BATCH_ROWS:  # slicing costs eager ops: skip it for the common case
-        batches = [inputs]
-    else:
-        batches = [
-            {name: tensor[start : start + _BATCH_ROWS] for name, tensor in inputs.items()}
+def _packed_function(model: keras.Model) -> Callable:
+    """The model as a concrete TensorFlow function of the packed features (see the module docstring)."""
+    signature = [tf.TensorSpec((None, len(_PACKED[kind])), dtypes[1], name=kind) for kind, dtypes in _KINDS.items()]
+
+    @tf.function(input_signature=signature)
+    def probabilities(*packed):
+        inputs = {
+            name: columns[:, index : index + 1]
+            for columns, names in zip(packed, _PACKED.values(), strict=True)
+            for index, name in enumerate(names)
+        }
+        return tf.reshape(model(inputs, training=False), [-1])
+
+    return probabilities.get_concrete_function()
+
+
+_functions: weakref.WeakKeyDictionary[keras.Model, Callable] = weakref.WeakKeyDictionary()
+
+
+def _pack(columns: pd.DataFrame | Mapping[str, Sequence]) -> list[np.ndarray]:
+    """Validated columns (a frame, or a dict of lists) as the three matrices the packed function takes."""
+    return [
+        np.column_stack([np.asarray(columns[name]) for name in names]).astype(dtypes[0])
+        for dtypes, names in zip(_KINDS.values(), _PACKED.values(), strict=True)
+    ]
+
+
+def _probabilities(model: keras.Model, packed: list[np.ndarray]) -> np.ndarray:
+    """The model's probabilities for packed rows, in batches of at most ``_BATCH_ROWS``."""
+    function = _functions.get(model)
+    if function is None:
+        function = _functions[model] = _packed_function(model)
+    rows = len(packed[0])
+    if rows <= _BATCH_ROWS:  # slicing and concatenating cost time: skip them for the common case
+        return function(*map(tf.constant, packed)).numpy().astype("float64")
+    return np.concatenate(
+        [
+            function(*(tf.constant(matrix[start : start + _BATCH_ROWS]) for matrix in packed)).numpy()
             for start in range(0, rows, _BATCH_ROWS)
         ]
-    return np.concatenate([model.predict_on_batch(batch).reshape(-1) for batch in batches]).astype("float64")
+    ).astype("float64")
 
 
 def predict(rows: pd.DataFrame | Sequence[Mapping], model: keras.Model | None = None) -> np.ndarray:
@@ -77,7 +116,7 @@ def predict(rows: pd.DataFrame | Sequence[Mapping], model: keras.Model | None = 
     ``heartnet.ValidationError`` naming its row (counted from 0), field and value.
     """
     frame = validate_rows(rows)
-    return _probabilities(model or default_model(), to_inputs(frame))
+    return _probabilities(model or default_model(), _pack(frame))
 
 
 def predict_one(row: Mapping, model: keras.Model | None = None) -> float:
@@ -87,5 +126,4 @@ def predict_one(row: Mapping, model: keras.Model | None = None) -> float:
     saved default model, loaded once and cached.
     """
     clean = validate_row(row)
-    inputs = to_inputs({name: [value] for name, value in clean.items()})
-    return float(_probabilities(model or default_model(), inputs)[0])
+    return float(_probabilities(model or default_model(), _pack({name: [value] for name, value in clean.items()}))[0])

@@ -50,15 +50,15 @@ def check_value(feature: Feature, value: object) -> object:
     Numeric fields give a float (NaN for a missing cholesterol), binary fields
     an int and categorical fields a str.
     """
-    allowed = allowed_text(feature)
     if feature.kind == "numeric":
         if _is_missing(value):
             if feature.nullable:
                 return math.nan
-            raise ValidationError(feature.name, value, allowed, problem="missing value")
+            raise ValidationError(feature.name, value, allowed_text(feature), problem="missing value")
         if not _is_real(value):
             kind = "a boolean" if isinstance(value, (bool, np.bool_)) else type(value).__name__
-            raise ValidationError(feature.name, value, allowed, problem=f"got {kind} {_short_repr(value)}")
+            problem = f"got {kind} {_short_repr(value)}"
+            raise ValidationError(feature.name, value, allowed_text(feature), problem=problem)
         try:
             number = float(value)
         except OverflowError:
@@ -66,7 +66,7 @@ def check_value(feature: Feature, value: object) -> object:
         if feature.nullable and number == feature.missing_code:
             return math.nan
         if not feature.min <= number <= feature.max:  # also rejects +-inf
-            raise ValidationError(feature.name, value, allowed)
+            raise ValidationError(feature.name, value, allowed_text(feature))
         return number
 
     if feature.kind == "binary":
@@ -81,7 +81,7 @@ def check_value(feature: Feature, value: object) -> object:
         if match is not None:
             hint = f"did you mean {match!r}?"
     problem = "missing value" if _is_missing(value) else None
-    raise ValidationError(feature.name, value, allowed, problem=problem, hint=hint, suggestion=match)
+    raise ValidationError(feature.name, value, allowed_text(feature), problem=problem, hint=hint, suggestion=match)
 
 
 def _check_fields(fields: Sequence[object]) -> None:

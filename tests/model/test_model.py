@@ -89,6 +89,19 @@ def test_predict_shapes(model, test_rows):
     assert heartnet.predict([], model).shape == (0,)
 
 
+def test_packed_fast_path_equals_the_keras_model_across_batches(model, test_rows, monkeypatch):
+    """predict feeds a traced function of packed inputs: it must give what Keras gives on named inputs."""
+    features, _ = split_xy(test_rows)
+    keras_probabilities = model.predict_on_batch(to_inputs(features)).ravel()
+    predict_module = importlib.import_module("heartnet.predict")
+    monkeypatch.setattr(predict_module, "_BATCH_ROWS", 7)  # several batches and a short last one
+    assert len(features) % 7 != 0
+    assert heartnet.predict(test_rows, model) == pytest.approx(keras_probabilities, abs=1e-6)
+    traced = predict_module._functions[model]
+    heartnet.predict_one(test_rows.iloc[0].to_dict(), model)
+    assert predict_module._functions[model] is traced  # one trace per model, for any number of rows
+
+
 def test_cholesterol_not_measured_is_a_valid_input(model, patient):
     probabilities = {heartnet.predict_one({**patient, "Cholesterol": value}, model) for value in (None, 0, math.nan)}
     assert len(probabilities) == 1
