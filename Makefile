@@ -47,9 +47,11 @@ chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium missing and apt unavailable: the browser test will be skipped"; fi; }
 
-bench: $(STAMP) ## quality and speed benchmarks -> reports/*.json and the README's tables (about 10 minutes)
+bench: $(STAMP) ## model selection, quality, speed and scoring benchmarks -> reports/*.json and the README's tables (about 25 minutes)
+	$(BIN)/python benchmarks/selection.py
 	$(BIN)/python benchmarks/quality.py
 	$(BIN)/python benchmarks/speed.py
+	$(BIN)/python benchmarks/scoring.py
 	$(BIN)/python benchmarks/readme_table.py
 
 lint: $(STAMP)

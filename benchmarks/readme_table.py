@@ -19,14 +19,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import REPORTS
 
 from heartnet.paths import project_root
-from heartnet.reports import quality_table, speed_table
+from heartnet.reports import quality_table, scoring_table, selection_table, speed_table
 
 START, END = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
 
 
 def render(reports: Path) -> str:
     parts = []
-    for name, renderer in (("quality.json", quality_table), ("speed.json", speed_table)):
+    renderers = (
+        ("selection.json", selection_table),
+        ("quality.json", quality_table),
+        ("speed.json", speed_table),
+        ("scoring.json", scoring_table),
+    )
+    for name, renderer in renderers:
         path = reports / name
         if path.is_file():
             parts.append(renderer(json.loads(path.read_text(encoding="utf-8"))))

@@ -17,7 +17,7 @@ from heartnet.data import DATASET_SHA256, KAGGLE_URL, fetch_dataset, load_datase
 from heartnet.errors import ChecksumError, DataError, HeartnetError, ModelError, ValidationError
 from heartnet.evaluate import classification_metrics, holdout_split
 from heartnet.features import FEATURE_NAMES, FEATURES, TARGET, Feature
-from heartnet.model import build_model, encoded_feature_names, encoder
+from heartnet.model import build_model, encoded_feature_names, encoder, heads
 from heartnet.predict import default_model, predict, predict_one
 from heartnet.storage import load_metadata, load_model, save_model
 from heartnet.train import train
@@ -41,6 +41,7 @@ __all__ = [
     "encoded_feature_names",
     "encoder",
     "fetch_dataset",
+    "heads",
     "holdout_split",
     "load_dataset",
     "load_metadata",

@@ -91,6 +91,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
             "split": {"test_size": TEST_SIZE, "seed": args.seed, "test_rows": test_rows},
             "hyperparameters": {**DEFAULT_HPARAMS, **DEFAULT_FIT},
             "epochs_run": len(model.history.history["loss"]),
+            "best_epochs": model.history.best_epochs,
             "fit_seconds": round(seconds, 2),
             "metrics": metrics,
         },

@@ -5,8 +5,13 @@ The preprocessing lives inside the model, so a saved model takes raw rows::
     Age ─ Normalization ───────────────────────┐
     Cholesterol ─ Normalization ─ FillMissing ─┤
                └─ MissingIndicator ────────────┤
-    Sex ─ StringLookup (one-hot) ──────────────┼─ Concatenate ─ MLP (Sequential) ─ sigmoid
-    FastingBS ─ IntegerLookup (one-hot) ───────┘
+    Sex ─ StringLookup (one-hot) ──────────────┼─ Concatenate ─┬─ MLP 1 (Sequential) ─ sigmoid ─┬─ Average
+    FastingBS ─ IntegerLookup (one-hot) ───────┘               ├─ ...                          │
+                                                               └─ MLP K (Sequential) ─ sigmoid ─┘
+
+The K heads are an ensemble: identical MLPs, each started from its own random
+weights and early-stopped on its own fold of the training rows (see
+``heartnet.train``); the model returns the mean of their probabilities.
 """
 
 from __future__ import annotations
@@ -21,15 +26,16 @@ from keras import layers, ops
 
 from heartnet.features import FEATURES, Feature
 
-__all__ = ["DEFAULT_HPARAMS", "build_model", "encoded_feature_names", "encoder", "to_inputs"]
+__all__ = ["DEFAULT_HPARAMS", "build_model", "encoded_feature_names", "encoder", "heads", "to_inputs"]
 
 DEFAULT_HPARAMS = {
     "units": (32, 16),
     "dropout": 0.3,
     "learning_rate": 1e-3,
+    "members": 5,
 }
 ENCODED_LAYER = "encoded"
-HEAD_LAYER = "mlp"
+HEAD_PREFIX = "mlp_"
 
 _INPUT_DTYPES = {"numeric": "float32", "categorical": "string", "binary": "int64"}
 
@@ -79,26 +85,26 @@ def build_model(
     units: tuple[int, ...] = DEFAULT_HPARAMS["units"],
     dropout: float = DEFAULT_HPARAMS["dropout"],
     learning_rate: float = DEFAULT_HPARAMS["learning_rate"],
+    members: int = DEFAULT_HPARAMS["members"],
 ) -> keras.Model:
     """Build and compile the model; Normalization layers are adapted on ``train_df`` only.
 
     ``train_df`` is a validated frame (``heartnet.validation.validate_frame``).
     Inputs: one named ``keras.Input`` of shape (1,) per feature (float32,
-    string or int64). Output: the probability of heart disease, shape (n, 1).
+    string or int64). Output: the probability of heart disease, shape (n, 1),
+    the mean of ``members`` MLP heads (``heads(model)``).
     """
+    if not isinstance(members, int) or members < 1:
+        raise ValueError(f"members must be a whole number of heads, at least 1; got {members!r}")
     inputs = {f.name: keras.Input(shape=(1,), name=f.name, dtype=_INPUT_DTYPES[f.kind]) for f in FEATURES}
     encoded = [column for f in FEATURES for column in _encode(f, inputs[f.name], train_df)]
     matrix = layers.Concatenate(name=ENCODED_LAYER)(encoded)
 
-    head = keras.Sequential(name=HEAD_LAYER)
-    head.add(keras.Input(shape=(matrix.shape[-1],)))
-    for index, width in enumerate(units, start=1):
-        head.add(layers.Dense(width, activation="relu", name=f"dense_{index}"))
-        if dropout:
-            head.add(layers.Dropout(dropout, name=f"dropout_{index}"))
-    head.add(layers.Dense(1, activation="sigmoid", name="output"))
-
-    model = keras.Model(inputs=inputs, outputs=head(matrix), name="heartnet")
+    outputs = [
+        _head(f"{HEAD_PREFIX}{member}", matrix.shape[-1], units, dropout)(matrix) for member in range(1, members + 1)
+    ]
+    output = outputs[0] if members == 1 else layers.Average(name="ensemble")(outputs)
+    model = keras.Model(inputs=inputs, outputs=output, name="heartnet")
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
         loss="binary_crossentropy",
@@ -106,6 +112,23 @@ def build_model(
         steps_per_execution=8,  # fewer Python round trips per epoch
     )
     return model
+
+
+def _head(name: str, width_in: int, units: tuple[int, ...], dropout: float) -> keras.Sequential:
+    """One MLP: Dense + ReLU (+ Dropout) per entry of ``units``, then one sigmoid unit."""
+    head = keras.Sequential(name=name)
+    head.add(keras.Input(shape=(width_in,)))
+    for index, width in enumerate(units, start=1):
+        head.add(layers.Dense(width, activation="relu", name=f"dense_{index}"))
+        if dropout:
+            head.add(layers.Dropout(dropout, name=f"dropout_{index}"))
+    head.add(layers.Dense(1, activation="sigmoid", name="output"))
+    return head
+
+
+def heads(model: keras.Model) -> list[keras.Sequential]:
+    """The model's MLP heads (one per ensemble member), in order."""
+    return [layer for layer in model.layers if layer.name.startswith(HEAD_PREFIX)]
 
 
 def encoder(model: keras.Model) -> keras.Model:

@@ -40,6 +40,22 @@ def test_quality_benchmark_on_a_tiny_configuration(tmp_path, capsys):
     assert "ROC AUC" in capsys.readouterr().out
 
 
+def test_selection_benchmark_on_a_tiny_configuration(tmp_path, capsys):
+    from heartnet.reports import selection_table
+
+    out = tmp_path / "selection.json"
+    assert load("selection").main(["--repeats", "1", "--rows", "120", "--inner", "2", "--out", str(out)]) == 0
+    report = json.loads(out.read_text())
+    assert sum(report["wins"].values()) == len(report["folds"]) == 5
+    assert report["chosen_default"] == max(report["wins"], key=report["wins"].get)
+    for fold in report["folds"]:
+        losses = fold["inner_log_loss"]
+        assert set(losses) == set(report["candidates"]) and fold["chosen"] == min(losses, key=losses.get)
+    assert 0.5 < report["nested"]["roc_auc"]["mean"] <= 1
+    assert f"**`{report['chosen_default']}`**" in selection_table(report)
+    assert "chosen default" in capsys.readouterr().out
+
+
 def test_speed_benchmark_on_a_tiny_configuration(tmp_path, capsys):
     out = tmp_path / "speed.json"
     assert load("speed").main(["--repeats", "1", "--rows", "120", "--calls", "20", "--out", str(out)]) == 0

@@ -13,7 +13,7 @@ import pytest
 import heartnet
 from heartnet.model import build_model, to_inputs
 from heartnet.storage import metadata_path
-from heartnet.train import split_xy
+from heartnet.train import member_splits, split_xy
 
 
 def test_encoder_columns_follow_the_spec(model):
@@ -110,7 +110,7 @@ def test_cholesterol_not_measured_is_a_valid_input(model, patient):
 
 def test_a_bad_row_in_a_frame_is_refused_before_tensorflow(model, test_rows, monkeypatch):
     predict_module = importlib.import_module("heartnet.predict")  # the module, not the function
-    monkeypatch.setattr(predict_module, "_probabilities", lambda *a: pytest.fail("reached TensorFlow"))
+    monkeypatch.setattr(predict_module, "packed_probabilities", lambda *a: pytest.fail("reached TensorFlow"))
     bad = test_rows.copy()
     bad.iloc[5, bad.columns.get_loc("Sex")] = "Male"
     with pytest.raises(heartnet.ValidationError, match=r"^row 5, field 'Sex': got 'Male'"):
@@ -133,6 +133,51 @@ def test_train_rejects_unknown_hyperparameters_and_bad_labels(dataset):
         heartnet.train(dataset.assign(HeartDisease=2))
     with pytest.raises(heartnet.DataError, match="no 'HeartDisease' column"):
         heartnet.train(dataset.drop(columns="HeartDisease"))
+    for members in (0, 2.5, "3"):
+        with pytest.raises(ValueError, match="members must be a whole number"):
+            heartnet.train(dataset, members=members)
+
+
+@pytest.fixture(scope="module")
+def small_ensemble(dataset):
+    """Three heads on 240 rows, a few epochs: enough to check how the ensemble is trained."""
+    rows = dataset.sample(240, random_state=1)
+    return rows, heartnet.train(rows, seed=3, members=3, epochs=12, patience=4)
+
+
+def test_each_member_holds_out_its_own_fold(dataset):
+    labels = dataset[heartnet.TARGET].to_numpy()
+    splits = member_splits(labels, 4, seed=0)
+    held_out = np.concatenate([val for _, val in splits])
+    assert sorted(held_out) == list(range(len(labels)))  # every row is held out exactly once
+    for fit, val in splits:
+        assert not set(fit) & set(val) and len(fit) + len(val) == len(labels)
+        assert abs(labels[val].mean() - labels.mean()) < 0.02  # stratified
+    ((fit, val),) = member_splits(labels, 1, seed=0)
+    assert len(val) == pytest.approx(0.2 * len(labels), abs=1)
+
+
+def test_ensemble_is_the_mean_of_heads_restored_to_their_best_epochs(small_ensemble):
+    rows, model = small_ensemble
+    features, labels = split_xy(rows)
+    matrix = heartnet.encoder(model).predict_on_batch(to_inputs(features))
+    by_head = np.column_stack([head.predict_on_batch(matrix).ravel() for head in heartnet.heads(model)])
+    assert by_head.shape == (240, 3)
+    assert heartnet.predict(rows, model) == pytest.approx(by_head.mean(axis=1), abs=1e-6)
+    # Each row's out-of-fold score is the one head that held it out, with the weights it was stopped at.
+    history = model.history
+    assert not np.isnan(history.out_of_fold).any()
+    for member, (_, val) in enumerate(member_splits(labels, 3, seed=3)):
+        assert history.out_of_fold[val] == pytest.approx(by_head[val, member], abs=1e-5)
+    assert len(history.best_epochs) == 3 and all(1 <= e <= len(history.history["loss"]) for e in history.best_epochs)
+    assert len(set(map(tuple, by_head.T.round(6)))) == 3  # three different heads, not one copied
+
+
+def test_one_member_model_has_one_head_and_no_average(dataset):
+    model = heartnet.train(dataset.sample(200, random_state=0), members=1, epochs=3)
+    assert [head.name for head in heartnet.heads(model)] == ["mlp_1"]
+    assert "ensemble" not in [layer.name for layer in model.layers]
+    assert np.isnan(model.history.out_of_fold).sum() == 160  # only the 20% validation rows are scored
 
 
 # --- save and load ---

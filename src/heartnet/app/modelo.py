@@ -15,18 +15,26 @@ model, metadata = model_or_stop()
 def _diagrams(created: str) -> tuple[bytes, bytes]:  # keyed by the model's creation time
     return (
         diagrams.svg_to_png(diagrams.model_svg(model, rankdir="LR", show_shapes=False), dpi=80),
-        diagrams.svg_to_png(diagrams.mlp_svg(model.get_layer("mlp")), dpi=50),
+        diagrams.svg_to_png(diagrams.mlp_svg(heartnet.heads(model)[0]), dpi=50),
     )
 
 
 whole, head = _diagrams(metadata.get("created", ""))
+members = len(heartnet.heads(model))
 st.subheader("Arquitectura")
 st.write(
     "Cada variable entra por su propia entrada; las capas de preprocesamiento (normalización, one-hot e "
-    "indicador de colesterol faltante) arman una matriz que recibe un perceptrón multicapa."
+    "indicador de colesterol faltante) arman una matriz que recibe "
+    + (
+        f"cada uno de {members} perceptrones multicapa; la predicción es el promedio de sus probabilidades "
+        "(un ensamble)."
+        if members > 1
+        else "un perceptrón multicapa."
+    )
 )
 st.image(whole, caption="Modelo completo (keras.utils.plot_model)")
-st.image(head, caption="Cabeza MLP neurona por neurona (keras-visualizer)", width=600)
+head_caption = "Una de las cabezas MLP" if members > 1 else "La cabeza MLP"
+st.image(head, caption=f"{head_caption}, neurona por neurona (keras-visualizer)", width=600)
 
 st.subheader("Comparación con scikit-learn")
 quality = load_report("quality")
