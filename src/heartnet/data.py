@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from heartnet.errors import ChecksumError, DataError, ValidationError
 from heartnet.features import FEATURES, TARGET
@@ -113,6 +114,11 @@ def file_errors(name: object) -> Iterator[None]:
         raise DataError(f"{name}: the file is empty, expected a CSV with a header line") from None
     except pd.errors.ParserError as error:
         raise DataError(f"{name}: not a readable CSV ({error})") from None
+    except pa.ArrowInvalid as error:  # pyarrow's streaming reader (heartnet score)
+        message = str(error).splitlines()[0]
+        if "UTF8" in message:
+            raise DataError(f"{name}: not UTF-8 text ({message})") from None
+        raise DataError(f"{name}: not a readable CSV ({message})") from None
 
 
 def _read_csv(path: Path) -> pd.DataFrame:

@@ -27,7 +27,7 @@ from heartnet.paths import default_model_path
 from heartnet.storage import load_model
 from heartnet.validation import validate_row, validate_rows
 
-__all__ = ["default_model", "predict", "predict_one"]
+__all__ = ["default_model", "pack_columns", "packed_probabilities", "predict", "predict_one"]
 
 _BATCH_ROWS = 65_536
 # Per kind: the numpy dtype of the packed matrix, its TensorFlow dtype, and its columns.
@@ -85,15 +85,20 @@ def _packed_function(model: keras.Model) -> Callable:
 _functions: weakref.WeakKeyDictionary[keras.Model, Callable] = weakref.WeakKeyDictionary()
 
 
-def _pack(columns: pd.DataFrame | Mapping[str, Sequence]) -> list[np.ndarray]:
-    """Validated columns (a frame, or a dict of lists) as the three matrices the packed function takes."""
-    return [
-        np.column_stack([np.asarray(columns[name]) for name in names]).astype(dtypes[0])
-        for dtypes, names in zip(_KINDS.values(), _PACKED.values(), strict=True)
-    ]
+def pack_columns(columns: pd.DataFrame | Mapping[str, Sequence]) -> list[np.ndarray]:
+    """Valid feature columns (a validated frame, or a dict of arrays or lists) as the packed matrices.
+
+    Categories may be ``str`` objects or a numpy ``bytes`` array (kept as is:
+    TensorFlow takes it without a per-cell conversion).
+    """
+    packed = []
+    for (dtype, _), names in zip(_KINDS.values(), _PACKED.values(), strict=True):
+        matrix = np.column_stack([np.asarray(columns[name]) for name in names])
+        packed.append(matrix if dtype is object and matrix.dtype.kind == "S" else matrix.astype(dtype))
+    return packed
 
 
-def _probabilities(model: keras.Model, packed: list[np.ndarray]) -> np.ndarray:
+def packed_probabilities(model: keras.Model, packed: list[np.ndarray]) -> np.ndarray:
     """The model's probabilities for packed rows, in batches of at most ``_BATCH_ROWS``."""
     function = _functions.get(model)
     if function is None:
@@ -116,7 +121,7 @@ def predict(rows: pd.DataFrame | Sequence[Mapping], model: keras.Model | None = 
     ``heartnet.ValidationError`` naming its row (counted from 0), field and value.
     """
     frame = validate_rows(rows)
-    return _probabilities(model or default_model(), _pack(frame))
+    return packed_probabilities(model or default_model(), pack_columns(frame))
 
 
 def predict_one(row: Mapping, model: keras.Model | None = None) -> float:
@@ -126,4 +131,8 @@ def predict_one(row: Mapping, model: keras.Model | None = None) -> float:
     saved default model, loaded once and cached.
     """
     clean = validate_row(row)
-    return float(_probabilities(model or default_model(), _pack({name: [value] for name, value in clean.items()}))[0])
+    return float(
+        packed_probabilities(model or default_model(), pack_columns({name: [value] for name, value in clean.items()}))[
+            0
+        ]
+    )

@@ -104,7 +104,9 @@ def test_predict_one_rejects(model, case, field, value, pattern):
 def test_predict_names_the_bad_row_of_a_frame(model, monkeypatch, case, field, value, pattern):
     import importlib
 
-    monkeypatch.setattr(importlib.import_module("heartnet.predict"), "_probabilities", lambda *a: pytest.fail("TF"))
+    monkeypatch.setattr(
+        importlib.import_module("heartnet.predict"), "packed_probabilities", lambda *a: pytest.fail("TF")
+    )
     rows = [dict(BASE), dict(BASE), _row(field, value)]
     frame = pd.DataFrame(rows, dtype=object) if value is not REMOVE else pd.DataFrame(rows)
     if value is REMOVE:  # a frame has no per-row missing key: the whole column is missing

@@ -72,13 +72,13 @@ def test_an_interrupted_run_leaves_no_partial_output(tmp_path, patients, model, 
     out.write_text("previous results\n")
     calls = []
 
-    def failing_predict(rows, model):
-        calls.append(len(rows))
+    def failing_inference(model, columns):
+        calls.append(1)
         if len(calls) == 2:
             raise KeyboardInterrupt
-        return np.zeros(len(rows))
+        return np.zeros(len(columns) if isinstance(columns, pd.DataFrame) else len(next(iter(columns.values()))))
 
-    monkeypatch.setattr(score, "predict", failing_predict)
+    monkeypatch.setattr(score, "_infer", failing_inference)
     with pytest.raises(KeyboardInterrupt):
         score_csv(source, out, model, chunk_rows=10)
     assert out.read_text() == "previous results\n"
@@ -130,3 +130,52 @@ def test_export_serves_the_same_probabilities(tmp_path, trained_path, model, pat
     capsys.readouterr()
     assert cli.main(["export", str(folder), "--model", str(trained_path)]) == 2  # never overwrites
     assert "already exists" in capsys.readouterr().err
+
+
+def _cells(row: dict) -> str:
+    return ",".join("" if value is None else str(value) for value in row.values())
+
+
+def test_doubtful_cells_get_the_loaders_reading_and_lines_stay_right(tmp_path, model, patient):
+    """Cells the fast path can't vouch for are read as the loader reads them; bad rows keep their true line."""
+    header = ",".join(patient)
+    lines = [
+        _cells(patient),  # line 2: plain
+        _cells({**patient, "Age": "5.4e1", "Cholesterol": "NA", "FastingBS": "1.0"}),  # 3: unusual but valid
+        _cells({**patient, "Age": " 54 ", "Cholesterol": ""}),  # 4: padded number, empty = not measured
+        _cells({**patient, "ChestPainType": " ASY"}),  # 5: padded category is not a category
+        "54,M,ASY",  # 6: too few fields
+        _cells(patient) + ",extra",  # 7: too many fields
+        _cells({**patient, "Cholesterol": 0}),  # 8: 0 = not measured
+        _cells({**patient, "FastingBS": 2}),  # 9: not 0/1
+    ]
+    source, out, rejects = tmp_path / "in.csv", tmp_path / "out.csv", tmp_path / "rejects.csv"
+    source.write_text("\ufeff" + header + "\n" + "\n".join(lines) + "\n", encoding="utf-8")  # with a BOM
+    summary = score_csv(source, out, model, chunk_rows=3, rejects_path=rejects)
+    assert (summary.scored, summary.rejected) == (4, 4)
+    expected = heartnet.predict(
+        [
+            patient,
+            {**patient, "Cholesterol": None, "FastingBS": 1},
+            {**patient, "Cholesterol": None},
+            {**patient, "Cholesterol": None},
+        ],
+        model,
+    )
+    scored = pd.read_csv(out, dtype={"Age": str, "FastingBS": str})
+    assert list(scored.columns) == [*patient, "probability", "prediction"]
+    assert list(scored["Age"]) == ["54", "5.4e1", " 54 ", "54"]  # cells written back as they came
+    np.testing.assert_allclose(scored["probability"], expected, atol=1e-6)
+    bad = pd.read_csv(rejects)
+    assert list(bad["line"]) == [5, 6, 7, 9]
+    assert "did you mean 'ASY'?" in bad["reason"][0]
+    assert list(bad["reason"][1:3]) == ["expected 11 fields, got 3", "expected 11 fields, got 12"]
+    assert "field 'FastingBS': got 2" in bad["reason"][3]
+
+
+def test_bad_bytes_after_the_header_exit_2_without_output(tmp_path, trained_path, patient, capsys):
+    source, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_bytes((",".join(patient) + "\n" + _cells(patient) + "\n").encode() + b"54,M,\xff\n")
+    assert cli.main(["score", str(source), str(out), "--model", str(trained_path)]) == 2
+    assert "not UTF-8" in capsys.readouterr().err
+    assert not out.exists()
