@@ -8,9 +8,10 @@ mirrors the model's preprocessing layers). For each baseline, the paired
 difference to heartnet comes with a 95% interval from the Nadeau–Bengio
 corrected repeated-CV t-test. Writes reports/quality.json.
 
-Hyper-parameters: fixed beforehand (heartnet.model.DEFAULT_HPARAMS and
-heartnet.train.DEFAULT_FIT, scikit-learn's defaults for the baselines); nothing
-is tuned on these folds.
+Hyper-parameters: heartnet's number of ensemble heads was chosen by nested
+cross-validation inside each outer training part (benchmarks/selection.py); the
+rest is fixed beforehand (heartnet.model.DEFAULT_HPARAMS, heartnet.train.DEFAULT_FIT,
+scikit-learn's defaults for the baselines). Nothing is tuned on these folds.
 """
 
 from __future__ import annotations
@@ -92,7 +93,8 @@ def run(*, repeats: int = 5, splits: int = 5, rows: int | None = None, seed: int
             "random_state": seed,
             "rows": len(df),
             "seconds": seconds,
-            "hyperparameters": "fixed beforehand, not tuned on these folds",
+            "hyperparameters": "members chosen by nested CV (reports/selection.json), the rest fixed beforehand; "
+            "nothing tuned on these folds",
             "heartnet": {**DEFAULT_HPARAMS, **DEFAULT_FIT},
             "comparison_test": "Nadeau-Bengio corrected repeated-CV t-test, 95% interval of heartnet minus baseline",
         },

@@ -123,6 +123,8 @@ def _roc_auc(labels: np.ndarray, scores: np.ndarray) -> float:
     ranks = (np.cumsum(counts) - (counts - 1) / 2)[group]  # the mean rank of each group of tied scores
     positives = int(labels.sum())
     negatives = len(labels) - positives
+    if not positives or not negatives:
+        return float("nan")  # undefined with one class, as sklearn warns
     return float((ranks[labels == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives))
 
 
