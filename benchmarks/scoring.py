@@ -30,7 +30,7 @@ import heartnet
 GOALS = {"rows_per_second_at_largest": 200_000, "memory_ratio_largest_to_smallest": 1.3}
 
 _CHILD = """
-import json, resource, sys, time
+import json, sys, time
 import heartnet
 from heartnet.score import score_csv
 model = heartnet.load_model(sys.argv[4])
@@ -49,7 +49,10 @@ else:
     frame.to_csv(sys.argv[3], index=False)
     detail = {"scored": len(frame), "rejected": 0}
 seconds = time.perf_counter() - started
-peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec, so it would report
+# the parent's peak (the parent has just generated the CSV with pandas).
+status = dict(line.split(":", 1) for line in open("/proc/self/status").read().splitlines() if ":" in line)
+peak_mb = int(status["VmHWM"].split()[0]) / 1024
 print(json.dumps({"seconds": seconds, "peak_rss_mb": peak_mb, **detail}))
 """
 
