@@ -236,6 +236,7 @@ def _fit(heads, learning_rate, matrix, labels, splits, *, seed, epochs, batch_si
     for epoch in range(1, epochs + 1):
         train_losses, probabilities = (tensor.numpy() for tensor in train_epoch(tf.constant(epoch)))
         scores = {"loss": [], "auc": [], "val_loss": [], "val_auc": []}
+        now = None  # this epoch's weights, read at most once
         for member, (fit, val) in enumerate(splits):
             scores["loss"].append(float(train_losses[member]))
             scores["auc"].append(_roc_auc(labels[fit], probabilities[fit, member]))
@@ -243,8 +244,9 @@ def _fit(heads, learning_rate, matrix, labels, splits, *, seed, epochs, batch_si
             scores["val_auc"].append(_roc_auc(labels[val], probabilities[val, member]))
             if scores["val_loss"][-1] < best_loss[member]:
                 best_loss[member], best_epoch[member] = scores["val_loss"][-1], epoch
-                for best, now in zip(best_weights, stacked.snapshot(), strict=True):
-                    best[member] = now[member]
+                now = stacked.snapshot() if now is None else now
+                for best, current in zip(best_weights, now, strict=True):
+                    best[member] = current[member]
                 out_of_fold[val] = probabilities[val, member]
         for key, values in scores.items():
             curves[key].append(float(np.mean(values)))
