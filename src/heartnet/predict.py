@@ -27,12 +27,13 @@ from heartnet.paths import default_model_path
 from heartnet.storage import load_model
 from heartnet.validation import validate_row, validate_rows
 
-__all__ = ["default_model", "pack_columns", "packed_probabilities", "predict", "predict_one"]
+__all__ = ["default_model", "pack_columns", "packed_function", "packed_probabilities", "predict", "predict_one"]
 
 _BATCH_ROWS = 65_536
 # Per kind: the numpy dtype of the packed matrix, its TensorFlow dtype, and its columns.
 _KINDS = {"numeric": (np.float32, tf.float32), "categorical": (object, tf.string), "binary": (np.int64, tf.int64)}
 _PACKED = {kind: [f.name for f in FEATURES if f.kind == kind] for kind in _KINDS}
+_functions: weakref.WeakKeyDictionary[keras.Model, Callable] = weakref.WeakKeyDictionary()
 
 
 class _RetracingNoise(logging.Filter):
@@ -66,8 +67,18 @@ def default_model() -> keras.Model:
     return _default[key]
 
 
-def _packed_function(model: keras.Model) -> Callable:
-    """The model as a concrete TensorFlow function of the packed features (see the module docstring)."""
+def packed_function(model: keras.Model) -> Callable:
+    """The model as a concrete TensorFlow function of the packed features (see the module docstring).
+
+    Traced once per model and cached while the model lives.
+    """
+    function = _functions.get(model)
+    if function is None:
+        function = _functions[model] = _trace(model)
+    return function
+
+
+def _trace(model: keras.Model) -> Callable:
     signature = [tf.TensorSpec((None, len(_PACKED[kind])), dtypes[1], name=kind) for kind, dtypes in _KINDS.items()]
 
     @tf.function(input_signature=signature)
@@ -80,9 +91,6 @@ def _packed_function(model: keras.Model) -> Callable:
         return tf.reshape(model(inputs, training=False), [-1])
 
     return probabilities.get_concrete_function()
-
-
-_functions: weakref.WeakKeyDictionary[keras.Model, Callable] = weakref.WeakKeyDictionary()
 
 
 def pack_columns(columns: pd.DataFrame | Mapping[str, Sequence]) -> list[np.ndarray]:
@@ -100,9 +108,7 @@ def pack_columns(columns: pd.DataFrame | Mapping[str, Sequence]) -> list[np.ndar
 
 def packed_probabilities(model: keras.Model, packed: list[np.ndarray]) -> np.ndarray:
     """The model's probabilities for packed rows, in batches of at most ``_BATCH_ROWS``."""
-    function = _functions.get(model)
-    if function is None:
-        function = _functions[model] = _packed_function(model)
+    function = packed_function(model)
     rows = len(packed[0])
     if rows <= _BATCH_ROWS:  # slicing and concatenating cost time: skip them for the common case
         return function(*map(tf.constant, packed)).numpy().astype("float64")

@@ -16,35 +16,41 @@ def load_report(name: str) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
+def _markdown(header: list[str], rows: list[list[str]]) -> list[str]:
+    """The lines of a Markdown table."""
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + [
+        "| " + " | ".join(row) + " |" for row in rows
+    ]
+
+
+def _thousands(value: float) -> str:
+    """An integer with Spanish thousands separators: 1.234.567."""
+    return f"{value:,.0f}".replace(",", ".")
+
+
 def quality_table(report: dict) -> str:
     cv = report["cv"]
     lines = [
         f"Calidad: validación cruzada estratificada {cv['n_splits']} × {cv['n_repeats']} "
         f"({cv['rows']} pacientes, los mismos pliegues para todos; media ± desvío).",
         "",
-        "| modelo | ROC AUC | exactitud | F1 | Brier ↓ | log loss ↓ | ajuste (s) |",
-        "|---|---|---|---|---|---|---|",
     ]
+    rows = []
     for name, stats in sorted(report["models"].items(), key=lambda item: -item[1]["roc_auc"]["mean"]):
+        label = f"**{MODEL_NAMES.get(name, name)}**" if name == "heartnet" else MODEL_NAMES.get(name, name)
         cells = [
             f"{stats[m]['mean']:.3f} ± {stats[m]['std']:.3f}"
             for m in ("roc_auc", "accuracy", "f1", "brier", "log_loss")
         ]
-        label = f"**{MODEL_NAMES.get(name, name)}**" if name == "heartnet" else MODEL_NAMES.get(name, name)
-        lines.append(f"| {label} | " + " | ".join(cells) + f" | {stats['fit_seconds']['mean']:.2f} |")
-    lines += [
-        "",
-        "Diferencia heartnet − modelo, intervalo del 95 % con la prueba t corregida de Nadeau–Bengio:",
-        "",
-        "| frente a | ROC AUC | Brier |",
-        "|---|---|---|",
+        rows.append([label, *cells, f"{stats['fit_seconds']['mean']:.2f}"])
+    lines += _markdown(["modelo", "ROC AUC", "exactitud", "F1", "Brier ↓", "log loss ↓", "ajuste (s)"], rows)
+    lines += ["", "Diferencia heartnet − modelo, intervalo del 95 % con la prueba t corregida de Nadeau–Bengio:", ""]
+    intervals = [
+        [MODEL_NAMES.get(name, name)]
+        + [f"{m['mean']:+.4f} [{m['low']:+.4f}, {m['high']:+.4f}]" for m in (metrics["roc_auc"], metrics["brier"])]
+        for name, metrics in report["comparisons"].items()
     ]
-    for name, metrics in report["comparisons"].items():
-        auc, brier = metrics["roc_auc"], metrics["brier"]
-        lines.append(
-            f"| {MODEL_NAMES.get(name, name)} | {auc['mean']:+.4f} [{auc['low']:+.4f}, {auc['high']:+.4f}] "
-            f"| {brier['mean']:+.4f} [{brier['low']:+.4f}, {brier['high']:+.4f}] |"
-        )
+    lines += _markdown(["frente a", "ROC AUC", "Brier"], intervals)
     return "\n".join(lines)
 
 
@@ -53,19 +59,24 @@ def speed_table(report: dict) -> str:
     rows = report["config"]["rows"]
     lines = [
         f"Velocidad ({report['machine']['cores']} núcleos): entrenamiento sobre todo el dataset (mediana) y "
-        f"predicción por lotes de {rows:,} filas.".replace(",", "."),
+        f"predicción por lotes de {_thousands(rows)} filas.",
         "",
-        "| modelo | entrenar (s) | filas/s por lotes |",
-        "|---|---|---|",
     ]
-    for name, stats in report["train_seconds"].items():
-        rate = report["batch_rows_per_second"][name]
-        lines.append(f"| {MODEL_NAMES.get(name, name)} | {stats['median']:.2f} | {rate:,.0f} |".replace(",", "."))
+    lines += _markdown(
+        ["modelo", "entrenar (s)", "filas/s por lotes"],
+        [
+            [MODEL_NAMES.get(name, name), f"{stats['median']:.2f}", _thousands(report["batch_rows_per_second"][name])]
+            for name, stats in report["train_seconds"].items()
+        ],
+    )
     lines += [
         "",
         f"`predict_one`: p50 {one['p50_ms']:.2f} ms, p99 {one['p99_ms']:.2f} ms; `model.predict` sobre la misma "
         f"fila: p50 {one['model_predict_p50_ms']:.1f} ms ({one['speedup_p50']:.0f} veces más lento).",
     ]
+    if "stages_p50_ms" in one:  # the profile behind the latency
+        stages = ", ".join(f"{name} {ms:.2f} ms" for name, ms in one["stages_p50_ms"].items())
+        lines[-1] += f" Por etapa (p50 de cada una por separado): {stages}."
     return "\n".join(lines)
 
 
@@ -93,12 +104,17 @@ def scoring_table(report: dict) -> str:
         "`heartnet score` (archivo con 1 % de filas dañadas) frente a `read_csv` + `model.predict` + `to_csv` "
         "(archivo limpio), cada tamaño en su propio proceso:",
         "",
-        "| filas | score filas/s | score MB | ingenuo filas/s | ingenuo MB |",
-        "|---|---|---|---|---|",
     ]
+    rows = []
     for size, result in report["sizes"].items():
         ours, naive = result["heartnet"], result["naive_pandas_model_predict"]
-        cells = [int(size), ours["rows_per_second"], ours["peak_rss_mb"], naive["rows_per_second"],
-                 naive["peak_rss_mb"]]  # fmt: skip
-        lines.append(("| " + " | ".join(f"{value:,.0f}" for value in cells) + " |").replace(",", "."))
+        values = [
+            int(size),
+            ours["rows_per_second"],
+            ours["peak_rss_mb"],
+            naive["rows_per_second"],
+            naive["peak_rss_mb"],
+        ]
+        rows.append([_thousands(value) for value in values])
+    lines += _markdown(["filas", "score filas/s", "score MB", "ingenuo filas/s", "ingenuo MB"], rows)
     return "\n".join(lines)

@@ -38,7 +38,7 @@ def split_xy(df: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
 def validation_split(
     labels, *, seed: int = 0, validation_size: float = DEFAULT_FIT["validation_size"]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The (fit positions, validation positions) that ``train`` uses for early stopping.
+    """The (fit positions, validation positions) of a one-head ``train`` (``members=1``) for early stopping.
 
     Stratified and reproducible from the seed, so the validation rows of a
     trained model can be recovered (e.g. to choose a decision threshold

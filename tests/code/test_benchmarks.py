@@ -62,6 +62,9 @@ def test_speed_benchmark_on_a_tiny_configuration(tmp_path, capsys):
     report = json.loads(out.read_text())
     assert set(report["train_seconds"]) >= {"heartnet", "random_forest"}
     assert report["predict_one"]["p50_ms"] > 0 and report["predict_one"]["speedup_p50"] > 0
+    stages = report["predict_one"]["stages_p50_ms"]
+    assert set(stages) == {"validate_row", "pack_columns", "to_tensors", "model_graph_call"}
+    assert all(ms > 0 for ms in stages.values())
     assert all(rate > 0 for rate in report["batch_rows_per_second"].values())
     assert set(report["goals"]) == {"train_seconds", "predict_one_p50_ms", "predict_one_speedup"}
     assert "predict_one" in capsys.readouterr().out
