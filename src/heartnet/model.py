@@ -116,14 +116,13 @@ def build_model(
 
 def _head(name: str, width_in: int, units: tuple[int, ...], dropout: float) -> keras.Sequential:
     """One MLP: Dense + ReLU (+ Dropout) per entry of ``units``, then one sigmoid unit."""
-    head = keras.Sequential(name=name)
-    head.add(keras.Input(shape=(width_in,)))
+    stack = [keras.Input(shape=(width_in,))]
     for index, width in enumerate(units, start=1):
-        head.add(layers.Dense(width, activation="relu", name=f"dense_{index}"))
+        stack.append(layers.Dense(width, activation="relu", name=f"dense_{index}"))
         if dropout:
-            head.add(layers.Dropout(dropout, name=f"dropout_{index}"))
-    head.add(layers.Dense(1, activation="sigmoid", name="output"))
-    return head
+            stack.append(layers.Dropout(dropout, name=f"dropout_{index}"))
+    stack.append(layers.Dense(1, activation="sigmoid", name="output"))
+    return keras.Sequential(stack, name=name)  # built once (``add`` rebuilds after every layer)
 
 
 def heads(model: keras.Model) -> list[keras.Sequential]:

@@ -100,21 +100,19 @@ def _fast_path(table: pa.Table, decimal: str) -> tuple[np.ndarray, dict[str, np.
     columns = {}
     for feature in FEATURES:
         cells = table[feature.name]
-        if feature.kind == "categorical":
-            allowed = pa.array([str(value) for value in feature.values])
-            index = pc.index_in(cells, value_set=allowed).to_numpy(zero_copy_only=False)
+        if feature.kind != "categorical":  # categories must match exactly; numbers and flags may be padded
+            cells = pc.utf8_trim_whitespace(cells)
+        if feature.kind != "numeric":
+            # Each cell's position among the allowed values, written as text (NaN: not among them).
+            index = pc.index_in(cells, value_set=pa.array([str(v) for v in feature.values]))
+            index = index.to_numpy(zero_copy_only=False)
             found = ~np.isnan(index)
             sure &= found
-            choices = np.array([str(value).encode() for value in feature.values])
+            if feature.kind == "categorical":  # as bytes, which TensorFlow takes without converting each cell
+                choices = np.array([str(v).encode() for v in feature.values])
+            else:
+                choices = np.array(feature.values, dtype=np.int64)
             columns[feature.name] = choices[np.where(found, index, 0).astype(np.int64)]
-            continue
-        cells = pc.utf8_trim_whitespace(cells)
-        if feature.kind == "binary":
-            allowed = pa.array([str(value) for value in feature.values])
-            index = pc.index_in(cells, value_set=allowed).to_numpy(zero_copy_only=False)
-            found = ~np.isnan(index)
-            sure &= found
-            columns[feature.name] = np.array(feature.values, dtype=np.int64)[np.where(found, index, 0).astype(np.int64)]
             continue
         if decimal == ",":
             cells = pc.replace_substring(cells, ",", ".")

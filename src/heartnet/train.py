@@ -145,8 +145,8 @@ class _StackedHeads:
     uses: inference is plain Keras.
     """
 
-    def __init__(self, heads: list, *, seed: int):
-        self.heads, self.seed, self.steps = heads, seed, []
+    def __init__(self, heads: list):
+        self.heads, self.steps = heads, []
         for position, layer in enumerate(heads[0].layers):
             if isinstance(layer, keras.layers.Dense):
                 kernel, bias = (np.stack([head.layers[position].get_weights()[i] for head in heads]) for i in (0, 1))
@@ -193,7 +193,7 @@ def _fit(heads, learning_rate, matrix, labels, splits, *, seed, epochs, batch_si
     Training runs until every head has gone ``patience`` epochs without a
     better validation loss; each head gets back its best weights.
     """
-    stacked = _StackedHeads(heads, seed=seed)
+    stacked = _StackedHeads(heads)
     optimizer = keras.optimizers.Adam(learning_rate=learning_rate)
     optimizer.build(stacked.variables)
     x, y = tf.constant(matrix), tf.constant(labels.reshape(-1, 1), dtype="float32")
