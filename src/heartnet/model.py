@@ -84,15 +84,15 @@ def build_model(
     *,
     units: tuple[int, ...] = DEFAULT_HPARAMS["units"],
     dropout: float = DEFAULT_HPARAMS["dropout"],
-    learning_rate: float = DEFAULT_HPARAMS["learning_rate"],
     members: int = DEFAULT_HPARAMS["members"],
 ) -> keras.Model:
-    """Build and compile the model; Normalization layers are adapted on ``train_df`` only.
+    """Build the model; Normalization layers are adapted on ``train_df`` only.
 
     ``train_df`` is a validated frame (``heartnet.validation.validate_frame``).
     Inputs: one named ``keras.Input`` of shape (1,) per feature (float32,
     string or int64). Output: the probability of heart disease, shape (n, 1),
-    the mean of ``members`` MLP heads (``heads(model)``).
+    the mean of ``members`` MLP heads (``heads(model)``). Not compiled:
+    ``heartnet.train`` trains the heads with its own optimizer.
     """
     if not isinstance(members, int) or members < 1:
         raise ValueError(f"members must be a whole number of heads, at least 1; got {members!r}")
@@ -104,14 +104,7 @@ def build_model(
         _head(f"{HEAD_PREFIX}{member}", matrix.shape[-1], units, dropout)(matrix) for member in range(1, members + 1)
     ]
     output = outputs[0] if members == 1 else layers.Average(name="ensemble")(outputs)
-    model = keras.Model(inputs=inputs, outputs=output, name="heartnet")
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
-        loss="binary_crossentropy",
-        metrics=[keras.metrics.AUC(name="auc"), "accuracy"],
-        steps_per_execution=8,  # fewer Python round trips per epoch
-    )
-    return model
+    return keras.Model(inputs=inputs, outputs=output, name="heartnet")
 
 
 def _head(name: str, width_in: int, units: tuple[int, ...], dropout: float) -> keras.Sequential:

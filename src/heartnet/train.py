@@ -79,8 +79,9 @@ def train(
     Seeds Python, numpy and TensorFlow with ``keras.utils.set_random_seed``.
     Each ensemble member (``hparams["members"]``, see ``member_splits``) is
     early-stopped on the validation loss of its own held-out rows, with its
-    best weights restored; no other data is touched. ``hparams`` go to
-    ``build_model`` (``units``, ``dropout``, ``learning_rate``, ``members``).
+    best weights restored; no other data is touched. ``hparams``:
+    ``learning_rate`` (Adam's), and ``units``, ``dropout``, ``members`` for
+    ``build_model``.
 
     ``model.history.history`` holds the fit's curves, averaged over members
     (``loss``, ``val_loss``, ``auc``, ``val_auc``), and ``model.history``
@@ -93,15 +94,16 @@ def train(
         raise TypeError(f"unknown hyper-parameters {sorted(unknown)}; known: {sorted(DEFAULT_HPARAMS)}")
     features, labels = split_xy(df)
     keras.utils.set_random_seed(seed)
-    members = hparams.get("members", DEFAULT_HPARAMS["members"])
+    hparams = {**DEFAULT_HPARAMS, **hparams}
+    learning_rate = hparams.pop("learning_rate")  # the optimizer's; the rest shape the model
     model = build_model(features, **hparams)
-    splits = member_splits(labels, members, seed=seed, validation_size=validation_size)
+    splits = member_splits(labels, hparams["members"], seed=seed, validation_size=validation_size)
     # The preprocessing layers hold no trainable weight: encode once, then
     # train the MLP heads (shared with the model) on the numeric matrix.
     matrix = encoder(model)(to_inputs(features))
     model.history = _fit(
         heads(model),
-        hparams.get("learning_rate", DEFAULT_HPARAMS["learning_rate"]),
+        learning_rate,
         matrix,
         labels,
         splits,
@@ -111,9 +113,6 @@ def train(
         patience=patience,
         verbose=verbose,
     )  # where keras.Model.fit would leave its history
-    # The compiled optimizer never ran (the stacked heads have their own), but
-    # a saved model records its slots: build them so a reload finds them all.
-    model.optimizer.build(model.trainable_variables)
     return model
 
 
