@@ -265,3 +265,16 @@ def test_a_keras_file_with_unsafe_lambda_is_not_executed(tmp_path):
     with pytest.raises(heartnet.ModelError, match=r"not a readable .keras model"):
         heartnet.load_model(path)
     assert zipfile.is_zipfile(path)
+
+
+def test_per_epoch_rank_auc_equals_sklearn_also_with_ties():
+    from sklearn.metrics import roc_auc_score
+
+    from heartnet.train import _roc_auc
+
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        labels = rng.integers(0, 2, 200)
+        scores = rng.integers(0, 15, 200) / 15  # few distinct values: many ties
+        assert _roc_auc(labels, scores) == pytest.approx(roc_auc_score(labels, scores), abs=1e-12)
+    assert math.isnan(_roc_auc(np.ones(5, dtype=int), rng.random(5)))  # one class: undefined
