@@ -6,7 +6,8 @@ dispatching a Python-level ``tf.function``. Here each model gets one concrete
 function (traced once, any number of rows) that takes the features packed by
 kind: a float32 matrix of the numbers, a string matrix of the categories and an
 int64 matrix of the binary flags. Three tensors instead of eleven, and no
-dispatch: one row costs ~0.8 ms, validation included.
+dispatch: one row costs about a millisecond, validation included
+(``benchmarks/speed.py`` profiles it stage by stage).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from heartnet.validation import validate_row, validate_rows
 __all__ = ["default_model", "pack_columns", "packed_function", "packed_probabilities", "predict", "predict_one"]
 
 _BATCH_ROWS = 65_536
-# Per kind: the numpy dtype of the packed matrix, its TensorFlow dtype, and its columns.
+# Per kind of feature: the numpy and TensorFlow dtypes of its packed matrix, then the matrix's columns.
 _KINDS = {"numeric": (np.float32, tf.float32), "categorical": (object, tf.string), "binary": (np.int64, tf.int64)}
 _PACKED = {kind: [f.name for f in FEATURES if f.kind == kind] for kind in _KINDS}
 _functions: weakref.WeakKeyDictionary[keras.Model, Callable] = weakref.WeakKeyDictionary()
@@ -137,8 +138,5 @@ def predict_one(row: Mapping, model: keras.Model | None = None) -> float:
     saved default model, loaded once and cached.
     """
     clean = validate_row(row)
-    return float(
-        packed_probabilities(model or default_model(), pack_columns({name: [value] for name, value in clean.items()}))[
-            0
-        ]
-    )
+    packed = pack_columns({name: [value] for name, value in clean.items()})
+    return float(packed_probabilities(model or default_model(), packed)[0])
