@@ -16,6 +16,7 @@ weights and early-stopped on its own fold of the training rows (see
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping, Sequence
 
 import keras
@@ -94,8 +95,9 @@ def build_model(
     the mean of ``members`` MLP heads (``heads(model)``). Not compiled:
     ``heartnet.train`` trains the heads with its own optimizer.
     """
-    if not isinstance(members, int) or members < 1:
+    if isinstance(members, bool) or not isinstance(members, numbers.Integral) or members < 1:
         raise ValueError(f"members must be a whole number of heads, at least 1; got {members!r}")
+    members = int(members)
     inputs = {f.name: keras.Input(shape=(1,), name=f.name, dtype=_INPUT_DTYPES[f.kind]) for f in FEATURES}
     encoded = [column for f in FEATURES for column in _encode(f, inputs[f.name], train_df)]
     matrix = layers.Concatenate(name=ENCODED_LAYER)(encoded)

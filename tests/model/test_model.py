@@ -133,7 +133,7 @@ def test_train_rejects_unknown_hyperparameters_and_bad_labels(dataset):
         heartnet.train(dataset.assign(HeartDisease=2))
     with pytest.raises(heartnet.DataError, match="no 'HeartDisease' column"):
         heartnet.train(dataset.drop(columns="HeartDisease"))
-    for members in (0, 2.5, "3"):
+    for members in (0, 2.5, "3", True):
         with pytest.raises(ValueError, match="members must be a whole number"):
             heartnet.train(dataset, members=members)
 
