@@ -210,6 +210,7 @@ def score_csv(
                 started = clock()
                 good = sure.copy()
                 doubtful = np.flatnonzero(~sure)
+                rescued_rows, rescued_frame = doubtful[:0], None  # doubtful rows the validator accepts
                 if len(doubtful):
                     frame = _slow_path(table.take(doubtful), decimal)
                     rescued, problems = find_problems(frame, where="line")
@@ -217,15 +218,16 @@ def score_csv(
                     rejects.extend(
                         {"line": int(line), "reason": str(p.at(None))} for line, p in zip(lines, problems, strict=True)
                     )
-                    good[doubtful[rescued]] = True
+                    rescued_rows = doubtful[rescued]
+                    good[rescued_rows] = True
                     rescued_frame = validate_frame(frame.loc[rescued, list(FEATURE_NAMES)])
                 seconds["validation"] += clock() - started
 
                 started = clock()
                 probabilities = np.empty(table.num_rows)
                 probabilities[sure] = _infer(model, {name: values[sure] for name, values in columns.items()})
-                if len(doubtful) and len(rescued_frame):
-                    probabilities[doubtful[rescued]] = _infer(model, rescued_frame)
+                if len(rescued_rows):
+                    probabilities[rescued_rows] = _infer(model, rescued_frame)
                 probabilities = probabilities[good]
                 seconds["inference"] += clock() - started
 
