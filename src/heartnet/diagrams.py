@@ -17,7 +17,7 @@ import re
 import tempfile
 from pathlib import Path
 
-import keras
+from heartnet.backend import keras
 
 __all__ = ["mlp_svg", "model_svg", "svg_to_png"]
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-import keras
 import numpy as np
-import tensorflow as tf
-from keras import layers
 
+from heartnet.backend import keras, tf
 from heartnet.features import FEATURES
+
+layers = keras.layers
 
 __all__ = ["fit_head", "gradient_descent", "head", "output_bias_gradient", "unnormalized"]
 

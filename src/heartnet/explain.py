@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import keras
 import pandas as pd
 
+from heartnet.backend import keras
 from heartnet.features import FEATURES
-from heartnet.predict import predict
+from heartnet.inference import predict
 from heartnet.validation import validate_row
 
 __all__ = ["contributions", "typical_patient"]

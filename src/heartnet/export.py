@@ -9,8 +9,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-import keras
-
+from heartnet.backend import keras
 from heartnet.errors import HeartnetError
 from heartnet.features import FEATURES
 from heartnet.storage import quiet_variable_conversion

@@ -19,13 +19,13 @@ from __future__ import annotations
 import numbers
 from collections.abc import Mapping, Sequence
 
-import keras
 import numpy as np
 import pandas as pd
-import tensorflow as tf
-from keras import layers, ops
 
+from heartnet.backend import keras, tf
 from heartnet.features import FEATURES, Feature
+
+layers, ops = keras.layers, keras.ops
 
 __all__ = ["DEFAULT_HPARAMS", "build_model", "encoded_feature_names", "encoder", "heads", "to_inputs"]
 

@@ -9,7 +9,7 @@ import heartnet
 from heartnet import experiments
 from heartnet.evaluate import baseline_preprocessor, baselines, cross_validate, sklearn_fit_predict
 from heartnet.model import to_inputs
-from heartnet.train import split_xy
+from heartnet.training import split_xy
 
 
 def test_baseline_preprocessor_makes_the_same_matrix_as_the_encoder(dataset, model, test_rows):

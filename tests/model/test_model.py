@@ -13,7 +13,7 @@ import pytest
 import heartnet
 from heartnet.model import build_model, to_inputs
 from heartnet.storage import metadata_path
-from heartnet.train import member_splits, split_xy
+from heartnet.training import member_splits, split_xy
 
 
 def test_encoder_columns_follow_the_spec(model):
@@ -93,7 +93,7 @@ def test_packed_fast_path_equals_the_keras_model_across_batches(model, test_rows
     """predict feeds a traced function of packed inputs: it must give what Keras gives on named inputs."""
     features, _ = split_xy(test_rows)
     keras_probabilities = model.predict_on_batch(to_inputs(features)).ravel()
-    predict_module = importlib.import_module("heartnet.predict")
+    predict_module = importlib.import_module("heartnet.inference")
     monkeypatch.setattr(predict_module, "_BATCH_ROWS", 7)  # several batches and a short last one
     assert len(features) % 7 != 0
     assert heartnet.predict(test_rows, model) == pytest.approx(keras_probabilities, abs=1e-6)
@@ -109,7 +109,7 @@ def test_cholesterol_not_measured_is_a_valid_input(model, patient):
 
 
 def test_a_bad_row_in_a_frame_is_refused_before_tensorflow(model, test_rows, monkeypatch):
-    predict_module = importlib.import_module("heartnet.predict")  # the module, not the function
+    predict_module = importlib.import_module("heartnet.inference")  # the module, not the function
     monkeypatch.setattr(predict_module, "packed_probabilities", lambda *a: pytest.fail("reached TensorFlow"))
     bad = test_rows.copy()
     bad.iloc[5, bad.columns.get_loc("Sex")] = "Male"
@@ -270,7 +270,7 @@ def test_a_keras_file_with_unsafe_lambda_is_not_executed(tmp_path):
 def test_per_epoch_rank_auc_equals_sklearn_also_with_ties():
     from sklearn.metrics import roc_auc_score
 
-    from heartnet.train import _roc_auc
+    from heartnet.training import _roc_auc
 
     rng = np.random.default_rng(0)
     for _ in range(20):

@@ -12,60 +12,60 @@ dispatch: one row costs about a millisecond, validation included
 
 from __future__ import annotations
 
-import logging
 import os
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-import keras
 import numpy as np
 import pandas as pd
-import tensorflow as tf
 
+from heartnet.backend import keras, tf
 from heartnet.features import FEATURES
 from heartnet.paths import default_model_path
-from heartnet.storage import load_model
+from heartnet.storage import TrainedModel, load
 from heartnet.validation import validate_row, validate_rows
 
-__all__ = ["default_model", "pack_columns", "packed_function", "packed_probabilities", "predict", "predict_one"]
+__all__ = [
+    "default_model",
+    "keras_model",
+    "pack_columns",
+    "packed_function",
+    "packed_probabilities",
+    "predict",
+    "predict_one",
+]
 
 _BATCH_ROWS = 65_536
 # Per kind of feature: the numpy and TensorFlow dtypes of its packed matrix, then the matrix's columns.
 _KINDS = {"numeric": (np.float32, tf.float32), "categorical": (object, tf.string), "binary": (np.int64, tf.int64)}
 _PACKED = {kind: [f.name for f in FEATURES if f.kind == kind] for kind in _KINDS}
 _functions: weakref.WeakKeyDictionary[keras.Model, Callable] = weakref.WeakKeyDictionary()
+_default: dict[tuple[Path, int], TrainedModel] = {}
+
+Model = keras.Model | TrainedModel  # what every function here accepts as a model
 
 
-class _RetracingNoise(logging.Filter):
-    """Drop TensorFlow's "triggered tf.function retracing" warning, and only that one.
-
-    Each freshly trained model traces its own predict function once; when a
-    session trains many models (cross-validation, the notebook's experiments)
-    TensorFlow mistakes that for a retracing bug and warns on every call.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "triggered tf.function retracing" not in record.getMessage()
-
-
-tf.get_logger().addFilter(_RetracingNoise())
-_default: dict[tuple[Path, int], keras.Model] = {}
-
-
-def default_model() -> keras.Model:
-    """The model at the default path (``HEARTNET_MODEL`` or ``models/heartnet.keras``), loaded once.
+def default_model() -> TrainedModel:
+    """The model at the default path (``HEARTNET_MODEL`` or ``models/heartnet.keras``) with its metadata, loaded once.
 
     It is loaded again only when the file on disk changes (a new training run).
     """
     path = default_model_path()
     if not path.is_file():
-        return load_model(path)  # raises ModelError naming the command that creates it
+        return load(path)  # raises ModelError naming the command that creates it
     key = (path.resolve(), os.stat(path).st_mtime_ns)
     if key not in _default:
         _default.clear()
-        _default[key] = load_model(path)
+        _default[key] = load(path)
     return _default[key]
+
+
+def keras_model(model: Model | None) -> keras.Model:
+    """The Keras model behind a handle, a Keras model as is, or the default model for None."""
+    if model is None:
+        model = default_model()
+    return model.model if isinstance(model, TrainedModel) else model
 
 
 def packed_function(model: keras.Model) -> Callable:
@@ -107,9 +107,9 @@ def pack_columns(columns: pd.DataFrame | Mapping[str, Sequence]) -> list[np.ndar
     return packed
 
 
-def packed_probabilities(model: keras.Model, packed: list[np.ndarray]) -> np.ndarray:
+def packed_probabilities(model: Model, packed: list[np.ndarray]) -> np.ndarray:
     """The model's probabilities for packed rows, in batches of at most ``_BATCH_ROWS``."""
-    function = packed_function(model)
+    function = packed_function(keras_model(model))
     rows = len(packed[0])
     if rows <= _BATCH_ROWS:  # slicing and concatenating cost time: skip them for the common case
         return function(*map(tf.constant, packed)).numpy().astype("float64")
@@ -121,22 +121,22 @@ def packed_probabilities(model: keras.Model, packed: list[np.ndarray]) -> np.nda
     ).astype("float64")
 
 
-def predict(rows: pd.DataFrame | Sequence[Mapping], model: keras.Model | None = None) -> np.ndarray:
+def predict(rows: pd.DataFrame | Sequence[Mapping], model: Model | None = None) -> np.ndarray:
     """Probabilities of heart disease, shape ``(n,)``, for a DataFrame or a list of dicts.
 
     Every row is validated before any reaches TensorFlow; a bad one raises
     ``heartnet.ValidationError`` naming its row (counted from 0), field and value.
     """
     frame = validate_rows(rows)
-    return packed_probabilities(model or default_model(), pack_columns(frame))
+    return packed_probabilities(keras_model(model), pack_columns(frame))
 
 
-def predict_one(row: Mapping, model: keras.Model | None = None) -> float:
+def predict_one(row: Mapping, model: Model | None = None) -> float:
     """The probability of heart disease for one patient given as a dict of the 11 features.
 
-    ``Cholesterol`` may be ``None`` (not measured). ``model`` defaults to the
-    saved default model, loaded once and cached.
+    ``Cholesterol`` may be ``None`` (not measured). ``model`` (a Keras model or
+    a ``TrainedModel``) defaults to the saved default model, loaded once and cached.
     """
     clean = validate_row(row)
     packed = pack_columns({name: [value] for name, value in clean.items()})
-    return float(packed_probabilities(model or default_model(), packed)[0])
+    return float(packed_probabilities(keras_model(model), packed)[0])

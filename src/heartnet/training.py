@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-import keras
 import numpy as np
 import pandas as pd
-import tensorflow as tf
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
+from heartnet.backend import keras, tf
 from heartnet.errors import DataError
 from heartnet.features import FEATURE_NAMES, TARGET
 from heartnet.model import DEFAULT_HPARAMS, build_model, encoder, heads, to_inputs

@@ -1,0 +1,101 @@
+"""TensorFlow's start-up lines never reach the user: the guard hides C-level writes to stderr, except on failure.
+
+The guard is tested with writes of our own, from C (``libc.write`` on file
+descriptor 2) and from Python, so these tests fail without it even on a machine
+whose TensorFlow prints nothing at start-up.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from heartnet.quiet import import_quietly, quiet_stderr
+
+LIBC = ctypes.CDLL(None)
+
+
+def c_write(text: bytes) -> None:
+    """Write to file descriptor 2 from C, as absl does, bypassing Python's sys.stderr."""
+    assert LIBC.write(2, text, len(text)) == len(text)
+
+
+def test_a_c_level_write_inside_the_guard_is_hidden_and_stderr_works_after(capfd):
+    with quiet_stderr():
+        c_write(b"I0000 port.cc:153] oneDNN custom operations are on\n")
+        print("a Python-level line", file=sys.stderr)
+    c_write(b"after the guard\n")
+    assert capfd.readouterr().err == "after the guard\n"
+
+
+def test_what_was_written_is_replayed_when_the_block_fails(capfd):
+    with pytest.raises(ImportError, match="no TensorFlow here"), quiet_stderr():
+        c_write(b"WARNING: All log messages before absl::InitializeLog()\n")
+        print("Python said this", file=sys.stderr)
+        raise ImportError("no TensorFlow here")
+    err = capfd.readouterr().err
+    assert "absl::InitializeLog()" in err and "Python said this" in err
+
+
+def test_import_quietly_imports_a_noisy_module_in_silence(tmp_path, monkeypatch, capfd):
+    (tmp_path / "noisy_extension.py").write_text(
+        "import ctypes\nline = b'I0000 noisy start-up\\n'\nctypes.CDLL(None).write(2, line, len(line))\nVALUE = 42\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert import_quietly("noisy_extension").VALUE == 42
+    assert capfd.readouterr().err == ""
+
+
+# The whole command, in a process of its own: a meta-path hook writes to fd 2 from C
+# whenever `tensorflow` starts to import, as TensorFlow does on some CPUs.
+NOISY_TENSORFLOW = textwrap.dedent(
+    """
+    import ctypes, sys
+    class Noisy:
+        def find_spec(self, name, path=None, target=None):
+            if name == "tensorflow":
+                line = b"I0000 00:00:1 port.cc:153] oneDNN custom operations are on.\\n"
+                ctypes.CDLL(None).write(2, line, len(line))
+            return None
+    sys.meta_path.insert(0, Noisy())
+    from heartnet import cli
+    sys.exit(cli.main(sys.argv[1:]))
+    """
+)
+
+
+@pytest.mark.slow
+def test_the_cli_prints_only_its_own_line_even_when_tensorflow_writes_at_import(trained_path, patient):
+    import json
+
+    row = json.dumps({**patient, "MaxHR": 900})
+    result = subprocess.run(
+        [sys.executable, "-c", NOISY_TENSORFLOW, "predict", row, "--model", str(trained_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert result.stderr == "heartnet: error: field 'MaxHR': got 900; expected a number from 50 to 230 lpm\n"
+
+
+def test_no_module_imports_tensorflow_or_keras_but_the_backend():
+    import ast
+    from pathlib import Path
+
+    import heartnet
+
+    offenders = []
+    for path in Path(heartnet.__file__).parent.rglob("*.py"):
+        if path.name == "backend.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            offenders += [f"{path.name}: {name}" for name in names if name.split(".")[0] in ("tensorflow", "keras")]
+    assert offenders == []
