@@ -69,10 +69,10 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from heartnet.data import load_dataset
     from heartnet.evaluate import TEST_SIZE, classification_metrics, holdout_split
     from heartnet.features import TARGET
+    from heartnet.inference import predict
     from heartnet.model import DEFAULT_HPARAMS
-    from heartnet.predict import predict
     from heartnet.storage import save_model
-    from heartnet.train import DEFAULT_FIT, train
+    from heartnet.training import DEFAULT_FIT, train
 
     df = load_dataset(args.data)
     train_rows, test_rows = holdout_split(df, seed=args.seed)
@@ -122,20 +122,19 @@ def _read_row_argument(text: str) -> object:
 
 
 def _cmd_predict(args: argparse.Namespace) -> int:
-    from heartnet.predict import predict, predict_one
-    from heartnet.storage import load_metadata, load_model
+    from heartnet.inference import predict, predict_one
+    from heartnet.storage import load
 
     data = _read_row_argument(args.row)
     if not isinstance(data, dict) and not (isinstance(data, list) and data):
         raise UsageError(f"ROW must be a JSON object of field values (or a list of them), got {type(data).__name__}")
-    model = load_model(args.model)
-    threshold = float(load_metadata(args.model)["threshold"])
+    model = load(args.model)
+    threshold = model.threshold
     try:
         probabilities = [predict_one(data, model)] if isinstance(data, dict) else predict(data, model)
     except TypeError as error:  # a list item that is not an object
         raise UsageError(str(error)) from None
-    for probability in probabilities:
-        prediction = int(probability >= threshold)
+    for probability, prediction in zip(probabilities, model.classify(probabilities).tolist(), strict=True):
         if args.json:
             print(json.dumps({"probability": float(probability), "prediction": prediction, "threshold": threshold}))
         else:
@@ -151,11 +150,11 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from heartnet.errors import DataError
     from heartnet.evaluate import classification_metrics
     from heartnet.features import TARGET
-    from heartnet.predict import predict
-    from heartnet.storage import load_metadata, load_model
+    from heartnet.inference import predict
+    from heartnet.storage import load
 
-    record = load_metadata(args.model)
-    model = load_model(args.model)
+    model = load(args.model)
+    record = model.metadata
     data = record.get("data", {})
     df = load_dataset(None if data.get("source", "builtin") == "builtin" else data["source"])
     if data.get("sha256") not in (None, df.attrs["sha256"]):
@@ -164,7 +163,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             f"expected sha256 {data['sha256']}, found {df.attrs['sha256']}"
         )
     test = df.iloc[record["split"]["test_rows"]]
-    metrics = classification_metrics(test[TARGET], predict(test, model), threshold=record["threshold"])
+    metrics = classification_metrics(test[TARGET], predict(test, model), threshold=model.threshold)
     if args.json:
         print(json.dumps(metrics))
     else:
@@ -175,22 +174,20 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 def _cmd_score(args: argparse.Namespace) -> int:
     from heartnet.score import score_csv, terminal_progress
-    from heartnet.storage import load_metadata, load_model
+    from heartnet.storage import load
 
-    model = load_model(args.model)
-    threshold = args.threshold if args.threshold is not None else float(load_metadata(args.model)["threshold"])
-    progress = terminal_progress()
-    summary = score_csv(
-        args.input,
-        args.output,
-        model,
-        threshold=threshold,
-        chunk_rows=args.chunk_size,
-        rejects_path=args.rejects,
-        progress=progress,
-    )
-    if progress:
-        print(file=sys.stderr)
+    model = load(args.model)
+    chunk = {} if args.chunk_size is None else {"chunk_rows": args.chunk_size}
+    with terminal_progress(args.input) as progress:
+        summary = score_csv(
+            args.input,
+            args.output,
+            model,
+            threshold=args.threshold,
+            rejects_path=args.rejects,
+            progress=progress,
+            **chunk,
+        )
     rejects = f" (see {_display(Path(args.rejects))})" if args.rejects and summary.rejected else ""
     print(f"scored {summary.scored} rows, rejected {summary.rejected}{rejects}; wrote {_display(Path(args.output))}")
     return EXIT_OK
@@ -262,7 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("input", metavar="INPUT.csv", help="comma- or semicolon-separated CSV with the 11 fields")
     score.add_argument("output", metavar="OUTPUT.csv", help="where to write the scored rows (written atomically)")
     score.add_argument("--threshold", type=float, help="decision threshold (default: the model's)")
-    score.add_argument("--chunk-size", type=int, default=100_000, metavar="N", help="rows per chunk (default: 100000)")
+    score.add_argument("--chunk-size", type=int, metavar="N", help="rows per chunk (default: 100,000)")
     score.add_argument("--rejects", metavar="REJECTS.csv", help="write the rejected rows' line and reason here")
     score.add_argument("--model", metavar="PATH", help="the .keras model (default: models/heartnet.keras)")
     score.set_defaults(handler=_cmd_score)

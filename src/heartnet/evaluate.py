@@ -19,6 +19,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.svm import SVC
 
+from heartnet.decision import DEFAULT_THRESHOLD, classify
 from heartnet.features import FEATURE_NAMES, FEATURES, TARGET
 
 __all__ = [
@@ -43,11 +44,11 @@ def holdout_split(df: pd.DataFrame, *, seed: int = 0, test_size: float = TEST_SI
     return np.sort(train_rows), np.sort(test_rows)
 
 
-def classification_metrics(y_true, probabilities, *, threshold: float = 0.5) -> dict:
+def classification_metrics(y_true, probabilities, *, threshold: float = DEFAULT_THRESHOLD) -> dict:
     """ROC AUC, accuracy, precision, recall, F1, Brier, log loss and the confusion matrix."""
     y_true = np.asarray(y_true, dtype=int)
     probabilities = np.asarray(probabilities, dtype=float)
-    predicted = (probabilities >= threshold).astype(int)
+    predicted = classify(probabilities, threshold)
     tn, fp, fn, tp = skm.confusion_matrix(y_true, predicted, labels=[0, 1]).ravel()
     return {
         "roc_auc": float(skm.roc_auc_score(y_true, probabilities)),
@@ -113,8 +114,8 @@ def sklearn_fit_predict(estimator) -> FitPredict:
 
 def heartnet_fit_predict(seed: int = 0, **hparams) -> FitPredict:
     """A (train_df, test_df) -> probabilities function for heartnet's own train/predict."""
-    from heartnet.predict import predict
-    from heartnet.train import train
+    from heartnet.inference import predict
+    from heartnet.training import train
 
     def fit_predict(train_df: pd.DataFrame, test_df: pd.DataFrame) -> np.ndarray:
         return predict(test_df, train(train_df, seed=seed, **hparams))

@@ -18,6 +18,7 @@ from matplotlib.lines import Line2D
 from sklearn import metrics as skm
 from sklearn.calibration import calibration_curve
 
+from heartnet.decision import DEFAULT_THRESHOLD, classify
 from heartnet.features import FEATURES, FEATURES_BY_NAME, TARGET, TARGET_CLASSES, TARGET_LABEL
 
 __all__ = [
@@ -142,7 +143,7 @@ def categorical_positive_rates(df: pd.DataFrame) -> Figure:
             bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
         )
         ax.axhline(overall, color="gray", linestyle="--", linewidth=1, label=f"Global {overall:.0%}")
-        ax.set(title=feature.label, ylabel="Tasa de enfermedad cardíaca", ylim=(0, 1.1))
+        ax.set(title=feature.label, xlabel="categoría (n = pacientes)", ylabel="Tasa de enfermedad", ylim=(0, 1.1))
         ax.legend(loc="upper left", fontsize=8)
     fig.suptitle("Tasa de enfermedad cardíaca por categoría")
     return fig
@@ -168,7 +169,12 @@ def missing_cholesterol(raw: pd.DataFrame) -> Figure:
     ax = fig.subplots()
     bars = ax.bar(list(groups), [g.mean() for g in groups.values()], color=["#8172B3", "#C44E52"])
     ax.bar_label(bars, labels=[f"{g.mean():.0%} de {len(g)}" for g in groups.values()])
-    ax.set(title="Colesterol «no medido» y enfermedad cardíaca", ylabel="Tasa de enfermedad cardíaca", ylim=(0, 1.1))
+    ax.set(
+        title="Colesterol «no medido» y enfermedad cardíaca",
+        xlabel="Colesterol sérico",
+        ylabel="Tasa de enfermedad cardíaca",
+        ylim=(0, 1.1),
+    )
     return fig
 
 
@@ -260,9 +266,9 @@ def training_curves(history: Mapping[str, Sequence[float]], *, best_epoch: int |
     return fig
 
 
-def confusion_matrix(y_true, probabilities, *, threshold: float = 0.5) -> Figure:
+def confusion_matrix(y_true, probabilities, *, threshold: float = DEFAULT_THRESHOLD) -> Figure:
     """Counts of true/false positives/negatives at a threshold."""
-    predicted = (np.asarray(probabilities) >= threshold).astype(int)
+    predicted = classify(probabilities, threshold)
     matrix = skm.confusion_matrix(y_true, predicted, labels=_CLASS_ORDER)
     names = [TARGET_CLASSES[k].replace(" ", "\n", 1) for k in _CLASS_ORDER]  # "Sin\nenfermedad cardíaca"
     fig = Figure(figsize=(5.2, 4.2), layout="constrained")
@@ -314,7 +320,7 @@ def threshold_tradeoff(y_true, probabilities, *, chosen: float | None = None) ->
     probabilities = np.asarray(probabilities)
     curves = {"sensibilidad (recall)": [], "precisión": [], "especificidad": []}
     for t in thresholds:
-        predicted = probabilities >= t
+        predicted = classify(probabilities, t).astype(bool)
         curves["sensibilidad (recall)"].append(skm.recall_score(y_true, predicted, zero_division=0))
         curves["precisión"].append(skm.precision_score(y_true, predicted, zero_division=0))
         curves["especificidad"].append(skm.recall_score(1 - y_true, ~predicted, zero_division=0))
@@ -340,7 +346,7 @@ def metric_comparison(scores: Mapping[str, Mapping[str, float]]) -> Figure:
         bars = ax.bar(positions + index * width, frame[name], width, label=name)
         ax.bar_label(bars, fmt="%.2f", fontsize=8)
     ax.set_xticks(positions + width * (frame.shape[1] - 1) / 2, frame.index)
-    ax.set(title="Métricas de clasificación en el conjunto de prueba", ylabel="valor", ylim=(0, 1.12))
+    ax.set(title="Métricas de clasificación en el conjunto de prueba", xlabel="métrica", ylabel="valor", ylim=(0, 1.12))
     ax.legend(fontsize=8, loc="upper right")
     return fig
 
@@ -366,7 +372,9 @@ def model_comparison(results: pd.DataFrame, metric: str = "roc_auc", label: str 
     return fig
 
 
-def patient_probabilities(probabilities, y_true, labels: Sequence[str], *, threshold: float = 0.5) -> Figure:
+def patient_probabilities(
+    probabilities, y_true, labels: Sequence[str], *, threshold: float = DEFAULT_THRESHOLD
+) -> Figure:
     """Predicted probability per patient as a dot colored by the true class, with the decision threshold.
 
     Dots, not bars: a probability near 0 would be an invisible bar, hiding its class color.
@@ -398,12 +406,12 @@ def patient_probabilities(probabilities, y_true, labels: Sequence[str], *, thres
     return fig
 
 
-def risk_gauge(probability: float, *, threshold: float = 0.5) -> Figure:
+def risk_gauge(probability: float, *, threshold: float = DEFAULT_THRESHOLD) -> Figure:
     """A horizontal gauge from 0 % to 100 % with the patient's probability and the threshold."""
     fig = Figure(figsize=(7, 1.5), layout="constrained")
     ax = fig.subplots()
     ax.barh([0], [1], color="#EEEEEE", height=0.6)
-    ax.barh([0], [probability], color=PALETTE[int(probability >= threshold)], height=0.6)
+    ax.barh([0], [probability], color=PALETTE[int(classify(probability, threshold))], height=0.6)
     ax.axvline(threshold, color="black", linestyle=":", linewidth=1.5)
     ax.annotate(f"umbral {threshold:.0%}", (threshold, 0.42), ha="center", fontsize=8)
     ax.set(title=f"Probabilidad de enfermedad cardíaca: {probability:.1%}", xlim=(0, 1), yticks=[])

@@ -3,6 +3,8 @@
 ``models/heartnet.keras`` comes with ``models/heartnet.json``: library
 versions, the feature spec, the decision threshold, the sha256 of the model
 file, and whatever the caller adds (seed, data sha256, held-out metrics).
+``load`` reads both at once and returns a ``TrainedModel``: the Keras model,
+its metadata and its threshold in one handle.
 """
 
 from __future__ import annotations
@@ -14,19 +16,31 @@ import os
 import platform
 import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 
-import keras
+import numpy as np
 
+# heartnet.model registers the custom layers (@register_keras_serializable) that loading needs.
+from heartnet import model as _custom_layers  # noqa: F401
+from heartnet.backend import keras
+from heartnet.decision import DEFAULT_THRESHOLD, classify
 from heartnet.errors import ModelError
 from heartnet.features import TARGET, spec_as_dicts
 from heartnet.files import file_sha256, write_atomically
 from heartnet.paths import default_model_path
 
-__all__ = ["DEFAULT_THRESHOLD", "library_versions", "load_metadata", "load_model", "metadata_path", "save_model"]
+__all__ = [
+    "TrainedModel",
+    "library_versions",
+    "load",
+    "load_metadata",
+    "load_model",
+    "metadata_path",
+    "save_model",
+]
 
-DEFAULT_THRESHOLD = 0.5
 _TRAIN_HINT = "create it with `heartnet train` (or `make run`)"
 
 
@@ -105,8 +119,34 @@ def load_metadata(path: str | os.PathLike | None = None) -> dict:
         raise ModelError(f"{json_path}: not valid JSON ({error})") from None
 
 
-def load_model(path: str | os.PathLike | None = None) -> keras.Model:
-    """Load a model saved by ``save_model``, in Keras safe mode.
+@dataclass(frozen=True, eq=False)
+class TrainedModel:
+    """A trained model and its metadata, as one read of a ``.keras`` file and its JSON gives them.
+
+    ``model`` is the Keras model (raw rows in, probability out), ``metadata``
+    the JSON record (threshold, feature spec, metrics, versions...), ``path``
+    the file it came from (None for a model not loaded from disk). Pass the
+    handle wherever heartnet takes a model (``predict``, ``predict_one``,
+    ``score_csv``); ``classify`` turns its probabilities into classes at
+    the model's own threshold.
+    """
+
+    model: keras.Model
+    metadata: dict = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def threshold(self) -> float:
+        """The decision threshold recorded with the model (``DEFAULT_THRESHOLD`` if none was)."""
+        return float(self.metadata.get("threshold", DEFAULT_THRESHOLD))
+
+    def classify(self, probabilities) -> np.ndarray:
+        """0/1 classes of ``probabilities`` at this model's threshold."""
+        return classify(probabilities, self.threshold)
+
+
+def load(path: str | os.PathLike | None = None) -> TrainedModel:
+    """Load a model saved by ``save_model`` and its metadata, in Keras safe mode (default: the default model).
 
     Raises ``ModelError`` when the file is missing (naming the command that
     creates it), unreadable, not the file its metadata describes, or made for
@@ -121,6 +161,12 @@ def load_model(path: str | os.PathLike | None = None) -> keras.Model:
     if record.get("model_sha256") not in (None, file_sha256(path)):
         raise ModelError(f"{path}: the model file does not match its metadata (sha256 differs); retrain it")
     try:
-        return keras.saving.load_model(path, safe_mode=True)
+        model = keras.saving.load_model(path, safe_mode=True)
     except Exception as error:  # Keras raises many types for a damaged zip or config
         raise ModelError(f"{path}: not a readable .keras model ({type(error).__name__}: {error})") from None
+    return TrainedModel(model, record, path)
+
+
+def load_model(path: str | os.PathLike | None = None) -> keras.Model:
+    """The Keras model alone of ``load(path)``."""
+    return load(path).model

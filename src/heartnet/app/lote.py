@@ -6,7 +6,7 @@ import streamlit as st
 
 import heartnet
 from heartnet.app.shared import NOT_A_DEVICE, dataset, model_or_stop, spanish
-from heartnet.data import read_patients
+from heartnet.csvio import read_patients
 from heartnet.errors import DataError
 from heartnet.validation import find_problems
 
@@ -17,8 +17,7 @@ st.write(
     "decimales con punto o con coma, como los exporta una planilla en español. Las filas con errores se "
     "listan y se excluyen; el resto se puntúa."
 )
-model, metadata = model_or_stop()
-threshold = float(metadata["threshold"])
+model = model_or_stop()
 
 template = dataset()[list(heartnet.FEATURE_NAMES)].head(3).copy()
 for feature in heartnet.FEATURES:  # show how a value that was not measured is written: an empty cell
@@ -59,7 +58,7 @@ if problems:
 if good.any():
     scored = raw[good].copy()
     scored["probabilidad"] = heartnet.predict(scored[list(heartnet.FEATURE_NAMES)], model).round(4)
-    scored["prediccion"] = (scored["probabilidad"] >= threshold).astype(int)
+    scored["prediccion"] = model.classify(scored["probabilidad"])
     st.subheader("Resultado")
     st.dataframe(scored, width="stretch")
     buffer = io.StringIO()

@@ -8,19 +8,20 @@ from heartnet.app.shared import dataset, model_or_stop
 from heartnet.reports import load_report, quality_table
 
 st.title("El modelo")
-model, metadata = model_or_stop()
+model = model_or_stop()
+metadata = model.metadata
 
 
 @st.cache_data(show_spinner="Dibujando la arquitectura…")
 def _diagrams(created: str) -> tuple[bytes, bytes]:  # keyed by the model's creation time
     return (
-        diagrams.svg_to_png(diagrams.model_svg(model, rankdir="LR", show_shapes=False), dpi=80),
-        diagrams.svg_to_png(diagrams.mlp_svg(heartnet.heads(model)[0]), dpi=50),
+        diagrams.svg_to_png(diagrams.model_svg(model.model, rankdir="LR", show_shapes=False), dpi=80),
+        diagrams.svg_to_png(diagrams.mlp_svg(heartnet.heads(model.model)[0]), dpi=50),
     )
 
 
 whole, head = _diagrams(metadata.get("created", ""))
-members = len(heartnet.heads(model))
+members = len(heartnet.heads(model.model))
 st.subheader("Arquitectura")
 st.write(
     "Cada variable entra por su propia entrada; las capas de preprocesamiento (normalización, one-hot e "
@@ -51,7 +52,7 @@ else:
     test = df.iloc[metadata["split"]["test_rows"]]
     probabilities = heartnet.predict(test, model)
     y = test[heartnet.TARGET]
-    threshold = float(metadata["threshold"])
+    threshold = model.threshold
     scores = heartnet.classification_metrics(y, probabilities, threshold=threshold)
     columns = st.columns(4)
     for column, (name, key) in zip(

@@ -12,8 +12,8 @@ st.write(
     "Completá los 11 datos clínicos y presioná **Predecir**. Los valores iniciales son los de un "
     "paciente típico del dataset."
 )
-model, metadata = model_or_stop()
-threshold = float(metadata["threshold"])
+model = model_or_stop()
+threshold = model.threshold
 defaults = typical()
 
 with st.form("paciente"):
@@ -56,7 +56,7 @@ if submitted:
 
 if "resultado" in st.session_state:
     row, probability = st.session_state["resultado"]
-    positive = probability >= threshold
+    positive = bool(model.classify(probability))
     left, right = st.columns([1, 2])
     with left:
         st.metric("Probabilidad de enfermedad cardíaca", f"{probability:.1%}")
@@ -69,7 +69,7 @@ if "resultado" in st.session_state:
         st.pyplot(plots.risk_gauge(probability, threshold=threshold))
     st.subheader("¿Qué empujó el riesgo hacia arriba o hacia abajo?")
     st.write(
-        "Cada barra es el cambio en la probabilidad si **sólo esa variable** tomara el valor típico del "
+        "Cada barra es el cambio en la probabilidad si **solo esa variable** tomara el valor típico del "
         "dataset (mediana o categoría más frecuente). Rojo: ese dato sube el riesgo; azul: lo baja."
     )
     effects = contributions(row, model, typical())

@@ -13,14 +13,14 @@ NOT_A_DEVICE = "Material de estudio: **no es un dispositivo médico** y no reemp
 
 
 @st.cache_resource(show_spinner="Cargando el modelo…")
-def _model_and_metadata() -> tuple:
-    return heartnet.load_model(), heartnet.load_metadata()
+def _trained_model() -> heartnet.TrainedModel:
+    return heartnet.load()
 
 
-def model_or_stop():
-    """(model, metadata), or a Spanish message with the command that creates the model, and stop."""
+def model_or_stop() -> heartnet.TrainedModel:
+    """The default model with its metadata, or a Spanish message with the command that creates it, and stop."""
     try:
-        return _model_and_metadata()
+        return _trained_model()
     except ModelError as error:
         st.error(
             "No hay un modelo entrenado que se pueda usar. Créalo con `make train` (o `heartnet train`) "
