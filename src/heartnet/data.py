@@ -7,42 +7,31 @@ Built-in sources, tried in this order and verified by sha256:
 3. a direct CSV URL given by the environment variable ``HEARTNET_DATA_URL``.
 
 The first good copy is written to the cache. A user's own file (``path=...``)
-is not checksummed but schema-validated, with errors naming line and column.
+is not checksummed but read like any patients file (``heartnet.csvio``: comma
+or semicolon, decimal point or comma) and schema-validated, with errors naming
+line and column.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import importlib.resources
-import io
 import os
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
+from heartnet.csvio import read_patients
 from heartnet.errors import ChecksumError, DataError, ValidationError
 from heartnet.features import FEATURES, TARGET
 from heartnet.files import file_sha256, write_atomically
 from heartnet.paths import data_cache_path
 from heartnet.validation import validate_frame
 
-__all__ = [
-    "DATASET_SHA256",
-    "KAGGLE_URL",
-    "csv_format",
-    "dataset_facts",
-    "fetch_dataset",
-    "file_errors",
-    "load_dataset",
-    "parse_cells",
-    "read_patients",
-]
+__all__ = ["DATASET_SHA256", "KAGGLE_URL", "dataset_facts", "fetch_dataset", "load_dataset"]
 
 DATASET_SHA256 = "948420b084d8a3a0ca42b8419fce9aee175879e43f8aedf712377899a67aa49b"
 KAGGLE_URL = "https://www.kaggle.com/datasets/fedesoriano/heart-failure-prediction"
@@ -99,100 +88,8 @@ def fetch_dataset() -> Path:
     return cache
 
 
-@contextlib.contextmanager
-def file_errors(name: object) -> Iterator[None]:
-    """Turn the ways a file can be unreadable into one-line ``DataError`` messages naming it."""
-    try:
-        yield
-    except FileNotFoundError:
-        raise DataError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise DataError(f"{name}: is a folder, expected a CSV file") from None
-    except UnicodeDecodeError as error:
-        raise DataError(f"{name}: not UTF-8 text ({error.reason} at byte {error.start})") from None
-    except pd.errors.EmptyDataError:
-        raise DataError(f"{name}: the file is empty, expected a CSV with a header line") from None
-    except pd.errors.ParserError as error:
-        raise DataError(f"{name}: not a readable CSV ({error})") from None
-    except pa.ArrowInvalid as error:  # pyarrow's streaming reader (heartnet score)
-        message = str(error).splitlines()[0]
-        if "UTF8" in message:
-            raise DataError(f"{name}: not UTF-8 text ({message})") from None
-        raise DataError(f"{name}: not a readable CSV ({message})") from None
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    with file_errors(path):
-        return pd.read_csv(path, encoding="utf-8", skipinitialspace=False)
-
-
-def _parse_numbers(raw: pd.DataFrame) -> pd.DataFrame:
-    """Parse the numbers of numeric columns that pandas left as text.
-
-    One unparsable cell makes pandas read a whole column as strings; parse
-    every cell that is a number and keep the others as they are, so that the
-    validator names the one bad cell, not the first row.
-    """
-    raw = raw.copy()
-    for feature in FEATURES:
-        if feature.kind == "categorical" or feature.name not in raw.columns:
-            continue
-        column = raw[feature.name]
-        if pd.api.types.is_object_dtype(column.dtype):
-            parsed = pd.to_numeric(column, errors="coerce")
-            unparsed = parsed.isna() & column.notna()
-            if unparsed.any():  # keep the text where it is not a number (object column)
-                parsed = parsed.astype(object)
-                parsed[unparsed] = column[unparsed]
-            raw[feature.name] = parsed
-    return raw
-
-
-def read_patients(source: bytes | str | os.PathLike) -> tuple[pd.DataFrame, dict]:
-    """Read a CSV of patients as spreadsheets export it; return (raw frame, format).
-
-    Accepts comma- or semicolon-separated files and, with semicolons, decimal
-    commas (as Spanish spreadsheets write ``1,5``); a UTF-8 byte-order mark is
-    skipped. Numeric cells are parsed where they are numbers and left as text
-    where they are not, for the validator to name. Empty cells become missing.
-    ``format`` holds the ``sep`` and ``decimal`` found, to write results back
-    the same way. Raises ``DataError`` for a file that is not usable at all.
-    """
-    name = "the upload" if isinstance(source, bytes) else str(source)
-    with file_errors(name):
-        text = (source if isinstance(source, bytes) else Path(source).read_bytes()).decode("utf-8-sig")
-        header = text.split("\n", 1)[0]
-        if not header.strip():
-            raise pd.errors.EmptyDataError
-        file_format = csv_format(header)
-        raw = pd.read_csv(io.StringIO(text), sep=file_format["sep"], dtype=str, skipinitialspace=True)
-    return parse_cells(raw, file_format["decimal"]), file_format
-
-
-def csv_format(header: str) -> dict:
-    """``{"sep", "decimal"}`` of a patients CSV from its header line: ';' files use decimal commas."""
-    sep = ";" if header.count(";") > header.count(",") else ","
-    return {"sep": sep, "decimal": "," if sep == ";" else "."}
-
-
-def parse_cells(raw: pd.DataFrame, decimal: str = ".") -> pd.DataFrame:
-    """Turn a frame of text cells (``dtype=str``) into values the validator understands.
-
-    Column names and cells are stripped; numeric and binary cells become
-    numbers where they are numbers (with ``decimal`` "," read as a point) and
-    stay text where they are not.
-    """
-    raw = raw.rename(columns=lambda column: str(column).strip())
-    for feature in FEATURES:
-        if feature.kind != "categorical" and feature.name in raw.columns:
-            column = raw[feature.name].str.strip()
-            raw[feature.name] = column.str.replace(",", ".", regex=False) if decimal == "," else column
-    return _parse_numbers(raw)
-
-
 def _prepare(raw: pd.DataFrame, source: str) -> pd.DataFrame:
-    """Validate a raw table and return clean features plus the target."""
-    raw = _parse_numbers(raw)
+    """Validate a raw table (as ``read_patients`` gives it) and return clean features plus the target."""
     # A resting blood pressure of 0 (one row of the Kaggle file) is a recording
     # error, not a measurement: such rows are dropped, as the spec says.
     keep = np.ones(len(raw), dtype=bool)
@@ -237,7 +134,7 @@ def load_dataset(path: str | os.PathLike | None = None) -> pd.DataFrame:
     """
     file = fetch_dataset() if path is None else Path(path)
     source = "built-in dataset" if path is None else str(path)
-    frame = _prepare(_read_csv(file), source)
+    frame = _prepare(read_patients(file)[0], source)
     frame.attrs.update(source="builtin" if path is None else str(path), sha256=file_sha256(file))
     return frame
 

@@ -18,33 +18,37 @@ mark; it goes to a temporary file that replaces OUTPUT only at the end.
 
 from __future__ import annotations
 
-import csv
+import contextlib
 import io
 import os
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import keras
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from heartnet.data import csv_format, file_errors, parse_cells
+from heartnet.csvio import csv_format, file_errors, header_names, parse_cells, read_header
+from heartnet.decision import DEFAULT_THRESHOLD, classify
 from heartnet.errors import DataError
 from heartnet.features import FEATURE_NAMES, FEATURES
 from heartnet.files import write_atomically
-from heartnet.predict import pack_columns, packed_probabilities
+from heartnet.inference import Model, keras_model, pack_columns, packed_probabilities
+from heartnet.storage import TrainedModel
 from heartnet.validation import find_problems, validate_frame
 
-__all__ = ["ScoreSummary", "score_csv"]
+__all__ = ["DEFAULT_CHUNK_ROWS", "ScoreSummary", "score_csv", "terminal_progress"]
 
 DEFAULT_CHUNK_ROWS = 100_000
 _PLAIN_NUMBER = r"^[+-]?[0-9]+(\.[0-9]+)?$"  # what the fast path parses; anything else goes the slow way
+_STAGES = ("parsing", "validation", "inference", "writing")
+
+ProgressCallback = Callable[[int, int], None]  # (rows read, bytes read)
 
 
 @dataclass(frozen=True)
@@ -54,15 +58,7 @@ class ScoreSummary:
     seconds: dict  # parsing, validation, inference, writing
 
 
-def _header(path: Path) -> str:
-    with file_errors(path), open(path, encoding="utf-8-sig") as handle:
-        header = handle.readline()
-        if not header.strip():
-            raise pd.errors.EmptyDataError
-    return header
-
-
-def _chunks(path: Path, names: list[str], sep: str, rows: int, invalid: Callable) -> Iterator[pa.Table]:
+def _chunks(source: pa.NativeFile, names: list[str], sep: str, rows: int, invalid: Callable) -> Iterator[pa.Table]:
     """The file as tables of exactly ``rows`` rows (the last may be shorter), every cell as text.
 
     A row with too few or too many fields goes to ``invalid`` (pyarrow's
@@ -71,7 +67,7 @@ def _chunks(path: Path, names: list[str], sep: str, rows: int, invalid: Callable
     not counted).
     """
     reader = pacsv.open_csv(
-        path,
+        source,
         read_options=pacsv.ReadOptions(block_size=1 << 22, use_threads=False),
         parse_options=pacsv.ParseOptions(delimiter=sep, invalid_row_handler=invalid),
         convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False),
@@ -151,118 +147,162 @@ def _probability_column(probabilities: np.ndarray, decimal: str) -> pa.Array:
     return pc.replace_substring(pc.cast(column, pa.string()), ".", ",") if decimal == "," else column
 
 
+@dataclass
+class _Run:
+    """One scoring run: scores chunk after chunk, and keeps the counts, the rejects and the time per stage."""
+
+    model: Model
+    threshold: float
+    decimal: str
+    rows_read: int = 0
+    scored: int = 0
+    rejects: list[dict] = field(default_factory=list)  # rows the validator refused: line and reason
+    skipped: list[dict] = field(default_factory=list)  # rows with the wrong number of fields, dropped by the reader
+    seconds: dict = field(default_factory=lambda: dict.fromkeys(_STAGES, 0.0))
+
+    @contextlib.contextmanager
+    def timing(self, stage: str) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        self.seconds[stage] += time.perf_counter() - started
+
+    def skip(self, row: pacsv.InvalidRow) -> str:
+        """pyarrow's handler of a row with the wrong number of fields: note its line, then skip it."""
+        reason = f"expected {row.expected_columns} fields, got {row.actual_columns}"
+        self.skipped.append({"line": row.number, "reason": reason})
+        return "skip"
+
+    def validate(self, table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+        """``(good, probabilities)``: which rows of the chunk are valid, and the probabilities of those."""
+        with self.timing("parsing"):
+            sure, columns = _fast_path(table, self.decimal)
+        with self.timing("validation"):
+            good = sure.copy()
+            doubtful = np.flatnonzero(~sure)
+            rescued_rows, rescued_frame = doubtful[:0], None  # doubtful rows the validator accepts
+            if len(doubtful):
+                frame = _slow_path(table.take(doubtful), self.decimal)
+                rescued, problems = find_problems(frame, where="line")
+                rows = self.rows_read + doubtful[[problem.row for problem in problems]]
+                lines = _lines(rows, [skipped["line"] for skipped in self.skipped])
+                self.rejects.extend(
+                    {"line": int(line), "reason": str(problem.at(None))}
+                    for line, problem in zip(lines, problems, strict=True)
+                )
+                rescued_rows = doubtful[rescued]
+                good[rescued_rows] = True
+                rescued_frame = validate_frame(frame.loc[rescued, list(FEATURE_NAMES)])
+        with self.timing("inference"):
+            probabilities = np.empty(table.num_rows)
+            probabilities[sure] = _infer(self.model, {name: values[sure] for name, values in columns.items()})
+            if len(rescued_rows):
+                probabilities[rescued_rows] = _infer(self.model, rescued_frame)
+        return good, probabilities[good]
+
+    def score(self, table: pa.Table) -> pa.Table:
+        """The chunk's valid rows, as written, plus ``probability`` and ``prediction``."""
+        good, probabilities = self.validate(table)
+        with self.timing("writing"):
+            scored = table.filter(pa.array(good))
+            scored = scored.append_column("probability", _probability_column(probabilities, self.decimal))
+            scored = scored.append_column("prediction", pa.array(classify(probabilities, self.threshold)))
+        self.rows_read += table.num_rows
+        self.scored += scored.num_rows
+        return scored
+
+
 def score_csv(
     input_path: str | os.PathLike,
     output_path: str | os.PathLike,
-    model: keras.Model,
+    model: Model,
     *,
-    threshold: float = 0.5,
+    threshold: float | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     rejects_path: str | os.PathLike | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: ProgressCallback | None = None,
 ) -> ScoreSummary:
     """Score INPUT into OUTPUT (and bad rows into REJECTS with ``line`` and ``reason``).
 
-    Raises ``DataError`` (and writes nothing) when the file itself is unusable:
-    unreadable, empty, or without the feature columns.
+    ``model`` is a ``TrainedModel`` (whose threshold is the default) or a Keras
+    model (``DEFAULT_THRESHOLD``). ``progress(rows, bytes)`` is called after
+    each chunk. Raises ``DataError`` (and writes nothing) when the file itself
+    is unusable: unreadable, empty, or without the feature columns.
     """
     input_path, output_path = Path(input_path), Path(output_path)
-    header = _header(input_path)
+    header = read_header(input_path)
     file_format = csv_format(header)
-    sep, decimal = file_format["sep"], file_format["decimal"]
-    raw_names = next(csv.reader([header.lstrip("\ufeff")], delimiter=sep))
+    sep = file_format["sep"]
+    raw_names = header_names(header, sep)
     names = [name.strip() for name in raw_names]
     missing = [name for name in FEATURE_NAMES if name not in names]
     if missing:
         raise DataError(f"{input_path}: required columns missing: {', '.join(missing)}")
+    if threshold is None:
+        threshold = model.threshold if isinstance(model, TrainedModel) else DEFAULT_THRESHOLD
     if not 0 <= threshold <= 1:
         raise DataError(f"the threshold must be between 0 and 1, got {threshold}")
     if chunk_rows < 1:
         raise DataError(f"the chunk size must be at least 1 row, got {chunk_rows}")
 
-    counts = {"scored": 0, "rejected": 0}
-    seconds = dict.fromkeys(("parsing", "validation", "inference", "writing"), 0.0)
-    clock = time.perf_counter
-    rejects: list[dict] = []
-    skipped: list[dict] = []  # rows with the wrong number of fields, which the reader drops
-
-    def on_invalid_row(row) -> str:
-        reason = f"expected {row.expected_columns} fields, got {row.actual_columns}"
-        skipped.append({"line": row.number, "reason": reason})
-        return "skip"
-
-    probability_type = pa.string() if decimal == "," else pa.float64()
+    run = _Run(keras_model(model), threshold, file_format["decimal"])
+    probability_type = pa.string() if run.decimal == "," else pa.float64()
     output_schema = pa.schema([*((name, pa.string()) for name in names), ("probability", probability_type),
                                ("prediction", pa.int64())])  # fmt: skip
 
     def write_output(temporary: Path) -> None:
-        first_row = 0
         with (
             file_errors(input_path),
+            pa.OSFile(str(input_path)) as source,
             pacsv.CSVWriter(temporary, output_schema, write_options=pacsv.WriteOptions(delimiter=sep)) as writer,
         ):
-            started = clock()
-            for table in _chunks(input_path, raw_names, sep, chunk_rows, on_invalid_row):
-                table = table.rename_columns(names)
-                sure, columns = _fast_path(table, decimal)
-                seconds["parsing"] += clock() - started
-
-                started = clock()
-                good = sure.copy()
-                doubtful = np.flatnonzero(~sure)
-                rescued_rows, rescued_frame = doubtful[:0], None  # doubtful rows the validator accepts
-                if len(doubtful):
-                    frame = _slow_path(table.take(doubtful), decimal)
-                    rescued, problems = find_problems(frame, where="line")
-                    lines = _lines(first_row + doubtful[[p.row for p in problems]], [r["line"] for r in skipped])
-                    rejects.extend(
-                        {"line": int(line), "reason": str(p.at(None))} for line, p in zip(lines, problems, strict=True)
-                    )
-                    rescued_rows = doubtful[rescued]
-                    good[rescued_rows] = True
-                    rescued_frame = validate_frame(frame.loc[rescued, list(FEATURE_NAMES)])
-                seconds["validation"] += clock() - started
-
-                started = clock()
-                probabilities = np.empty(table.num_rows)
-                probabilities[sure] = _infer(model, {name: values[sure] for name, values in columns.items()})
-                if len(rescued_rows):
-                    probabilities[rescued_rows] = _infer(model, rescued_frame)
-                probabilities = probabilities[good]
-                seconds["inference"] += clock() - started
-
-                started = clock()
-                scored = table.filter(pa.array(good))
-                scored = scored.append_column("probability", _probability_column(probabilities, decimal))
-                scored = scored.append_column("prediction", pa.array((probabilities >= threshold).astype(np.int64)))
-                writer.write_table(scored)
-                seconds["writing"] += clock() - started
-                counts["scored"] += scored.num_rows
-                counts["rejected"] += table.num_rows - scored.num_rows
-                first_row += table.num_rows
+            for table in _chunks(source, raw_names, sep, chunk_rows, run.skip):
+                scored = run.score(table.rename_columns(names))
+                with run.timing("writing"):
+                    writer.write_table(scored)
                 if progress:
-                    progress(first_row + len(skipped))
-                started = clock()  # the next chunk's reading counts as parsing
+                    progress(run.rows_read + len(run.skipped), source.tell())
 
     write_atomically(output_path, write_output)
-    counts["rejected"] += len(skipped)
     if rejects_path is not None:
-        frame = pd.DataFrame(sorted(rejects + skipped, key=lambda reject: reject["line"]), columns=["line", "reason"])
+        rows = sorted(run.rejects + run.skipped, key=lambda reject: reject["line"])
+        frame = pd.DataFrame(rows, columns=["line", "reason"])
         write_atomically(Path(rejects_path), lambda temporary: frame.to_csv(temporary, index=False))
-    return ScoreSummary(**counts, seconds=seconds)
+    rejected = run.rows_read - run.scored + len(run.skipped)
+    return ScoreSummary(run.scored, rejected, run.seconds)
 
 
-def _infer(model: keras.Model, columns) -> np.ndarray:
+def _infer(model: Model, columns) -> np.ndarray:
     """The model's probabilities for valid feature columns (a dict of arrays or a validated frame)."""
     return packed_probabilities(model, pack_columns(columns))
 
 
-def terminal_progress(total_hint: str = "") -> Callable[[int], None] | None:
-    """A one-line progress counter on stderr when it is a terminal, else None."""
+@contextlib.contextmanager
+def terminal_progress(path: str | os.PathLike) -> Iterator[ProgressCallback | None]:
+    """A progress bar on stderr (rows, rows/s, ETA from the bytes read) when stderr is a terminal; else None."""
     if not sys.stderr.isatty():
-        return None
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
-    def show(rows: int) -> None:
-        print(f"\rscored {rows:,} rows{total_hint}", end="", file=sys.stderr, flush=True)
+    columns = (
+        TextColumn("scoring"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[rows]:,} rows, {task.fields[rate]:,.0f} rows/s"),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(file=sys.stderr)) as bar:
+        try:
+            total = os.path.getsize(path)
+        except OSError:  # score_csv names the problem
+            total = 0
+        task = bar.add_task("score", total=max(total, 1), rows=0, rate=0.0)
+        started = time.perf_counter()
 
-    return show
+        def update(rows: int, position: int) -> None:
+            rate = rows / max(time.perf_counter() - started, 1e-9)
+            bar.update(task, completed=position, rows=rows, rate=rate)
+
+        yield update

@@ -1,8 +1,8 @@
-"""`heartnet score` streams a CSV into an atomically written output; `heartnet export` a SavedModel."""
+"""`heartnet score` streams a CSV into an atomically written output, with a progress bar on a terminal."""
 
 from __future__ import annotations
 
-import json
+import io
 
 import numpy as np
 import pandas as pd
@@ -10,7 +10,8 @@ import pytest
 
 import heartnet
 from heartnet import cli
-from heartnet.score import score_csv
+from heartnet.score import score_csv, terminal_progress
+from heartnet.storage import TrainedModel
 
 
 @pytest.fixture(scope="module")
@@ -112,26 +113,6 @@ def test_cli_score_prints_a_summary(tmp_path, trained_path, patients, capsys):
     assert cli.main(["score", str(tmp_path / "none.csv"), str(out), "--model", str(trained_path)]) == 2
 
 
-def test_export_serves_the_same_probabilities(tmp_path, trained_path, model, patients, capsys):
-    import tensorflow as tf
-
-    from heartnet.model import to_inputs
-    from heartnet.validation import validate_frame
-
-    folder = tmp_path / "served"
-    assert cli.main(["export", str(folder), "--model", str(trained_path)]) == 0
-    assert "tensorflow/serving" in (folder / "README.md").read_text()
-    example = json.loads((folder / "README.md").read_text().split("-d '")[1].split("'")[0])
-    assert set(example["instances"][0]) == set(heartnet.FEATURE_NAMES)
-    serve = tf.saved_model.load(str(folder)).signatures["serving_default"]
-    features = validate_frame(patients[list(heartnet.FEATURE_NAMES)])
-    served = next(iter(serve(**to_inputs(features)).values())).numpy().ravel()
-    np.testing.assert_allclose(served, heartnet.predict(features, model), atol=1e-6)
-    capsys.readouterr()
-    assert cli.main(["export", str(folder), "--model", str(trained_path)]) == 2  # never overwrites
-    assert "already exists" in capsys.readouterr().err
-
-
 def _cells(row: dict) -> str:
     return ",".join("" if value is None else str(value) for value in row.values())
 
@@ -179,3 +160,45 @@ def test_bad_bytes_after_the_header_exit_2_without_output(tmp_path, trained_path
     assert cli.main(["score", str(source), str(out), "--model", str(trained_path)]) == 2
     assert "not UTF-8" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_the_models_own_threshold_decides_unless_one_is_given(tmp_path, patients, model):
+    source = tmp_path / "in.csv"
+    patients.to_csv(source, index=False)
+    strict = TrainedModel(model, {"threshold": 0.9})
+    score_csv(source, tmp_path / "own.csv", strict)
+    score_csv(source, tmp_path / "given.csv", strict, threshold=0.1)
+    own, given = pd.read_csv(tmp_path / "own.csv"), pd.read_csv(tmp_path / "given.csv")
+    assert (own["prediction"] == (own["probability"] >= 0.9)).all()
+    assert (given["prediction"] == (given["probability"] >= 0.1)).all()
+    assert own["prediction"].sum() < given["prediction"].sum()
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_gets_a_progress_bar_with_rows_per_second_and_an_eta(tmp_path, patients, model, monkeypatch):
+    source = tmp_path / "in.csv"
+    patients.to_csv(source, index=False)
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    seen = []
+    with terminal_progress(source) as progress:
+        assert progress is not None
+        score_csv(
+            source, tmp_path / "out.csv", model, chunk_rows=10, progress=lambda *a: (seen.append(a), progress(*a))
+        )
+    assert [rows for rows, _ in seen] == [10, 20, 30, 40]
+    assert seen[-1][1] == source.stat().st_size  # the whole file read at the end
+    shown = terminal.getvalue()
+    assert "40 rows" in shown and "rows/s" in shown and "ETA" in shown and "100%" in shown
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path, patients, capsys):
+    source = tmp_path / "in.csv"
+    patients.to_csv(source, index=False)
+    with terminal_progress(source) as progress:
+        assert progress is None
+    assert capsys.readouterr().err == ""
