@@ -9,7 +9,7 @@ EXAMPLE := {"Age": 54, "Sex": "M", "ChestPainType": "ASY", "RestingBP": 140, "Ch
 
 run: models/heartnet.keras ## set up, get the data, train if needed, predict one patient, execute the notebook
 	$(BIN)/heartnet predict '$(EXAMPLE)'
-	@if [ -f notebook.ipynb ]; then $(BIN)/python -m heartnet.notebook notebook.ipynb; fi
+	@if [ -f notebook.ipynb ]; then $(BIN)/python tools/execute_notebook.py notebook.ipynb; fi
 
 test: $(STAMP) chromium ## set up, lint, and run every test
 	$(BIN)/ruff check .
@@ -38,7 +38,7 @@ app: models/heartnet.keras ## serve the Streamlit app on http://127.0.0.1:8501
 	$(BIN)/streamlit run src/heartnet/app/main.py --server.address 127.0.0.1 --browser.gatherUsageStats false --client.toolbarMode viewer
 
 screenshot: models/heartnet.keras chromium ## refresh docs/app.png (the app in headless Chromium)
-	$(BIN)/python -m heartnet.app.screenshot docs/app.png
+	$(BIN)/python tools/screenshot.py docs/app.png
 
 # The browser test drives Debian's Chromium; install it when missing and apt is usable (as root).
 chromium:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 
 import pytest
@@ -16,11 +18,18 @@ def dataset():
 
 
 @pytest.fixture(scope="session")
-def trained_path(tmp_path_factory):
-    """Train once, in-process, exactly as `heartnet train` does; return the .keras path."""
+def trained(tmp_path_factory):
+    """Train once, in-process, exactly as `heartnet train` does; return (the .keras path, what it printed)."""
     path = tmp_path_factory.mktemp("model") / "heartnet.keras"
-    assert cli.main(["train", "--seed", "0", "--out", str(path)]) == 0
-    return path
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert cli.main(["train", "--seed", "0", "--out", str(path)]) == 0
+    return path, printed.getvalue()
+
+
+@pytest.fixture(scope="session")
+def trained_path(trained):
+    return trained[0]
 
 
 @pytest.fixture(scope="session")

@@ -1,14 +1,20 @@
-"""Execute a notebook top to bottom with nbclient: ``python -m heartnet.notebook notebook.ipynb``.
+"""Execute a notebook top to bottom with nbclient: ``python tools/execute_notebook.py notebook.ipynb``.
 
-``make run`` executes ``notebook.ipynb`` in place; the tests execute a copy.
-The result is written atomically, so a failing cell never leaves a
-half-executed notebook behind: the error is reported and the file is untouched.
+A developer's tool, not part of the installed package: ``make run`` executes
+``notebook.ipynb`` in place; the tests execute a copy. The result is written
+atomically, so a failing cell never leaves a half-executed notebook behind:
+the error is reported and the file is untouched.
+
+No run timestamps are recorded in the cells' metadata (nbclient's
+``record_timing`` is off), so re-executing the committed notebook changes only
+the outputs that the run itself changes.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
 __all__ = ["execute"]
@@ -21,22 +27,32 @@ def execute(path: str | Path, *, output: str | Path | None = None, timeout: int 
     on the first failing cell, without writing anything.
     """
     import nbformat
+    from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
 
     from heartnet.files import write_atomically
 
     path = Path(path)
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-    )
-    client.execute()
+    for cell in notebook.cells:  # timestamps of an earlier run, if any
+        cell.metadata.pop("execution", None)
+    with tempfile.TemporaryDirectory() as sockets:
+        # Local sockets (not TCP ports) between this process and the kernel: nothing listens on the network.
+        kernel = KernelManager(kernel_name="python3", transport="ipc", ip=str(Path(sockets) / "kernel"))
+        client = NotebookClient(
+            notebook,
+            km=kernel,
+            timeout=timeout,
+            record_timing=False,
+            resources={"metadata": {"path": str(path.parent)}},
+        )
+        client.execute()
     write_atomically(Path(output or path), lambda temporary: nbformat.write(notebook, str(temporary)))
     return notebook
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m heartnet.notebook", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="tools/execute_notebook.py", description=__doc__.splitlines()[0])
     parser.add_argument("notebook", help="the .ipynb to execute")
     parser.add_argument("--output", help="write the executed notebook here instead of in place")
     parser.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell (default: 600)")

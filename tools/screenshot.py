@@ -1,8 +1,9 @@
 """Serve the app and drive it in headless Chromium: press «Predecir», read the probability, screenshot.
 
-    python -m heartnet.app.screenshot OUT.png
+    python tools/screenshot.py OUT.png
 
-Used by the browser test and by ``make screenshot`` (which refreshes docs/app.png).
+A developer's tool, not part of the installed package: used by the browser
+test and by ``make screenshot`` (which refreshes docs/app.png).
 Playwright drives Debian's Chromium (``/usr/bin/chromium``, or ``CHROMIUM``):
 Playwright's own browser download is not available here.
 """
@@ -19,8 +20,10 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+
+import heartnet
 
 CHROMIUM_FLAGS = [
     "--headless=new",
@@ -34,7 +37,7 @@ CHROMIUM_FLAGS = [
 ]
 
 
-APP = Path(__file__).resolve().parent / "main.py"
+APP = Path(heartnet.__file__).resolve().parent / "app" / "main.py"
 
 
 def free_port() -> int:
@@ -44,8 +47,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(*, env: dict | None = None, timeout: float = 60) -> Iterator[str]:
-    """Run `streamlit run` on a free port of 127.0.0.1 until the block ends; yield its URL."""
+def serve(*, env: dict | None = None, timeout: float = 60) -> Iterator[tuple[str, Callable[[], str]]]:
+    """Run `streamlit run` on a free port of 127.0.0.1 until the block ends.
+
+    Yields the app's URL and a function that returns what the server has logged so far.
+    """
     port = free_port()
     command = [
         sys.executable, "-m", "streamlit", "run", str(APP),
@@ -55,6 +61,12 @@ def serve(*, env: dict | None = None, timeout: float = 60) -> Iterator[str]:
     with tempfile.TemporaryFile("w+") as log:
         server = subprocess.Popen(command, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
+
+        def read_log() -> str:
+            log.flush()
+            log.seek(0)
+            return log.read()
+
         try:
             deadline = time.monotonic() + timeout
             while True:
@@ -67,7 +79,7 @@ def serve(*, env: dict | None = None, timeout: float = 60) -> Iterator[str]:
                         log.seek(0)
                         raise RuntimeError(f"the app did not start:\n{log.read()}") from None
                     time.sleep(0.5)
-            yield url
+            yield url, read_log
         finally:
             server.terminate()
             server.wait(timeout=20)
@@ -108,7 +120,7 @@ def predict_in_browser(url: str, screenshot: str, *, timeout_ms: int = 90_000) -
 def main(argv: list[str] | None = None) -> int:
     (out,) = argv if argv is not None else sys.argv[1:]
     Path(out).parent.mkdir(parents=True, exist_ok=True)
-    with serve() as url:
+    with serve() as (url, _):
         text = predict_in_browser(url, out)
     if not re.fullmatch(r"\d+(\.\d)?%", text.strip()):
         print(f"unexpected probability text: {text!r}", file=sys.stderr)

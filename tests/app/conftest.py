@@ -1,4 +1,4 @@
-"""Fixtures for the Streamlit app: its path, and the session's trained model as the default model."""
+"""Fixtures for the Streamlit app: the session's trained model as the default model, and a page runner."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from streamlit.testing.v1 import AppTest
 
 import heartnet
 
@@ -20,3 +21,23 @@ def app_model(trained_path, monkeypatch):
     st.cache_resource.clear()
     yield trained_path
     st.cache_resource.clear()
+
+
+@pytest.fixture
+def new_app():
+    """A fresh AppTest of the app (not run yet), with a timeout long enough for TensorFlow."""
+    return lambda: AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+
+
+@pytest.fixture
+def run_page(new_app):
+    """Run the app, switch to ``page`` (None: the default page), and check that nothing raised."""
+
+    def run(page: str | None = None) -> AppTest:
+        app = new_app().run()
+        if page:
+            app.switch_page(page).run()
+        assert not app.exception, [e.value for e in app.exception]
+        return app
+
+    return run

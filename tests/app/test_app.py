@@ -7,19 +7,10 @@ import io
 import pandas as pd
 import pytest
 import streamlit as st
-from conftest import APP, TIMEOUT
 from streamlit.testing.v1 import AppTest
 
 import heartnet
 from heartnet.app.shared import spanish
-
-
-def run_page(page: str | None = None) -> AppTest:
-    app = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
-    if page:
-        app.switch_page(page).run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
 
 
 def fill_form(app: AppTest, patient: dict) -> None:
@@ -35,12 +26,12 @@ def fill_form(app: AppTest, patient: dict) -> None:
     ("page", "title"),
     [(None, "Predicción"), ("lote.py", "Predicción por lote"), ("datos.py", "Los datos"), ("modelo.py", "El modelo")],
 )
-def test_every_page_renders(app_model, page, title):
+def test_every_page_renders(app_model, run_page, page, title):
     app = run_page(page)
     assert title in app.title[0].value
 
 
-def test_the_form_is_generated_from_the_spec(app_model):
+def test_the_form_is_generated_from_the_spec(app_model, run_page):
     app = run_page()
     numeric = [f for f in heartnet.FEATURES if f.kind == "numeric"]
     assert len(app.number_input) == len(numeric)
@@ -53,7 +44,7 @@ def test_the_form_is_generated_from_the_spec(app_model):
             assert app.selectbox(key=feature.name).options == [f"{v} — {m}" for v, m in feature.categories]
 
 
-def test_submitting_a_patient_shows_the_probability_of_predict_one(app_model, patient, model):
+def test_submitting_a_patient_shows_the_probability_of_predict_one(app_model, run_page, patient, model):
     app = run_page()
     fill_form(app, patient)
     app.button[0].click().run()
@@ -63,7 +54,7 @@ def test_submitting_a_patient_shows_the_probability_of_predict_one(app_model, pa
     assert any("umbral" in element.value for element in [*app.error, *app.success])
 
 
-def test_cholesterol_not_measured(app_model, patient, model):
+def test_cholesterol_not_measured(app_model, run_page, patient, model):
     app = run_page()
     app.checkbox(key="Cholesterol_no_medido").check()
     fill_form(app, patient)
@@ -79,21 +70,27 @@ def _csv(rows: list[dict], sep: str = ",", decimal: str = ".") -> bytes:
     return buffer.getvalue().encode()
 
 
-def _upload(content: bytes) -> AppTest:
-    app = run_page("lote.py")
-    app.file_uploader[0].upload("pacientes.csv", content, "text/csv").run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+@pytest.fixture
+def upload(run_page):
+    """Upload a file on the «Lote» page; return the app after the run."""
+
+    def send(content: bytes) -> AppTest:
+        app = run_page("lote.py")
+        app.file_uploader[0].upload("pacientes.csv", content, "text/csv").run()
+        assert not app.exception, [e.value for e in app.exception]
+        return app
+
+    return send
 
 
-def test_an_upload_with_bad_rows_lists_them_and_scores_the_rest(app_model, patient, model):
+def test_an_upload_with_bad_rows_lists_them_and_scores_the_rest(app_model, upload, patient, model):
     rows = [
         {"ID": "a", **patient},
         {"ID": "b", **patient, "Sex": "X"},
         {"ID": "c", **patient, "MaxHR": 900},
         {"ID": "d", **patient, "Cholesterol": None, "Oldpeak": 0.5},
     ]
-    app = _upload(_csv(rows))
+    app = upload(_csv(rows))
     excluded = app.dataframe[1].value
     assert list(excluded["línea"]) == [3, 4]
     assert "Sexo" in excluded["motivo"][0] and "se espera uno de: M (Masculino)" in excluded["motivo"][0]
@@ -104,25 +101,28 @@ def test_an_upload_with_bad_rows_lists_them_and_scores_the_rest(app_model, patie
     assert list(scored["probabilidad"]) == pytest.approx(expected.round(4), abs=1e-4)
 
 
-def test_semicolon_and_decimal_comma_score_the_same(app_model, dataset):
-    rows = dataset[list(heartnet.FEATURE_NAMES)].head(20).to_dict("records")
-    comma = _upload(_csv(rows)).dataframe[-1].value
-    spanish_csv = _upload(_csv(rows, sep=";", decimal=",")).dataframe[-1].value
-    assert ";" in _csv(rows, sep=";", decimal=",").decode().splitlines()[0]
-    assert any("," in str(line.split(";")[9]) for line in _csv(rows, sep=";", decimal=",").decode().splitlines()[1:])
+def test_semicolon_and_decimal_comma_score_the_same(app_model, upload, dataset):
+    rows = dataset[list(heartnet.FEATURE_NAMES)].head(20)
+    comma = upload(_csv(rows.to_dict("records"))).dataframe[-1].value
+    # Written by hand as a Spanish spreadsheet exports it: ';' between cells, ',' before decimals.
+    lines = [";".join(rows.columns)] + [
+        ";".join("" if pd.isna(value) else str(value).replace(".", ",") for value in row)
+        for row in rows.itertuples(False)
+    ]
+    spanish_csv = upload("\n".join(lines).encode()).dataframe[-1].value
     pd.testing.assert_series_equal(comma["probabilidad"], spanish_csv["probabilidad"])
     assert len(comma) == 20
 
 
-def test_an_unusable_upload_gets_a_spanish_message(app_model):
-    app = _upload(b"Edad,Sexo\n40,M\n")
+def test_an_unusable_upload_gets_a_spanish_message(app_model, upload):
+    app = upload(b"Edad,Sexo\n40,M\n")
     assert app.error[0].value == "Falta la columna «Edad» (Age)"
 
 
-def test_a_missing_model_shows_the_command_that_creates_it(tmp_path, monkeypatch):
+def test_a_missing_model_shows_the_command_that_creates_it(tmp_path, monkeypatch, new_app):
     monkeypatch.setenv("HEARTNET_MODEL", str(tmp_path / "none.keras"))
     st.cache_resource.clear()
-    app = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    app = new_app().run()
     assert not app.exception
     assert "make train" in app.error[0].value and "Traceback" not in app.error[0].value
     assert str(tmp_path) not in app.error[0].value  # no absolute path shown

@@ -81,7 +81,27 @@ ROW_CASES = [
     ("tuple", "RestingBP", (140,), r"field 'RestingBP': got tuple"),
     ("numpy NaN", "MaxHR", np.float64("nan"), r"field 'MaxHR': missing value"),
     ("numpy bool", "Age", np.bool_(True), r"field 'Age': got a boolean True"),
+    ("None for age", "Age", None, r"field 'Age': missing value; expected a number from 18 to 100 años"),
+    ("NaN age", "Age", math.nan, r"field 'Age': missing value"),
+    ("infinite age", "Age", math.inf, r"field 'Age': got inf; expected a number from 18 to 100"),
+    ("minus infinite age", "Age", -math.inf, r"field 'Age': got -inf"),
+    ("dict for a number", "Age", {"value": 54}, r"field 'Age': got dict"),
+    ("blood pressure 0 with range", "RestingBP", 0, r"RestingBP.: got 0; expected a number from 60 to 250 mm Hg"),
+    ("negative cholesterol, None hint", "Cholesterol", -5, r"got -5; expected a number from 50 to 700 mg/dl or None"),
+    ("word for cholesterol", "Cholesterol", "none", r"field 'Cholesterol': got str 'none'"),
+    ("unknown sex", "Sex", "X", r"field 'Sex': got 'X'; expected one of 'M', 'F'$"),
+    ("number for sex", "Sex", 1, r"field 'Sex': got 1; expected one of 'M', 'F'"),
+    ("unknown chest pain", "ChestPainType", "XYZ", r"got 'XYZ'; expected one of 'TA', 'ATA', 'NAP', 'ASY'"),
+    ("wrong case with list", "ChestPainType", "asy", r"got 'asy'; expected one of .* \(did you mean 'ASY'\?\)"),
+    ("padded category", "ChestPainType", " ASY ", r"field 'ChestPainType': got ' ASY '; .*did you mean 'ASY'\?"),
+    ("wrong case slope", "ST_Slope", "flat", r"field 'ST_Slope': got 'flat'; .*\(did you mean 'Flat'\?\)"),
+    ("boolean angina", "ExerciseAngina", True, r"field 'ExerciseAngina': got True; expected one of 'N', 'Y'"),
+    ("binary 2 with values", "FastingBS", 2, r"field 'FastingBS': got 2; expected one of 0, 1"),
+    ("string binary with values", "FastingBS", "1", r"field 'FastingBS': got '1'; expected one of 0, 1"),
+    ("boolean binary", "FastingBS", True, r"field 'FastingBS': got True"),
 ]
+# The cases where a known field holds a bad value (not a missing or unknown field).
+VALUE_CASES = [case for case in ROW_CASES if case[2] is not REMOVE and case[1] in heartnet.FEATURE_NAMES]
 
 
 def _row(field, value):
@@ -98,6 +118,23 @@ def test_predict_one_rejects(model, case, field, value, pattern):
     with pytest.raises(heartnet.ValidationError, match=pattern) as caught:
         heartnet.predict_one(_row(field, value), model)
     assert caught.value.field == field
+    assert isinstance(caught.value, ValueError)
+
+
+@pytest.mark.parametrize(("case", "field", "value", "pattern"), VALUE_CASES, ids=[c[0] for c in VALUE_CASES])
+def test_a_bad_value_keeps_the_value_received_and_says_what_is_allowed(case, field, value, pattern):
+    with pytest.raises(heartnet.ValidationError, match=pattern) as caught:
+        heartnet.validate_row(_row(field, value))
+    assert caught.value.value is value
+    assert caught.value.allowed.startswith("expected")
+
+
+@pytest.mark.parametrize(("case", "field", "value", "pattern"), VALUE_CASES, ids=[c[0] for c in VALUE_CASES])
+def test_a_frame_names_its_first_bad_row(case, field, value, pattern):
+    rows = [dict(BASE), dict(BASE), _row(field, value), _row(field, value)]
+    with pytest.raises(heartnet.ValidationError, match=pattern) as caught:
+        heartnet.validate_rows(pd.DataFrame(rows, dtype=object))
+    assert caught.value.row == 2 and str(caught.value).startswith(f"row 2, field '{field}': ")
 
 
 @pytest.mark.parametrize(("case", "field", "value", "pattern"), ROW_CASES, ids=[c[0] for c in ROW_CASES])
@@ -105,7 +142,7 @@ def test_predict_names_the_bad_row_of_a_frame(model, monkeypatch, case, field, v
     import importlib
 
     monkeypatch.setattr(
-        importlib.import_module("heartnet.predict"), "packed_probabilities", lambda *a: pytest.fail("TF")
+        importlib.import_module("heartnet.inference"), "packed_probabilities", lambda *a: pytest.fail("TF")
     )
     rows = [dict(BASE), dict(BASE), _row(field, value)]
     frame = pd.DataFrame(rows, dtype=object) if value is not REMOVE else pd.DataFrame(rows)
@@ -214,10 +251,23 @@ def test_vectorized_and_scalar_checks_agree(data):
     with pytest.raises(heartnet.ValidationError) as caught:
         heartnet.validate_rows(pd.DataFrame(rows, dtype=object))
     assert caught.value.row == position and caught.value.field == feature.name
-    numeric = pd.DataFrame([data.draw(ROWS) for _ in range(3)])
-    assert (
-        len(heartnet.validate_rows(numeric)) == 3 and np.isfinite(numeric.select_dtypes("number").fillna(0)).all().all()
-    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.lists(ROWS, min_size=1, max_size=4))
+def test_valid_rows_come_back_clean_in_spec_order_and_types(rows):
+    clean = heartnet.validate_rows(pd.DataFrame(rows))
+    assert list(clean.columns) == list(heartnet.FEATURE_NAMES) and len(clean) == len(rows)
+    for feature in FEATURES:
+        column = clean[feature.name]
+        given_values = [row[feature.name] for row in rows]
+        if feature.kind == "numeric":
+            assert column.dtype == "float64"
+            expected = [np.nan if v is None or v == feature.missing_code else v for v in given_values]
+            np.testing.assert_array_equal(column.to_numpy(), np.array(expected, dtype=float))
+            assert np.isfinite(column.dropna()).all() and (feature.nullable or column.notna().all())
+        else:
+            assert column.tolist() == given_values
 
 
 @pytest.mark.parametrize(("case", "field", "value", "pattern"), ROW_CASES, ids=[c[0] for c in ROW_CASES])

@@ -18,6 +18,7 @@ def load(name: str):
     return module
 
 
+@pytest.mark.slow
 def test_quality_benchmark_on_a_tiny_configuration(tmp_path, capsys):
     out = tmp_path / "quality.json"
     assert load("quality").main(["--repeats", "1", "--rows", "120", "--out", str(out)]) == 0
@@ -40,6 +41,7 @@ def test_quality_benchmark_on_a_tiny_configuration(tmp_path, capsys):
     assert "ROC AUC" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_selection_benchmark_on_a_tiny_configuration(tmp_path, capsys):
     from heartnet.reports import selection_table
 
@@ -56,9 +58,11 @@ def test_selection_benchmark_on_a_tiny_configuration(tmp_path, capsys):
     assert "chosen default" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_speed_benchmark_on_a_tiny_configuration(tmp_path, capsys):
     out = tmp_path / "speed.json"
-    assert load("speed").main(["--repeats", "1", "--rows", "120", "--calls", "20", "--out", str(out)]) == 0
+    argv = ["--repeats", "1", "--rows", "120", "--calls", "20", "--process-runs", "1", "--out", str(out)]
+    assert load("speed").main(argv) == 0
     report = json.loads(out.read_text())
     assert set(report["train_seconds"]) >= {"heartnet", "random_forest"}
     assert report["predict_one"]["p50_ms"] > 0 and report["predict_one"]["speedup_p50"] > 0
@@ -66,7 +70,18 @@ def test_speed_benchmark_on_a_tiny_configuration(tmp_path, capsys):
     assert set(stages) == {"validate_row", "pack_columns", "to_tensors", "model_graph_call"}
     assert all(ms > 0 for ms in stages.values())
     assert all(rate > 0 for rate in report["batch_rows_per_second"].values())
-    assert set(report["goals"]) == {"train_seconds", "predict_one_p50_ms", "predict_one_speedup"}
+    cli = report["command_line"]
+    assert set(cli["help_s"]) == {"heartnet", "data", "train", "predict", "evaluate", "score", "export"}
+    assert 0 < cli["python_floor_s"] < cli["tensorflow_keras_import_s"] < cli["predict_one_row_s"]
+    assert cli["predict_over_import_s"] == pytest.approx(cli["predict_one_row_s"] - cli["tensorflow_keras_import_s"])
+    assert set(report["goals"]) == {
+        "train_seconds",
+        "predict_one_p50_ms",
+        "predict_one_speedup",
+        "help_seconds",
+        "predict_over_import_seconds",
+    }
+    assert report["goals"]["help_seconds"]["measured"] == max(cli["help_s"].values())
     assert "predict_one" in capsys.readouterr().out
 
 
@@ -117,6 +132,7 @@ def test_readme_table_renders_a_report(tmp_path):
     assert table.main(["--readme", str(readme), "--reports", str(reports), "--check"]) == 0
 
 
+@pytest.mark.slow
 def test_scoring_benchmark_on_a_tiny_configuration(tmp_path, trained_path, capsys):
     out = tmp_path / "scoring.json"
     code = load("scoring").main(

@@ -20,10 +20,16 @@ def run(capsys, *argv):
     return code, captured.out, captured.err
 
 
-def test_train_printed_metrics_and_saved_model_and_metadata(trained_path, metadata):
-    assert trained_path.is_file() and trained_path.with_suffix(".json").is_file()
-    assert metadata["metrics"]["confusion_matrix"]["tp"] > 0
-    assert metadata["split"]["seed"] == 0
+def test_train_prints_the_held_out_metrics_it_saves(trained, metadata):
+    path, printed = trained
+    assert path.is_file() and path.with_suffix(".json").is_file()
+    metrics, matrix = metadata["metrics"], metadata["metrics"]["confusion_matrix"]
+    lines = printed.splitlines()
+    assert lines[0].endswith(f"held-out {len(metadata['split']['test_rows'])} rows (seed 0):")
+    assert lines[1].startswith(f"ROC AUC {metrics['roc_auc']:.3f}   accuracy {metrics['accuracy']:.3f}")
+    assert f"Brier {metrics['brier']:.3f}" in lines[1]
+    assert lines[3:5] == [f"  {matrix['tn']:>5} {matrix['fp']:>5}", f"  {matrix['fn']:>5} {matrix['tp']:>5}"]
+    assert lines[-1] == f"saved {cli._display(path)} and {cli._display(path.with_suffix('.json'))}"
 
 
 def test_predict_text(capsys, trained_path, patient, model):
@@ -87,12 +93,30 @@ def test_train_on_a_bad_user_file_exits_2(capsys, tmp_path):
     assert not (tmp_path / "m.keras").exists()
 
 
-@pytest.mark.parametrize("command", ["data", "train", "predict", "evaluate"])
-def test_every_command_has_help(capsys, command):
-    with pytest.raises(SystemExit) as exit_:
-        cli.main([command, "--help"])
-    assert exit_.value.code == 0
-    assert f"usage: heartnet {command}" in capsys.readouterr().out
+def test_every_command_has_help(capsys):
+    commands = list(cli.build_parser()._subparsers._group_actions[0].choices)
+    assert commands == ["data", "train", "predict", "evaluate", "score", "export"]
+    for command in commands:
+        with pytest.raises(SystemExit) as exit_:
+            cli.main([command, "--help"])
+        assert exit_.value.code == 0
+        out = capsys.readouterr().out
+        assert out.startswith(f"usage: heartnet {command}") and "options:" in out
+
+
+def test_cli_exits_2_on_a_corrupt_model_and_on_a_tampered_cache(capsys, tmp_path, monkeypatch, patient):
+    model = tmp_path / "broken.keras"
+    model.write_bytes(b"PK\x03\x04 not really a zip")
+    model.with_suffix(".json").write_text(json.dumps({"features": [], "threshold": 0.5}))
+    assert cli.main(["predict", json.dumps(patient), "--model", str(model)]) == 2
+    assert "different feature spec" in capsys.readouterr().err
+
+    cache = tmp_path / "heart.csv"
+    cache.write_text("Age,Sex\n40,M\n")
+    monkeypatch.setenv("HEARTNET_DATA_CACHE", str(cache))
+    assert cli.main(["data"]) == 2
+    err = capsys.readouterr().err
+    assert "checksum mismatch" in err and "delete the file" in err and len(err.strip().splitlines()) == 1
 
 
 # --- exit codes of the real console script ---
@@ -108,18 +132,21 @@ def _script(*argv, **env):
     )
 
 
+@pytest.mark.slow
 def test_script_exit_0_on_success(trained_path, patient):
     result = _script("predict", json.dumps(patient), "--json", HEARTNET_MODEL=str(trained_path))
     assert result.returncode == 0, result.stderr
     assert 0 <= json.loads(result.stdout)["probability"] <= 1
 
 
+@pytest.mark.slow
 def test_script_exit_2_on_a_bad_row_without_traceback(trained_path, patient):
     result = _script("predict", json.dumps({**patient, "MaxHR": 900}), HEARTNET_MODEL=str(trained_path))
     assert result.returncode == 2
-    assert result.stderr.strip() == ("heartnet: error: field 'MaxHR': got 900; expected a number from 50 to 230 lpm")
+    assert result.stderr == "heartnet: error: field 'MaxHR': got 900; expected a number from 50 to 230 lpm\n"
 
 
+@pytest.mark.slow
 def test_script_exit_2_on_a_missing_model(tmp_path, patient):
     result = _script("predict", json.dumps(patient), HEARTNET_MODEL=str(tmp_path / "none.keras"))
     assert result.returncode == 2

@@ -27,8 +27,8 @@ def _check(fig: Figure) -> None:
         if ax.get_label() == "<colorbar>":
             continue
         assert ax.get_title() or title, "every chart has a title"
-        assert ax.get_xlabel() or ax.get_xticklabels(), "and labelled axes"
-        assert ax.get_ylabel()
+        assert ax.get_xlabel(), f"an x label on '{ax.get_title()}'"
+        assert ax.get_ylabel(), f"a y label on '{ax.get_title()}'"
 
 
 def test_data_figures(dataset):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 SCRIPT = """
 import hashlib, sys
 import heartnet
@@ -22,6 +24,7 @@ def _fingerprint(seed: int) -> str:
     return result.stdout.strip().splitlines()[-1]
 
 
+@pytest.mark.slow
 def test_training_is_reproducible_across_processes():
     first, second, other = _fingerprint(0), _fingerprint(0), _fingerprint(1)
     assert len(first) == 64

