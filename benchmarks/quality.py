@@ -10,7 +10,7 @@ corrected repeated-CV t-test. Writes reports/quality.json.
 
 Hyper-parameters: heartnet's number of ensemble heads was chosen by nested
 cross-validation inside each outer training part (benchmarks/selection.py); the
-rest is fixed beforehand (heartnet.model.DEFAULT_HPARAMS, heartnet.train.DEFAULT_FIT,
+rest is fixed beforehand (heartnet.model.DEFAULT_HPARAMS, heartnet.training.DEFAULT_FIT,
 scikit-learn's defaults for the baselines). Nothing is tuned on these folds.
 """
 
@@ -35,7 +35,7 @@ from heartnet.evaluate import (
     sklearn_fit_predict,
 )
 from heartnet.model import DEFAULT_HPARAMS
-from heartnet.train import DEFAULT_FIT
+from heartnet.training import DEFAULT_FIT
 
 METRICS = ("roc_auc", "accuracy", "f1", "brier", "log_loss", "fit_seconds")
 LOWER_IS_BETTER = {"brier", "log_loss", "fit_seconds"}

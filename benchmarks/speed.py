@@ -7,7 +7,11 @@
 - one row: ``heartnet.predict_one`` latency p50/p99 over --calls calls, beside
   ``model.predict`` on the same row (the slow path it avoids), in the same run;
 - batch: ``heartnet.predict`` (validation included) on --rows rows resampled
-  from the dataset, beside each baseline's ``predict_proba`` on the same rows.
+  from the dataset, beside each baseline's ``predict_proba`` on the same rows;
+- the command line, as whole processes (median of --process-runs after a
+  warm-up): ``heartnet --help`` and every ``heartnet CMD --help``, and
+  ``heartnet predict`` on one row, beside the floors they cannot beat: a bare
+  ``python -c pass`` and ``python -c "import tensorflow, keras"``.
 
 Writes reports/speed.json. The machines are shared and noisy: medians and
 ratios measured in the same run are the numbers to read.
@@ -16,24 +20,30 @@ ratios measured in the same run are the numbers to read.
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np
-import tensorflow as tf
 from common import REPORTS, publish, table
 
 import heartnet
+from heartnet.backend import tf
 from heartnet.evaluate import baselines
+from heartnet.inference import pack_columns, packed_function
 from heartnet.model import to_inputs
-from heartnet.predict import pack_columns, packed_function
 from heartnet.validation import validate_row
 
 GOALS = {"train_seconds": 4.0, "predict_one_p50_ms": 1.0, "predict_one_speedup": 50.0}
+HELP_GOAL_SECONDS = 0.5  # heartnet --help and every heartnet CMD --help
+PREDICT_OVER_IMPORT_GOAL_SECONDS = 1.0  # heartnet predict on one row, beyond importing TensorFlow and Keras
+COMMANDS = ("data", "train", "predict", "evaluate", "score", "export")
 
 
 def _timed(function) -> float:
@@ -62,7 +72,39 @@ def _predict_one_stages(row: dict, model, calls: int) -> dict:
     return result
 
 
-def run(*, rows: int = 1_000_000, calls: int = 1000, repeats: int = 3, seed: int = 0) -> dict:
+def _process_seconds(argv: list[str], runs: int) -> float:
+    """Median wall time of ``argv`` as a whole process over ``runs`` runs, after one warm-up run."""
+    times = []
+    for _ in range(runs + 1):
+        started = time.perf_counter()
+        subprocess.run(argv, capture_output=True, check=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times[1:])
+
+
+def command_line(model, *, runs: int) -> dict:
+    """Start-up of the CLI as whole processes, beside the interpreter and the TensorFlow import floors."""
+    python = sys.executable
+    script = str(Path(python).with_name("heartnet"))
+    clean = validate_row(heartnet.load_dataset()[list(heartnet.FEATURE_NAMES)].iloc[0].to_dict())
+    row = json.dumps({name: None if value != value else value for name, value in clean.items()})  # NaN: not measured
+    with tempfile.TemporaryDirectory() as folder:
+        path = heartnet.save_model(model, Path(folder) / "model.keras")
+        figures = {
+            "python_floor_s": _process_seconds([python, "-c", "pass"], runs),
+            "tensorflow_keras_import_s": _process_seconds([python, "-c", "import tensorflow, keras"], runs),
+            "help_s": {
+                name: _process_seconds([script, *argv, "--help"], runs)
+                for name, argv in [("heartnet", []), *((command, [command]) for command in COMMANDS)]
+            },
+            "predict_one_row_s": _process_seconds([script, "predict", row, "--model", str(path)], runs),
+            "runs": runs,
+        }
+    figures["predict_over_import_s"] = figures["predict_one_row_s"] - figures["tensorflow_keras_import_s"]
+    return figures
+
+
+def run(*, rows: int = 1_000_000, calls: int = 1000, repeats: int = 3, process_runs: int = 5, seed: int = 0) -> dict:
     df = heartnet.load_dataset()
     features = df[list(heartnet.FEATURE_NAMES)]
     labels = df[heartnet.TARGET]
@@ -110,6 +152,7 @@ def run(*, rows: int = 1_000_000, calls: int = 1000, repeats: int = 3, seed: int
             "stages_p50_ms": stages,
         },
         "batch_rows_per_second": {name: rows / seconds for name, seconds in batch_seconds.items()},
+        "command_line": command_line(model, runs=process_runs),
     }
     measured = {
         "train_seconds": report["train_seconds"]["heartnet"]["median"],
@@ -124,6 +167,18 @@ def run(*, rows: int = 1_000_000, calls: int = 1000, repeats: int = 3, seed: int
         }
         for key, target in GOALS.items()
     }
+    cli = report["command_line"]
+    slowest_help = max(cli["help_s"].values())
+    report["goals"]["help_seconds"] = {
+        "goal": f"<= {HELP_GOAL_SECONDS} (slowest of heartnet --help and every heartnet CMD --help)",
+        "measured": slowest_help,
+        "met": slowest_help <= HELP_GOAL_SECONDS,
+    }
+    report["goals"]["predict_over_import_seconds"] = {
+        "goal": f"<= {PREDICT_OVER_IMPORT_GOAL_SECONDS} (heartnet predict minus import tensorflow, keras)",
+        "measured": cli["predict_over_import_s"],
+        "met": cli["predict_over_import_s"] <= PREDICT_OVER_IMPORT_GOAL_SECONDS,
+    }
     return report
 
 
@@ -132,7 +187,7 @@ def render(report: dict) -> str:
         [name, f"{stats['median']:.2f}", f"{report['batch_rows_per_second'][name]:,.0f}"]
         for name, stats in report["train_seconds"].items()
     ]
-    one = report["predict_one"]
+    one, cli = report["predict_one"], report["command_line"]
     return "\n".join(
         [
             table(rows, ["model", "train s (median)", "batch rows/s"]),
@@ -142,6 +197,11 @@ def render(report: dict) -> str:
             f"({one['speedup_p50']:.0f}x slower)",
             "predict_one stages, p50 ms each: "
             + ", ".join(f"{name} {ms:.3f}" for name, ms in one["stages_p50_ms"].items()),
+            "",
+            "command line, whole processes (median s): "
+            + f"python -c pass {cli['python_floor_s']:.2f}, import tensorflow+keras "
+            + f"{cli['tensorflow_keras_import_s']:.2f}, heartnet predict (one row) {cli['predict_one_row_s']:.2f}",
+            "  --help: " + ", ".join(f"{name} {seconds:.2f}" for name, seconds in cli["help_s"].items()),
         ]
     )
 
@@ -154,8 +214,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--calls", type=int, default=1000, help="predict_one calls for the latency (default: 1000)")
     parser.add_argument("--repeats", type=int, default=3, help="training runs per model (default: 3)")
+    parser.add_argument(
+        "--process-runs", type=int, default=5, help="runs of each whole command, after a warm-up (default: 5)"
+    )
     args = parser.parse_args(argv)
-    report = run(rows=args.rows, calls=args.calls, repeats=args.repeats)
+    report = run(rows=args.rows, calls=args.calls, repeats=args.repeats, process_runs=args.process_runs)
     return publish(report, args.out, render)
 
 

@@ -77,6 +77,23 @@ def speed_table(report: dict) -> str:
     if "stages_p50_ms" in one:  # the profile behind the latency
         stages = ", ".join(f"{name} {ms:.2f} ms" for name, ms in one["stages_p50_ms"].items())
         lines[-1] += f" Por etapa (p50 de cada una por separado): {stages}."
+    if "command_line" in report:
+        cli = report["command_line"]
+        lines += [
+            "",
+            f"La línea de comandos, como procesos completos (mediana de {cli['runs']} corridas, en segundos):",
+            "",
+        ]
+        rows = [
+            ["`python -c pass` (piso del intérprete)", f"{cli['python_floor_s']:.2f}"],
+            ['`python -c "import tensorflow, keras"` (piso de TensorFlow)', f"{cli['tensorflow_keras_import_s']:.2f}"],
+            ["`heartnet predict` con una fila", f"{cli['predict_one_row_s']:.2f}"],
+        ]
+        rows += [
+            [f"`heartnet{'' if name == 'heartnet' else ' ' + name} --help`", f"{seconds:.2f}"]
+            for name, seconds in cli["help_s"].items()
+        ]
+        lines += _markdown(["comando", "segundos"], rows)
     return "\n".join(lines)
 
 
