@@ -35,7 +35,7 @@ _LAZY = {
     "build_model": "heartnet.model",
     "encoded_feature_names": "heartnet.model",
     "encoder": "heartnet.model",
-    "heads": "heartnet.model",
+    "member_mlp": "heartnet.model",
     "default_model": "heartnet.inference",
     "predict": "heartnet.inference",
     "predict_one": "heartnet.inference",
@@ -44,7 +44,8 @@ _LAZY = {
     "load_metadata": "heartnet.storage",
     "load_model": "heartnet.storage",
     "save_model": "heartnet.storage",
-    "train": "heartnet.training",
+    "HeartnetClassifier": "heartnet.estimator",
+    "train": "heartnet.estimator",
     "validate_row": "heartnet.validation",
     "validate_rows": "heartnet.validation",
 }
@@ -59,6 +60,7 @@ __all__ = [
     "ChecksumError",
     "DataError",
     "Feature",
+    "HeartnetClassifier",
     "HeartnetError",
     "ModelError",
     "TrainedModel",
@@ -70,12 +72,12 @@ __all__ = [
     "encoded_feature_names",
     "encoder",
     "fetch_dataset",
-    "heads",
     "holdout_split",
     "load",
     "load_dataset",
     "load_metadata",
     "load_model",
+    "member_mlp",
     "predict",
     "predict_one",
     "save_model",
@@ -107,9 +109,9 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # what type checkers and IDEs see; nothing is imported at run time
     from heartnet.data import DATASET_SHA256, KAGGLE_URL, fetch_dataset, load_dataset
     from heartnet.decision import DEFAULT_THRESHOLD, classify
+    from heartnet.estimator import HeartnetClassifier, train
     from heartnet.evaluate import classification_metrics, holdout_split
     from heartnet.inference import default_model, predict, predict_one
-    from heartnet.model import build_model, encoded_feature_names, encoder, heads
+    from heartnet.model import build_model, encoded_feature_names, encoder, member_mlp
     from heartnet.storage import TrainedModel, load, load_metadata, load_model, save_model
-    from heartnet.training import train
     from heartnet.validation import validate_row, validate_rows

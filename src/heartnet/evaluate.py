@@ -1,40 +1,44 @@
-"""Metrics, the held-out split, scikit-learn baselines and cross-validation on shared folds."""
+"""Metrics, the held-out split, and comparisons of models on the same folds through scikit-learn.
+
+``compare_models`` runs every model (heartnet's ``HeartnetClassifier`` and the
+baselines of ``heartnet.baselines`` alike) through scikit-learn's own
+``cross_validate`` with one CV object, so all of them see exactly the same
+folds; ``corrected_paired_ttest`` compares two models fold by fold.
+"""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 from sklearn import metrics as skm
-from sklearn.base import clone
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
-from sklearn.impute import MissingIndicator, SimpleImputer
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import RepeatedStratifiedKFold, train_test_split
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
-from sklearn.svm import SVC
+from sklearn.model_selection import RepeatedStratifiedKFold, cross_validate, train_test_split
 
 from heartnet.decision import DEFAULT_THRESHOLD, classify
-from heartnet.features import FEATURE_NAMES, FEATURES, TARGET
+from heartnet.features import TARGET
 
 __all__ = [
+    "LOSSES",
+    "SCORING",
     "TEST_SIZE",
-    "baseline_preprocessor",
-    "baselines",
     "classification_metrics",
+    "compare_models",
     "corrected_paired_ttest",
-    "cross_validate",
-    "heartnet_fit_predict",
     "holdout_split",
-    "sklearn_fit_predict",
+    "repeated_folds",
 ]
 
 TEST_SIZE = 0.2
+# What every comparison measures, as scikit-learn scorer names; Brier and log loss come negated.
+SCORING = {
+    "roc_auc": "roc_auc",
+    "accuracy": "accuracy",
+    "f1": "f1",
+    "brier": "neg_brier_score",
+    "log_loss": "neg_log_loss",
+}
+LOSSES = frozenset({"brier", "log_loss"})
 
 
 def holdout_split(df: pd.DataFrame, *, seed: int = 0, test_size: float = TEST_SIZE) -> tuple[np.ndarray, np.ndarray]:
@@ -64,91 +68,30 @@ def classification_metrics(y_true, probabilities, *, threshold: float = DEFAULT_
     }
 
 
-def baseline_preprocessor() -> ColumnTransformer:
-    """The scikit-learn mirror of the model's preprocessing layers, built from the spec.
+def repeated_folds(*, n_splits: int = 5, n_repeats: int = 5, seed: int = 0) -> RepeatedStratifiedKFold:
+    """The project's cross-validation: stratified, repeated, seeded; the same folds on every call."""
+    return RepeatedStratifiedKFold(n_splits=n_splits, n_repeats=n_repeats, random_state=seed)
 
-    Numbers standardized (missing values filled with the training mean, i.e. 0
-    after scaling), a missing indicator for each nullable feature, and one-hot
-    categories with the spec's vocabulary: the same 22 columns the MLP sees.
+
+def compare_models(models: Mapping[str, object], X: pd.DataFrame, y, cv) -> pd.DataFrame:
+    """Every model through ``sklearn.model_selection.cross_validate`` with the same ``cv``; one row per (model, fold).
+
+    Columns: ``model``, ``split`` (the fold's position in ``cv.split``, the
+    same for every model, so rows pair up), the metrics of ``SCORING``
+    (Brier and log loss as losses: lower is better), ``fit_seconds`` and
+    ``score_seconds``.
     """
-    numeric = [f.name for f in FEATURES if f.kind == "numeric"]
-    nullable = [f.name for f in FEATURES if f.nullable]
-    categorical = [f for f in FEATURES if f.kind != "numeric"]
-    return ColumnTransformer(
-        [
-            ("numeric", make_pipeline(SimpleImputer(strategy="mean"), StandardScaler()), numeric),
-            ("missing", MissingIndicator(features="all"), nullable),
-            (
-                "onehot",
-                OneHotEncoder(categories=[list(f.values) for f in categorical], handle_unknown="error"),
-                [f.name for f in categorical],
-            ),
-        ]
-    )
-
-
-def baselines(seed: int = 0) -> dict[str, Pipeline]:
-    """Seeded scikit-learn baselines that see the same inputs as heartnet."""
-    estimators = {
-        "logistic_regression": LogisticRegression(max_iter=1000),
-        "random_forest": RandomForestClassifier(n_estimators=500, random_state=seed, n_jobs=-1),
-        "hist_gradient_boosting": HistGradientBoostingClassifier(random_state=seed),
-        # SVC(probability=True) is deprecated since scikit-learn 1.9; this is its documented replacement.
-        "svc": CalibratedClassifierCV(SVC(random_state=seed), ensemble=False),
-    }
-    return {name: make_pipeline(baseline_preprocessor(), estimator) for name, estimator in estimators.items()}
-
-
-FitPredict = Callable[[pd.DataFrame, pd.DataFrame], np.ndarray]
-
-
-def sklearn_fit_predict(estimator) -> FitPredict:
-    """A (train_df, test_df) -> probabilities function for a scikit-learn classifier."""
-
-    def fit_predict(train_df: pd.DataFrame, test_df: pd.DataFrame) -> np.ndarray:
-        fitted = clone(estimator).fit(train_df[list(FEATURE_NAMES)], train_df[TARGET])
-        return fitted.predict_proba(test_df[list(FEATURE_NAMES)])[:, 1]
-
-    return fit_predict
-
-
-def heartnet_fit_predict(seed: int = 0, **hparams) -> FitPredict:
-    """A (train_df, test_df) -> probabilities function for heartnet's own train/predict."""
-    from heartnet.inference import predict
-    from heartnet.training import train
-
-    def fit_predict(train_df: pd.DataFrame, test_df: pd.DataFrame) -> np.ndarray:
-        return predict(test_df, train(train_df, seed=seed, **hparams))
-
-    return fit_predict
-
-
-def cross_validate(
-    df: pd.DataFrame,
-    models: Mapping[str, FitPredict],
-    *,
-    n_splits: int = 5,
-    n_repeats: int = 1,
-    seed: int = 0,
-) -> pd.DataFrame:
-    """Every model on exactly the same stratified folds; one row per (model, fold).
-
-    Columns: model, repeat, fold, the metrics of ``classification_metrics``
-    (without the confusion matrix) and ``fit_seconds``.
-    """
-    splitter = RepeatedStratifiedKFold(n_splits=n_splits, n_repeats=n_repeats, random_state=seed)
     records = []
-    for index, (train_rows, test_rows) in enumerate(splitter.split(df, df[TARGET])):
-        train_df, test_df = df.iloc[train_rows], df.iloc[test_rows]
-        for name, fit_predict in models.items():
-            started = time.perf_counter()
-            probabilities = fit_predict(train_df, test_df)
-            seconds = time.perf_counter() - started
-            scores = classification_metrics(test_df[TARGET], probabilities)
-            del scores["confusion_matrix"]
-            records.append(
-                {"model": name, "repeat": index // n_splits, "fold": index % n_splits, **scores, "fit_seconds": seconds}
-            )
+    for name, estimator in models.items():
+        scores = cross_validate(estimator, X, y, cv=cv, scoring=SCORING, error_score="raise")
+        for split in range(len(scores["fit_time"])):
+            record = {"model": name, "split": split}
+            for metric in SCORING:
+                value = float(scores[f"test_{metric}"][split])
+                record[metric] = -value if metric in LOSSES else value
+            record["fit_seconds"] = float(scores["fit_time"][split])
+            record["score_seconds"] = float(scores["score_time"][split])
+            records.append(record)
     return pd.DataFrame.from_records(records)
 
 

@@ -45,12 +45,18 @@ def quality_table(report: dict) -> str:
         rows.append([label, *cells, f"{stats['fit_seconds']['mean']:.2f}"])
     lines += _markdown(["modelo", "ROC AUC", "exactitud", "F1", "Brier ↓", "log loss ↓", "ajuste (s)"], rows)
     lines += ["", "Diferencia heartnet − modelo, intervalo del 95 % con la prueba t corregida de Nadeau–Bengio:", ""]
+    shown = [
+        metric
+        for metric in ("roc_auc", "brier", "log_loss")
+        if all(metric in m for m in report["comparisons"].values())
+    ]
     intervals = [
         [MODEL_NAMES.get(name, name)]
-        + [f"{m['mean']:+.4f} [{m['low']:+.4f}, {m['high']:+.4f}]" for m in (metrics["roc_auc"], metrics["brier"])]
+        + [f"{m['mean']:+.4f} [{m['low']:+.4f}, {m['high']:+.4f}]" for m in (metrics[metric] for metric in shown)]
         for name, metrics in report["comparisons"].items()
     ]
-    lines += _markdown(["frente a", "ROC AUC", "Brier"], intervals)
+    headers = {"roc_auc": "ROC AUC", "brier": "Brier", "log_loss": "log loss"}
+    lines += _markdown(["frente a", *(headers[metric] for metric in shown)], intervals)
     return "\n".join(lines)
 
 
@@ -98,21 +104,34 @@ def speed_table(report: dict) -> str:
 
 
 def selection_table(report: dict) -> str:
-    """How the default model was chosen: nested cross-validation, wins per candidate, nested estimate."""
+    """How the default model was chosen: every candidate's nested score and fit time, the choice, the estimate."""
     cv, nested = report["cv"], report["nested"]
-    folds = sum(report["wins"].values())
-    candidates = ", ".join(
-        f"`{name}` ({', '.join(f'{key}={value}' for key, value in hparams.items())})"
-        for name, hparams in report["candidates"].items()
-    )
-    wins = ", ".join(f"`{name}` en {count} de {folds}" for name, count in report["wins"].items())
-    return (
-        f"Elección del modelo por defecto con validación cruzada anidada ({cv['rows']} pacientes): dentro de "
-        f"cada pliegue externo de entrenamiento, una validación cruzada interna elige por log loss entre "
-        f"{candidates}. Ganó {wins}; queda por defecto **`{report['chosen_default']}`**. Estimación anidada "
-        f"del procedimiento completo (elección incluida): ROC AUC {nested['roc_auc']['mean']:.3f}, exactitud "
-        f"{nested['accuracy']['mean']:.3f}, Brier {nested['brier']['mean']:.3f}."
-    )
+    folds = sum(entry["outer_folds_won"] for entry in report["candidates"].values())
+    lines = [
+        f"Elección del modelo por defecto con validación cruzada anidada ({cv['rows']} pacientes): dentro de cada uno "
+        f"de los {folds} pliegues externos de entrenamiento, `GridSearchCV` compara los candidatos por la log loss de "
+        "una validación cruzada interna; el elegido se reentrena en ese pliegue y se evalúa una sola vez en su "
+        "prueba. La misma búsqueda sobre todos los datos elige el modelo por defecto.",
+        "",
+    ]
+    rows = [
+        [
+            f"**`{name}`**" if name == report["chosen_default"] else f"`{name}`",
+            ", ".join(f"{key}={value}" for key, value in entry["params"].items()),
+            f"{entry['inner_log_loss']['mean']:.4f} ± {entry['inner_log_loss']['std']:.4f}",
+            f"{entry['fit_seconds']:.2f}",
+            f"{entry['outer_folds_won']} de {folds}",
+        ]
+        for name, entry in report["candidates"].items()
+    ]
+    lines += _markdown(["candidato", "hiperparámetros", "log loss interna ↓", "ajuste (s)", "pliegues ganados"], rows)
+    lines += [
+        "",
+        f"Queda por defecto **`{report['chosen_default']}`**. Estimación anidada del procedimiento completo (elección "
+        f"incluida): ROC AUC {nested['roc_auc']['mean']:.3f}, exactitud {nested['accuracy']['mean']:.3f}, "
+        f"Brier {nested['brier']['mean']:.3f}, log loss {nested['log_loss']['mean']:.3f}.",
+    ]
+    return "\n".join(lines)
 
 
 def scoring_table(report: dict) -> str:

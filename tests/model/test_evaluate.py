@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 
 import heartnet
 from heartnet import experiments
-from heartnet.evaluate import baseline_preprocessor, baselines, cross_validate, sklearn_fit_predict
+from heartnet.baselines import baseline_preprocessor, baselines
+from heartnet.evaluate import SCORING, compare_models, repeated_folds
 from heartnet.model import to_inputs
 from heartnet.training import split_xy
 
@@ -29,32 +33,62 @@ def test_baseline_preprocessor_makes_the_same_matrix_as_the_encoder(dataset, mod
         np.testing.assert_array_equal(sklearn_matrix[:, fitted_names.index(sk_name)], keras_matrix[:, index])
 
 
-def test_cross_validation_uses_the_same_folds_for_every_model(dataset):
-    seen: dict[str, list] = {"a": [], "b": []}
+class _Recorder(ClassifierMixin, BaseEstimator):
+    """Predicts the training rows' disease rate and records which rows each fit saw."""
 
-    def recorder(name):
-        def fit_predict(train_df, test_df):
-            assert set(train_df.index).isdisjoint(test_df.index)
-            seen[name].append(tuple(test_df.index))
-            return np.full(len(test_df), train_df[heartnet.TARGET].mean())
+    seen: ClassVar[list] = []
 
-        return fit_predict
+    def __init__(self, name: str = ""):
+        self.name = name
 
-    results = cross_validate(dataset, {"a": recorder("a"), "b": recorder("b")}, n_splits=3, n_repeats=2)
-    assert seen["a"] == seen["b"] and len(seen["a"]) == 6
-    assert sorted(i for fold in seen["a"][:3] for i in fold) == sorted(dataset.index)
-    assert set(results.columns) >= {"model", "repeat", "fold", "roc_auc", "brier", "fit_seconds"}
+    def fit(self, X, y):
+        _Recorder.seen.append((self.name, tuple(X.index)))
+        self.rate_, self.classes_ = float(np.mean(y)), np.array([0, 1])
+        return self
+
+    def predict_proba(self, X):
+        return np.column_stack([np.full(len(X), 1 - self.rate_), np.full(len(X), self.rate_)])
+
+    def predict(self, X):
+        return np.full(len(X), int(self.rate_ >= 0.5))
+
+
+def test_compare_models_gives_every_model_the_same_folds(dataset):
+    _Recorder.seen.clear()
+    X, y = dataset[list(heartnet.FEATURE_NAMES)], dataset[heartnet.TARGET]
+    results = compare_models({"a": _Recorder("a"), "b": _Recorder("b")}, X, y, repeated_folds(n_splits=3, n_repeats=2))
+    folds = {name: [rows for who, rows in _Recorder.seen if who == name] for name in ("a", "b")}
+    assert folds["a"] == folds["b"] and len(folds["a"]) == 6
+    assert all(set(rows) < set(X.index) for rows in folds["a"])
+    assert list(results.columns) == ["model", "split", *SCORING, "fit_seconds", "score_seconds"]
+    assert list(results["split"]) == [*range(6), *range(6)]
     assert (results["roc_auc"] == 0.5).all()  # a constant prediction ranks nobody
+    assert (results["brier"] > 0).all() and (results["log_loss"] > 0).all()  # losses, not scikit-learn's negatives
 
 
 def test_baselines_are_seeded_and_learn(dataset, test_rows):
     train = dataset.drop(index=test_rows.index)
-    forest = baselines(seed=3)["random_forest"]
-    first = sklearn_fit_predict(forest)(train, test_rows)
-    np.testing.assert_array_equal(first, sklearn_fit_predict(forest)(train, test_rows))
-    assert set(baselines()) == {"logistic_regression", "random_forest", "hist_gradient_boosting", "svc"}
-    auc = heartnet.classification_metrics(test_rows[heartnet.TARGET], first)["roc_auc"]
-    assert auc > 0.85
+    X, y = train[list(heartnet.FEATURE_NAMES)], train[heartnet.TARGET]
+    test = test_rows[list(heartnet.FEATURE_NAMES)]
+    assert list(baselines()) == ["catboost", "logistic_regression", "random_forest", "hist_gradient_boosting", "svc"]
+    for name in ("random_forest", "catboost"):
+        first = clone(baselines(seed=3)[name]).fit(X, y).predict_proba(test)[:, 1]
+        np.testing.assert_array_equal(first, clone(baselines(seed=3)[name]).fit(X, y).predict_proba(test)[:, 1])
+        auc = heartnet.classification_metrics(test_rows[heartnet.TARGET], first)["roc_auc"]
+        assert auc > 0.85, name
+
+
+def test_catboost_keeps_its_defaults_and_takes_categories_as_they_are():
+    model = baselines()["catboost"]
+    params = {name: value for name, value in model.get_params().items() if value is not None}
+    categorical = tuple(f.name for f in heartnet.FEATURES if f.kind == "categorical")
+    assert params == {
+        "cat_features": categorical,
+        "random_seed": 0,
+        "verbose": False,
+        "allow_writing_files": False,
+    }
+    assert clone(model).get_params()["cat_features"] == categorical  # scikit-learn can clone it
 
 
 # --- the theory experiments prove what the notebook says they prove ---
@@ -67,7 +101,7 @@ def matrix(model, dataset):
 
 
 def test_backpropagation_matches_the_closed_form(model, matrix):
-    tape, by_hand = experiments.output_bias_gradient(heartnet.heads(model)[0], *matrix[:2])
+    tape, by_hand = experiments.output_bias_gradient(heartnet.member_mlp(model), *matrix[:2])
     assert tape == pytest.approx(by_hand, abs=1e-6)
 
 

@@ -11,41 +11,109 @@ import numpy as np
 import pytest
 
 import heartnet
-from heartnet.model import build_model, to_inputs
+from heartnet.backend import keras
+from heartnet.model import PiecewiseLinearEncoding, build_model, edges_from, network, to_inputs
 from heartnet.storage import metadata_path
-from heartnet.training import member_splits, split_xy
+from heartnet.training import split_xy
 
 
-def test_encoder_columns_follow_the_spec(model):
+@pytest.fixture(scope="module")
+def features(dataset):
+    return split_xy(dataset)[0]
+
+
+@pytest.mark.parametrize("bins", [0, 8], ids=["standardized", "piecewise-linear"])
+def test_encoder_columns_follow_the_spec(features, bins):
+    model = build_model(features, bins=bins)
     names = heartnet.encoded_feature_names(model)
     expected = []
     for feature in heartnet.FEATURES:
         if feature.kind == "numeric":
-            expected += [feature.name] + ([f"{feature.name}_missing"] if feature.nullable else [])
+            numeric = [n for n in names if n == feature.name or n.startswith(f"{feature.name}[")]
+            assert len(numeric) == (1 if bins == 0 else len(model.get_layer(f"{feature.name}_bins").edges) - 1)
+            assert 1 <= len(numeric) <= max(bins, 1)
+            expected += numeric + ([f"{feature.name}_missing"] if feature.nullable else [])
         else:
             expected += [f"{feature.name}={value}" for value in feature.values]
     assert names == expected
     assert heartnet.encoder(model).output.shape[-1] == len(names)
 
 
-def test_encoder_matrix_of_one_patient(model, patient):
+@pytest.mark.parametrize("bins", [0, 8], ids=["standardized", "piecewise-linear"])
+def test_encoder_matrix_of_one_patient(features, patient, bins):
+    model = build_model(features, bins=bins)
     clean = heartnet.validate_row({**patient, "Cholesterol": None})
     matrix = heartnet.encoder(model).predict_on_batch(to_inputs({k: [v] for k, v in clean.items()}))
     column = dict(zip(heartnet.encoded_feature_names(model), matrix[0], strict=True))
     assert column["ChestPainType=ASY"] == 1 and column["ChestPainType=TA"] == 0
     assert column["ST_Slope=Flat"] == 1 and column["ST_Slope=Up"] == 0
     assert column["FastingBS=0"] == 1 and column["FastingBS=1"] == 0
-    assert column["Cholesterol_missing"] == 1 and column["Cholesterol"] == 0
+    assert column["Cholesterol_missing"] == 1
+    cholesterol = [value for name, value in column.items() if name.startswith("Cholesterol") and "missing" not in name]
+    assert cholesterol == [0.0] * len(cholesterol)  # not measured: the mean (0) or no bin at all
     assert np.isfinite(matrix).all()
 
 
-def test_normalization_is_adapted_on_the_training_rows_only(dataset):
-    features, _ = split_xy(dataset)
+def test_normalization_is_adapted_on_the_training_rows_only(features):
     older = features[features["Age"] > 60]
     model = build_model(older)
     matrix = heartnet.encoder(model).predict_on_batch(to_inputs(older))
     age = matrix[:, heartnet.encoded_feature_names(model).index("Age")]
     assert abs(age.mean()) < 1e-4 and abs(age.std() - 1) < 1e-2
+
+
+def test_piecewise_linear_encoding_of_known_edges():
+    layer = PiecewiseLinearEncoding([0.0, 10.0, 20.0, 40.0])
+    x = np.array([[-5.0], [0.0], [5.0], [10.0], [30.0], [40.0], [50.0], [np.nan]], dtype="float32")
+    expected = [
+        [-0.5, 0.0, 0.0],  # below the first edge, the first bin keeps going linearly
+        [0.0, 0.0, 0.0],
+        [0.5, 0.0, 0.0],
+        [1.0, 0.0, 0.0],
+        [1.0, 1.0, 0.5],
+        [1.0, 1.0, 1.0],
+        [1.0, 1.0, 1.5],  # above the last edge, so does the last
+        [0.0, 0.0, 0.0],  # missing: nothing (the indicator column says so)
+    ]
+    np.testing.assert_allclose(np.asarray(layer(x)), expected, atol=1e-6)
+    with pytest.raises(ValueError, match="edges must be at least two increasing numbers"):
+        PiecewiseLinearEncoding([1.0, 1.0])
+
+
+def test_bin_edges_are_training_quantiles_without_empty_bins(features):
+    edges = edges_from(features["Age"].to_numpy(dtype="float32"), 8)
+    assert edges[0] == features["Age"].min() and edges[-1] == features["Age"].max()
+    assert len(edges) == 9 and np.all(np.diff(edges) > 0)
+    counts = np.histogram(features["Age"], bins=edges)[0]
+    assert counts.min() > 0.5 * len(features) / 8  # quantile bins: roughly equal counts
+    few = edges_from(np.array([1.0, 1.0, 1.0, 2.0, np.nan], dtype="float32"), 8)  # ties collapse, NaN ignored
+    assert few == [1.0, 2.0]
+
+
+@pytest.mark.parametrize("ensemble", ["independent", "batch"])
+def test_each_member_alone_as_a_sequential_gives_its_column(features, ensemble):
+    model = build_model(features, members=3, units=(8, 4), ensemble=ensemble)
+    matrix = heartnet.encoder(model)(to_inputs(features.head(50)))
+    members = np.asarray(network(model)(matrix))
+    assert members.shape == (50, 3)
+    for k in range(3):
+        alone = heartnet.member_mlp(model, k)
+        assert isinstance(alone, keras.Sequential) and alone.name == f"member_{k + 1}"
+        np.testing.assert_allclose(np.asarray(alone(matrix)).ravel(), members[:, k], atol=1e-5)
+    np.testing.assert_allclose(
+        model.predict_on_batch(to_inputs(features.head(50))).ravel(), members.mean(axis=1), atol=1e-6
+    )
+    assert len({tuple(column.round(5)) for column in members.T}) == 3  # three different members
+
+
+def test_tabm_members_start_apart_only_in_the_first_adapter(features):
+    model = build_model(features, members=4, units=(8, 8), ensemble="batch")
+    first, second = (network(model).get_layer(name) for name in ("dense_1", "dense_2"))
+    assert set(np.unique(first.r.numpy())) <= {-1.0, 1.0} and len(np.unique(first.r.numpy())) == 2
+    np.testing.assert_array_equal(second.r.numpy(), 1.0)
+    np.testing.assert_array_equal(first.s.numpy(), 1.0)
+    bias = first.bias.numpy()
+    np.testing.assert_array_equal(bias, np.repeat(bias[:1], 4, axis=0))  # one draw for every member
 
 
 def test_held_out_roc_auc(model, test_rows):
@@ -89,8 +157,8 @@ def test_predict_shapes(model, test_rows):
     assert heartnet.predict([], model).shape == (0,)
 
 
-def test_packed_fast_path_equals_the_keras_model_across_batches(model, test_rows, monkeypatch):
-    """predict feeds a traced function of packed inputs: it must give what Keras gives on named inputs."""
+def test_the_traced_call_equals_keras_across_batches(model, test_rows, monkeypatch):
+    """predict calls one traced function of the model's own call: it must give what Keras gives."""
     features, _ = split_xy(test_rows)
     keras_probabilities = model.predict_on_batch(to_inputs(features)).ravel()
     predict_module = importlib.import_module("heartnet.inference")
@@ -110,7 +178,7 @@ def test_cholesterol_not_measured_is_a_valid_input(model, patient):
 
 def test_a_bad_row_in_a_frame_is_refused_before_tensorflow(model, test_rows, monkeypatch):
     predict_module = importlib.import_module("heartnet.inference")  # the module, not the function
-    monkeypatch.setattr(predict_module, "packed_probabilities", lambda *a: pytest.fail("reached TensorFlow"))
+    monkeypatch.setattr(predict_module, "probabilities", lambda *a: pytest.fail("reached TensorFlow"))
     bad = test_rows.copy()
     bad.iloc[5, bad.columns.get_loc("Sex")] = "Male"
     with pytest.raises(heartnet.ValidationError, match=r"^row 5, field 'Sex': got 'Male'"):
@@ -139,45 +207,49 @@ def test_train_rejects_unknown_hyperparameters_and_bad_labels(dataset):
 
 
 @pytest.fixture(scope="module")
-def small_ensemble(dataset):
-    """Three heads on 240 rows, a few epochs: enough to check how the ensemble is trained."""
+def small_fits(dataset):
+    """Two small ensembles on 240 rows, a few epochs: one early-stopped, one trained for a fixed number of epochs."""
     rows = dataset.sample(240, random_state=1)
-    return rows, heartnet.train(rows, seed=3, members=3, epochs=12, patience=4)
+    stopped = heartnet.train(rows, seed=3, members=3, epochs=12, patience=4)
+    fixed = heartnet.train(rows, seed=3, members=3, epochs=5, patience=None, bins=4, ensemble="batch")
+    return rows, stopped, fixed
 
 
-def test_each_member_holds_out_its_own_fold(dataset):
-    labels = dataset[heartnet.TARGET].to_numpy()
-    splits = member_splits(labels, 4, seed=0)
-    held_out = np.concatenate([val for _, val in splits])
-    assert sorted(held_out) == list(range(len(labels)))  # every row is held out exactly once
-    for fit, val in splits:
-        assert not set(fit) & set(val) and len(fit) + len(val) == len(labels)
-        assert abs(labels[val].mean() - labels.mean()) < 0.02  # stratified
-    ((fit, val),) = member_splits(labels, 1, seed=0)
-    assert len(val) == pytest.approx(0.2 * len(labels), abs=1)
+def test_fit_returns_a_keras_history_of_the_ensemble(small_fits):
+    _, stopped, fixed = small_fits
+    assert isinstance(stopped.history_, keras.callbacks.History)
+    watched = {"loss", "probability_log_loss", "probability_auc"}
+    assert set(stopped.history_.history) == watched | {f"val_{name}" for name in watched}
+    epochs = len(stopped.history_.history["loss"])
+    validation = stopped.history_.history["val_probability_log_loss"]
+    assert stopped.best_epoch_ == int(np.argmin(validation)) + 1 and 1 <= stopped.best_epoch_ <= epochs
+    assert epochs == 12 or epochs == stopped.best_epoch_ + 4  # all epochs, or stopped 4 after the best
+    assert set(fixed.history_.history) == watched and len(fixed.history_.history["loss"]) == 5
+    assert fixed.best_epoch_ == 5
 
 
-def test_ensemble_is_the_mean_of_heads_restored_to_their_best_epochs(small_ensemble):
-    rows, model = small_ensemble
+def test_early_stopping_restores_the_best_epochs_weights(small_fits, dataset):
+    rows, stopped, _ = small_fits
     features, labels = split_xy(rows)
-    matrix = heartnet.encoder(model).predict_on_batch(to_inputs(features))
-    by_head = np.column_stack([head.predict_on_batch(matrix).ravel() for head in heartnet.heads(model)])
-    assert by_head.shape == (240, 3)
-    assert heartnet.predict(rows, model) == pytest.approx(by_head.mean(axis=1), abs=1e-6)
-    # Each row's out-of-fold score is the one head that held it out, with the weights it was stopped at.
-    history = model.history
-    assert not np.isnan(history.out_of_fold).any()
-    for member, (_, val) in enumerate(member_splits(labels, 3, seed=3)):
-        assert history.out_of_fold[val] == pytest.approx(by_head[val, member], abs=1e-5)
-    assert len(history.best_epochs) == 3 and all(1 <= e <= len(history.history["loss"]) for e in history.best_epochs)
-    assert len(set(map(tuple, by_head.T.round(6)))) == 3  # three different heads, not one copied
+    _, val_rows = heartnet.training.validation_split(labels, seed=3)
+    from sklearn.metrics import log_loss
+
+    probabilities = heartnet.predict(features.iloc[val_rows], stopped)
+    best = stopped.history_.history["val_probability_log_loss"][stopped.best_epoch_ - 1]
+    assert log_loss(labels[val_rows], probabilities) == pytest.approx(best, abs=1e-4)
 
 
-def test_one_member_model_has_one_head_and_no_average(dataset):
-    model = heartnet.train(dataset.sample(200, random_state=0), members=1, epochs=3)
-    assert [head.name for head in heartnet.heads(model)] == ["mlp_1"]
-    assert "ensemble" not in [layer.name for layer in model.layers]
-    assert np.isnan(model.history.out_of_fold).sum() == 160  # only the 20% validation rows are scored
+def test_the_loss_is_the_mean_of_the_members_cross_entropies(small_fits):
+    rows, _, fixed = small_fits
+    features, labels = split_xy(rows)
+    trainer = heartnet.training.compile_for_training(fixed.model_)
+    matrix = heartnet.encoder(fixed.model_)(to_inputs(features))
+    members = np.asarray(network(fixed.model_)(matrix))
+    targets = {"members": np.repeat(labels[:, None], 3, axis=1).astype("float32"), "probability": labels[:, None]}
+    reported = trainer.evaluate(matrix, targets, batch_size=len(labels), verbose=0, return_dict=True)["loss"]
+    p = np.clip(members, 1e-7, 1 - 1e-7)
+    by_hand = -np.mean(labels[:, None] * np.log(p) + (1 - labels[:, None]) * np.log(1 - p))
+    assert reported == pytest.approx(by_hand, rel=1e-4)
 
 
 # --- save and load ---
@@ -265,16 +337,3 @@ def test_a_keras_file_with_unsafe_lambda_is_not_executed(tmp_path):
     with pytest.raises(heartnet.ModelError, match=r"not a readable .keras model"):
         heartnet.load_model(path)
     assert zipfile.is_zipfile(path)
-
-
-def test_per_epoch_rank_auc_equals_sklearn_also_with_ties():
-    from sklearn.metrics import roc_auc_score
-
-    from heartnet.training import _roc_auc
-
-    rng = np.random.default_rng(0)
-    for _ in range(20):
-        labels = rng.integers(0, 2, 200)
-        scores = rng.integers(0, 15, 200) / 15  # few distinct values: many ties
-        assert _roc_auc(labels, scores) == pytest.approx(roc_auc_score(labels, scores), abs=1e-12)
-    assert math.isnan(_roc_auc(np.ones(5, dtype=int), rng.random(5)))  # one class: undefined

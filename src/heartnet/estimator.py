@@ -1,0 +1,246 @@
+"""heartnet's network as a scikit-learn classifier, so every scikit-learn tool applies to it.
+
+``HeartnetClassifier`` follows scikit-learn's estimator API: ``__init__`` only
+stores the hyper-parameters, ``fit(X, y)`` builds the Keras model
+(``heartnet.model.build_model``), trains it with ``compile`` and ``fit``
+(``heartnet.training.fit_model``) and sets ``model_``, ``history_``,
+``best_epoch_`` and ``classes_``. ``X`` is a DataFrame (or a list of dicts)
+of the 11 raw features, exactly as a patient file holds them: the model's own
+preprocessing layers turn them into numbers. So ``clone``, ``cross_validate``,
+``GridSearchCV``, ``CalibratedClassifierCV``, ``permutation_importance`` and
+``TunedThresholdClassifierCV`` take it as they take any classifier.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.validation import check_is_fitted
+
+from heartnet.backend import keras
+from heartnet.decision import classify
+from heartnet.errors import DataError
+from heartnet.features import FEATURE_NAMES, TARGET
+from heartnet.inference import predict
+from heartnet.model import DEFAULT_HPARAMS, ENSEMBLES, build_model
+from heartnet.storage import TrainedModel
+from heartnet.training import DEFAULT_FIT, SCHEDULES, best_epoch, check_labels, fit_model
+from heartnet.validation import validate_rows
+
+__all__ = ["HeartnetClassifier", "train"]
+
+
+class HeartnetClassifier(ClassifierMixin, BaseEstimator):
+    """An ensemble of small MLPs whose preprocessing lives inside the Keras model.
+
+    Parameters
+    ----------
+    units : tuple of int
+        Width of each hidden layer of every member MLP.
+    dropout : float
+        Dropout rate after each hidden layer (0 for none).
+    members : int
+        Number of member MLPs in the ensemble (their probabilities are averaged).
+    ensemble : {"independent", "batch"}
+        Every member with its own weights, or TabM's BatchEnsemble: shared
+        weights with per-member scalings (``heartnet.model.BatchEnsembleDense``).
+    bins : int
+        0 standardizes the numbers; more encodes each one piecewise-linearly
+        in that many quantile bins (``heartnet.model.PiecewiseLinearEncoding``).
+    learning_rate, epochs, batch_size : the optimizer's step size, the most epochs, rows per batch.
+    weight_decay : float
+        0 for Adam; more for AdamW with that decoupled weight decay.
+    schedule : {"constant", "cosine"}
+        The learning rate throughout, or decayed to 0 along a cosine over all the epochs.
+    patience : int or None
+        Epochs without a better validation log loss before early stopping;
+        None trains every row for all ``epochs`` (no early stopping).
+    validation_size : float
+        Share of the training rows held out (stratified) for early stopping.
+    random_state : int
+        Seeds weights, shuffling, dropout and the validation split.
+    verbose : int
+        Passed to Keras's ``fit``.
+
+    Attributes
+    ----------
+    model_ : keras.Model
+        Raw rows (a dict of named inputs) in, probability of heart disease out.
+    history_ : keras.callbacks.History
+        What ``fit`` returned: ``history_.history`` holds ``loss`` (mean of the
+        members' cross-entropies), ``probability_log_loss`` and
+        ``probability_auc`` (the ensemble's), and their ``val_`` twins.
+    best_epoch_ : int
+        The epoch (from 1) whose weights were restored.
+    classes_ : ndarray
+        ``[0, 1]``: no heart disease, heart disease.
+    """
+
+    def __init__(
+        self,
+        *,
+        units: tuple[int, ...] = DEFAULT_HPARAMS["units"],
+        dropout: float = DEFAULT_HPARAMS["dropout"],
+        members: int = DEFAULT_HPARAMS["members"],
+        ensemble: str = DEFAULT_HPARAMS["ensemble"],
+        bins: int = DEFAULT_HPARAMS["bins"],
+        learning_rate: float = DEFAULT_FIT["learning_rate"],
+        weight_decay: float = DEFAULT_FIT["weight_decay"],
+        schedule: str = DEFAULT_FIT["schedule"],
+        epochs: int = DEFAULT_FIT["epochs"],
+        batch_size: int = DEFAULT_FIT["batch_size"],
+        patience: int = DEFAULT_FIT["patience"],
+        validation_size: float = DEFAULT_FIT["validation_size"],
+        random_state: int = 0,
+        verbose: int = 0,
+    ):
+        self.units = units
+        self.dropout = dropout
+        self.members = members
+        self.ensemble = ensemble
+        self.bins = bins
+        self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.schedule = schedule
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.patience = patience
+        self.validation_size = validation_size
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # a cholesterol that was not measured
+        tags.input_tags.categorical = True
+        tags.input_tags.string = True
+        tags.classifier_tags.multi_class = False
+        return tags
+
+    def fit(self, X, y) -> HeartnetClassifier:
+        """Build and train the model on raw rows ``X`` (the 11 features) and 0/1 labels ``y``."""
+        self._check_params()
+        features = validate_rows(_rows(X))
+        labels = check_labels(y)
+        if len(labels) != len(features):
+            raise DataError(f"X has {len(features)} rows but y has {len(labels)} labels")
+        keras.utils.set_random_seed(self.random_state)
+        self.model_ = build_model(
+            features,
+            units=tuple(self.units),
+            dropout=self.dropout,
+            members=self.members,
+            ensemble=self.ensemble,
+            bins=self.bins,
+        )
+        self.history_ = fit_model(
+            self.model_,
+            features,
+            labels,
+            seed=self.random_state,
+            learning_rate=self.learning_rate,
+            weight_decay=self.weight_decay,
+            schedule=self.schedule,
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            patience=self.patience,
+            validation_size=self.validation_size,
+            verbose=self.verbose,
+        )
+        self.best_epoch_ = best_epoch(self.history_)
+        self._set_fitted_attributes()
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        """``(n, 2)``: the probability of no heart disease and of heart disease, per row."""
+        check_is_fitted(self, "model_")
+        probability = predict(_rows(X), self.model_)
+        return np.column_stack([1.0 - probability, probability])
+
+    def predict(self, X) -> np.ndarray:
+        """0/1 classes at ``heartnet.DEFAULT_THRESHOLD`` (tune it with ``TunedThresholdClassifierCV``)."""
+        return self.classes_[classify(self.predict_proba(X)[:, 1])]
+
+    @classmethod
+    def from_trained(cls, trained: TrainedModel) -> HeartnetClassifier:
+        """A fitted classifier around a loaded model (``heartnet.load()``), for scikit-learn's tools.
+
+        Its hyper-parameters are the ones recorded in the model's metadata;
+        ``history_`` is None (the History of a past run is not saved).
+        """
+        recorded = trained.metadata.get("hyperparameters", {})
+        known = cls().get_params()
+        estimator = cls(**{name: value for name, value in recorded.items() if name in known})
+        estimator.model_, estimator.history_ = trained.model, None
+        estimator.best_epoch_ = trained.metadata.get("best_epoch")
+        estimator._set_fitted_attributes()
+        return estimator
+
+    def _set_fitted_attributes(self) -> None:
+        self.classes_ = np.array([0, 1])
+        self.n_features_in_ = len(FEATURE_NAMES)
+        self.feature_names_in_ = np.array(FEATURE_NAMES, dtype=object)
+
+    def _check_params(self) -> None:
+        """A ValueError naming the hyper-parameter, the value and what is allowed (before any training)."""
+
+        def whole(value, low: int) -> bool:
+            return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= low
+
+        def number(value) -> bool:
+            return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+        problems = []
+        if not (isinstance(self.units, (tuple, list)) and self.units and all(whole(width, 1) for width in self.units)):
+            problems.append(f"units must be a non-empty tuple of positive whole numbers, got {self.units!r}")
+        for name, low in (("members", 1), ("bins", 0), ("epochs", 1), ("batch_size", 1), ("patience", 0)):
+            value = getattr(self, name)
+            if not whole(value, low) and not (name == "patience" and value is None):
+                problems.append(f"{name} must be a whole number >= {low}, got {value!r}")
+        for name, allowed in (("ensemble", ENSEMBLES), ("schedule", SCHEDULES)):
+            if getattr(self, name) not in allowed:
+                problems.append(f"{name} must be one of {', '.join(map(repr, allowed))}, got {getattr(self, name)!r}")
+        ranges = {  # name: (lowest, highest, whether the lowest itself is allowed)
+            "dropout": (0.0, 1.0, True),
+            "validation_size": (0.0, 1.0, False),
+            "learning_rate": (0.0, 10.0, False),
+            "weight_decay": (0.0, 1.0, True),
+        }
+        for name, (low, high, closed) in ranges.items():
+            value = getattr(self, name)
+            if not (number(value) and (low <= value if closed else low < value) and value < high):
+                problems.append(f"{name} must be a number in {'[' if closed else '('}{low:g}, {high:g}), got {value!r}")
+        if problems:
+            raise ValueError("; ".join(problems))
+
+
+def _rows(X) -> pd.DataFrame | list:
+    """X as heartnet's validators take it: a DataFrame (the target column, if present, is ignored) or a list."""
+    if isinstance(X, (pd.DataFrame, list)):
+        return X
+    raise TypeError(
+        f"X must be a pandas DataFrame (or a list of dicts) with the columns {', '.join(FEATURE_NAMES)}; "
+        f"got {type(X).__name__}"
+    )
+
+
+def train(df: pd.DataFrame, *, seed: int = 0, **params) -> HeartnetClassifier:
+    """Fit a ``HeartnetClassifier`` on ``df`` (the 11 features and ``HeartDisease``) and return it.
+
+    The same as ``HeartnetClassifier(random_state=seed, **params).fit(df[features], df["HeartDisease"])``:
+    its ``model_`` is the Keras model, ``history_`` the History of ``fit``.
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"train takes a pandas DataFrame with the 11 features and '{TARGET}', got {type(df).__name__}")
+    if TARGET not in df.columns:
+        raise DataError(f"the training data has no '{TARGET}' column (0/1 labels)")
+    known = set(HeartnetClassifier().get_params()) - {"random_state"}
+    if "random_state" in params:
+        raise TypeError("train takes the seed as seed=, not random_state=")
+    unknown = sorted(set(params) - known)
+    if unknown:
+        raise TypeError(f"unknown hyper-parameters {unknown}; known: {sorted(known)}")
+    return HeartnetClassifier(random_state=seed, **params).fit(df[list(FEATURE_NAMES)], df[TARGET])

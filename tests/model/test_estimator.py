@@ -1,0 +1,173 @@
+"""HeartnetClassifier is a scikit-learn estimator: scikit-learn's own tools take it as they take any classifier.
+
+Small, quick configurations (few rows, few epochs, two members) keep these fast;
+the ones that fit many models are marked slow.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone, is_classifier
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.inspection import permutation_importance
+from sklearn.metrics import make_scorer, recall_score
+from sklearn.model_selection import (
+    GridSearchCV,
+    StratifiedKFold,
+    TunedThresholdClassifierCV,
+    cross_val_predict,
+    cross_validate,
+)
+
+import heartnet
+from heartnet import HeartnetClassifier
+
+QUICK = {"units": (8,), "members": 2, "epochs": 8, "patience": None, "batch_size": 32, "learning_rate": 1e-2}
+
+
+@pytest.fixture(scope="module")
+def data(dataset):
+    rows = dataset.sample(300, random_state=0)
+    return rows[list(heartnet.FEATURE_NAMES)], rows[heartnet.TARGET]
+
+
+@pytest.fixture(scope="module")
+def fitted(data):
+    return HeartnetClassifier(random_state=1, **QUICK).fit(*data)
+
+
+def test_init_only_stores_its_arguments_and_clone_keeps_them():
+    estimator = HeartnetClassifier(units=(4, 2), members=3, dropout=0.1, random_state=7)
+    assert estimator.get_params()["units"] == (4, 2) and estimator.get_params()["random_state"] == 7
+    twin = clone(estimator)
+    assert twin is not estimator and twin.get_params() == estimator.get_params()
+    assert not hasattr(twin, "model_") and is_classifier(twin)
+
+
+def test_fit_sets_the_fitted_attributes_and_predicts_probabilities(fitted, data):
+    X, y = data
+    assert isinstance(fitted.model_, heartnet.backend.keras.Model)
+    assert isinstance(fitted.history_, heartnet.backend.keras.callbacks.History)
+    assert list(fitted.classes_) == [0, 1] and fitted.n_features_in_ == 11
+    assert list(fitted.feature_names_in_) == list(heartnet.FEATURE_NAMES)
+    probabilities = fitted.predict_proba(X)
+    assert probabilities.shape == (len(X), 2)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-6)
+    np.testing.assert_allclose(probabilities[:, 1], heartnet.predict(X, fitted.model_), atol=1e-7)
+    np.testing.assert_array_equal(fitted.predict(X), (probabilities[:, 1] >= heartnet.DEFAULT_THRESHOLD).astype(int))
+    assert 0 <= fitted.score(X, y) <= 1
+
+
+def test_an_unfitted_estimator_says_so(data):
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        HeartnetClassifier().predict_proba(data[0])
+
+
+@pytest.mark.parametrize(
+    ("params", "pattern"),
+    [
+        ({"units": ()}, "units must be a non-empty tuple"),
+        ({"members": 0}, "members must be a whole number >= 1, got 0"),
+        ({"dropout": 1.0}, r"dropout must be a number in \[0, 1\), got 1.0"),
+        ({"learning_rate": 0}, r"learning_rate must be a number in \(0, 10\)"),
+        ({"ensemble": "bagging"}, "ensemble must be one of 'independent', 'batch', got 'bagging'"),
+        ({"schedule": "linear"}, "schedule must be one of 'constant', 'cosine'"),
+        ({"bins": -1}, "bins must be a whole number >= 0"),
+        ({"patience": 2.5}, "patience must be a whole number >= 0"),
+    ],
+)
+def test_bad_hyperparameters_are_named_before_any_training(data, params, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        HeartnetClassifier(**params).fit(*data)
+
+
+def test_bad_X_and_y_get_clear_errors(data):
+    X, y = data
+    with pytest.raises(TypeError, match="X must be a pandas DataFrame"):
+        HeartnetClassifier(**QUICK).fit(X.to_numpy(), y)
+    with pytest.raises(heartnet.DataError, match="X has 300 rows but y has 299 labels"):
+        HeartnetClassifier(**QUICK).fit(X, y.iloc[1:])
+    with pytest.raises(heartnet.DataError, match="must hold only 0 and 1"):
+        HeartnetClassifier(**QUICK).fit(X, y.replace(1, 2))
+    with pytest.raises(heartnet.ValidationError, match="row 0, field 'Sex': got 'Male'"):
+        HeartnetClassifier(**QUICK).fit(X.assign(Sex=["Male", *X["Sex"].iloc[1:]]), y)
+
+
+def test_same_random_state_same_model(data, fitted):
+    again = HeartnetClassifier(random_state=1, **QUICK).fit(*data)
+    np.testing.assert_array_equal(again.predict_proba(data[0]), fitted.predict_proba(data[0]))
+
+
+def test_cross_validate_and_cross_val_predict(data):
+    X, y = data
+    cv = StratifiedKFold(n_splits=2, shuffle=True, random_state=0)
+    scores = cross_validate(HeartnetClassifier(**QUICK), X, y, cv=cv, scoring=["roc_auc", "neg_log_loss"])
+    assert len(scores["test_roc_auc"]) == 2 and (scores["test_roc_auc"] > 0.6).all()
+    out_of_fold = cross_val_predict(HeartnetClassifier(**QUICK), X, y, cv=cv, method="predict_proba")
+    assert out_of_fold.shape == (len(X), 2)
+
+
+@pytest.mark.slow
+def test_grid_search_picks_among_the_hyperparameters(data):
+    X, y = data
+    search = GridSearchCV(
+        HeartnetClassifier(**QUICK),
+        param_grid={"members": [1, 2]},
+        cv=StratifiedKFold(n_splits=2, shuffle=True, random_state=0),
+        scoring="neg_log_loss",
+    ).fit(X, y)
+    assert search.best_params_["members"] in (1, 2)
+    assert heartnet.model.member_count(search.best_estimator_.model_) == search.best_params_["members"]
+    losses = -search.cv_results_["mean_test_score"]
+    assert search.best_index_ == int(np.argmin(losses))
+
+
+@pytest.mark.slow
+def test_calibrated_classifier_cv_wraps_it(data):
+    X, y = data
+    calibrated = CalibratedClassifierCV(HeartnetClassifier(**QUICK), cv=2, method="sigmoid").fit(X, y)
+    probabilities = calibrated.predict_proba(X)
+    assert probabilities.shape == (len(X), 2) and ((probabilities >= 0) & (probabilities <= 1)).all()
+
+
+def test_permutation_importance_on_raw_columns(fitted, data):
+    X, y = data
+    result = permutation_importance(fitted, X, y, scoring="roc_auc", n_repeats=2, random_state=0)
+    importances = pd.Series(result.importances_mean, index=X.columns)
+    assert len(importances) == 11 and importances.max() > 0
+    assert importances.idxmax() in ("ST_Slope", "ChestPainType", "ExerciseAngina", "Oldpeak", "Sex", "MaxHR")
+
+
+@pytest.mark.slow
+def test_tuned_threshold_classifier_cv_chooses_a_screening_threshold(data):
+    X, y = data
+    tuned = TunedThresholdClassifierCV(
+        HeartnetClassifier(**QUICK),
+        scoring=make_scorer(recall_score),
+        cv=StratifiedKFold(n_splits=2, shuffle=True, random_state=0),
+        thresholds=np.linspace(0.1, 0.9, 9),
+    ).fit(X, y)
+    assert 0.1 <= tuned.best_threshold_ <= 0.9
+    assert tuned.best_threshold_ == pytest.approx(0.1)  # maximal recall: the lowest threshold offered
+    np.testing.assert_array_equal(
+        tuned.predict(X), (tuned.estimator_.predict_proba(X)[:, 1] >= tuned.best_threshold_).astype(int)
+    )
+
+
+def test_a_loaded_model_becomes_a_fitted_estimator(trained_path, data):
+    loaded = heartnet.load(trained_path)
+    estimator = HeartnetClassifier.from_trained(loaded)
+    assert estimator.model_ is loaded.model and estimator.history_ is None
+    assert estimator.get_params()["members"] == heartnet.model.member_count(loaded.model)
+    np.testing.assert_allclose(estimator.predict_proba(data[0])[:, 1], heartnet.predict(data[0], loaded))
+    assert estimator.best_epoch_ == loaded.metadata["best_epoch"]
+
+
+def test_predict_takes_the_fitted_estimator_itself(fitted, data, patient):
+    assert heartnet.predict_one(patient, fitted) == pytest.approx(heartnet.predict_one(patient, fitted.model_))
+    with pytest.raises(TypeError, match="expected a Keras model, a TrainedModel or a fitted HeartnetClassifier"):
+        heartnet.predict(data[0], HeartnetClassifier())
