@@ -34,8 +34,8 @@ train: models/heartnet.keras
 models/heartnet.keras: data/heart.csv | $(STAMP)
 	$(BIN)/heartnet train
 
-app: models/heartnet.keras ## serve the Streamlit app on http://127.0.0.1:8501
-	$(BIN)/streamlit run src/heartnet/app/main.py --server.address 127.0.0.1 --browser.gatherUsageStats false --client.toolbarMode viewer
+app: models/heartnet.keras ## serve the Streamlit app on http://127.0.0.1:8501 (settings: .streamlit/config.toml)
+	$(BIN)/streamlit run src/heartnet/app/main.py
 
 screenshot: models/heartnet.keras chromium ## refresh docs/app.png (the app in headless Chromium)
 	$(BIN)/python tools/screenshot.py docs/app.png

@@ -1,4 +1,4 @@
-"""Serve the app and drive it in headless Chromium: press «Predecir», read the probability, screenshot.
+"""Serve the app and drive it in headless Chromium: type a patient, press «Predecir», read the probability, screenshot.
 
     python tools/screenshot.py OUT.png
 
@@ -38,6 +38,7 @@ CHROMIUM_FLAGS = [
 
 
 APP = Path(heartnet.__file__).resolve().parent / "app" / "main.py"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
@@ -59,7 +60,9 @@ def serve(*, env: dict | None = None, timeout: float = 60) -> Iterator[tuple[str
         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
     ]  # fmt: skip
     with tempfile.TemporaryFile("w+") as log:
-        server = subprocess.Popen(command, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(  # from the repository's root, so that .streamlit/config.toml applies
+            command, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT
+        )
         url = f"http://127.0.0.1:{port}"
 
         def read_log() -> str:
@@ -90,8 +93,26 @@ def chromium_path() -> str | None:
     return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-def predict_in_browser(url: str, screenshot: str, *, timeout_ms: int = 90_000) -> str:
-    """Open the app, press «Predecir» with the form's values, return the probability text shown."""
+# A patient whose explanation is worth a screenshot: risk pushed both ways. Numbers are typed as a
+# Spanish speaker types them (a decimal comma).
+EXAMPLE = {
+    "Age": "61",
+    "Sex": "F",
+    "ChestPainType": "ASY",
+    "RestingBP": "130",
+    "Cholesterol": "",  # not measured
+    "FastingBS": 0,
+    "RestingECG": "Normal",
+    "MaxHR": "150",
+    "ExerciseAngina": "N",
+    "Oldpeak": "0,8",
+    "ST_Slope": "Flat",
+}
+
+
+@contextlib.contextmanager
+def browser_page(*, timeout_ms: int = 90_000):
+    """A page of headless Debian Chromium, driven by Playwright."""
     from playwright.sync_api import sync_playwright
 
     executable = chromium_path()
@@ -100,29 +121,69 @@ def predict_in_browser(url: str, screenshot: str, *, timeout_ms: int = 90_000) -
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
         try:
-            page = browser.new_page(viewport={"width": 1300, "height": 2000})
-            page.goto(url, timeout=timeout_ms)
-            page.get_by_role("button", name="Predecir").click(timeout=timeout_ms)
-            metric = page.get_by_test_id("stMetricValue").first
-            metric.wait_for(timeout=timeout_ms)
-            # Wait for both charts (gauge and contributions) before the screenshot.
-            page.get_by_text("Qué empujó el riesgo").wait_for(timeout=timeout_ms)
-            page.locator("[data-testid='stImage'] img, [data-testid='stPyplot'] img, img").nth(1).wait_for(
-                timeout=timeout_ms
-            )
-            page.wait_for_load_state("networkidle", timeout=timeout_ms)
-            page.screenshot(path=screenshot, full_page=True)
-            return metric.inner_text()
+            page = browser.new_page(viewport={"width": 1300, "height": 2000}, locale="es-AR")
+            page.set_default_timeout(timeout_ms)
+            yield page
         finally:
             browser.close()
+
+
+def fill_patient(page, patient: dict) -> None:
+    """Type the patient into the prediction form as a person would: numbers as text, choices from their lists."""
+    for feature in heartnet.FEATURES:
+        value = patient[feature.name]
+        if feature.kind == "numeric":
+            if feature.nullable and value in ("", None):
+                page.get_by_text(f"{feature.label}: no medido").click()
+                continue
+            box = page.get_by_label(f"{feature.label} ({feature.unit})")
+            box.fill(str(value))
+            box.press("Tab")
+        else:
+            page.get_by_label(feature.label).click()  # a select box: open its list, then pick the option
+            page.get_by_role("option", name=f"{value} — {feature.meaning(value)}").click()
+
+
+def predict_in_browser(url: str, screenshot: str, patient: dict | None = None) -> str:
+    """Open the app, type ``patient`` (None: keep the form's typical patient), press «Predecir».
+
+    Waits for the gauge and the Shapley waterfall, saves a full-page screenshot
+    and returns the probability text the page shows.
+    """
+    with browser_page() as page:
+        page.goto(url)
+        page.get_by_role("button", name="Predecir").wait_for()
+        if patient is not None:
+            fill_patient(page, patient)
+        page.get_by_role("button", name="Predecir").click()
+        metric = page.get_by_test_id("stMetricValue").first
+        metric.wait_for()
+        page.get_by_text("¿Por qué esa probabilidad?").wait_for()
+        page.locator("[data-testid='stImage'] img, [data-testid='stPyplot'] img").nth(1).wait_for()  # both figures
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=screenshot, full_page=True)
+        return metric.inner_text()
+
+
+def upload_in_browser(url: str, csv_file: str) -> dict:
+    """Open «Lote», upload ``csv_file``; return the summary's metrics and the reading caption shown."""
+    with browser_page() as page:
+        page.goto(f"{url}/lote")
+        page.locator("input[type='file']").set_input_files(csv_file)
+        page.get_by_text("Resumen").wait_for()
+        page.wait_for_load_state("networkidle")
+        labels = page.get_by_test_id("stMetricLabel").all_inner_texts()
+        values = page.get_by_test_id("stMetricValue").all_inner_texts()
+        caption = page.get_by_text("Leído como").inner_text()
+        return {"metrics": dict(zip(labels, values, strict=True)), "caption": caption}
 
 
 def main(argv: list[str] | None = None) -> int:
     (out,) = argv if argv is not None else sys.argv[1:]
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     with serve() as (url, _):
-        text = predict_in_browser(url, out)
-    if not re.fullmatch(r"\d+(\.\d)?%", text.strip()):
+        text = predict_in_browser(url, out, EXAMPLE)
+    if not re.fullmatch(r"\d+(,\d)? %", text.strip()):
         print(f"unexpected probability text: {text!r}", file=sys.stderr)
         return 1
     print(f"probability shown: {text}; screenshot in {out}")

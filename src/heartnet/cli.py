@@ -67,33 +67,36 @@ def _cmd_data(args: argparse.Namespace) -> int:
 
 def _cmd_train(args: argparse.Namespace) -> int:
     from heartnet.data import load_dataset
+    from heartnet.estimator import train
     from heartnet.evaluate import TEST_SIZE, classification_metrics, holdout_split
+    from heartnet.explain import background_rows
     from heartnet.features import TARGET
     from heartnet.inference import predict
-    from heartnet.model import DEFAULT_HPARAMS
     from heartnet.storage import save_model
-    from heartnet.training import DEFAULT_FIT, train
 
     df = load_dataset(args.data)
     train_rows, test_rows = holdout_split(df, seed=args.seed)
     started = time.perf_counter()
-    model = train(df.iloc[train_rows], seed=args.seed)
+    classifier = train(df.iloc[train_rows], seed=args.seed)
     seconds = time.perf_counter() - started
     test = df.iloc[test_rows]
-    metrics = classification_metrics(test[TARGET], predict(test, model))
+    metrics = classification_metrics(test[TARGET], predict(test, classifier))
+    hyperparameters = {name: value for name, value in classifier.get_params().items() if name != "verbose"}
     path = save_model(
-        model,
+        classifier.model_,
         args.out,
         metadata={
             "seed": args.seed,
             "command": f"heartnet train --seed {args.seed}" + (f" --data {args.data}" if args.data else ""),
             "data": {"source": df.attrs["source"], "sha256": df.attrs["sha256"], "rows": len(df)},
             "split": {"test_size": TEST_SIZE, "seed": args.seed, "test_rows": test_rows},
-            "hyperparameters": {**DEFAULT_HPARAMS, **DEFAULT_FIT},
-            "epochs_run": len(model.history.history["loss"]),
-            "best_epochs": model.history.best_epochs,
+            "hyperparameters": hyperparameters,
+            "epochs_run": len(classifier.history_.history["loss"]),
+            "best_epoch": classifier.best_epoch_,
             "fit_seconds": round(seconds, 2),
             "metrics": metrics,
+            # Shapley explanations start from the mean prediction over these training rows.
+            "background": background_rows(df.iloc[train_rows], seed=args.seed),
         },
     )
     print(f"trained on {len(train_rows)} rows in {seconds:.1f} s; held-out {len(test_rows)} rows (seed {args.seed}):")
@@ -134,15 +137,38 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         probabilities = [predict_one(data, model)] if isinstance(data, dict) else predict(data, model)
     except TypeError as error:  # a list item that is not an object
         raise UsageError(str(error)) from None
-    for probability, prediction in zip(probabilities, model.classify(probabilities).tolist(), strict=True):
+    explanations = _explanations(model, [data] if isinstance(data, dict) else data, args.top) if args.explain else None
+    for index, (probability, prediction) in enumerate(
+        zip(probabilities, model.classify(probabilities).tolist(), strict=True)
+    ):
+        answer = {"probability": float(probability), "prediction": prediction, "threshold": threshold}
+        if explanations is not None:
+            answer |= explanations[index]
         if args.json:
-            print(json.dumps({"probability": float(probability), "prediction": prediction, "threshold": threshold}))
-        else:
-            print(
-                f"probability {probability:.3f} -> class {prediction} ({_CLASS_NAMES[prediction]}) "
-                f"at threshold {threshold:g}"
-            )
+            print(json.dumps(answer))
+            continue
+        label = f"class {prediction} ({_CLASS_NAMES[prediction]})"
+        print(f"probability {probability:.3f} -> {label} at threshold {threshold:g}")
+        if explanations is not None:
+            print(f"  base rate {answer['base']:.3f} (mean prediction over training rows); largest contributions:")
+            for name, points in answer["contributions"].items():
+                print(f"    {name:<16} {points:+6.1f} percentage points")
     return EXIT_OK
+
+
+def _explanations(model, rows: list, top: int) -> list[dict]:
+    """Each row's base rate and its ``top`` largest Shapley contributions, in percentage points."""
+    from heartnet.explain import explain
+
+    explanation = explain(model, rows)
+    answers = []
+    for values, base in zip(explanation.values, explanation.base_values, strict=True):
+        order = sorted(range(len(values)), key=lambda index: -abs(values[index]))[:top]
+        names = explanation.feature_names
+        answers.append(
+            {"base": float(base), "contributions": {names[i]: round(float(values[i]) * 100, 2) for i in order}}
+        )
+    return answers
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
@@ -194,8 +220,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from heartnet.data import load_dataset
-    from heartnet.explain import typical_patient
+    from heartnet.data import load_dataset, typical_patient
     from heartnet.export import export_saved_model
     from heartnet.storage import load_model
 
@@ -238,6 +263,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     predict.add_argument("row", metavar="ROW", help="JSON object of the 11 fields, @file.json, or - for standard input")
     predict.add_argument("--json", action="store_true", help="print JSON instead of text")
+    predict.add_argument(
+        "--explain",
+        action="store_true",
+        help="also print the base rate and the largest Shapley contributions (percentage points)",
+    )
+    predict.add_argument(
+        "--top", type=int, default=5, metavar="N", help="how many contributions --explain prints (default: 5)"
+    )
     predict.add_argument("--model", metavar="PATH", help="the .keras model (default: models/heartnet.keras)")
     predict.set_defaults(handler=_cmd_predict)
 

@@ -1,53 +1,76 @@
-"""Reading users' CSV files: separators, decimal marks, text cells and one-line errors.
+"""Reading users' CSV files: encodings, separators, decimal marks, text cells, line numbers and file errors.
 
 One room for every reader of a patients file: the loader (``load_dataset`` on a
 user's file), ``heartnet score`` and the app's batch page. Files are read as
-spreadsheets export them: comma- or semicolon-separated, with a decimal comma
-in semicolon files (as Spanish spreadsheets write ``1,5``), a UTF-8 byte-order
-mark skipped. Every cell is read as text; numeric cells become numbers where
-they are numbers and stay text where they are not, for the validator to name.
+spreadsheets export them:
+
+- the encoding is detected: UTF-8 first (a byte-order mark is skipped), then
+  Windows-1252 and Latin-1, what Excel on Windows writes;
+- comma- or semicolon-separated, with a decimal comma in semicolon files (as
+  Spanish spreadsheets write ``1,5``);
+- every cell is read as text; ``cells`` keeps it as written (so results can be
+  written back unchanged: ``289`` stays ``289``, an empty cell stays empty) and
+  ``values`` parses the numbers where they are numbers, leaving the rest as
+  text for the validator to name;
+- rows are numbered by file line: the header is line 1, blank lines are skipped.
+
+A file that cannot be used at all raises ``heartnet.errors.FileProblem``,
+whose structured fields let the app word it in Spanish.
 """
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import io
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from heartnet.errors import DataError
-from heartnet.features import FEATURES, TARGET
+from heartnet.errors import FileProblem
+from heartnet.features import FEATURE_NAMES, FEATURES, TARGET
 
-__all__ = ["csv_format", "file_errors", "header_names", "parse_cells", "read_header", "read_patients"]
+__all__ = [
+    "ENCODINGS",
+    "PatientsFile",
+    "csv_format",
+    "detect_encoding",
+    "file_errors",
+    "header_names",
+    "parse_cells",
+    "read_header",
+    "read_patients",
+    "require_columns",
+]
+
+# Tried in this order; Latin-1 reads any bytes, so it is the last resort.
+ENCODINGS = ("utf-8", "cp1252", "latin-1")
+_BLOCK = 1 << 20
 
 
 @contextlib.contextmanager
 def file_errors(name: object) -> Iterator[None]:
-    """Turn the ways a file can be unreadable into one-line ``DataError`` messages naming it."""
+    """Turn the ways a file can be unreadable into one-line ``FileProblem`` errors naming it."""
     try:
         yield
     except FileNotFoundError:
-        raise DataError(f"{name}: no such file") from None
+        raise FileProblem(name, "no_such_file") from None
     except IsADirectoryError:
-        raise DataError(f"{name}: is a folder, expected a CSV file") from None
-    except UnicodeDecodeError as error:
-        raise DataError(f"{name}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+        raise FileProblem(name, "is_folder") from None
     except pd.errors.EmptyDataError:
-        raise DataError(f"{name}: the file is empty, expected a CSV with a header line") from None
+        raise FileProblem(name, "empty") from None
     except pd.errors.ParserError as error:
-        raise DataError(f"{name}: not a readable CSV ({error})") from None
+        raise FileProblem(name, "unreadable", detail=str(error).strip()) from None
     except Exception as error:  # pyarrow's streaming reader (heartnet score)
         if not _is_arrow_invalid(error):
             raise
-        message = str(error).splitlines()[0]
-        if "UTF8" in message:
-            raise DataError(f"{name}: not UTF-8 text ({message})") from None
-        raise DataError(f"{name}: not a readable CSV ({message})") from None
+        raise FileProblem(name, "unreadable", detail=str(error).splitlines()[0]) from None
 
 
 def _is_arrow_invalid(error: Exception) -> bool:
@@ -56,15 +79,45 @@ def _is_arrow_invalid(error: Exception) -> bool:
     return pyarrow is not None and isinstance(error, pyarrow.ArrowInvalid)
 
 
+def _blocks(source: bytes | str | os.PathLike) -> Iterator[bytes]:
+    if isinstance(source, bytes):
+        yield source
+        return
+    with open(source, "rb") as handle:
+        yield from iter(lambda: handle.read(_BLOCK), b"")
+
+
+def detect_encoding(source: bytes | str | os.PathLike, name: object = None) -> str:
+    """The first of ``ENCODINGS`` that decodes the whole file (read in blocks: memory stays small).
+
+    ``FileProblem`` "not_text" for bytes no text file holds (NUL bytes: a
+    spreadsheet, a zip, an image).
+    """
+    name = name or source
+    with file_errors(name):
+        for encoding in ENCODINGS:
+            decoder = codecs.getincrementaldecoder(encoding)()
+            try:
+                for block in _blocks(source):
+                    if b"\x00" in block:
+                        raise FileProblem(name, "not_text")
+                    decoder.decode(block)
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                continue
+            return encoding
+    raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
+
+
 def csv_format(header: str) -> dict:
     """``{"sep", "decimal"}`` of a patients CSV from its header line: ';' files use decimal commas."""
     sep = ";" if header.count(";") > header.count(",") else ","
     return {"sep": sep, "decimal": "," if sep == ";" else "."}
 
 
-def read_header(path: str | os.PathLike) -> str:
-    """The first line of a file (without a byte-order mark); ``DataError`` if unreadable or empty."""
-    with file_errors(path), open(path, encoding="utf-8-sig") as handle:
+def read_header(path: str | os.PathLike, encoding: str = "utf-8") -> str:
+    """The first line of a file (without a byte-order mark); ``FileProblem`` if unreadable or empty."""
+    with file_errors(path), open(path, encoding="utf-8-sig" if encoding == "utf-8" else encoding) as handle:
         header = handle.readline()
         if not header.strip():
             raise pd.errors.EmptyDataError
@@ -74,6 +127,13 @@ def read_header(path: str | os.PathLike) -> str:
 def header_names(header: str, sep: str) -> list[str]:
     """The column names of a header line, as written (quotes resolved, spaces kept)."""
     return next(csv.reader([header.lstrip("\ufeff")], delimiter=sep))
+
+
+def require_columns(found: Sequence[str], name: object, required: Sequence[str] = FEATURE_NAMES) -> None:
+    """``FileProblem`` "missing_columns" (listing the columns expected and found) unless all are there."""
+    found = [str(column).strip() for column in found]
+    if any(column not in found for column in required):
+        raise FileProblem(name, "missing_columns", expected=list(required), found=found)
 
 
 def _parse_numbers(raw: pd.DataFrame) -> pd.DataFrame:
@@ -116,19 +176,45 @@ def parse_cells(raw: pd.DataFrame, decimal: str = ".") -> pd.DataFrame:
     return _parse_numbers(raw)
 
 
-def read_patients(source: bytes | str | os.PathLike) -> tuple[pd.DataFrame, dict]:
-    """Read a CSV of patients (a path, or the bytes of an upload); return (raw frame, format).
+@dataclass(frozen=True)
+class PatientsFile:
+    """A patients CSV as read: its cells as written, its values parsed, its format, its rows' lines."""
 
-    ``format`` holds the ``sep`` and ``decimal`` found, to write results back
-    the same way. Empty cells become missing values; blank lines are skipped.
-    Raises ``DataError`` for a file that is not usable at all.
+    cells: pd.DataFrame  # every cell as text, exactly as written ("" where empty); column names stripped
+    values: pd.DataFrame  # the same rows parsed for the validator (``parse_cells``; "NA" and the like are missing)
+    sep: str
+    decimal: str
+    encoding: str
+
+    @property
+    def lines(self) -> np.ndarray:
+        """The file line of each row: the header is line 1, blank lines are not counted."""
+        return np.arange(len(self.cells)) + 2
+
+
+def read_patients(
+    source: bytes | str | os.PathLike, *, name: object = None, required: Sequence[str] = FEATURE_NAMES
+) -> PatientsFile:
+    """Read a CSV of patients (a path, or the bytes of an upload) with the ``required`` columns.
+
+    Other columns (an ID, a name) are kept. Raises ``FileProblem`` for a file
+    that is not usable at all: missing, not text, empty, without the required
+    columns (naming those expected and those found) or without rows.
     """
-    name = "the upload" if isinstance(source, bytes) else str(source)
+    name = name or ("the upload" if isinstance(source, bytes) else str(source))
+    encoding = detect_encoding(source, name)
     with file_errors(name):
-        text = (source if isinstance(source, bytes) else Path(source).read_bytes()).decode("utf-8-sig")
+        data = source if isinstance(source, bytes) else Path(source).read_bytes()
+        text = data.decode("utf-8-sig" if encoding == "utf-8" else encoding)
         header = text.split("\n", 1)[0]
         if not header.strip():
             raise pd.errors.EmptyDataError
         file_format = csv_format(header)
-        raw = pd.read_csv(io.StringIO(text), sep=file_format["sep"], dtype=str)
-    return parse_cells(raw, file_format["decimal"]), file_format
+        # Read twice: as written (for writing rows back) and with pandas' missing-value markers (for the validator).
+        cells = pd.read_csv(io.StringIO(text), sep=file_format["sep"], dtype=str, keep_default_na=False)
+        values = pd.read_csv(io.StringIO(text), sep=file_format["sep"], dtype=str)
+    cells = cells.rename(columns=lambda column: str(column).strip())
+    require_columns(list(cells.columns), name, required)
+    if cells.empty:
+        raise FileProblem(name, "no_rows")
+    return PatientsFile(cells, parse_cells(values, file_format["decimal"]), **file_format, encoding=encoding)

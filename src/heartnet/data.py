@@ -26,12 +26,12 @@ import pandas as pd
 
 from heartnet.csvio import read_patients
 from heartnet.errors import ChecksumError, DataError, ValidationError
-from heartnet.features import FEATURES, TARGET
+from heartnet.features import FEATURE_NAMES, FEATURES, TARGET
 from heartnet.files import file_sha256, write_atomically
 from heartnet.paths import data_cache_path
 from heartnet.validation import validate_frame
 
-__all__ = ["DATASET_SHA256", "KAGGLE_URL", "dataset_facts", "fetch_dataset", "load_dataset"]
+__all__ = ["DATASET_SHA256", "KAGGLE_URL", "dataset_facts", "fetch_dataset", "load_dataset", "typical_patient"]
 
 DATASET_SHA256 = "948420b084d8a3a0ca42b8419fce9aee175879e43f8aedf712377899a67aa49b"
 KAGGLE_URL = "https://www.kaggle.com/datasets/fedesoriano/heart-failure-prediction"
@@ -99,8 +99,6 @@ def _prepare(raw: pd.DataFrame, source: str) -> pd.DataFrame:
     kept = raw[keep]
     try:
         features = validate_frame(kept.drop(columns=TARGET, errors="ignore"), where="line")
-        if TARGET not in kept.columns:
-            raise ValidationError(TARGET, None, "the target column 0/1 is required", problem="missing column")
     except ValidationError as error:
         line = None if error.row is None else int(kept.index[error.row]) + 2
         raise error.at(line, "line", source=source) from None
@@ -116,8 +114,6 @@ def _prepare(raw: pd.DataFrame, source: str) -> pd.DataFrame:
             where="line",
             source=source,
         )
-    if features.empty:
-        raise DataError(f"{source}: the file has a header but no rows")
     features[TARGET] = target.astype("int64").to_numpy()
     return features
 
@@ -134,7 +130,8 @@ def load_dataset(path: str | os.PathLike | None = None) -> pd.DataFrame:
     """
     file = fetch_dataset() if path is None else Path(path)
     source = "built-in dataset" if path is None else str(path)
-    frame = _prepare(read_patients(file)[0], source)
+    raw = read_patients(file, name=source, required=(*FEATURE_NAMES, TARGET)).values
+    frame = _prepare(raw, source)
     frame.attrs.update(source="builtin" if path is None else str(path), sha256=file_sha256(file))
     return frame
 
@@ -158,3 +155,17 @@ def dataset_facts(raw: pd.DataFrame | None = None) -> dict:
         if feature.impossible is not None:
             facts["dropped"][feature.name] = int((raw[feature.name] == feature.impossible).sum())
     return facts
+
+
+def typical_patient(df: pd.DataFrame) -> dict:
+    """The typical value of each feature in a validated frame: the median number, the most frequent category."""
+    typical = {}
+    for feature in FEATURES:
+        column = df[feature.name]
+        if feature.kind == "numeric":
+            typical[feature.name] = float(column.median())
+        else:
+            typical[feature.name] = column.mode().iloc[0]
+            if feature.kind == "binary":
+                typical[feature.name] = int(typical[feature.name])
+    return typical

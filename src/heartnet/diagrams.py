@@ -18,12 +18,14 @@ import tempfile
 from pathlib import Path
 
 from heartnet.backend import keras
+from heartnet.features import FEATURES
 
 __all__ = ["mlp_svg", "model_svg", "svg_to_png"]
 
 _ROW = re.compile(r"<tr>(.*?)</tr>", re.DOTALL)
 _CELL = re.compile(r"<td[^>]*>(.*?)</td>", re.DOTALL)
 _RECORD_SPECIAL = re.compile(r'([{}|<>"\\])')
+_NAME_KIND = re.compile(r"(\S+) \((\w+)\)")
 
 
 def dot_to_svg(dot: str) -> str:
@@ -52,32 +54,96 @@ def svg_to_png(svg: str, *, dpi: int = 110) -> bytes:
     )
 
 
-def mlp_svg(head: keras.Sequential, *, max_neurons: int = 12) -> str:
-    """The MLP head drawn by keras-visualizer: one circle per neuron (at most ``max_neurons``)."""
+# keras-visualizer's English labels, in Spanish (its DOT text is plain, so the words are replaced in it).
+_MLP_WORDS = [
+    # keras-visualizer writes the first hidden layer's activation under the input layer too: not there.
+    (re.compile(r"(Input Units: [^\n\"]*)\nActivation: \w+"), lambda m: m[1]),
+    (
+        re.compile(r"Input Units: (\d+) \(\+(\d+) more\)"),
+        lambda m: f"Entrada: {m[1]} columnas (se dibujan {int(m[1]) - int(m[2])})",
+    ),
+    (re.compile(r"Input Units: (\d+)"), lambda m: f"Entrada: {m[1]} columnas"),
+    (re.compile(r"Output Units: (\d+)"), lambda m: f"Salida: {m[1]} neurona" + ("s" if m[1] != "1" else "")),
+    (
+        re.compile(r"Units: (\d+) \(\+(\d+) more\)"),
+        lambda m: f"Capa densa: {m[1]} neuronas (se dibujan {int(m[1]) - int(m[2])})",
+    ),
+    (re.compile(r"Units: (\d+)"), lambda m: f"Capa densa: {m[1]} neuronas"),
+    (re.compile(r"Activation: relu"), lambda m: "activación: ReLU"),
+    (re.compile(r"Activation: sigmoid"), lambda m: "activación: sigmoide"),
+    (re.compile(r"Rate: ([\d.]+)"), lambda m: "tasa " + m[1].replace(".", ",")),
+]
+
+
+def mlp_svg(member: keras.Sequential, *, max_neurons: int = 12, spanish: bool = False) -> str:
+    """One MLP drawn by keras-visualizer: one circle per neuron (at most ``max_neurons`` per layer).
+
+    With ``spanish``, the layers' labels are in Spanish (keras-visualizer writes English).
+    """
     from keras_visualizer import visualizer
 
     with tempfile.TemporaryDirectory() as folder:
         dot_file = Path(folder) / "mlp.gv"
         # file_format=None: keras-visualizer only saves the DOT text, it never calls `dot`.
-        visualizer(head, file_name=str(dot_file), file_format=None, settings={"MAX_NEURONS": max_neurons})
-        return dot_to_svg(dot_file.read_text(encoding="utf-8"))
+        visualizer(member, file_name=str(dot_file), file_format=None, settings={"MAX_NEURONS": max_neurons})
+        dot = dot_file.read_text(encoding="utf-8")
+    if spanish:
+        for pattern, replacement in _MLP_WORDS:
+            dot = pattern.sub(replacement, dot)
+    # A margin around the drawing: the renderer's font is a little wider than the one Graphviz measured.
+    return dot_to_svg(dot.replace("{", '{\n\tgraph [pad="0.6"]', 1))
 
 
-def _record_label(label: str, rankdir: str) -> str:
+# What each kind of layer does, in Spanish, for the whole-model diagram.
+_LAYER_WORDS = {
+    "InputLayer": "entrada",
+    "Normalization": "normalización",
+    "FillMissing": "rellenar faltante",
+    "MissingIndicator": "indicador de faltante",
+    "PiecewiseLinearEncoding": "codificación lineal por tramos",
+    "StringLookup": "one-hot",
+    "IntegerLookup": "one-hot",
+    "Concatenate": "concatenación de columnas",
+    "Functional": "ensamble de MLP",
+    "MeanProbability": "promedio de los miembros",
+}
+_LAYER_SUBJECTS = {"encoded": "matriz", "network": "red", "probability": "probabilidad"}
+
+
+def spanish_layer(name: str, kind: str) -> str:
+    """A layer's box in Spanish: the feature's Spanish label (or the layer's role) and what the layer does."""
+    feature = next((f for f in FEATURES if name == f.name or name.startswith(f"{f.name}_")), None)
+    subject = feature.label if feature else _LAYER_SUBJECTS.get(name, name)
+    return f"{subject}: {_LAYER_WORDS.get(kind, kind)}"
+
+
+def _record_label(label: str, rankdir: str, spanish: bool = False) -> str:
     rows = []
     for row in _ROW.findall(label):
-        cells = [
-            _RECORD_SPECIAL.sub(r"\\\1", html.unescape(re.sub(r"<[^>]+>", "", cell)).strip())
-            for cell in _CELL.findall(row)
-        ]
+        cells = [html.unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in _CELL.findall(row)]
+        if spanish:
+            cells = [
+                spanish_layer(*_NAME_KIND.fullmatch(cell).groups()) if _NAME_KIND.fullmatch(cell) else cell
+                for cell in cells
+            ]
+        cells = [_RECORD_SPECIAL.sub(r"\\\1", cell) for cell in cells]
         rows.append(cells[0] if len(cells) == 1 else "{" + "|".join(cells) + "}")
     return "{" + "|".join(rows) + "}" if rankdir in ("TB", "BT") else "|".join(rows)
 
 
 def model_svg(
-    model: keras.Model, *, rankdir: str = "TB", show_shapes: bool = True, expand_nested: bool = False, dpi: int = 72
+    model: keras.Model,
+    *,
+    rankdir: str = "TB",
+    show_shapes: bool = True,
+    expand_nested: bool = False,
+    dpi: int = 72,
+    spanish: bool = False,
 ) -> str:
-    """The whole model as keras.utils.plot_model draws it (layer names and types, optionally shapes)."""
+    """The whole model as keras.utils.plot_model draws it (layer names and types, optionally shapes).
+
+    With ``spanish``, each box names the feature in Spanish and what its layer does.
+    """
     graph = keras.utils.model_to_dot(
         model, show_shapes=show_shapes, show_layer_names=True, rankdir=rankdir, expand_nested=expand_nested, dpi=dpi
     )
@@ -88,7 +154,7 @@ def model_svg(
         for node in subgraph.get_nodes():
             label = node.get("label")
             if label and label.startswith("<"):
-                node.set("label", '"' + _record_label(label, rankdir) + '"')
+                node.set("label", '"' + _record_label(label, rankdir, spanish) + '"')
                 node.set("shape", "record")
                 node.set("fontsize", "11")
                 node.set("fontname", "Courier")

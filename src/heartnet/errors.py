@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 
 class HeartnetError(Exception):
     """Base class of the errors a user can fix (the CLI exits 2 on these)."""
@@ -74,6 +76,46 @@ class ValidationError(HeartnetError, ValueError):
 
 class DataError(HeartnetError, ValueError):
     """A data file cannot be used: unreadable, wrong schema, or wrong checksum."""
+
+
+class FileProblem(DataError):
+    """A file of patients that cannot be used at all, with structured fields an interface can word.
+
+    ``name`` is the file as shown to the user, ``problem`` one of
+    ``PROBLEMS``; ``expected`` and ``found`` list the columns for
+    ``"missing_columns"``; ``detail`` is the library's own words, if any.
+    """
+
+    PROBLEMS: ClassVar[dict[str, str]] = {
+        "no_such_file": "no such file",
+        "is_folder": "is a folder, expected a CSV file",
+        "not_text": "not a text file (a spreadsheet? save it as CSV, comma- or semicolon-separated)",
+        "empty": "the file is empty, expected a CSV with a header line",
+        "no_rows": "the file has a header but no rows",
+        "unreadable": "not a readable CSV",
+        "missing_columns": "required columns missing",
+    }
+
+    def __init__(
+        self,
+        name: object,
+        problem: str,
+        *,
+        expected: list[str] | None = None,
+        found: list[str] | None = None,
+        detail: str | None = None,
+    ) -> None:
+        if problem not in self.PROBLEMS:
+            raise ValueError(f"unknown file problem {problem!r}; known: {', '.join(self.PROBLEMS)}")
+        self.name, self.problem, self.detail = str(name), problem, detail
+        self.expected, self.found = list(expected or []), list(found or [])
+        message = f"{self.name}: {self.PROBLEMS[problem]}"
+        if problem == "missing_columns":
+            missing = [column for column in self.expected if column not in self.found]
+            message += f": {', '.join(missing)} (expected {', '.join(self.expected)}; found {', '.join(self.found)})"
+        if detail:
+            message += f" ({detail})"
+        super().__init__(message)
 
 
 class ChecksumError(DataError):

@@ -1,8 +1,9 @@
 """Small, fast training experiments that demonstrate the theory in the notebook.
 
 They train MLP heads on the encoded matrix (the output of ``heartnet.encoder``),
-so each experiment isolates one idea (learning rate, batch size, overfitting,
-regularization, normalization) and runs in seconds on two cores. Every
+so each experiment isolates one idea (activation, learning rate, backpropagation,
+batch size, overfitting, dropout, weight decay, normalization, embeddings) and
+runs in seconds on two cores. Every
 function is seeded and returns plain histories (``dict`` of lists) that
 ``heartnet.plots.history_curves`` draws.
 """
@@ -19,19 +20,45 @@ from heartnet.features import FEATURES
 
 layers = keras.layers
 
-__all__ = ["fit_head", "gradient_descent", "head", "output_bias_gradient", "unnormalized"]
+__all__ = [
+    "constant_loss",
+    "embedding_versus_one_hot",
+    "fit_head",
+    "gradient_descent",
+    "head",
+    "hidden_gradient_check",
+    "output_bias_gradient",
+    "unnormalized",
+]
 
 
-def head(inputs: int, units: Sequence[int] = (16,), *, dropout: float = 0.0, seed: int = 0) -> keras.Sequential:
-    """An MLP head like heartnet's: Dense+ReLU layers (optional dropout), sigmoid output."""
+def head(
+    inputs: int,
+    units: Sequence[int] = (16,),
+    *,
+    dropout: float = 0.0,
+    activation: str | None = "relu",
+    seed: int = 0,
+) -> keras.Sequential:
+    """An MLP like one member of heartnet's: Dense layers with ``activation`` (optional dropout), sigmoid output.
+
+    ``activation=None`` leaves the hidden layers linear: the whole network is
+    then a linear function of its inputs followed by a sigmoid, however deep.
+    """
     keras.utils.set_random_seed(seed)
-    model = keras.Sequential([keras.Input(shape=(inputs,))])
+    stack = [keras.Input(shape=(inputs,))]
     for width in units:
-        model.add(layers.Dense(width, activation="relu"))
+        stack.append(layers.Dense(width, activation=activation))
         if dropout:
-            model.add(layers.Dropout(dropout))
-    model.add(layers.Dense(1, activation="sigmoid"))
-    return model
+            stack.append(layers.Dropout(dropout))
+    stack.append(layers.Dense(1, activation="sigmoid"))
+    return keras.Sequential(stack)
+
+
+def constant_loss(labels: np.ndarray) -> float:
+    """The cross-entropy of always predicting the share of positives: what a model that learned nothing scores."""
+    rate = float(np.mean(labels))
+    return float(-(rate * np.log(rate) + (1 - rate) * np.log(1 - rate)))
 
 
 def gradient_descent(
@@ -76,12 +103,83 @@ def output_bias_gradient(model: keras.Sequential, matrix: np.ndarray, labels: np
     return gradient, float(tf.reduce_mean(probabilities - y))
 
 
+def hidden_gradient_check(
+    model: keras.Sequential,
+    matrix: np.ndarray,
+    labels: np.ndarray,
+    *,
+    row: int = 0,
+    column: int = 0,
+    step: float = 1e-3,
+) -> tuple[float, float]:
+    """Backpropagation through a hidden layer, checked by finite differences.
+
+    Returns (the gradient of the mean loss with respect to the first hidden
+    layer's kernel entry [``row``, ``column``] as ``GradientTape`` computes it
+    by backpropagation, and the same slope measured by nudging that one weight
+    by ±``step`` and taking (L(w + step) - L(w - step)) / (2 step)).
+    """
+    x = tf.constant(matrix, dtype="float32")
+    y = tf.constant(np.asarray(labels).reshape(-1, 1), dtype="float32")
+    kernel = model.layers[0].kernel
+    loss_fn = keras.losses.BinaryCrossentropy()
+
+    def loss() -> float:
+        return float(loss_fn(y, model(x, training=False)))
+
+    with tf.GradientTape() as tape:
+        value = loss_fn(y, model(x, training=False))
+    backpropagated = float(tape.gradient(value, kernel)[row, column])
+    original = kernel.numpy()
+    nudged = original.copy()
+    try:
+        nudged[row, column] = original[row, column] + step
+        kernel.assign(nudged)
+        above = loss()
+        nudged[row, column] = original[row, column] - step
+        kernel.assign(nudged)
+        below = loss()
+    finally:
+        kernel.assign(original)
+    return backpropagated, (above - below) / (2 * step)
+
+
+def embedding_versus_one_hot(
+    codes: np.ndarray, labels: np.ndarray, categories: Sequence[str], *, dimensions: int = 2, epochs: int = 60
+) -> dict:
+    """One categorical feature alone, encoded two ways: one-hot columns, or a learned ``Embedding``.
+
+    ``codes`` are the category positions (0 .. len(categories)-1). Each way
+    feeds a single sigmoid neuron; both learn the risk of every category.
+    Returns each way's final training loss and the embedding's vectors (one
+    point per category, with its share of positives), to show that categories
+    with similar risk end up close.
+    """
+    codes = np.asarray(codes, dtype="int64").reshape(-1, 1)
+    y = np.asarray(labels, dtype="float32").reshape(-1, 1)
+    n = len(categories)
+    keras.utils.set_random_seed(0)
+    one_hot = keras.Sequential([keras.Input(shape=(1,), dtype="int64"), layers.CategoryEncoding(n, "one_hot"),
+                                layers.Dense(1, activation="sigmoid")])  # fmt: skip
+    embedding_layer = layers.Embedding(n, dimensions, name="embedding")
+    embedded = keras.Sequential([keras.Input(shape=(1,), dtype="int64"), embedding_layer, layers.Flatten(),
+                                 layers.Dense(1, activation="sigmoid")])  # fmt: skip
+    losses = {}
+    for name, model in (("one_hot", one_hot), ("embedding", embedded)):
+        model.compile(optimizer=keras.optimizers.Adam(0.05), loss="binary_crossentropy")
+        losses[name] = float(model.fit(codes, y, epochs=epochs, batch_size=64, verbose=0).history["loss"][-1])
+    vectors = embedding_layer.embeddings.numpy()
+    rates = [float(y[codes[:, 0] == code].mean()) for code in range(n)]
+    return {"losses": losses, "vectors": vectors, "categories": list(categories), "rates": rates}
+
+
 def fit_head(
     train: tuple[np.ndarray, np.ndarray],
     validation: tuple[np.ndarray, np.ndarray],
     *,
     units: Sequence[int] = (16,),
     dropout: float = 0.0,
+    activation: str | None = "relu",
     weight_decay: float = 0.0,
     batch_size: int = 32,
     epochs: int = 30,
@@ -96,7 +194,7 @@ def fit_head(
     shrinks the weights at each step without adding a term to the loss, so
     the losses of all variants stay comparable.
     """
-    model = head(train[0].shape[1], units, dropout=dropout, seed=seed)
+    model = head(train[0].shape[1], units, dropout=dropout, activation=activation, seed=seed)
     optimizer = (
         keras.optimizers.AdamW(learning_rate, weight_decay=weight_decay)
         if weight_decay

@@ -1,56 +1,134 @@
-"""Which features pushed one patient's risk up or down.
+"""Why the model gave a patient their probability: exact Shapley values, computed by the shap library.
 
-Each feature of the patient is swapped, one at a time, for the typical value
-of the training data (median for numbers, most frequent category otherwise);
-the change in probability is that feature's contribution. Simple, model-
-agnostic, and the 12 predictions go through one batch call.
+Each of the 11 raw features gets a contribution, in probability units, such
+that the contributions add up to P(patient) minus the mean prediction over a
+background sample of training rows (the "base rate" the explanation starts
+from). shap's exact explainer enumerates every coalition of features (2^11 =
+2,048), and a feature outside a coalition takes, in turn, each background
+row's value (``shap.maskers.Independent``): interventional Shapley values.
+
+shap masks numbers, so rows travel as codes: numbers as they are (NaN for a
+cholesterol that was not measured), a category or flag as its position in the
+spec; the model sees them decoded back into raw rows. Every saved model keeps
+its background rows in its metadata (``heartnet train`` samples them from the
+training rows), so any saved model can be explained. This module, and shap,
+are imported only by the commands and pages that explain.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
-from heartnet.backend import keras
-from heartnet.features import FEATURES
-from heartnet.inference import predict
-from heartnet.validation import validate_row
+from heartnet.errors import HeartnetError, ModelError
+from heartnet.features import FEATURE_NAMES, FEATURES
+from heartnet.inference import keras_model, probabilities
+from heartnet.storage import TrainedModel
+from heartnet.validation import validate_row, validate_rows
 
-__all__ = ["contributions", "typical_patient"]
+__all__ = ["BACKGROUND_ROWS", "background_rows", "contributions", "explain", "from_codes", "to_codes"]
+
+BACKGROUND_ROWS = 100
 
 
-def typical_patient(df: pd.DataFrame) -> dict:
-    """The typical value of each feature in a validated frame (median or most frequent)."""
-    typical = {}
+def background_rows(features: pd.DataFrame, *, rows: int = BACKGROUND_ROWS, seed: int = 0) -> list[dict]:
+    """A seeded sample of training rows, as JSON-ready dicts (None for a cholesterol not measured)."""
+    clean = validate_rows(features[list(FEATURE_NAMES)])
+    sample = clean.sample(min(rows, len(clean)), random_state=seed)
+    return [
+        {name: None if isinstance(value, float) and np.isnan(value) else value for name, value in row.items()}
+        for row in sample.astype(object).to_dict("records")
+    ]
+
+
+def to_codes(frame: pd.DataFrame) -> np.ndarray:
+    """Validated rows as numbers: numeric features as they are, categories and flags as their position in the spec."""
+    columns = []
     for feature in FEATURES:
-        column = df[feature.name]
+        values = frame[feature.name]
         if feature.kind == "numeric":
-            typical[feature.name] = float(column.median())
+            columns.append(values.to_numpy(dtype="float64"))
         else:
-            typical[feature.name] = column.mode().iloc[0]
-            if feature.kind == "binary":
-                typical[feature.name] = int(typical[feature.name])
-    return typical
+            columns.append(values.map({value: code for code, value in enumerate(feature.values)}).to_numpy("float64"))
+    return np.column_stack(columns)
 
 
-def contributions(row: Mapping, model: keras.Model, typical: Mapping) -> pd.DataFrame:
-    """One row per feature: the patient's value, the typical value and ``effect``.
+def from_codes(codes: np.ndarray) -> dict[str, np.ndarray]:
+    """The raw columns that ``to_codes`` encoded (what the model's inputs take)."""
+    columns = {}
+    for index, feature in enumerate(FEATURES):
+        values = codes[:, index]
+        if feature.kind == "numeric":
+            columns[feature.name] = values
+        else:  # categories as bytes, which TensorFlow takes without converting each cell
+            choices = feature.values if feature.kind == "binary" else [str(value).encode() for value in feature.values]
+            columns[feature.name] = np.asarray(choices)[values.astype(int)]
+    return columns
 
-    ``effect`` = P(patient) − P(patient with this feature set to the typical
-    value): positive pushes the risk up; 0 where the patient already has the
-    typical value. Sorted by the size of the effect.
+
+def _background(model, background) -> pd.DataFrame:
+    if background is None:
+        rows = model.metadata.get("background") if isinstance(model, TrainedModel) else None
+        if not rows:
+            raise ModelError(
+                "this model keeps no background rows to explain against; pass background= (training rows) "
+                "or retrain it with `heartnet train`"
+            )
+        background = rows
+    return validate_rows(background if isinstance(background, pd.DataFrame) else list(background))
+
+
+def explain(model, rows, *, background=None):
+    """Shapley values of each row's probability, as a ``shap.Explanation`` of shape (rows, 11).
+
+    ``model``: a ``TrainedModel`` (its metadata's background rows are used),
+    a fitted ``HeartnetClassifier`` or a Keras model (then ``background``,
+    training rows, is required). ``rows``: a DataFrame or a list of dicts,
+    validated first. ``values`` are in probability units; ``base_values`` is
+    the mean probability over the background; ``data`` holds each row's codes
+    (``to_codes``) and ``display_data`` its raw values.
     """
-    patient = validate_row(row)
-    variants = [patient] + [{**patient, feature.name: typical[feature.name]} for feature in FEATURES]
-    probabilities = predict(variants, model)
+    try:
+        with warnings.catch_warnings():  # shap's own colormaps use a matplotlib method 3.11 plans to deprecate
+            warnings.filterwarnings("ignore", r"The set_(over|under) function", PendingDeprecationWarning)
+            import shap  # only where explaining is asked for
+    except ModuleNotFoundError:
+        raise HeartnetError("explanations need the shap library: pip install 'heartnet[explain]'") from None
+
+    clean = validate_rows(rows)
+    network = keras_model(model)
+    masker = shap.maskers.Independent(to_codes(_background(model, background)), max_samples=BACKGROUND_ROWS)
+
+    def predict_codes(codes: np.ndarray) -> np.ndarray:
+        return probabilities(network, from_codes(codes))
+
+    explainer = shap.explainers.Exact(predict_codes, masker, feature_names=list(FEATURE_NAMES))
+    explanation = explainer(to_codes(clean), silent=True)
+    explanation.display_data = clean.to_numpy(dtype=object)
+    return explanation
+
+
+def contributions(model, row: Mapping, *, background=None) -> pd.DataFrame:
+    """One patient's Shapley values as a table, largest push first.
+
+    Columns: ``feature``, ``label`` (Spanish), ``value`` (the patient's),
+    ``contribution`` (probability units); ``attrs`` holds ``base`` (mean
+    prediction over the background) and ``probability`` (base plus the sum).
+    """
+    clean = validate_row(row)
+    explanation = explain(model, [clean], background=background)
     frame = pd.DataFrame(
         {
-            "feature": [feature.name for feature in FEATURES],
+            "feature": list(FEATURE_NAMES),
             "label": [feature.label for feature in FEATURES],
-            "value": [patient[feature.name] for feature in FEATURES],
-            "typical": [typical[feature.name] for feature in FEATURES],
-            "effect": probabilities[0] - probabilities[1:],
+            "value": [clean[name] for name in FEATURE_NAMES],
+            "contribution": explanation.values[0],
         }
     )
-    return frame.reindex(frame["effect"].abs().sort_values(ascending=False).index).reset_index(drop=True)
+    frame = frame.reindex(frame["contribution"].abs().sort_values(ascending=False).index).reset_index(drop=True)
+    base = float(explanation.base_values[0])
+    frame.attrs.update(base=base, probability=base + float(frame["contribution"].sum()))
+    return frame

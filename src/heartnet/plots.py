@@ -20,6 +20,7 @@ from sklearn.calibration import calibration_curve
 
 from heartnet.decision import DEFAULT_THRESHOLD, classify
 from heartnet.features import FEATURES, FEATURES_BY_NAME, TARGET, TARGET_CLASSES, TARGET_LABEL
+from heartnet.spanish import percent, points
 
 __all__ = [
     "activation_functions",
@@ -28,8 +29,8 @@ __all__ = [
     "categorical_positive_rates",
     "class_balance",
     "confusion_matrix",
-    "contribution_bars",
     "correlations",
+    "embedding_vectors",
     "encoded_matrix",
     "feature_table",
     "history_curves",
@@ -38,8 +39,13 @@ __all__ = [
     "model_comparison",
     "numeric_distributions",
     "patient_probabilities",
+    "piecewise_linear_encoding",
+    "probability_histogram",
     "risk_gauge",
     "roc_and_precision_recall",
+    "shapley_importance",
+    "shapley_summary",
+    "shapley_waterfall",
     "threshold_tradeoff",
     "training_curves",
 ]
@@ -47,6 +53,7 @@ __all__ = [
 PALETTE = {0: "#4C72B0", 1: "#C44E52"}
 MODEL_NAMES = {
     "heartnet": "heartnet (red neuronal)",
+    "catboost": "CatBoost",
     "logistic_regression": "Regresión logística",
     "random_forest": "Bosque aleatorio",
     "hist_gradient_boosting": "Gradient boosting (histogramas)",
@@ -126,6 +133,12 @@ def numeric_distributions(df: pd.DataFrame) -> Figure:
     return fig
 
 
+def _short(text: str, width: int = 16) -> str:
+    """A category's meaning cut to fit under a bar: "Hipertrofia ventricular izquierda…" -> "Hipertrofia ven…"."""
+    text = text.split(" (")[0]
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def categorical_positive_rates(df: pd.DataFrame) -> Figure:
     """Share of patients with heart disease in each category of each categorical or binary feature."""
     names = [f.name for f in FEATURES if f.kind != "numeric"]
@@ -135,28 +148,37 @@ def categorical_positive_rates(df: pd.DataFrame) -> Figure:
     for ax, name in zip(axes, names, strict=True):
         feature = FEATURES_BY_NAME[name]
         rates = df.groupby(name)[TARGET].agg(["mean", "size"]).reindex(list(feature.values))
-        labels = [f"{value}\n(n={int(n)})" for value, n in zip(rates.index, rates["size"], strict=True)]
+        labels = [  # the category's meaning, shortened to fit under its bar, and how many patients have it
+            f"{_short(feature.meaning(value))}\n(n = {int(n)})"
+            for value, n in zip(rates.index, rates["size"], strict=True)
+        ]
         bars = ax.bar(labels, rates["mean"], color="#8172B3")
-        ax.bar_label(
-            bars,
-            labels=[f"{rate:.0%}" for rate in rates["mean"]],
-            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
-        )
-        ax.axhline(overall, color="gray", linestyle="--", linewidth=1, label=f"Global {overall:.0%}")
-        ax.set(title=feature.label, xlabel="categoría (n = pacientes)", ylabel="Tasa de enfermedad", ylim=(0, 1.1))
+        ax.bar_label(bars, labels=[percent(rate, 0) for rate in rates["mean"]], padding=2, fontsize=9)
+        ax.axhline(overall, color="gray", linestyle="--", linewidth=1, label=f"todos: {percent(overall, 0)}")
+        ax.set(title=feature.label, xlabel="categoría (n = pacientes)", ylabel="Tasa de enfermedad", ylim=(0, 1.18))
+        ax.tick_params(axis="x", labelsize=8)
+        ax.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}".replace("%", " %"))
         ax.legend(loc="upper left", fontsize=8)
     fig.suptitle("Tasa de enfermedad cardíaca por categoría")
     return fig
 
 
 def correlations(df: pd.DataFrame) -> Figure:
-    """Pearson correlations between the numeric and binary columns and the target."""
+    """Pearson correlations between the numeric features, the binary one (0/1) and the target, labelled in Spanish."""
     columns = [f.name for f in FEATURES if f.kind in ("numeric", "binary")] + [TARGET]
-    matrix = df[columns].astype(float).corr()
-    fig = Figure(figsize=(7, 5.5), layout="constrained")
+    labels = [FEATURES_BY_NAME[name].label if name in FEATURES_BY_NAME else TARGET_LABEL for name in columns]
+    matrix = df[columns].astype(float).corr().set_axis(labels, axis=0).set_axis(labels, axis=1)
+    fig = Figure(figsize=(8, 6.5), layout="constrained")
     ax = fig.subplots()
-    sns.heatmap(matrix, annot=True, fmt=".2f", cmap="vlag", vmin=-1, vmax=1, square=True, ax=ax)
-    ax.set(title="Correlación de Pearson (variables numéricas y objetivo)", xlabel="Variable", ylabel="Variable")
+    sns.heatmap(
+        matrix, annot=True, fmt=".2f", cmap="vlag", vmin=-1, vmax=1, square=True, ax=ax,
+        cbar_kws={"label": "correlación (−1 a 1)"}, annot_kws={"fontsize": 10},
+    )  # fmt: skip
+    ax.set(
+        title="Correlación de Pearson: variables numéricas, glucemia (0/1) y enfermedad",
+        xlabel="correlación con…",
+        ylabel="variable",
+    )
     return fig
 
 
@@ -179,20 +201,72 @@ def missing_cholesterol(raw: pd.DataFrame) -> Figure:
 
 
 def encoded_matrix(matrix: np.ndarray, columns: Sequence[str], rows: Sequence[str]) -> Figure:
-    """Heatmap of the matrix the MLP receives: one row per patient, one column per encoded feature."""
-    fig = Figure(figsize=(12, 0.5 * len(rows) + 2.6), layout="constrained")
-    ax = fig.subplots()
+    """Heatmap of the matrix the network receives: one row per patient, one column per encoded column.
+
+    Two panels with their own colours, so that a category's 1 is never mistaken
+    for a number's value: the numeric columns (piecewise-linear bins, or
+    standard deviations; and the missing indicator) and the one-hot columns.
+    """
+    frame = pd.DataFrame(matrix, index=rows, columns=columns)
+    one_hot = [column for column in frame.columns if "=" in column]
+    numeric = [column for column in frame.columns if column not in one_hot]
+    fig = Figure(figsize=(15, 0.55 * len(rows) + 3.4), layout="constrained")
+    left, right = fig.subplots(1, 2, width_ratios=[max(len(numeric), 1), max(len(one_hot), 1)])
     sns.heatmap(
-        pd.DataFrame(matrix, index=rows, columns=columns),
-        annot=True,
-        fmt=".1f",
-        cmap="vlag",
-        center=0,
-        cbar_kws={"label": "valor (numéricas: desvíos estándar; one-hot: 0/1)"},
-        annot_kws={"fontsize": 7},
-        ax=ax,
+        frame[numeric], annot=True, fmt=".1f", cmap="Blues", center=None, ax=left, annot_kws={"fontsize": 9},
+        cbar_kws={"label": "valor numérico", "location": "bottom", "shrink": 0.6},
+    )  # fmt: skip
+    sns.heatmap(
+        frame[one_hot], annot=True, fmt=".0f", cmap="Greens", vmin=0, vmax=1, ax=right, annot_kws={"fontsize": 9},
+        cbar=False,
+    )  # fmt: skip
+    left.set(title="Columnas numéricas", xlabel="columna de la matriz", ylabel="Paciente")
+    right.set(title="Columnas one-hot (1 = la categoría del paciente)", xlabel="columna de la matriz", ylabel="")
+    right.set_ylabel("Paciente")
+    for ax in (left, right):
+        ax.tick_params(axis="x", labelsize=8, labelrotation=90)
+        ax.tick_params(axis="y", labelrotation=0)
+    fig.suptitle("La matriz que recibe la red")
+    return fig
+
+
+def piecewise_linear_encoding(layer, *, label: str) -> Figure:
+    """What ``PiecewiseLinearEncoding`` makes of a number: one line per bin column, across the training range."""
+    edges = np.asarray(layer.edges)
+    span = edges[-1] - edges[0]
+    x = np.linspace(edges[0] - 0.08 * span, edges[-1] + 0.08 * span, 400, dtype="float32").reshape(-1, 1)
+    columns = np.asarray(layer(x))
+    fig = Figure(figsize=(8, 3.6), layout="constrained")
+    ax = fig.subplots()
+    for index in range(columns.shape[1]):
+        ax.plot(
+            x.ravel(),
+            columns[:, index],
+            linewidth=2,
+            label=f"tramo {index + 1}: {edges[index]:g} a {edges[index + 1]:g}",
+        )
+    for edge in edges:
+        ax.axvline(edge, color="gray", linestyle=":", linewidth=0.8)
+    ax.legend(fontsize=8, loc="upper left")
+    ax.set(
+        title="Codificación lineal por tramos: un número, varias columnas", xlabel=label, ylabel="valor de la columna"
     )
-    ax.set(title="La matriz que recibe el MLP", xlabel="Columna codificada", ylabel="Paciente")
+    return fig
+
+
+def embedding_vectors(demo: Mapping) -> Figure:
+    """The 2-D vectors an ``Embedding`` learned for each category, colored by the category's share of positives."""
+    vectors, rates = np.asarray(demo["vectors"]), np.asarray(demo["rates"])
+    fig = Figure(figsize=(6, 4.4), layout="constrained")
+    ax = fig.subplots()
+    points = ax.scatter(
+        vectors[:, 0], vectors[:, 1], c=rates, cmap="coolwarm", vmin=0, vmax=1, s=160, edgecolors="black"
+    )
+    for (x, y), name, rate in zip(vectors, demo["categories"], rates, strict=True):
+        ax.annotate(f"{name} ({percent(rate, 0)})", (x, y), xytext=(8, 6), textcoords="offset points", fontsize=9)
+    fig.colorbar(points, ax=ax, label="tasa de enfermedad de la categoría")
+    ax.margins(0.35)
+    ax.set(title="Embedding aprendido: un vector por categoría", xlabel="dimensión 1", ylabel="dimensión 2")
     return fig
 
 
@@ -251,18 +325,33 @@ def history_curves(
     return fig
 
 
-def training_curves(history: Mapping[str, Sequence[float]], *, best_epoch: int | None = None) -> Figure:
-    """Loss and ROC AUC per epoch, training against validation, of one fit."""
-    fig = Figure(figsize=(11, 3.6), layout="constrained")
-    panels = [("loss", "pérdida (entropía cruzada)", "Pérdida por época"), ("auc", "ROC AUC", "ROC AUC por época")]
-    for ax, (metric, label, title) in zip(fig.subplots(1, 2), panels, strict=True):
+def training_curves(
+    history: Mapping[str, Sequence[float]],
+    *,
+    best_epoch: int | None = None,
+    metrics: Sequence[tuple[str, str, str]] = (
+        ("loss", "pérdida (entropía cruzada)", "Pérdida por época"),
+        ("auc", "ROC AUC", "ROC AUC por época"),
+    ),
+) -> Figure:
+    """Training against validation per epoch, one panel per ``(key, axis label, title)`` of ``metrics``.
+
+    With ``best_epoch``, the epoch whose weights early stopping kept is marked
+    on both curves (a dashed line and a point on the validation curve).
+    """
+    fig = Figure(figsize=(11, 3.8), layout="constrained")
+    for ax, (metric, label, title) in zip(np.atleast_1d(fig.subplots(1, len(metrics))), metrics, strict=True):
         epochs = np.arange(1, len(history[metric]) + 1)
-        ax.plot(epochs, history[metric], label="entrenamiento")
-        ax.plot(epochs, history[f"val_{metric}"], label="validación")
+        ax.plot(epochs, history[metric], color=PALETTE[0], label="entrenamiento")
+        if f"val_{metric}" in history:
+            ax.plot(epochs, history[f"val_{metric}"], color=PALETTE[1], label="validación")
         if best_epoch:
-            ax.axvline(best_epoch, color="gray", linestyle=":", label=f"mejor época ({best_epoch})")
+            ax.axvline(best_epoch, color="black", linestyle="--", linewidth=1.2, zorder=0)
+            if f"val_{metric}" in history:
+                ax.plot(best_epoch, history[f"val_{metric}"][best_epoch - 1], "o", color="black", zorder=3,
+                        label=f"mejor época: {best_epoch} (pesos restaurados)")  # fmt: skip
         ax.set(title=title, xlabel="época", ylabel=label)
-        ax.legend()
+        ax.legend(fontsize=9)
     return fig
 
 
@@ -273,7 +362,11 @@ def confusion_matrix(y_true, probabilities, *, threshold: float = DEFAULT_THRESH
     names = [TARGET_CLASSES[k].replace(" ", "\n", 1) for k in _CLASS_ORDER]  # "Sin\nenfermedad cardíaca"
     fig = Figure(figsize=(5.2, 4.2), layout="constrained")
     ax = fig.subplots()
-    sns.heatmap(pd.DataFrame(matrix, index=names, columns=names), annot=True, fmt="d", cmap="Blues", cbar=False, ax=ax)
+    sns.heatmap(
+        pd.DataFrame(matrix, index=names, columns=names), annot=True, fmt="d", cmap="Blues", cbar=False, ax=ax,
+        annot_kws={"fontsize": 14},
+    )  # fmt: skip
+    ax.tick_params(axis="y", labelrotation=0)
     ax.set(title=f"Matriz de confusión (umbral {threshold:.2f})", xlabel="Predicción", ylabel="Clase real")
     return fig
 
@@ -406,6 +499,23 @@ def patient_probabilities(
     return fig
 
 
+def probability_histogram(probabilities, *, threshold: float = DEFAULT_THRESHOLD) -> Figure:
+    """How the probabilities of a batch of patients spread, with the decision threshold."""
+    fig = Figure(figsize=(8, 3.4), layout="constrained")
+    ax = fig.subplots()
+    ax.hist(np.asarray(probabilities) * 100, bins=np.linspace(0, 100, 21), color="#8172B3", edgecolor="white")
+    ax.axvline(threshold * 100, color="black", linestyle=":", label=f"umbral {percent(threshold, 0)}")
+    ax.xaxis.set_major_formatter(lambda value, _: f"{value:.0f} %")
+    ax.legend()
+    ax.set(
+        title="Distribución de las probabilidades del lote",
+        xlabel="probabilidad de enfermedad cardíaca",
+        ylabel="Pacientes",
+        xlim=(0, 100),
+    )
+    return fig
+
+
 def risk_gauge(probability: float, *, threshold: float = DEFAULT_THRESHOLD) -> Figure:
     """A horizontal gauge from 0 % to 100 % with the patient's probability and the threshold."""
     fig = Figure(figsize=(7, 1.5), layout="constrained")
@@ -420,24 +530,120 @@ def risk_gauge(probability: float, *, threshold: float = DEFAULT_THRESHOLD) -> F
     return fig
 
 
-def contribution_bars(effects: pd.DataFrame) -> Figure:
-    """Bars of ``heartnet.explain.contributions``: red raises the risk, blue lowers it."""
-    shown = effects.iloc[::-1]
-    values = [
-        "no medido" if pd.isna(value) else f"{value:g}" if isinstance(value, float) else value
-        for value in shown["value"]
-    ]
-    labels = [f"{label} = {value}" for label, value in zip(shown["label"], values, strict=True)]
-    fig = Figure(figsize=(7.5, 0.38 * len(shown) + 1.4), layout="constrained")
+def _shown_value(feature_name: str, value) -> str:
+    """A patient's value as the figures write it: categories by their Spanish meaning, whole numbers whole,
+    a missing cholesterol «no medido»."""
+    feature = FEATURES_BY_NAME[feature_name]
+    if feature.kind != "numeric":
+        return feature.meaning(value)
+    if value is None or pd.isna(value):
+        return "no medido"
+    number = f"{value:g}".replace(".", ",") if feature.step < 1 else f"{value:.0f}"
+    return f"{number} {feature.unit}"
+
+
+def shapley_waterfall(contributions: pd.DataFrame) -> Figure:
+    """One patient's explanation as a waterfall: from the base rate, feature by feature, to their probability.
+
+    Takes ``heartnet.explain.contributions``: Shapley values that add up to the
+    patient's probability minus the base (the mean prediction over training
+    rows). Every feature has its bar and its push written in percentage
+    points, so the figure is never empty; red raises the risk, blue lowers it.
+    """
+    base, final = contributions.attrs["base"], contributions.attrs["probability"]
+    steps = contributions.iloc[::-1].reset_index(drop=True)  # the largest push on top, reached last
+    pushes = steps["contribution"].to_numpy()
+    starts = base + np.cumsum(np.r_[0.0, pushes])[:-1]
+    ends = starts + pushes
+    fig = Figure(figsize=(9, 0.42 * len(steps) + 2.2), layout="constrained")
     ax = fig.subplots()
-    points = (shown["effect"] * 100).round(2)  # float noise of an unchanged value is not an effect
-    ax.barh(labels, points, color=[PALETTE[int(effect > 0)] for effect in points])
-    ax.axvline(0, color="gray", linewidth=0.8)
-    reach = max(1.0, float(points.abs().max()) * 1.1)
-    ax.set_xlim(-reach, reach)
+    labels = [
+        f"{label}: {_shown_value(name, value)}"
+        for name, label, value in zip(steps["feature"], steps["label"], steps["value"], strict=True)
+    ]
+    positions = np.arange(len(steps))
+    ax.barh(positions, pushes * 100, left=starts * 100, color=[PALETTE[int(push > 0)] for push in pushes], height=0.6)
+    for position, start, end, push in zip(positions, starts, ends, pushes, strict=True):
+        rightwards = push >= 0  # write the push beyond the bar's far end
+        ax.annotate(
+            points(push),
+            (max(start, end) * 100 if rightwards else min(start, end) * 100, position),
+            xytext=(4 if rightwards else -4, 0),
+            textcoords="offset points",
+            ha="left" if rightwards else "right",
+            va="center",
+            fontsize=9,
+        )
+    ax.axvline(base * 100, color="gray", linestyle=":", linewidth=1.2, label=f"tasa base: {percent(base)}")
+    ax.axvline(final * 100, color="black", linestyle="--", linewidth=1.2, label=f"este paciente: {percent(final)}")
+    ax.set_yticks(positions, labels)
+    low, high = min(starts.min(), ends.min()) * 100, max(starts.max(), ends.max()) * 100
+    margin = max(high - low, 4.0)
+    ax.set_xlim(low - 0.18 * margin, high + 0.18 * margin)  # room for the pushes written beside the bars
+    ax.xaxis.set_major_formatter(lambda value, _: f"{value:.0f} %")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.11), ncol=2, fontsize=9, frameon=False)
     ax.set(
-        title="Qué subió (rojo) o bajó (azul) el riesgo de este paciente",
-        xlabel="cambio en la probabilidad frente a un valor típico (puntos porcentuales)",
-        ylabel="Variable = valor del paciente",
+        title=f"Por qué este paciente tiene {percent(final)}\n"
+        f"(desde la tasa base, {percent(base)}, variable por variable)",
+        xlabel="probabilidad de enfermedad cardíaca",
+        ylabel="Variable: valor del paciente",
     )
     return fig
+
+
+def shapley_importance(explanation) -> Figure:
+    """The model's global view: the mean absolute Shapley value of each feature over many patients (pp)."""
+    importance = pd.Series(np.abs(explanation.values).mean(axis=0) * 100, index=_labels(explanation)).sort_values()
+    fig = Figure(figsize=(7.5, 0.4 * len(importance) + 1.4), layout="constrained")
+    ax = fig.subplots()
+    bars = ax.barh(importance.index, importance.to_numpy(), color="#8172B3")
+    ax.bar_label(bars, labels=[f"{value:.1f}".replace(".", ",") for value in importance], padding=3, fontsize=9)
+    ax.margins(x=0.15)
+    ax.set(
+        title="Importancia de cada variable: cuánto mueve, en promedio, la probabilidad",
+        xlabel="media del |valor de Shapley| (puntos porcentuales)",
+        ylabel="Variable",
+    )
+    return fig
+
+
+def shapley_summary(explanation) -> Figure:
+    """Beeswarm-style summary: one dot per patient and feature, at its Shapley value, colored by the feature's value.
+
+    ``explanation`` is ``heartnet.explain.explain`` of many rows: its ``data``
+    holds each value's code (numbers as they are, categories by position), so
+    within a feature, blue is a low value (or the first category) and red a high one.
+    """
+    labels = _labels(explanation)
+    order = np.argsort(np.abs(explanation.values).mean(axis=0))
+    fig = Figure(figsize=(8.5, 0.45 * len(order) + 1.6), layout="constrained")
+    ax = fig.subplots()
+    rng = np.random.default_rng(0)
+    for row, index in enumerate(order):
+        values = explanation.values[:, index] * 100
+        codes = explanation.data[:, index].astype(float)
+        observed = ~np.isnan(codes)
+        span = np.nanmax(codes) - np.nanmin(codes) if observed.any() else 0.0
+        color = (codes - np.nanmin(codes)) / span if span else np.full(len(codes), 0.5)
+        jitter = rng.uniform(-0.28, 0.28, len(values))
+        style = {"s": 12, "alpha": 0.8, "linewidths": 0}
+        scatter = ax.scatter(
+            values[observed], row + jitter[observed], c=color[observed], cmap="coolwarm", vmin=0, vmax=1, **style
+        )
+        if (~observed).any():  # a cholesterol that was not measured
+            ax.scatter(values[~observed], row + jitter[~observed], c="gray", **style)
+    ax.axvline(0, color="gray", linewidth=0.8)
+    ax.set_yticks(range(len(order)), [labels[index] for index in order])
+    colorbar = fig.colorbar(scatter, ax=ax, ticks=[0, 1], aspect=30)
+    colorbar.ax.set_yticklabels(["bajo", "alto"])
+    colorbar.set_label("valor de la variable (categorías: en el orden del diccionario; gris: no medido)")
+    ax.set(
+        title="Cómo empuja cada variable, paciente por paciente",
+        xlabel="valor de Shapley (puntos porcentuales; a la derecha, más riesgo)",
+        ylabel="Variable",
+    )
+    return fig
+
+
+def _labels(explanation) -> list[str]:
+    return [FEATURES_BY_NAME[name].label for name in explanation.feature_names]

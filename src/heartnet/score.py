@@ -4,7 +4,7 @@ The file is read by pyarrow's streaming CSV reader, every cell as text, in
 chunks of ``chunk_rows`` rows. Each chunk takes a fast columnar path: a cell
 that is a plain number inside its range, or exactly an allowed category, is
 accepted in vectorized pyarrow/numpy code, and those rows go straight to the
-model's packed inference function. Any row the fast path cannot vouch for
+model's own call (``heartnet.inference.probabilities``). Any row the fast path cannot vouch for
 (a stray word, an empty field, ``1e3``, ``NA``...) is read back the way the
 loader reads files (pandas, ``parse_cells``) and checked by the same
 ``find_problems`` as ``predict``: it is rescued if valid, else rejected with
@@ -33,14 +33,23 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from heartnet.csvio import csv_format, file_errors, header_names, parse_cells, read_header
+from heartnet.backend import keras
+from heartnet.csvio import (
+    csv_format,
+    detect_encoding,
+    file_errors,
+    header_names,
+    parse_cells,
+    read_header,
+    require_columns,
+)
 from heartnet.decision import DEFAULT_THRESHOLD, classify
-from heartnet.errors import DataError
+from heartnet.errors import DataError, FileProblem
 from heartnet.features import FEATURE_NAMES, FEATURES
 from heartnet.files import write_atomically
-from heartnet.inference import Model, keras_model, pack_columns, packed_probabilities
+from heartnet.inference import keras_model, probabilities
 from heartnet.storage import TrainedModel
-from heartnet.validation import find_problems, validate_frame
+from heartnet.validation import REASONS_SEP, find_problems, group_by_row, validate_frame
 
 __all__ = ["DEFAULT_CHUNK_ROWS", "ScoreSummary", "score_csv", "terminal_progress"]
 
@@ -58,7 +67,9 @@ class ScoreSummary:
     seconds: dict  # parsing, validation, inference, writing
 
 
-def _chunks(source: pa.NativeFile, names: list[str], sep: str, rows: int, invalid: Callable) -> Iterator[pa.Table]:
+def _chunks(
+    source: pa.NativeFile, names: list[str], sep: str, rows: int, invalid: Callable, encoding: str = "utf-8"
+) -> Iterator[pa.Table]:
     """The file as tables of exactly ``rows`` rows (the last may be shorter), every cell as text.
 
     A row with too few or too many fields goes to ``invalid`` (pyarrow's
@@ -68,7 +79,7 @@ def _chunks(source: pa.NativeFile, names: list[str], sep: str, rows: int, invali
     """
     reader = pacsv.open_csv(
         source,
-        read_options=pacsv.ReadOptions(block_size=1 << 22, use_threads=False),
+        read_options=pacsv.ReadOptions(block_size=1 << 22, use_threads=False, encoding=encoding),
         parse_options=pacsv.ParseOptions(delimiter=sep, invalid_row_handler=invalid),
         convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False),
     )
@@ -151,7 +162,7 @@ def _probability_column(probabilities: np.ndarray, decimal: str) -> pa.Array:
 class _Run:
     """One scoring run: scores chunk after chunk, and keeps the counts, the rejects and the time per stage."""
 
-    model: Model
+    model: keras.Model
     threshold: float
     decimal: str
     rows_read: int = 0
@@ -183,11 +194,12 @@ class _Run:
             if len(doubtful):
                 frame = _slow_path(table.take(doubtful), self.decimal)
                 rescued, problems = find_problems(frame, where="line")
-                rows = self.rows_read + doubtful[[problem.row for problem in problems]]
+                by_row = group_by_row(problems)  # every problem of a row, in one reason
+                rows = self.rows_read + doubtful[list(by_row)]
                 lines = _lines(rows, [skipped["line"] for skipped in self.skipped])
                 self.rejects.extend(
-                    {"line": int(line), "reason": str(problem.at(None))}
-                    for line, problem in zip(lines, problems, strict=True)
+                    {"line": int(line), "reason": REASONS_SEP.join(str(problem.at(None)) for problem in row)}
+                    for line, row in zip(lines, by_row.values(), strict=True)
                 )
                 rescued_rows = doubtful[rescued]
                 good[rescued_rows] = True
@@ -214,7 +226,7 @@ class _Run:
 def score_csv(
     input_path: str | os.PathLike,
     output_path: str | os.PathLike,
-    model: Model,
+    model,
     *,
     threshold: float | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
@@ -223,20 +235,22 @@ def score_csv(
 ) -> ScoreSummary:
     """Score INPUT into OUTPUT (and bad rows into REJECTS with ``line`` and ``reason``).
 
-    ``model`` is a ``TrainedModel`` (whose threshold is the default) or a Keras
-    model (``DEFAULT_THRESHOLD``). ``progress(rows, bytes)`` is called after
-    each chunk. Raises ``DataError`` (and writes nothing) when the file itself
-    is unusable: unreadable, empty, or without the feature columns.
+    ``model`` is a ``TrainedModel`` (whose threshold is the default), a fitted
+    ``HeartnetClassifier`` or a Keras model (``DEFAULT_THRESHOLD`` for both). ``progress(rows, bytes)`` is called after
+    each chunk. Raises ``heartnet.errors.FileProblem`` (and writes nothing)
+    when the file itself is unusable: missing, not text, empty, without the
+    feature columns, or without rows. The encoding is detected (UTF-8, then
+    Windows-1252, then Latin-1, as ``heartnet.csvio`` reads every file); the
+    output is UTF-8.
     """
     input_path, output_path = Path(input_path), Path(output_path)
-    header = read_header(input_path)
+    encoding = detect_encoding(input_path)
+    header = read_header(input_path, encoding)
     file_format = csv_format(header)
     sep = file_format["sep"]
     raw_names = header_names(header, sep)
     names = [name.strip() for name in raw_names]
-    missing = [name for name in FEATURE_NAMES if name not in names]
-    if missing:
-        raise DataError(f"{input_path}: required columns missing: {', '.join(missing)}")
+    require_columns(names, input_path)
     if threshold is None:
         threshold = model.threshold if isinstance(model, TrainedModel) else DEFAULT_THRESHOLD
     if not 0 <= threshold <= 1:
@@ -255,12 +269,14 @@ def score_csv(
             pa.OSFile(str(input_path)) as source,
             pacsv.CSVWriter(temporary, output_schema, write_options=pacsv.WriteOptions(delimiter=sep)) as writer,
         ):
-            for table in _chunks(source, raw_names, sep, chunk_rows, run.skip):
+            for table in _chunks(source, raw_names, sep, chunk_rows, run.skip, encoding):
                 scored = run.score(table.rename_columns(names))
                 with run.timing("writing"):
                     writer.write_table(scored)
                 if progress:
                     progress(run.rows_read + len(run.skipped), source.tell())
+            if run.rows_read + len(run.skipped) == 0:
+                raise FileProblem(input_path, "no_rows")  # nothing is written
 
     write_atomically(output_path, write_output)
     if rejects_path is not None:
@@ -271,9 +287,9 @@ def score_csv(
     return ScoreSummary(run.scored, rejected, run.seconds)
 
 
-def _infer(model: Model, columns) -> np.ndarray:
+def _infer(model: keras.Model, columns) -> np.ndarray:
     """The model's probabilities for valid feature columns (a dict of arrays or a validated frame)."""
-    return packed_probabilities(model, pack_columns(columns))
+    return probabilities(model, columns)
 
 
 @contextlib.contextmanager

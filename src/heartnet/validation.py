@@ -17,9 +17,20 @@ import pandas as pd
 from heartnet.errors import ValidationError, _short_repr
 from heartnet.features import FEATURE_NAMES, FEATURES, FEATURES_BY_NAME, TARGET, Feature
 
-__all__ = ["allowed_text", "check_value", "find_problems", "validate_frame", "validate_row", "validate_rows"]
+__all__ = [
+    "REASONS_SEP",
+    "allowed_text",
+    "check_value",
+    "find_problems",
+    "group_by_row",
+    "row_problems",
+    "validate_frame",
+    "validate_row",
+    "validate_rows",
+]
 
 _IGNORED = frozenset({TARGET})
+REASONS_SEP = " | "  # between the reasons of one rejected row, when they are written on one line
 
 
 def allowed_text(feature: Feature) -> str:
@@ -84,25 +95,50 @@ def check_value(feature: Feature, value: object) -> object:
     raise ValidationError(feature.name, value, allowed_text(feature), problem=problem, hint=hint, suggestion=match)
 
 
-def _check_fields(fields: Sequence[object]) -> None:
-    """Raise for a missing or unknown field (the target column is ignored)."""
+def _field_problems(fields: Sequence[object]) -> list[ValidationError]:
+    """An error for every missing field (spec order), then for every unknown one (the target column is ignored)."""
     present = set(fields)
-    for name in FEATURE_NAMES:
-        if name not in present:
-            raise ValidationError(
-                name,
-                None,
-                "every field is required" + (" (None when not measured)" if FEATURES_BY_NAME[name].nullable else ""),
-                problem="missing field",
-            )
-    for name in fields:
-        if name not in FEATURES_BY_NAME and name not in _IGNORED:
-            raise ValidationError(
-                str(name),
-                name,
-                "known fields are " + ", ".join(FEATURE_NAMES),
-                problem="unknown field",
-            )
+    problems = [
+        ValidationError(
+            name,
+            None,
+            "every field is required" + (" (None when not measured)" if FEATURES_BY_NAME[name].nullable else ""),
+            problem="missing field",
+        )
+        for name in FEATURE_NAMES
+        if name not in present
+    ]
+    problems += [
+        ValidationError(str(name), name, "known fields are " + ", ".join(FEATURE_NAMES), problem="unknown field")
+        for name in fields
+        if name not in FEATURES_BY_NAME and name not in _IGNORED
+    ]
+    return problems
+
+
+def _check_fields(fields: Sequence[object]) -> None:
+    """Raise the first missing or unknown field's error."""
+    problems = _field_problems(fields)
+    if problems:
+        raise problems[0]
+
+
+def row_problems(row: Mapping) -> list:
+    """Every problem of one patient given as a dict, not just the first: missing or unknown fields, bad values.
+
+    ``validate_row`` stops at the first; a form that wants to show every
+    mistake at once asks this. An empty list means the row is valid.
+    """
+    if not isinstance(row, Mapping):
+        raise TypeError(f"a row must be a dict of field values, got {type(row).__name__}")
+    problems = _field_problems(list(row))
+    for feature in FEATURES:
+        if feature.name in row:
+            try:
+                check_value(feature, row[feature.name])
+            except ValidationError as error:
+                problems.append(error)
+    return problems
 
 
 def validate_row(row: Mapping) -> dict:
@@ -192,10 +228,11 @@ def validate_frame(frame: pd.DataFrame, *, where: str = "row", first: int = 0) -
 def find_problems(frame: pd.DataFrame, *, where: str = "row", first: int = 0) -> tuple[np.ndarray, list]:
     """Check every row of a frame that has all the feature columns; don't stop at the first bad one.
 
-    Returns ``(good, problems)``: a boolean mask of the rows that pass, and one
-    ``ValidationError`` per bad row (its first bad field, spec order), located
-    at ``first + position``. Columns other than the features are ignored, so
-    a batch file may carry its own IDs. Missing feature columns still raise.
+    Returns ``(good, problems)``: a boolean mask of the rows that pass, and a
+    ``ValidationError`` for every bad value, row by row and in spec order
+    within a row, located at ``first + position`` (``group_by_row`` gathers a
+    row's). Columns other than the features are ignored, so a batch file may
+    carry its own IDs. Missing feature columns still raise.
     """
     missing = [name for name in FEATURE_NAMES if name not in frame.columns]
     if missing:
@@ -204,15 +241,23 @@ def find_problems(frame: pd.DataFrame, *, where: str = "row", first: int = 0) ->
     bad_rows = np.logical_or.reduce(list(bad_by_feature.values())) if len(frame) else np.zeros(0, dtype=bool)
     problems = []
     for position in np.flatnonzero(bad_rows):
-        feature = next(FEATURES_BY_NAME[name] for name, bad in bad_by_feature.items() if bad[position])
-        value = frame[feature.name].iloc[position]
-        try:
-            check_value(feature, value)
-        except ValidationError as error:
-            problems.append(error.at(first + int(position), where))
-        else:
-            raise AssertionError(f"vectorized and scalar checks disagree on {feature.name}={value!r}")
+        for feature in (FEATURES_BY_NAME[name] for name, bad in bad_by_feature.items() if bad[position]):
+            value = frame[feature.name].iloc[position]
+            try:
+                check_value(feature, value)
+            except ValidationError as error:
+                problems.append(error.at(first + int(position), where))
+            else:
+                raise AssertionError(f"vectorized and scalar checks disagree on {feature.name}={value!r}")
     return ~bad_rows, problems
+
+
+def group_by_row(problems: list) -> dict[int, list]:
+    """``find_problems``' errors gathered by row (or file line), in order: ``{row: [error, ...]}``."""
+    grouped: dict[int, list] = {}
+    for problem in problems:
+        grouped.setdefault(problem.row, []).append(problem)
+    return grouped
 
 
 def validate_rows(rows: pd.DataFrame | Sequence[Mapping]) -> pd.DataFrame:

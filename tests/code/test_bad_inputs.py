@@ -141,9 +141,7 @@ def test_a_frame_names_its_first_bad_row(case, field, value, pattern):
 def test_predict_names_the_bad_row_of_a_frame(model, monkeypatch, case, field, value, pattern):
     import importlib
 
-    monkeypatch.setattr(
-        importlib.import_module("heartnet.inference"), "packed_probabilities", lambda *a: pytest.fail("TF")
-    )
+    monkeypatch.setattr(importlib.import_module("heartnet.inference"), "probabilities", lambda *a: pytest.fail("TF"))
     rows = [dict(BASE), dict(BASE), _row(field, value)]
     frame = pd.DataFrame(rows, dtype=object) if value is not REMOVE else pd.DataFrame(rows)
     if value is REMOVE:  # a frame has no per-row missing key: the whole column is missing
@@ -272,12 +270,12 @@ def test_valid_rows_come_back_clean_in_spec_order_and_types(rows):
 
 @pytest.mark.parametrize(("case", "field", "value", "pattern"), ROW_CASES, ids=[c[0] for c in ROW_CASES])
 def test_the_app_phrases_every_case_in_spanish(case, field, value, pattern):
-    from heartnet.app.shared import spanish
     from heartnet.features import FEATURES_BY_NAME
+    from heartnet.spanish import validation_message
 
     with pytest.raises(heartnet.ValidationError) as caught:
         heartnet.validate_row(_row(field, value))
-    message = spanish(caught.value)
+    message = validation_message(caught.value)
     feature = FEATURES_BY_NAME.get(field)
     assert (feature.label if feature else field) in message
     assert not any(word in message for word in ("expected", "got", "field"))  # no English left

@@ -89,7 +89,7 @@ def test_train_on_a_bad_user_file_exits_2(capsys, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("Age,Sex\n40,M\n")
     code, _, err = run(capsys, "train", "--data", str(bad), "--out", str(tmp_path / "m.keras"))
-    assert code == 2 and "field 'ChestPainType': missing field" in err
+    assert code == 2 and "required columns missing: ChestPainType" in err
     assert not (tmp_path / "m.keras").exists()
 
 

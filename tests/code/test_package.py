@@ -70,7 +70,13 @@ def _imported_distributions(path: Path, providers: dict) -> set[str]:
 
 
 # Which extra a module needs beyond the core dependencies.
-EXTRAS = {"plots.py": ("figures",), "diagrams.py": ("figures",), "app": ("app", "figures")}
+EXTRAS = {
+    "plots.py": ("figures",),
+    "diagrams.py": ("figures",),
+    "baselines.py": ("bench",),
+    "explain.py": ("explain",),
+    "app": ("app", "figures", "explain"),
+}
 
 
 def test_every_import_of_the_package_is_declared_in_pyproject():

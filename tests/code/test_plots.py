@@ -111,11 +111,9 @@ def test_encoded_matrix_figure(model, dataset):
 def test_diagrams_render_with_pip_packages_only(model):
     whole = diagrams.model_svg(model, rankdir="LR")
     assert whole.lstrip().startswith("<?xml") and "<svg" in whole
-    members = len(heartnet.heads(model))
-    assert members > 1  # the default model is an ensemble: every head and their average are drawn
-    for name in (*heartnet.FEATURE_NAMES, "encoded", *(f"mlp_{k}" for k in range(1, members + 1)), "ensemble"):
+    for name in (*heartnet.FEATURE_NAMES, "encoded", "network", "probability"):
         assert f">{name} (" in whole, name  # each layer's box is labelled "name (Type)"
-    head = diagrams.mlp_svg(heartnet.heads(model)[0])
+    head = diagrams.mlp_svg(heartnet.member_mlp(model))
     assert "Activation: sigmoid" in head and "Dropout" in head
     png = diagrams.svg_to_png(head, dpi=40)
     assert png.startswith(b"\x89PNG")

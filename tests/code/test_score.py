@@ -10,6 +10,7 @@ import pytest
 
 import heartnet
 from heartnet import cli
+from heartnet.features import FEATURE_NAMES
 from heartnet.score import score_csv, terminal_progress
 from heartnet.storage import TrainedModel
 
@@ -91,9 +92,10 @@ def test_an_interrupted_run_leaves_no_partial_output(tmp_path, patients, model, 
     [
         (b"", "the file is empty"),
         (b"Age,Sex\n40,M\n", "required columns missing: ChestPainType"),
-        (b"\xff\xfeAge\n", "not UTF-8"),
+        (b"PK\x03\x04\x00\x00", "not a text file"),
+        (",".join(FEATURE_NAMES).encode() + b"\n", "the file has a header but no rows"),
     ],
-    ids=["empty", "missing columns", "not utf-8"],
+    ids=["empty", "missing columns", "binary", "header only"],
 )
 def test_unusable_files_exit_2_without_output(tmp_path, trained_path, capsys, content, pattern):
     source, out = tmp_path / "in.csv", tmp_path / "out.csv"
@@ -154,12 +156,31 @@ def test_doubtful_cells_get_the_loaders_reading_and_lines_stay_right(tmp_path, m
     assert "field 'FastingBS': got 2" in bad["reason"][3]
 
 
-def test_bad_bytes_after_the_header_exit_2_without_output(tmp_path, trained_path, patient, capsys):
-    source, out = tmp_path / "in.csv", tmp_path / "out.csv"
-    source.write_bytes((",".join(patient) + "\n" + _cells(patient) + "\n").encode() + b"54,M,\xff\n")
-    assert cli.main(["score", str(source), str(out), "--model", str(trained_path)]) == 2
-    assert "not UTF-8" in capsys.readouterr().err
-    assert not out.exists()
+def test_a_windows_1252_file_scores_like_its_utf8_twin(tmp_path, patients, model):
+    named = patients.assign(ID=["Begoña", "Müller", "Ñandú", "José"] * 10)
+    utf8, windows = tmp_path / "utf8.csv", tmp_path / "windows.csv"
+    named.to_csv(utf8, index=False)
+    named.to_csv(windows, index=False, sep=";", decimal=",", encoding="cp1252")
+    score_csv(utf8, tmp_path / "a.csv", model)
+    score_csv(windows, tmp_path / "b.csv", model)
+    a = pd.read_csv(tmp_path / "a.csv")
+    b = pd.read_csv(tmp_path / "b.csv", sep=";", decimal=",", encoding="utf-8")  # the output is UTF-8
+    assert list(b["ID"][:4]) == ["Begoña", "Müller", "Ñandú", "José"]
+    np.testing.assert_allclose(a["probability"], b["probability"])
+
+
+def test_every_reason_of_a_row_is_given(tmp_path, patients, model):
+    bad = patients.astype(object).copy()
+    bad.loc[bad.index[2], ["Sex", "MaxHR", "Oldpeak"]] = ["X", 900, "fast"]
+    source, rejects = tmp_path / "in.csv", tmp_path / "rejects.csv"
+    bad.to_csv(source, index=False)
+    score_csv(source, tmp_path / "out.csv", model, rejects_path=rejects)
+    reason = pd.read_csv(rejects)["reason"][0]
+    assert reason.split(" | ") == [
+        "field 'Sex': got 'X'; expected one of 'M', 'F'",
+        "field 'MaxHR': got 900; expected a number from 50 to 230 lpm",
+        "field 'Oldpeak': got str 'fast'; expected a number from -5 to 10 mm",
+    ]
 
 
 def test_the_models_own_threshold_decides_unless_one_is_given(tmp_path, patients, model):

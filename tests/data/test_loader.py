@@ -7,10 +7,12 @@ import http.server
 import threading
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import heartnet
 from heartnet import data
+from heartnet.errors import FileProblem
 from heartnet.paths import data_cache_path
 
 
@@ -183,15 +185,17 @@ def test_bad_target_names_its_line(user_csv):
         heartnet.load_dataset(path)
 
 
-def test_wrong_header(user_csv):
+def test_wrong_header_names_every_missing_column_and_what_was_found(user_csv):
     path = user_csv(lambda lines: [lines[0].replace("MaxHR", "MaxHeartRate"), *lines[1:]])
-    with pytest.raises(heartnet.ValidationError, match=r"mine.csv, field 'MaxHR': missing field"):
+    with pytest.raises(FileProblem, match=r"mine.csv: required columns missing: MaxHR \(expected Age, .*") as caught:
         heartnet.load_dataset(path)
+    assert caught.value.problem == "missing_columns" and "MaxHeartRate" in caught.value.found
+    assert caught.value.expected == [*heartnet.FEATURE_NAMES, heartnet.TARGET]
 
 
 def test_missing_target_column(user_csv):
     path = user_csv(lambda lines: [line.rsplit(",", 1)[0] for line in lines])
-    with pytest.raises(heartnet.ValidationError, match="field 'HeartDisease': missing column"):
+    with pytest.raises(FileProblem, match="required columns missing: HeartDisease"):
         heartnet.load_dataset(path)
 
 
@@ -202,26 +206,35 @@ def test_truncated_last_line(user_csv):
 
 
 @pytest.mark.parametrize(
-    ("raw", "pattern"),
+    ("raw", "problem", "pattern"),
     [
-        (b"", "the file is empty"),
-        (b"Age,Sex\n", "field 'ChestPainType': missing field"),
+        (b"", "empty", "the file is empty"),
+        (b"Age,Sex\n", "missing_columns", "required columns missing: ChestPainType, RestingBP"),
         (
             b"Age,Sex,ChestPainType,RestingBP,Cholesterol,FastingBS,RestingECG,MaxHR,ExerciseAngina,Oldpeak,"
             b"ST_Slope,HeartDisease\n",
+            "no_rows",
             "header but no rows",
         ),
-        (b"Age,Sex\n\xff\xfe40,M\n", "not UTF-8 text"),
+        (b"Age,Sex\x00\x00\n", "not_text", "not a text file"),
     ],
-    ids=["empty", "header-only-partial", "header-only", "not-utf8"],
+    ids=["empty", "header-only-partial", "header-only", "binary"],
 )
-def test_unusable_files(user_csv, raw, pattern):
-    with pytest.raises(heartnet.DataError if "field" not in pattern else heartnet.ValidationError, match=pattern):
+def test_unusable_files(user_csv, raw, problem, pattern):
+    with pytest.raises(FileProblem, match=pattern) as caught:
         heartnet.load_dataset(user_csv(raw=raw))
+    assert caught.value.problem == problem
+
+
+def test_a_windows_1252_file_with_semicolons_and_decimal_commas_loads_the_same(user_csv, real_bytes):
+    text = real_bytes.decode()
+    semicolons = text.replace(",", ";").replace(".", ",")  # the file has no other commas or points
+    same = heartnet.load_dataset(user_csv(raw=semicolons.encode("cp1252")))
+    pd.testing.assert_frame_equal(same, heartnet.load_dataset(), check_like=True, check_exact=False)
 
 
 def test_missing_file_and_folder(tmp_path):
-    with pytest.raises(heartnet.DataError, match=r"nope.csv: no such file"):
+    with pytest.raises(FileProblem, match=r"nope.csv: no such file"):
         heartnet.load_dataset(tmp_path / "nope.csv")
     with pytest.raises(heartnet.DataError, match="is a folder"):
         heartnet.load_dataset(tmp_path)

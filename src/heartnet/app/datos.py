@@ -14,7 +14,7 @@ st.write(
 )
 df = dataset()
 st.subheader("Diccionario de columnas")
-st.dataframe(plots.feature_table(), width="stretch")
+st.table(plots.feature_table())  # a table shows every word; a data frame would cut the long ones
 
 st.subheader("Balance de clases")
 st.pyplot(plots.class_balance(df))

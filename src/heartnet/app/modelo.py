@@ -1,11 +1,14 @@
-"""Página «Modelo»: arquitectura, comparación con scikit-learn y evaluación del modelo guardado."""
+"""Página «Modelo»: arquitectura, qué variables pesan, comparación con otros modelos y evaluación."""
 
 import streamlit as st
 
 import heartnet
 from heartnet import diagrams, plots
 from heartnet.app.shared import dataset, model_or_stop
+from heartnet.model import member_count
 from heartnet.reports import load_report, quality_table
+
+EXPLAINED_ROWS = 60  # held-out patients in the global view (each costs an exact Shapley computation)
 
 st.title("El modelo")
 model = model_or_stop()
@@ -13,31 +16,52 @@ metadata = model.metadata
 
 
 @st.cache_data(show_spinner="Dibujando la arquitectura…")
-def _diagrams(created: str) -> tuple[bytes, bytes]:  # keyed by the model's creation time
+def _diagrams(model_sha256: str) -> tuple[bytes, bytes]:  # keyed by the model file's sha256
     return (
-        diagrams.svg_to_png(diagrams.model_svg(model.model, rankdir="LR", show_shapes=False), dpi=80),
-        diagrams.svg_to_png(diagrams.mlp_svg(heartnet.heads(model.model)[0]), dpi=50),
+        diagrams.svg_to_png(diagrams.model_svg(model.model, rankdir="LR", show_shapes=False, spanish=True), dpi=96),
+        diagrams.svg_to_png(diagrams.mlp_svg(heartnet.member_mlp(model.model), spanish=True), dpi=60),
     )
 
 
-whole, head = _diagrams(metadata.get("created", ""))
-members = len(heartnet.heads(model.model))
+@st.cache_data(show_spinner="Calculando los valores de Shapley de pacientes de prueba…")
+def _global_explanation(model_sha256: str, rows: tuple[int, ...]):
+    from heartnet.explain import explain  # imports shap: only the pages that explain
+
+    return explain(model, dataset().iloc[list(rows)])
+
+
+whole, member = _diagrams(metadata.get("model_sha256", ""))
+members = member_count(model.model)
 st.subheader("Arquitectura")
 st.write(
-    "Cada variable entra por su propia entrada; las capas de preprocesamiento (normalización, one-hot e "
-    "indicador de colesterol faltante) arman una matriz que recibe "
-    + (
-        f"cada uno de {members} perceptrones multicapa; la predicción es el promedio de sus probabilidades "
-        "(un ensamble)."
-        if members > 1
-        else "un perceptrón multicapa."
-    )
+    "Cada variable entra por su propia entrada; las capas de preprocesamiento (tramos o normalización para los "
+    "números, one-hot para las categorías, un indicador de colesterol faltante) arman una matriz que recibe la "
+    f"red: {members} perceptrones multicapa lado a lado, y la predicción es el promedio de sus probabilidades "
+    "(un ensamble)."
 )
-st.image(whole, caption="Modelo completo (keras.utils.plot_model)")
-head_caption = "Una de las cabezas MLP" if members > 1 else "La cabeza MLP"
-st.image(head, caption=f"{head_caption}, neurona por neurona (keras-visualizer)", width=600)
+st.image(whole, caption="El modelo completo, de las 11 entradas a la probabilidad (keras.utils.plot_model)")
+st.image(member, caption="Uno de los miembros del ensamble, neurona por neurona (keras-visualizer)")
 
-st.subheader("Comparación con scikit-learn")
+df = dataset()
+if metadata.get("data", {}).get("sha256") != df.attrs.get("sha256"):
+    st.warning("El modelo guardado no se entrenó con el dataset incluido: no se puede reconstruir su prueba.")
+    st.stop()
+test = df.iloc[metadata["split"]["test_rows"]]
+
+st.subheader("Qué variables pesan")
+st.write(
+    f"Valores de Shapley de {EXPLAINED_ROWS} pacientes de prueba: cuánto empuja cada dato la probabilidad de cada "
+    "paciente, desde la tasa base del modelo. A la izquierda, el promedio de ese empuje (sin signo); a la "
+    "derecha, cada paciente es un punto, coloreado por su valor en esa variable."
+)
+explanation = _global_explanation(
+    metadata.get("model_sha256", ""), tuple(metadata["split"]["test_rows"][:EXPLAINED_ROWS])
+)
+left, right = st.columns(2)
+left.pyplot(plots.shapley_importance(explanation))
+right.pyplot(plots.shapley_summary(explanation))
+
+st.subheader("Comparación con otros modelos")
 quality = load_report("quality")
 if quality is None:
     st.info("Todavía no hay benchmark: se genera con `make bench`.")
@@ -45,22 +69,17 @@ else:
     st.markdown(quality_table(quality))
 
 st.subheader("Evaluación en su partición de prueba")
-df = dataset()
-if metadata.get("data", {}).get("sha256") != df.attrs.get("sha256"):
-    st.warning("El modelo guardado no se entrenó con el dataset incluido: no se puede reconstruir su prueba.")
-else:
-    test = df.iloc[metadata["split"]["test_rows"]]
-    probabilities = heartnet.predict(test, model)
-    y = test[heartnet.TARGET]
-    threshold = model.threshold
-    scores = heartnet.classification_metrics(y, probabilities, threshold=threshold)
-    columns = st.columns(4)
-    for column, (name, key) in zip(
-        columns,
-        [("ROC AUC", "roc_auc"), ("Exactitud", "accuracy"), ("Sensibilidad", "recall"), ("Brier", "brier")],
-        strict=True,
-    ):
-        column.metric(name, f"{scores[key]:.3f}")
-    left, right = st.columns([1, 2])
-    left.pyplot(plots.confusion_matrix(y, probabilities, threshold=threshold))
-    right.pyplot(plots.roc_and_precision_recall(y, probabilities))
+probabilities = heartnet.predict(test, model)
+y = test[heartnet.TARGET]
+scores = heartnet.classification_metrics(y, probabilities, threshold=model.threshold)
+columns = st.columns(4)
+for column, (name, key) in zip(
+    columns,
+    [("ROC AUC", "roc_auc"), ("Exactitud", "accuracy"), ("Sensibilidad", "recall"), ("Brier", "brier")],
+    strict=True,
+):
+    column.metric(name, f"{scores[key]:.3f}".replace(".", ","))
+left, right = st.columns([2, 3])
+left.pyplot(plots.confusion_matrix(y, probabilities, threshold=model.threshold))
+right.pyplot(plots.calibration(y, probabilities))
+st.pyplot(plots.roc_and_precision_recall(y, probabilities))

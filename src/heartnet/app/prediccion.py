@@ -1,83 +1,98 @@
-"""Página «Predicción»: un formulario generado de la especificación de variables."""
+"""Página «Predicción»: un formulario generado de la especificación de variables, con su explicación."""
 
 import streamlit as st
 
 import heartnet
 from heartnet import plots
-from heartnet.app.shared import NOT_A_DEVICE, model_or_stop, spanish, typical
-from heartnet.explain import contributions
+from heartnet.app.shared import NOT_A_DEVICE, contributions, hide_english_input_hints, model_or_stop, typical
+from heartnet.spanish import (
+    NotANumber,
+    not_a_number_message,
+    number_text,
+    parse_number,
+    percent,
+    validation_message,
+)
+from heartnet.validation import row_problems
+
+RESULT = "resultado"
 
 st.title("Predicción para un paciente")
 st.write(
-    "Completá los 11 datos clínicos y presioná **Predecir**. Los valores iniciales son los de un "
-    "paciente típico del dataset."
+    "Completá los 11 datos clínicos y presioná **Predecir**. Los valores iniciales son los de un paciente "
+    "típico del dataset. Los números se escriben con coma o con punto decimal (0,8 o 0.8)."
 )
+hide_english_input_hints()
 model = model_or_stop()
-threshold = model.threshold
 defaults = typical()
 
-with st.form("paciente"):
-    row = {}
-    columns = st.columns(3)
-    for index, feature in enumerate(heartnet.FEATURES):
-        with columns[index % 3]:
-            if feature.kind == "numeric":
-                label = f"{feature.label} ({feature.unit})"
-                if feature.nullable:
-                    missing = st.checkbox(f"{feature.label}: no medido", key=f"{feature.name}_no_medido")
-                value = st.number_input(
-                    label,
-                    min_value=float(feature.min),
-                    max_value=float(feature.max),
-                    value=float(defaults[feature.name]),
-                    step=float(feature.step),
-                    help=feature.description,
-                    key=feature.name,
-                )
-                row[feature.name] = None if feature.nullable and missing else value
-            else:
-                row[feature.name] = st.selectbox(
-                    feature.label,
-                    options=list(feature.values),
-                    index=list(feature.values).index(defaults[feature.name]),
-                    format_func=lambda value, feature=feature: f"{value} — {feature.meaning(value)}",
-                    help=feature.description,
-                    key=feature.name,
-                )
-    submitted = st.form_submit_button("Predecir", type="primary")
+texts, choices, not_measured = {}, {}, {}
+columns = st.columns(3)
+for index, feature in enumerate(heartnet.FEATURES):
+    with columns[index % 3]:
+        if feature.kind == "numeric":
+            if feature.nullable:
+                not_measured[feature.name] = st.checkbox(f"{feature.label}: no medido", key=f"{feature.name}_no_medido")
+            bounds = f"Entre {number_text(feature, feature.min)} y {number_text(feature, feature.max)} {feature.unit}."
+            texts[feature.name] = st.text_input(
+                f"{feature.label} ({feature.unit})",
+                value=number_text(feature, defaults[feature.name]),
+                help=f"{feature.description} {bounds}",
+                key=feature.name,
+                disabled=not_measured.get(feature.name, False),
+            )
+        else:
+            choices[feature.name] = st.selectbox(
+                feature.label,
+                options=list(feature.values),
+                index=list(feature.values).index(defaults[feature.name]),
+                format_func=lambda value, feature=feature: f"{value} — {feature.meaning(value)}",
+                help=feature.description,
+                key=feature.name,
+            )
 
-if submitted:
-    try:
-        probability = heartnet.predict_one(row, model)
-    except heartnet.ValidationError as error:
-        st.error(spanish(error))
-        st.stop()
-    st.session_state["resultado"] = (row, probability)
+if st.button("Predecir", type="primary"):
+    row, problems, unreadable = dict(choices), [], set()
+    for name, text in texts.items():
+        try:
+            row[name] = None if not_measured.get(name) else parse_number(text)
+        except NotANumber:
+            problems.append(not_a_number_message(heartnet.features.FEATURES_BY_NAME[name], text))
+            row[name], unreadable = None, unreadable | {name}
+    # Every problem at once, in the form's order: text that is no number, then values out of range and the like.
+    problems += [validation_message(error) for error in row_problems(row) if error.field not in unreadable]
+    if problems:
+        st.session_state.pop(RESULT, None)  # the previous patient's result is not this one's
+        st.error("No se puede predecir todavía. Corregí estos datos:\n\n" + "\n".join(f"- {text}" for text in problems))
+    else:
+        st.session_state[RESULT] = (row, heartnet.predict_one(row, model))
 
-if "resultado" in st.session_state:
-    row, probability = st.session_state["resultado"]
+if RESULT in st.session_state:
+    row, probability = st.session_state[RESULT]
     positive = bool(model.classify(probability))
     left, right = st.columns([1, 2])
     with left:
-        st.metric("Probabilidad de enfermedad cardíaca", f"{probability:.1%}")
-        message = f"con el umbral de {threshold:.0%}, el modelo clasifica al paciente"
+        st.metric("Probabilidad de enfermedad cardíaca", percent(probability))
+        message = f"con el umbral de {model.threshold:.0%}, el modelo clasifica al paciente"
         if positive:
             st.error(f"**Riesgo alto**: {message} **con enfermedad cardíaca**.")
         else:
             st.success(f"**Riesgo bajo**: {message} **sin enfermedad cardíaca**.")
     with right:
-        st.pyplot(plots.risk_gauge(probability, threshold=threshold))
-    st.subheader("¿Qué empujó el riesgo hacia arriba o hacia abajo?")
+        st.pyplot(plots.risk_gauge(probability, threshold=model.threshold))
+    st.subheader("¿Por qué esa probabilidad?")
+    explanation = contributions(model, row)
     st.write(
-        "Cada barra es el cambio en la probabilidad si **solo esa variable** tomara el valor típico del "
-        "dataset (mediana o categoría más frecuente). Rojo: ese dato sube el riesgo; azul: lo baja."
+        f"Cada barra es la **contribución de Shapley** de un dato: cuánto empuja la probabilidad desde la "
+        f"**tasa base** ({percent(explanation.attrs['base'])}, el promedio del modelo sobre pacientes de "
+        "entrenamiento) hasta la de este paciente. Rojo sube el riesgo, azul lo baja; las contribuciones "
+        "suman exactamente la diferencia."
     )
-    effects = contributions(row, model, typical())
-    st.pyplot(plots.contribution_bars(effects))
+    st.pyplot(plots.shapley_waterfall(explanation))
     for feature in heartnet.FEATURES:
         if feature.nullable and row[feature.name] is None:
             st.info(
-                f"«{feature.label}» figura como **no medido**: el modelo usa la media de entrenamiento y una "
-                "columna indicadora de faltante."
+                f"«{feature.label}» figura como **no medido**: el modelo lo sabe por una columna indicadora, "
+                "y en los datos de entrenamiento «no medido» se asocia a más riesgo."
             )
 st.caption(NOT_A_DEVICE)

@@ -1,15 +1,22 @@
-"""What every page shares: the cached model and data, and errors phrased in Spanish."""
+"""What every page shares: the cached model, data and explanations, and the look of the inputs."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 import heartnet
-from heartnet.errors import ModelError, ValidationError
-from heartnet.explain import typical_patient
-from heartnet.features import FEATURES_BY_NAME
+from heartnet.data import typical_patient
+from heartnet.errors import ModelError
 
 NOT_A_DEVICE = "Material de estudio: **no es un dispositivo médico** y no reemplaza una consulta."
+
+# Streamlit writes "Press Enter to apply" under a text box being edited, in English; the page says what to do.
+_NO_ENGLISH_HINTS = "<style>[data-testid='InputInstructions'] {display: none;}</style>"
+
+
+def hide_english_input_hints() -> None:
+    st.markdown(_NO_ENGLISH_HINTS, unsafe_allow_html=True)
 
 
 @st.cache_resource(show_spinner="Cargando el modelo…")
@@ -30,7 +37,7 @@ def model_or_stop() -> heartnet.TrainedModel:
 
 
 @st.cache_data(show_spinner=False)
-def dataset():
+def dataset() -> pd.DataFrame:
     return heartnet.load_dataset()
 
 
@@ -39,31 +46,17 @@ def typical() -> dict:
     return typical_patient(dataset())
 
 
-def _value_text(value: object) -> str:
-    return "vacío" if value is None else repr(value) if isinstance(value, str) else str(value)
+def contributions(model: heartnet.TrainedModel, row: dict) -> pd.DataFrame:
+    """One patient's Shapley values (``heartnet.explain.contributions``), cached per model and row."""
+    frame, attrs = _contributions(str(model.path), model.metadata.get("model_sha256", ""), tuple(row.items()))
+    frame = frame.copy()
+    frame.attrs.update(attrs)
+    return frame
 
 
-def spanish(error: ValidationError) -> str:
-    """The error in Spanish, from its structured fields (field, value, allowed, row, suggestion)."""
-    feature = FEATURES_BY_NAME.get(error.field)
-    label = f"«{feature.label}» ({feature.name})" if feature else f"«{error.field}»"
-    if error.problem == "missing field":
-        text = f"falta la columna {label}"
-    elif error.problem in ("unknown field", "duplicated column"):
-        text = f"la columna «{error.field}» no es una de las variables del modelo o está repetida"
-    elif error.problem == "missing value":
-        text = f"falta el valor de {label}"
-    else:
-        text = f"{label}: el valor {_value_text(error.value)} no es válido"
-    if feature is not None and error.problem not in ("missing field", "unknown field", "duplicated column"):
-        if feature.kind == "numeric":
-            text += f"; se espera un número entre {feature.min:g} y {feature.max:g} {feature.unit}"
-            if feature.nullable:
-                text += " (o vacío si no se midió)"
-        else:
-            text += "; se espera uno de: " + ", ".join(f"{v} ({meaning})" for v, meaning in feature.categories)
-    if error.suggestion is not None:
-        text += f". ¿Quisiste decir «{error.suggestion}»?"
-    if error.row is not None:
-        text = f"{'Línea' if error.where == 'line' else 'Fila'} {error.row}: {text}"
-    return text[0].upper() + text[1:]
+@st.cache_data(show_spinner="Calculando los valores de Shapley…", max_entries=64)
+def _contributions(model_file: str, model_sha256: str, row: tuple) -> tuple[pd.DataFrame, dict]:
+    from heartnet.explain import contributions as shapley  # imports shap: only the pages that explain
+
+    frame = shapley(model_or_stop(), dict(row))
+    return frame, dict(frame.attrs)

@@ -1,0 +1,145 @@
+"""Spanish for people: errors worded from their structured fields, and numbers as Spanish speakers write them.
+
+heartnet's own messages are English (the CLI's, the exceptions'); the app and
+the notebook speak Spanish. They never translate a message's text: they word
+``ValidationError`` and ``FileProblem`` anew from their fields (field, value,
+problem, columns expected and found), so nothing English leaks through.
+Numbers are read as typed, ``0,8`` or ``0.8``, and written with a decimal comma.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from heartnet.errors import FileProblem, ValidationError
+from heartnet.features import FEATURES_BY_NAME, Feature
+
+__all__ = [
+    "ENCODING_NAMES",
+    "NotANumber",
+    "allowed_text",
+    "file_message",
+    "not_a_number_message",
+    "number_text",
+    "parse_number",
+    "percent",
+    "points",
+    "validation_message",
+]
+
+ENCODING_NAMES = {"utf-8": "UTF-8", "cp1252": "Windows-1252 (Excel en Windows)", "latin-1": "Latin-1 (ISO-8859-1)"}
+_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
+
+
+class NotANumber(ValueError):
+    """Text typed where a number was expected."""
+
+
+def parse_number(text: str) -> float:
+    """A number typed by a Spanish speaker or not: ``0,8`` and ``0.8`` are both 0.8; spaces around are fine.
+
+    Raises ``NotANumber`` for anything else (a word, ``1.234,5``, two commas):
+    no value is ever guessed.
+    """
+    cleaned = text.strip()
+    if not _NUMBER.fullmatch(cleaned):
+        raise NotANumber(text)
+    return float(cleaned.replace(",", "."))
+
+
+def number_text(feature: Feature, value: float | None) -> str:
+    """A value as the app shows it: whole numbers whole (54, not 54.00), decimals with a comma, empty if missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if feature.step >= 1 and float(value).is_integer():
+        return f"{value:.0f}"
+    return f"{value:g}".replace(".", ",")
+
+
+def percent(probability: float, digits: int = 1) -> str:
+    """A probability as a Spanish percentage: 0.572 -> "57,2 %"."""
+    return f"{probability * 100:.{digits}f} %".replace(".", ",")
+
+
+def points(difference: float) -> str:
+    """A difference of probabilities in percentage points: 0.032 -> "+3,2 pp"."""
+    return f"{difference * 100:+.1f} pp".replace(".", ",")
+
+
+def _label(name: str | None) -> str:
+    feature = FEATURES_BY_NAME.get(name)
+    return f"«{feature.label}» ({feature.name})" if feature else f"«{name}»"
+
+
+def _value_text(value: object) -> str:
+    if value is None:
+        return "vacío"
+    if isinstance(value, str):
+        return f"«{value}»"
+    return f"{value:g}".replace(".", ",") if isinstance(value, float) else str(value)  # 300, not 300.0
+
+
+def allowed_text(feature: Feature) -> str:
+    """What a feature accepts, in Spanish."""
+    if feature.kind == "numeric":
+        low, high = (number_text(feature, bound) or "0" for bound in (feature.min, feature.max))
+        text = f"un número entre {low} y {high} {feature.unit}"
+        return text + (" (o vacío si no se midió)" if feature.nullable else "")
+    return "uno de: " + ", ".join(f"{value} ({meaning})" for value, meaning in feature.categories)
+
+
+def validation_message(error: ValidationError) -> str:
+    """The error in Spanish, from its structured fields (field, value, problem, row, suggestion)."""
+    feature = FEATURES_BY_NAME.get(error.field)
+    label = _label(error.field)
+    if error.problem == "missing field":
+        text = f"falta la columna {label}"
+    elif error.problem in ("unknown field", "duplicated column"):
+        text = f"la columna «{error.field}» no es una de las variables del modelo o está repetida"
+    elif error.problem == "missing value":
+        text = f"falta el valor de {label}"
+    else:
+        text = f"{label}: el valor {_value_text(error.value)} no es válido"
+    if feature is not None and error.problem not in ("missing field", "unknown field", "duplicated column"):
+        text += f"; se espera {allowed_text(feature)}"
+    if error.suggestion is not None:
+        text += f". ¿Quisiste decir «{error.suggestion}»?"
+    if error.row is not None:
+        text = f"{'Línea' if error.where == 'line' else 'Fila'} {error.row}: {text}"
+    return text[0].upper() + text[1:]
+
+
+def not_a_number_message(feature: Feature, text: str) -> str:
+    """A field of the form whose text is not a number, in Spanish."""
+    return f"{_label(feature.name)}: «{text}» no es un número; se espera {allowed_text(feature)}"
+
+
+def file_message(error: FileProblem) -> str:
+    """A file that cannot be used, in one Spanish sentence that says what to do."""
+    name = f"«{error.name}»"
+    if error.problem == "no_such_file":
+        return f"No se encontró el archivo {name}. Revisá el nombre y la carpeta."
+    if error.problem == "is_folder":
+        return f"{name} es una carpeta: elegí un archivo CSV."
+    if error.problem == "not_text":
+        return (
+            f"{name} no es un archivo de texto (¿una planilla de Excel?). Guardala como CSV, separado por comas "
+            "o por punto y coma, y subila de nuevo."
+        )
+    if error.problem == "empty":
+        return f"{name} está vacío. Subí un CSV con una fila de encabezado con los nombres de las columnas."
+    if error.problem == "no_rows":
+        return f"{name} tiene el encabezado pero ninguna fila de pacientes. Agregá al menos una fila debajo."
+    if error.problem == "missing_columns":
+        missing = [column for column in error.expected if column not in error.found]
+        expected = ", ".join(error.expected)
+        found = ", ".join(error.found) if error.found else "ninguna"
+        return (
+            f"A {name} le faltan columnas: {', '.join(missing)}. Se esperan {expected} (en cualquier orden; "
+            f"otras columnas se conservan) y se encontraron: {found}. Corregí el encabezado o partí de la plantilla."
+        )
+    return (
+        f"No se pudo leer {name} como CSV. Revisá que cada fila tenga tantas celdas como el encabezado y "
+        "que use el mismo separador (coma o punto y coma)."
+    )
