@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLE := {"Age": 54, "Sex": "M", "ChestPainType": "ASY", "RestingBP": 140, "Cholesterol": null, "FastingBS": 0, "RestingECG": "Normal", "MaxHR": 120, "ExerciseAngina": "Y", "Oldpeak": 1.5, "ST_Slope": "Flat"}
 
-.PHONY: run test install data train bench app screenshot chromium lint format clean
+.PHONY: run test install data train search bench app screenshot chromium lint format clean
 
 run: models/heartnet.keras ## set up, get the data, train if needed, predict one patient, execute the notebook
 	$(BIN)/heartnet predict '$(EXAMPLE)'
@@ -47,8 +47,11 @@ chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium missing and apt unavailable: the browser test will be skipped"; fi; }
 
-bench: $(STAMP) ## model selection, quality, speed and scoring benchmarks -> reports/*.json and the README's tables (about 25 minutes)
+search: $(STAMP) ## the nested search that chooses the default model -> reports/selection.json (about 30 minutes)
 	$(BIN)/python benchmarks/selection.py
+	$(BIN)/python benchmarks/readme_table.py
+
+bench: $(STAMP) ## quality, speed and scoring benchmarks -> reports/*.json and the README's tables (about 15 minutes)
 	$(BIN)/python benchmarks/quality.py
 	$(BIN)/python benchmarks/speed.py
 	$(BIN)/python benchmarks/scoring.py

@@ -136,11 +136,11 @@ def fill_patient(page, patient: dict) -> None:
             if feature.nullable and value in ("", None):
                 page.get_by_text(f"{feature.label}: no medido").click()
                 continue
-            box = page.get_by_label(f"{feature.label} ({feature.unit})")
+            box = page.get_by_role("textbox", name=f"{feature.label} ({feature.unit})", exact=True)
             box.fill(str(value))
             box.press("Tab")
-        else:
-            page.get_by_label(feature.label).click()  # a select box: open its list, then pick the option
+        else:  # a select box: open its list, then pick the option
+            page.get_by_role("combobox", name=feature.label, exact=True).click()
             page.get_by_role("option", name=f"{value} — {feature.meaning(value)}").click()
 
 
@@ -170,8 +170,8 @@ def upload_in_browser(url: str, csv_file: str) -> dict:
     with browser_page() as page:
         page.goto(f"{url}/lote")
         page.locator("input[type='file']").set_input_files(csv_file)
-        page.get_by_text("Resumen").wait_for()
-        page.wait_for_load_state("networkidle")
+        # The summary streams in after its heading: wait for the last of its three metrics.
+        page.get_by_test_id("stMetricValue").nth(2).wait_for()
         labels = page.get_by_test_id("stMetricLabel").all_inner_texts()
         values = page.get_by_test_id("stMetricValue").all_inner_texts()
         caption = page.get_by_text("Leído como").inner_text()

@@ -145,6 +145,8 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         if explanations is not None:
             answer |= explanations[index]
         if args.json:
+            if explanations is not None:  # percentage points to the hundredth are plenty in JSON
+                answer["contributions"] = {name: round(points, 2) for name, points in answer["contributions"].items()}
             print(json.dumps(answer))
             continue
         label = f"class {prediction} ({_CLASS_NAMES[prediction]})"
@@ -165,9 +167,7 @@ def _explanations(model, rows: list, top: int) -> list[dict]:
     for values, base in zip(explanation.values, explanation.base_values, strict=True):
         order = sorted(range(len(values)), key=lambda index: -abs(values[index]))[:top]
         names = explanation.feature_names
-        answers.append(
-            {"base": float(base), "contributions": {names[i]: round(float(values[i]) * 100, 2) for i in order}}
-        )
+        answers.append({"base": float(base), "contributions": {names[i]: float(values[i]) * 100 for i in order}})
     return answers
 
 

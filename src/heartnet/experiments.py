@@ -104,44 +104,38 @@ def output_bias_gradient(model: keras.Sequential, matrix: np.ndarray, labels: np
 
 
 def hidden_gradient_check(
-    model: keras.Sequential,
-    matrix: np.ndarray,
-    labels: np.ndarray,
-    *,
-    row: int = 0,
-    column: int = 0,
-    step: float = 1e-3,
-) -> tuple[float, float]:
+    model: keras.Sequential, matrix: np.ndarray, labels: np.ndarray, *, step: float = 1e-3
+) -> tuple[tuple[int, int], float, float]:
     """Backpropagation through a hidden layer, checked by finite differences.
 
-    Returns (the gradient of the mean loss with respect to the first hidden
-    layer's kernel entry [``row``, ``column``] as ``GradientTape`` computes it
-    by backpropagation, and the same slope measured by nudging that one weight
-    by ±``step`` and taking (L(w + step) - L(w - step)) / (2 step)).
+    Takes the first hidden layer's weight with the steepest gradient (so the
+    comparison is not lost in rounding) and returns ((row, column), its
+    gradient of the mean loss as ``GradientTape`` computes it by
+    backpropagation, and the same slope measured by nudging that one weight by
+    ±``step``: (L(w + step) - L(w - step)) / (2 step)), in float64.
     """
     x = tf.constant(matrix, dtype="float32")
     y = tf.constant(np.asarray(labels).reshape(-1, 1), dtype="float32")
     kernel = model.layers[0].kernel
     loss_fn = keras.losses.BinaryCrossentropy()
 
-    def loss() -> float:
-        return float(loss_fn(y, model(x, training=False)))
-
     with tf.GradientTape() as tape:
         value = loss_fn(y, model(x, training=False))
-    backpropagated = float(tape.gradient(value, kernel)[row, column])
+    gradient = tape.gradient(value, kernel).numpy()
+    row, column = (int(i) for i in np.unravel_index(np.argmax(np.abs(gradient)), gradient.shape))
     original = kernel.numpy()
-    nudged = original.copy()
+
+    def loss_at(shift: float) -> float:
+        nudged = original.copy()
+        nudged[row, column] += shift
+        kernel.assign(nudged)
+        return float(loss_fn(y, model(x, training=False)))
+
     try:
-        nudged[row, column] = original[row, column] + step
-        kernel.assign(nudged)
-        above = loss()
-        nudged[row, column] = original[row, column] - step
-        kernel.assign(nudged)
-        below = loss()
+        slope = (np.float64(loss_at(step)) - np.float64(loss_at(-step))) / (2 * step)
     finally:
         kernel.assign(original)
-    return backpropagated, (above - below) / (2 * step)
+    return (row, column), float(gradient[row, column]), float(slope)
 
 
 def embedding_versus_one_hot(

@@ -92,8 +92,11 @@ def explain(model, rows, *, background=None):
     (``to_codes``) and ``display_data`` its raw values.
     """
     try:
-        with warnings.catch_warnings():  # shap's own colormaps use a matplotlib method 3.11 plans to deprecate
+        with warnings.catch_warnings():  # noise of shap's own imports, not ours to fix:
+            # its colormaps use a matplotlib method 3.11 plans to deprecate, and in a notebook without
+            # ipywidgets its progress bar (tqdm.auto) warns that it will fall back to text
             warnings.filterwarnings("ignore", r"The set_(over|under) function", PendingDeprecationWarning)
+            warnings.filterwarnings("ignore", r"IProgress not found")
             import shap  # only where explaining is asked for
     except ModuleNotFoundError:
         raise HeartnetError("explanations need the shap library: pip install 'heartnet[explain]'") from None

@@ -8,6 +8,7 @@ Spanish, with units from the feature spec.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -20,7 +21,7 @@ from sklearn.calibration import calibration_curve
 
 from heartnet.decision import DEFAULT_THRESHOLD, classify
 from heartnet.features import FEATURES, FEATURES_BY_NAME, TARGET, TARGET_CLASSES, TARGET_LABEL
-from heartnet.spanish import percent, points
+from heartnet.spanish import decimal, number_text, percent, points
 
 __all__ = [
     "activation_functions",
@@ -46,6 +47,7 @@ __all__ = [
     "shapley_importance",
     "shapley_summary",
     "shapley_waterfall",
+    "spanish_column",
     "threshold_tradeoff",
     "training_curves",
 ]
@@ -98,7 +100,7 @@ def class_balance(df: pd.DataFrame) -> Figure:
     bars = ax.bar(
         [TARGET_CLASSES[k] for k in counts.index], counts.to_numpy(), color=[PALETTE[k] for k in counts.index]
     )
-    ax.bar_label(bars, labels=[f"{n} ({n / counts.sum():.0%})" for n in counts])
+    ax.bar_label(bars, labels=[f"{n} ({percent(n / counts.sum(), 0)})" for n in counts])
     ax.set(title="Balance de clases", ylabel="Pacientes", xlabel=TARGET_LABEL)
     ax.margins(y=0.15)
     return fig
@@ -133,10 +135,10 @@ def numeric_distributions(df: pd.DataFrame) -> Figure:
     return fig
 
 
-def _short(text: str, width: int = 16) -> str:
-    """A category's meaning cut to fit under a bar: "Hipertrofia ventricular izquierda…" -> "Hipertrofia ven…"."""
-    text = text.split(" (")[0]
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _short(text: str, width: int = 12) -> str:
+    """A category's meaning to fit under its bar: at most two lines of about ``width`` letters, then "…"."""
+    lines = textwrap.wrap(text.split(" (")[0], width)
+    return "\n".join(lines[:2]) + ("…" if len(lines) > 2 else "")
 
 
 def categorical_positive_rates(df: pd.DataFrame) -> Figure:
@@ -157,7 +159,7 @@ def categorical_positive_rates(df: pd.DataFrame) -> Figure:
         ax.axhline(overall, color="gray", linestyle="--", linewidth=1, label=f"todos: {percent(overall, 0)}")
         ax.set(title=feature.label, xlabel="categoría (n = pacientes)", ylabel="Tasa de enfermedad", ylim=(0, 1.18))
         ax.tick_params(axis="x", labelsize=8)
-        ax.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}".replace("%", " %"))
+        ax.yaxis.set_major_formatter(lambda value, _: percent(value, 0))
         ax.legend(loc="upper left", fontsize=8)
     fig.suptitle("Tasa de enfermedad cardíaca por categoría")
     return fig
@@ -190,7 +192,7 @@ def missing_cholesterol(raw: pd.DataFrame) -> Figure:
     fig = Figure(figsize=(5.5, 3.4), layout="constrained")
     ax = fig.subplots()
     bars = ax.bar(list(groups), [g.mean() for g in groups.values()], color=["#8172B3", "#C44E52"])
-    ax.bar_label(bars, labels=[f"{g.mean():.0%} de {len(g)}" for g in groups.values()])
+    ax.bar_label(bars, labels=[f"{percent(g.mean(), 0)} de {len(g)}" for g in groups.values()])
     ax.set(
         title="Colesterol «no medido» y enfermedad cardíaca",
         xlabel="Colesterol sérico",
@@ -200,6 +202,23 @@ def missing_cholesterol(raw: pd.DataFrame) -> Figure:
     return fig
 
 
+def spanish_column(name: str) -> str:
+    """A column of the encoded matrix (``encoded_feature_names``) in Spanish: "Age[28, 47]" -> "Edad 28–47"."""
+    feature_name, _, rest = name.partition("=")
+    if rest:  # a one-hot column: the feature and the category's meaning
+        feature = FEATURES_BY_NAME[feature_name]
+        value = int(rest) if feature.kind == "binary" else rest
+        return f"{feature.label}: {_short(feature.meaning(value), 24)}"
+    if name.endswith("_missing"):
+        return f"{FEATURES_BY_NAME[name.removesuffix('_missing')].label}: no medido"
+    feature_name, _, bounds = name.partition("[")
+    feature = FEATURES_BY_NAME[feature_name]
+    if bounds:  # a bin of a piecewise-linear number
+        low, high = bounds.rstrip("]").split(", ")
+        return f"{feature.label} {low}–{high} {feature.unit}".replace(".", ",")
+    return f"{feature.label} (estandarizada)"
+
+
 def encoded_matrix(matrix: np.ndarray, columns: Sequence[str], rows: Sequence[str]) -> Figure:
     """Heatmap of the matrix the network receives: one row per patient, one column per encoded column.
 
@@ -207,8 +226,8 @@ def encoded_matrix(matrix: np.ndarray, columns: Sequence[str], rows: Sequence[st
     for a number's value: the numeric columns (piecewise-linear bins, or
     standard deviations; and the missing indicator) and the one-hot columns.
     """
-    frame = pd.DataFrame(matrix, index=rows, columns=columns)
-    one_hot = [column for column in frame.columns if "=" in column]
+    frame = pd.DataFrame(matrix, index=rows, columns=[spanish_column(column) for column in columns])
+    one_hot = [spanish for column, spanish in zip(columns, frame.columns, strict=True) if "=" in column]
     numeric = [column for column in frame.columns if column not in one_hot]
     fig = Figure(figsize=(15, 0.55 * len(rows) + 3.4), layout="constrained")
     left, right = fig.subplots(1, 2, width_ratios=[max(len(numeric), 1), max(len(one_hot), 1)])
@@ -367,7 +386,7 @@ def confusion_matrix(y_true, probabilities, *, threshold: float = DEFAULT_THRESH
         annot_kws={"fontsize": 14},
     )  # fmt: skip
     ax.tick_params(axis="y", labelrotation=0)
-    ax.set(title=f"Matriz de confusión (umbral {threshold:.2f})", xlabel="Predicción", ylabel="Clase real")
+    ax.set(title=f"Matriz de confusión (umbral {decimal(threshold, 2)})", xlabel="Predicción", ylabel="Clase real")
     return fig
 
 
@@ -376,13 +395,13 @@ def roc_and_precision_recall(y_true, probabilities, *, label: str = "heartnet") 
     fig = Figure(figsize=(11, 4.2), layout="constrained")
     roc_ax, pr_ax = fig.subplots(1, 2)
     fpr, tpr, _ = skm.roc_curve(y_true, probabilities)
-    roc_ax.plot(fpr, tpr, label=f"{label} (AUC = {skm.roc_auc_score(y_true, probabilities):.3f})")
+    roc_ax.plot(fpr, tpr, label=f"{label} (AUC = {decimal(skm.roc_auc_score(y_true, probabilities), 3)})")
     roc_ax.plot([0, 1], [0, 1], color="gray", linestyle="--", label="azar")
     roc_ax.set(title="Curva ROC", xlabel="Tasa de falsos positivos (1 − especificidad)", ylabel="Sensibilidad (recall)")
     roc_ax.legend(loc="lower right")
     precision, recall, _ = skm.precision_recall_curve(y_true, probabilities)
     ap = skm.average_precision_score(y_true, probabilities)
-    pr_ax.plot(recall, precision, label=f"{label} (AP = {ap:.3f})")
+    pr_ax.plot(recall, precision, label=f"{label} (AP = {decimal(ap, 3)})")
     pr_ax.axhline(np.mean(y_true), color="gray", linestyle="--", label="prevalencia")
     pr_ax.set(title="Curva precisión-sensibilidad", xlabel="Sensibilidad (recall)", ylabel="Precisión", ylim=(0, 1.02))
     pr_ax.legend(loc="lower left")
@@ -398,7 +417,7 @@ def calibration(y_true, probabilities, *, bins: int = 8) -> Figure:
     ax.plot(predicted, observed, marker="o", label="modelo")
     brier = skm.brier_score_loss(y_true, probabilities)
     ax.set(
-        title=f"Curva de calibración (Brier = {brier:.3f})",
+        title=f"Curva de calibración (Brier = {decimal(brier, 3)})",
         xlabel="Probabilidad predicha (media del grupo)",
         ylabel="Fracción observada de enfermos",
     )
@@ -422,7 +441,7 @@ def threshold_tradeoff(y_true, probabilities, *, chosen: float | None = None) ->
     for name, values in curves.items():
         ax.plot(thresholds, values, label=name)
     if chosen is not None:
-        ax.axvline(chosen, color="black", linestyle=":", label=f"umbral elegido {chosen:.2f}")
+        ax.axvline(chosen, color="black", linestyle=":", label=f"umbral elegido {decimal(chosen, 2)}")
     ax.set(title="Compromiso según el umbral de decisión", xlabel="umbral", ylabel="valor", ylim=(0, 1.02))
     ax.legend()
     return fig
@@ -457,7 +476,7 @@ def model_comparison(results: pd.DataFrame, metric: str = "roc_auc", label: str 
     for y, (name, (mean, std)) in enumerate(zip(summary.index, summary.to_numpy(), strict=True)):
         color = "#C44E52" if name == "heartnet" else "#4C72B0"
         ax.errorbar(mean, y, xerr=std, fmt="o", color=color, capsize=4, markersize=7)
-        ax.annotate(f"{mean:.3f}", (mean, y), textcoords="offset points", xytext=(0, 8), ha="center", fontsize=9)
+        ax.annotate(decimal(mean, 3), (mean, y), textcoords="offset points", xytext=(0, 8), ha="center", fontsize=9)
     ax.set_yticks(range(len(names)), names)
     ax.set_ylim(-0.6, len(names) - 0.2)
     ax.grid(axis="x", alpha=0.3)
@@ -481,12 +500,12 @@ def patient_probabilities(
     ax.axvline(threshold, color="black", linestyle=":")
     for position, probability in zip(positions, probabilities, strict=True):
         ax.annotate(
-            f"{probability:.0%}", (probability, position), textcoords="offset points", xytext=(8, -3), fontsize=8
+            percent(probability, 0), (probability, position), textcoords="offset points", xytext=(8, -3), fontsize=8
         )
     handles = [
         Line2D([], [], marker="o", linestyle="", color=PALETTE[k], label=TARGET_CLASSES[k]) for k in _CLASS_ORDER
     ]
-    handles.append(Line2D([], [], color="black", linestyle=":", label=f"umbral {threshold:.2f}"))
+    handles.append(Line2D([], [], color="black", linestyle=":", label=f"umbral {decimal(threshold, 2)}"))
     ax.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     ax.set_yticks(positions, list(labels))
     ax.invert_yaxis()
@@ -523,10 +542,10 @@ def risk_gauge(probability: float, *, threshold: float = DEFAULT_THRESHOLD) -> F
     ax.barh([0], [1], color="#EEEEEE", height=0.6)
     ax.barh([0], [probability], color=PALETTE[int(classify(probability, threshold))], height=0.6)
     ax.axvline(threshold, color="black", linestyle=":", linewidth=1.5)
-    ax.annotate(f"umbral {threshold:.0%}", (threshold, 0.42), ha="center", fontsize=8)
-    ax.set(title=f"Probabilidad de enfermedad cardíaca: {probability:.1%}", xlim=(0, 1), yticks=[])
+    ax.annotate(f"umbral {percent(threshold, 0)}", (threshold, 0.42), ha="center", fontsize=8)
+    ax.set(title=f"Probabilidad de enfermedad cardíaca: {percent(probability)}", xlim=(0, 1), yticks=[])
     ax.set_xlabel("probabilidad")
-    ax.xaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
+    ax.xaxis.set_major_formatter(lambda value, _: percent(value, 0))
     return fig
 
 
@@ -538,8 +557,7 @@ def _shown_value(feature_name: str, value) -> str:
         return feature.meaning(value)
     if value is None or pd.isna(value):
         return "no medido"
-    number = f"{value:g}".replace(".", ",") if feature.step < 1 else f"{value:.0f}"
-    return f"{number} {feature.unit}"
+    return f"{number_text(feature, value)} {feature.unit}"
 
 
 def shapley_waterfall(contributions: pd.DataFrame) -> Figure:
@@ -597,7 +615,7 @@ def shapley_importance(explanation) -> Figure:
     fig = Figure(figsize=(7.5, 0.4 * len(importance) + 1.4), layout="constrained")
     ax = fig.subplots()
     bars = ax.barh(importance.index, importance.to_numpy(), color="#8172B3")
-    ax.bar_label(bars, labels=[f"{value:.1f}".replace(".", ",") for value in importance], padding=3, fontsize=9)
+    ax.bar_label(bars, labels=[decimal(value, 1) for value in importance], padding=3, fontsize=9)
     ax.margins(x=0.15)
     ax.set(
         title="Importancia de cada variable: cuánto mueve, en promedio, la probabilidad",

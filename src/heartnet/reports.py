@@ -6,8 +6,17 @@ import json
 
 from heartnet.paths import project_root
 from heartnet.plots import MODEL_NAMES
+from heartnet.spanish import decimal
 
-__all__ = ["load_report", "quality_table", "scoring_table", "selection_table", "speed_table"]
+__all__ = [
+    "candidate_description",
+    "goals_line",
+    "load_report",
+    "quality_table",
+    "scoring_table",
+    "selection_table",
+    "speed_table",
+]
 
 
 def load_report(name: str) -> dict | None:
@@ -21,6 +30,43 @@ def _markdown(header: list[str], rows: list[list[str]]) -> list[str]:
     return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + [
         "| " + " | ".join(row) + " |" for row in rows
     ]
+
+
+# Each benchmark goal in Spanish: what it asks, and how to show what was measured.
+_GOALS = {
+    "train_seconds": ("entrenar ≤ 4 s", lambda v: f"{decimal(v, 2)} s"),
+    "predict_one_p50_ms": ("`predict_one` p50 ≤ 1 ms", lambda v: f"{decimal(v, 2)} ms"),
+    "predict_one_speedup": ("`predict_one` ≥ 50 veces más rápido que `model.predict`", lambda v: f"{v:.0f} veces"),
+    "batch_rows_per_second": ("≥ 500.000 filas/s por lotes", lambda v: f"{_thousands(v)} filas/s"),
+    "help_seconds": ("cada `--help` ≤ 0,5 s", lambda v: f"{decimal(v, 2)} s el más lento"),
+    "predict_over_import_seconds": (
+        "`heartnet predict` ≤ importar TensorFlow y Keras + 1 s",
+        lambda v: f"{decimal(v, 2, sign=True)} s sobre ese piso",
+    ),
+    "rows_per_second_at_largest": (
+        "`heartnet score` ≥ 200.000 filas/s con el archivo más grande",
+        lambda v: f"{_thousands(v)} filas/s",
+    ),
+    "memory_ratio_largest_to_smallest": (
+        "memoria ≤ 1,3 veces la del archivo más chico",
+        lambda v: f"{decimal(v, 2)} veces",
+    ),
+}
+
+
+def goals_line(report: dict) -> str:
+    """The report's goals in one Spanish sentence: each goal, what was measured, met or not."""
+    parts = [
+        f"{_GOALS[key][0]}: {_GOALS[key][1](goal['measured'])} ({'se cumple' if goal['met'] else 'no se cumple'})"
+        for key, goal in report.get("goals", {}).items()
+        if key in _GOALS
+    ]
+    return "Metas: " + "; ".join(parts) + "." if parts else ""
+
+
+def _difference(value: float) -> str:
+    """A difference of means, signed, to the fourth decimal: +0,0065."""
+    return decimal(value, 4, sign=True)
 
 
 def _thousands(value: float) -> str:
@@ -39,10 +85,10 @@ def quality_table(report: dict) -> str:
     for name, stats in sorted(report["models"].items(), key=lambda item: -item[1]["roc_auc"]["mean"]):
         label = f"**{MODEL_NAMES.get(name, name)}**" if name == "heartnet" else MODEL_NAMES.get(name, name)
         cells = [
-            f"{stats[m]['mean']:.3f} ± {stats[m]['std']:.3f}"
+            f"{decimal(stats[m]['mean'], 4)} ± {decimal(stats[m]['std'], 3)}"
             for m in ("roc_auc", "accuracy", "f1", "brier", "log_loss")
         ]
-        rows.append([label, *cells, f"{stats['fit_seconds']['mean']:.2f}"])
+        rows.append([label, *cells, decimal(stats["fit_seconds"]["mean"], 2)])
     lines += _markdown(["modelo", "ROC AUC", "exactitud", "F1", "Brier ↓", "log loss ↓", "ajuste (s)"], rows)
     lines += ["", "Diferencia heartnet − modelo, intervalo del 95 % con la prueba t corregida de Nadeau–Bengio:", ""]
     shown = [
@@ -52,11 +98,32 @@ def quality_table(report: dict) -> str:
     ]
     intervals = [
         [MODEL_NAMES.get(name, name)]
-        + [f"{m['mean']:+.4f} [{m['low']:+.4f}, {m['high']:+.4f}]" for m in (metrics[metric] for metric in shown)]
+        + [
+            f"{_difference(m['mean'])} [{_difference(m['low'])}, {_difference(m['high'])}]"
+            for m in (metrics[metric] for metric in shown)
+        ]
         for name, metrics in report["comparisons"].items()
     ]
     headers = {"roc_auc": "ROC AUC", "brier": "Brier", "log_loss": "log loss"}
     lines += _markdown(["frente a", *(headers[metric] for metric in shown)], intervals)
+    goals = report.get("goals", {})
+    if goals and all("met_against_catboost" in goal for goal in goals.values()):
+        verdict = {True: "se cumple", False: "no se cumple"}
+        against = ", ".join(
+            f"{headers[metric]} {decimal(goal['heartnet'], 4)} frente a {decimal(goal['catboost'], 4)} "
+            f"({verdict[goal['met_against_catboost']]})"
+            for metric, goal in goals.items()
+        )
+        ahead = ", ".join(
+            f"en {headers[metric]} ({'sí' if goal['ahead_of_every_sklearn_baseline'] else 'no'})"
+            for metric, goal in goals.items()
+            if "ahead_of_every_sklearn_baseline" in goal
+        )
+        lines += [
+            "",
+            f"Metas (media de los pliegues): heartnet al menos como CatBoost: {against}; por delante de todos los "
+            f"modelos de scikit-learn {ahead}.",
+        ]
     return "\n".join(lines)
 
 
@@ -71,17 +138,22 @@ def speed_table(report: dict) -> str:
     lines += _markdown(
         ["modelo", "entrenar (s)", "filas/s por lotes"],
         [
-            [MODEL_NAMES.get(name, name), f"{stats['median']:.2f}", _thousands(report["batch_rows_per_second"][name])]
+            [
+                MODEL_NAMES.get(name, name),
+                decimal(stats["median"], 2),
+                _thousands(report["batch_rows_per_second"][name]),
+            ]
             for name, stats in report["train_seconds"].items()
         ],
     )
     lines += [
         "",
-        f"`predict_one`: p50 {one['p50_ms']:.2f} ms, p99 {one['p99_ms']:.2f} ms; `model.predict` sobre la misma "
-        f"fila: p50 {one['model_predict_p50_ms']:.1f} ms ({one['speedup_p50']:.0f} veces más lento).",
+        f"`predict_one`: p50 {decimal(one['p50_ms'], 2)} ms, p99 {decimal(one['p99_ms'], 2)} ms; "
+        f"`model.predict` sobre la misma fila: p50 {decimal(one['model_predict_p50_ms'], 1)} ms "
+        f"({one['speedup_p50']:.0f} veces más lento).",
     ]
     if "stages_p50_ms" in one:  # the profile behind the latency
-        stages = ", ".join(f"{name} {ms:.2f} ms" for name, ms in one["stages_p50_ms"].items())
+        stages = ", ".join(f"{name} {decimal(ms, 2)} ms" for name, ms in one["stages_p50_ms"].items())
         lines[-1] += f" Por etapa (p50 de cada una por separado): {stages}."
     if "command_line" in report:
         cli = report["command_line"]
@@ -91,16 +163,40 @@ def speed_table(report: dict) -> str:
             "",
         ]
         rows = [
-            ["`python -c pass` (piso del intérprete)", f"{cli['python_floor_s']:.2f}"],
-            ['`python -c "import tensorflow, keras"` (piso de TensorFlow)', f"{cli['tensorflow_keras_import_s']:.2f}"],
-            ["`heartnet predict` con una fila", f"{cli['predict_one_row_s']:.2f}"],
+            ["`python -c pass` (piso del intérprete)", decimal(cli["python_floor_s"], 2)],
+            [
+                '`python -c "import tensorflow, keras"` (piso de TensorFlow)',
+                decimal(cli["tensorflow_keras_import_s"], 2),
+            ],
+            ["`heartnet predict` con una fila", decimal(cli["predict_one_row_s"], 2)],
         ]
         rows += [
-            [f"`heartnet{'' if name == 'heartnet' else ' ' + name} --help`", f"{seconds:.2f}"]
+            [f"`heartnet{'' if name == 'heartnet' else ' ' + name} --help`", decimal(seconds, 2)]
             for name, seconds in cli["help_s"].items()
         ]
         lines += _markdown(["comando", "segundos"], rows)
+    if goals_line(report):
+        lines += ["", goals_line(report)]
     return "\n".join(lines)
+
+
+def candidate_description(params: dict) -> str:
+    """A candidate of the nested search in a few Spanish words: members, numbers, dropout, how long it trains.
+
+    Only what the candidate sets is described (a candidate may leave the rest to the defaults).
+    """
+    parts = []
+    if "members" in params:
+        parts.append(f"{params['members']} MLP" + (" TabM" if params.get("ensemble") == "batch" else ""))
+    if "bins" in params:
+        parts.append(f"{params['bins']} tramos" if params["bins"] else "números estandarizados")
+    if "dropout" in params:
+        parts.append(f"dropout {params['dropout']:g}".replace(".", ","))
+    if params.get("patience", "missing") is None and "epochs" in params:
+        parts.append(f"{params['epochs']} épocas")
+    elif params.get("patience") is not None:
+        parts.append(f"parada temprana (paciencia {params['patience']})")
+    return ", ".join(parts)
 
 
 def selection_table(report: dict) -> str:
@@ -117,19 +213,20 @@ def selection_table(report: dict) -> str:
     rows = [
         [
             f"**`{name}`**" if name == report["chosen_default"] else f"`{name}`",
-            ", ".join(f"{key}={value}" for key, value in entry["params"].items()),
-            f"{entry['inner_log_loss']['mean']:.4f} ± {entry['inner_log_loss']['std']:.4f}",
-            f"{entry['fit_seconds']:.2f}",
+            candidate_description(entry["params"]),
+            f"{decimal(entry['inner_log_loss']['mean'], 4)} ± {decimal(entry['inner_log_loss']['std'], 4)}",
+            decimal(entry["fit_seconds"], 2),
             f"{entry['outer_folds_won']} de {folds}",
         ]
         for name, entry in report["candidates"].items()
     ]
-    lines += _markdown(["candidato", "hiperparámetros", "log loss interna ↓", "ajuste (s)", "pliegues ganados"], rows)
+    lines += _markdown(["candidato", "configuración", "log loss interna ↓", "ajuste (s)", "pliegues ganados"], rows)
     lines += [
         "",
         f"Queda por defecto **`{report['chosen_default']}`**. Estimación anidada del procedimiento completo (elección "
-        f"incluida): ROC AUC {nested['roc_auc']['mean']:.3f}, exactitud {nested['accuracy']['mean']:.3f}, "
-        f"Brier {nested['brier']['mean']:.3f}, log loss {nested['log_loss']['mean']:.3f}.",
+        f"incluida): ROC AUC {decimal(nested['roc_auc']['mean'], 3)}, "
+        f"exactitud {decimal(nested['accuracy']['mean'], 3)}, Brier {decimal(nested['brier']['mean'], 3)}, "
+        f"log loss {decimal(nested['log_loss']['mean'], 3)}.",
     ]
     return "\n".join(lines)
 
@@ -153,4 +250,6 @@ def scoring_table(report: dict) -> str:
         ]
         rows.append([_thousands(value) for value in values])
     lines += _markdown(["filas", "score filas/s", "score MB", "ingenuo filas/s", "ingenuo MB"], rows)
+    if goals_line(report):
+        lines += ["", goals_line(report)]
     return "\n".join(lines)

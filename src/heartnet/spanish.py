@@ -19,6 +19,7 @@ __all__ = [
     "ENCODING_NAMES",
     "NotANumber",
     "allowed_text",
+    "decimal",
     "file_message",
     "not_a_number_message",
     "number_text",
@@ -57,9 +58,17 @@ def number_text(feature: Feature, value: float | None) -> str:
     return f"{value:g}".replace(".", ",")
 
 
+def decimal(value: float, digits: int, *, sign: bool = False) -> str:
+    """A number with a decimal comma, as Spanish writes it: decimal(0.9412, 3) -> "0,941".
+
+    ``sign=True`` writes the sign of positive numbers too (a difference: "+0,005").
+    """
+    return f"{value:{'+' if sign else ''}.{digits}f}".replace(".", ",")
+
+
 def percent(probability: float, digits: int = 1) -> str:
     """A probability as a Spanish percentage: 0.572 -> "57,2 %"."""
-    return f"{probability * 100:.{digits}f} %".replace(".", ",")
+    return f"{decimal(probability * 100, digits)} %"
 
 
 def points(difference: float) -> str:

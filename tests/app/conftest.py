@@ -14,12 +14,13 @@ APP = Path(heartnet.__file__).resolve().parent / "app" / "main.py"
 TIMEOUT = 60  # seconds: the first run imports TensorFlow and loads the model
 
 
-@pytest.fixture
-def app_model(trained_path, monkeypatch):
-    """Point the app at the session's model, with empty Streamlit caches."""
-    monkeypatch.setenv("HEARTNET_MODEL", str(trained_path))
-    st.cache_resource.clear()
-    yield trained_path
+@pytest.fixture(scope="module")
+def app_model(trained_path):
+    """Point the app at the session's model; its cache is filled once for the module's tests."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HEARTNET_MODEL", str(trained_path))
+        st.cache_resource.clear()
+        yield trained_path
     st.cache_resource.clear()
 
 

@@ -35,20 +35,12 @@ def press_predecir(app):
     return app
 
 
-@pytest.mark.parametrize(
-    ("page", "title"),
-    [(None, "Predicción"), ("lote.py", "Predicción por lote"), ("datos.py", "Los datos"), ("modelo.py", "El modelo")],
-)
-def test_every_page_renders(app_model, run_page, page, title):
-    app = run_page(page)
-    assert title in app.title[0].value
-
-
 # --- Predicción ---
 
 
 def test_the_form_is_generated_from_the_spec_and_shows_whole_numbers_whole(app_model, run_page, dataset):
     app = run_page()
+    assert "Predicción para un paciente" in app.title[0].value
     typical = heartnet.data.typical_patient(dataset)
     numeric = [f for f in heartnet.FEATURES if f.kind == "numeric"]
     assert len(app.text_input) == len(numeric)
@@ -74,7 +66,7 @@ def test_submitting_a_patient_shows_the_probability_of_predict_one(app_model, ru
     assert "¿Por qué esa probabilidad?" in [header.value for header in app.subheader]
 
 
-@pytest.mark.parametrize("typed", ["0,8", "0.8", " 0,8 "])
+@pytest.mark.parametrize("typed", ["0,8", "0.8"])
 def test_a_decimal_comma_or_point_is_the_same_number(app_model, run_page, patient, model, typed):
     app = run_page()
     fill_form(app, {**patient, "Oldpeak": typed})
@@ -231,12 +223,15 @@ def test_the_template_writes_whole_numbers_and_an_empty_cholesterol(dataset):
 
 def test_the_data_page_shows_the_whole_dictionary_and_spanish_labels(app_model, run_page):
     app = run_page("datos.py")
+    assert "Los datos" in app.title[0].value
     table = app.table[0].value
     assert list(table.index) == list(heartnet.FEATURE_NAMES) and "o «no medido»" in table.loc["Cholesterol"].iloc[-1]
 
 
+@pytest.mark.slow
 def test_the_model_page_shows_the_global_shapley_view_and_spanish_diagrams(app_model, run_page):
     app = run_page("modelo.py")
+    assert "El modelo" in app.title[0].value
     headers = [header.value for header in app.subheader]
     assert "Qué variables pesan" in headers and "Comparación con otros modelos" in headers
     assert any("CatBoost" in element.value for element in app.markdown)
@@ -246,6 +241,7 @@ def test_a_missing_model_shows_the_command_that_creates_it(tmp_path, monkeypatch
     monkeypatch.setenv("HEARTNET_MODEL", str(tmp_path / "none.keras"))
     st.cache_resource.clear()
     app = new_app().run()
+    st.cache_resource.clear()  # the next test loads its own model again
     assert not app.exception
     assert "make train" in app.error[0].value and "Traceback" not in app.error[0].value
     assert str(tmp_path) not in app.error[0].value  # no absolute path shown

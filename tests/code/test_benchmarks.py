@@ -140,8 +140,9 @@ def test_readme_table_renders_a_report(tmp_path):
     assert table.main(["--readme", str(readme), "--reports", str(reports)]) == 0
     text = readme.read_text()
     assert text.startswith("intro\n") and text.endswith("\nrest\n") and "old" not in text
-    assert "| **heartnet (red neuronal)** | 0.900 ± 0.010" in text
-    assert "| Máquina de vectores de soporte | +0.1000 [+0.0500, +0.1500]" in text
+    # Decimal commas: the tables are Spanish, and their thousands are written with points (1.000.000).
+    assert "| **heartnet (red neuronal)** | 0,9000 ± 0,010" in text
+    assert "| Máquina de vectores de soporte | +0,1000 [+0,0500, +0,1500]" in text
     assert table.main(["--readme", str(readme), "--reports", str(reports), "--check"]) == 0
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -76,6 +78,16 @@ def test_confusion_matrix_counts_match_the_threshold(scores):
         ]
     )
     assert shown == expected
+    assert fig.axes[0].get_title() == "Matriz de confusión (umbral 0,40)"  # a decimal comma, as Spanish writes it
+
+
+def test_numbers_in_titles_and_legends_have_a_decimal_comma(scores):
+    y, p = scores
+    texts = [plots.calibration(y, p).axes[0].get_title()]
+    for fig in (plots.roc_and_precision_recall(y, p), plots.threshold_tradeoff(y, p, chosen=0.3)):
+        texts += [text.get_text() for ax in fig.axes if ax.get_legend() for text in ax.get_legend().get_texts()]
+    numbers = [number for text in texts for number in re.findall(r"\d+[.,]\d+", text)]
+    assert len(numbers) >= 4 and all("," in number for number in numbers), texts
 
 
 def test_theory_figures():
@@ -117,3 +129,37 @@ def test_diagrams_render_with_pip_packages_only(model):
     assert "Activation: sigmoid" in head and "Dropout" in head
     png = diagrams.svg_to_png(head, dpi=40)
     assert png.startswith(b"\x89PNG")
+
+
+def test_the_shapley_figures_are_titled_spanish_and_never_empty(model, dataset, patient):
+    from heartnet.explain import contributions, explain
+
+    background = dataset[list(heartnet.FEATURE_NAMES)].sample(40, random_state=0)
+    table = contributions(model, patient, background=background)
+    waterfall = plots.shapley_waterfall(table)
+    _check(waterfall)
+    ax = waterfall.axes[0]
+    assert len(ax.patches) == 11  # every feature has its bar, however small its push
+    pushes = [text.get_text() for text in ax.texts]
+    assert len(pushes) == 11 and all(text.endswith(" pp") for text in pushes)
+    labels = [label.get_text() for label in ax.get_yticklabels()]
+    assert "Sexo: Masculino" in labels and "Edad: 54 años" in labels  # meanings and whole numbers, in Spanish
+    assert heartnet.spanish.percent(table.attrs["base"]) in ax.get_title()
+    many = explain(model, dataset[list(heartnet.FEATURE_NAMES)].head(20), background=background)
+    _check(plots.shapley_importance(many))
+    _check(plots.shapley_summary(many))
+
+
+def test_spanish_diagrams(model):
+    whole = diagrams.model_svg(model, rankdir="LR", spanish=True)
+    assert "Edad: entrada" in whole and "red: ensamble de MLP" in whole and "(InputLayer)" not in whole
+    member = diagrams.mlp_svg(heartnet.member_mlp(model), spanish=True)
+    assert "Capa densa" in member and "activación: sigmoide" in member and "Units" not in member
+
+
+def test_correlations_and_categories_speak_spanish(dataset):
+    heatmap = plots.correlations(dataset)
+    assert "Edad" in [label.get_text() for label in heatmap.axes[0].get_xticklabels()]
+    rates = plots.categorical_positive_rates(dataset)
+    ticks = [label.get_text() for ax in rates.axes for label in ax.get_xticklabels()]
+    assert any(tick.startswith("Masculino") for tick in ticks) and not any(tick.startswith("M\n") for tick in ticks)

@@ -3,9 +3,12 @@
 import re
 from pathlib import Path
 
+import pytest
+
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow  # the snippets train a model and explain a patient
 def test_readme_python_snippet_runs(trained_path, monkeypatch, capsys):
     monkeypatch.setenv("HEARTNET_MODEL", str(trained_path))
     snippets = re.findall(r"```python\n(.*?)```", README, flags=re.DOTALL)

@@ -129,3 +129,31 @@ def test_input_frame_is_not_modified(dataset):
     before = features.copy()
     validate_frame(features)
     pd.testing.assert_frame_equal(features, before)
+
+
+def test_row_problems_gives_every_problem_of_a_row(patient):
+    from heartnet.validation import row_problems
+
+    assert row_problems(patient) == []
+    row = {**patient, "Sex": "X", "MaxHR": 900, "Smoker": "yes"}
+    del row["Age"]
+    problems = row_problems(row)
+    assert [(problem.field, problem.problem) for problem in problems] == [
+        ("Age", "missing field"),
+        ("Smoker", "unknown field"),
+        ("Sex", None),
+        ("MaxHR", None),
+    ]
+
+
+def test_find_problems_reports_every_bad_value_and_group_by_row_gathers_them(dataset):
+    from heartnet.validation import find_problems, group_by_row
+
+    features = dataset[list(heartnet.FEATURE_NAMES)].head(5).astype(object)
+    features.loc[features.index[1], ["Sex", "MaxHR"]] = ["X", 900]
+    features.loc[features.index[3], "Oldpeak"] = "fast"
+    good, problems = find_problems(features, where="line", first=2)
+    assert list(good) == [True, False, True, False, True]
+    grouped = group_by_row(problems)
+    assert list(grouped) == [3, 5]
+    assert [problem.field for problem in grouped[3]] == ["Sex", "MaxHR"] and grouped[5][0].field == "Oldpeak"

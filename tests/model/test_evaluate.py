@@ -16,8 +16,15 @@ from heartnet.model import to_inputs
 from heartnet.training import split_xy
 
 
-def test_baseline_preprocessor_makes_the_same_matrix_as_the_encoder(dataset, model, test_rows):
+@pytest.fixture(scope="module")
+def standard(dataset):
+    """The model with standardized numbers (``bins=0``), its preprocessing adapted on the whole dataset."""
+    return heartnet.build_model(split_xy(dataset)[0], bins=0)
+
+
+def test_baseline_preprocessor_makes_the_same_matrix_as_the_standardized_encoder(dataset, test_rows):
     train = dataset.drop(index=test_rows.index)
+    model = heartnet.build_model(split_xy(train)[0], bins=0)
     sklearn_matrix = baseline_preprocessor().fit(train).transform(test_rows)
     keras_matrix = heartnet.encoder(model).predict_on_batch(to_inputs(split_xy(test_rows)[0]))
     assert sklearn_matrix.shape == keras_matrix.shape
@@ -66,6 +73,7 @@ def test_compare_models_gives_every_model_the_same_folds(dataset):
     assert (results["brier"] > 0).all() and (results["log_loss"] > 0).all()  # losses, not scikit-learn's negatives
 
 
+@pytest.mark.slow
 def test_baselines_are_seeded_and_learn(dataset, test_rows):
     train = dataset.drop(index=test_rows.index)
     X, y = train[list(heartnet.FEATURE_NAMES)], train[heartnet.TARGET]
@@ -95,13 +103,18 @@ def test_catboost_keeps_its_defaults_and_takes_categories_as_they_are():
 
 
 @pytest.fixture(scope="module")
-def matrix(model, dataset):
+def matrix(standard, dataset):
     features, labels = split_xy(dataset)
-    return heartnet.encoder(model).predict_on_batch(to_inputs(features)), labels, features
+    return heartnet.encoder(standard).predict_on_batch(to_inputs(features)), labels, features
 
 
-def test_backpropagation_matches_the_closed_form(model, matrix):
-    tape, by_hand = experiments.output_bias_gradient(heartnet.member_mlp(model), *matrix[:2])
+def test_backpropagation_matches_the_closed_form(model, matrix, dataset):
+    tape, by_hand = experiments.output_bias_gradient(experiments.head(matrix[0].shape[1], (16,), seed=2), *matrix[:2])
+    assert tape == pytest.approx(by_hand, abs=1e-6)
+    # The same for one member of the shipped model, on its own matrix.
+    features, labels = split_xy(dataset)
+    encoded = heartnet.encoder(model).predict_on_batch(to_inputs(features))
+    tape, by_hand = experiments.output_bias_gradient(heartnet.member_mlp(model), encoded, labels)
     assert tape == pytest.approx(by_hand, abs=1e-6)
 
 
@@ -112,9 +125,9 @@ def test_gradient_descent_learns_with_a_good_rate_and_not_with_a_tiny_one(matrix
     assert tiny[-1] > good[-1]
 
 
-def test_unnormalized_puts_the_numbers_back_in_their_units(model, matrix):
+def test_unnormalized_puts_the_numbers_back_in_their_units(standard, matrix):
     encoded, _, features = matrix
-    names = heartnet.encoded_feature_names(model)
+    names = heartnet.encoded_feature_names(standard)
     raw = experiments.unnormalized(encoded, names, features)
     np.testing.assert_allclose(raw[:, names.index("Age")], features["Age"])
     np.testing.assert_array_equal(raw[:, names.index("Sex=M")], encoded[:, names.index("Sex=M")])
@@ -127,3 +140,40 @@ def test_fit_head_reports_early_stopping(matrix):
     )
     assert {"loss", "val_loss", "seconds", "best_epoch"} <= set(history)
     assert 1 <= history["best_epoch"] <= len(history["val_loss"])
+
+
+def test_backpropagation_through_a_hidden_layer_matches_finite_differences(model, matrix):
+    network = experiments.head(matrix[0].shape[1], (16,), seed=1)
+    (row, column), tape, numeric = experiments.hidden_gradient_check(network, *matrix[:2])
+    assert abs(tape) > 1e-3  # the steepest weight: far from rounding noise
+    assert numeric == pytest.approx(tape, rel=2e-2)
+    kernel = network.layers[0].kernel.numpy()
+    assert np.isfinite(kernel).all()  # the weight is put back where it was
+    again = experiments.hidden_gradient_check(network, *matrix[:2])
+    assert again[0] == (row, column) and again[1] == pytest.approx(tape)
+
+
+@pytest.mark.slow
+def test_a_linear_network_cannot_beat_logistic_regression_but_relu_can(matrix):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import log_loss
+
+    encoded, labels, _ = matrix
+    part = (encoded[:400], labels[:400])
+    floor = log_loss(part[1], LogisticRegression(C=1e6, max_iter=5000).fit(*part).predict_proba(part[0])[:, 1])
+    kwargs = {"units": (64, 64), "epochs": 60, "learning_rate": 3e-3}
+    relu = experiments.fit_head(part, (encoded[400:500], labels[400:500]), **kwargs)
+    linear = experiments.fit_head(part, (encoded[400:500], labels[400:500]), activation=None, **kwargs)
+    assert min(linear["loss"]) > floor - 0.02 and relu["loss"][-1] < floor - 0.05
+
+
+@pytest.mark.slow
+def test_embedding_and_one_hot_learn_the_same_categories(dataset):
+    pain = heartnet.features.FEATURES_BY_NAME["ChestPainType"]
+    codes = dataset["ChestPainType"].map({value: code for code, value in enumerate(pain.values)}).to_numpy()
+    demo = experiments.embedding_versus_one_hot(codes, dataset[heartnet.TARGET].to_numpy(), list(pain.values))
+    assert demo["losses"]["embedding"] == pytest.approx(demo["losses"]["one_hot"], abs=0.01)
+    assert demo["vectors"].shape == (4, 2) and len(demo["rates"]) == 4
+    assert experiments.constant_loss(np.array([0, 1, 1, 1])) == pytest.approx(
+        -(0.75 * np.log(0.75) + 0.25 * np.log(0.25))
+    )

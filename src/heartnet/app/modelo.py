@@ -7,6 +7,7 @@ from heartnet import diagrams, plots
 from heartnet.app.shared import dataset, model_or_stop
 from heartnet.model import member_count
 from heartnet.reports import load_report, quality_table
+from heartnet.spanish import decimal
 
 EXPLAINED_ROWS = 60  # held-out patients in the global view (each costs an exact Shapley computation)
 
@@ -78,7 +79,7 @@ for column, (name, key) in zip(
     [("ROC AUC", "roc_auc"), ("Exactitud", "accuracy"), ("Sensibilidad", "recall"), ("Brier", "brier")],
     strict=True,
 ):
-    column.metric(name, f"{scores[key]:.3f}".replace(".", ","))
+    column.metric(name, decimal(scores[key], 3))
 left, right = st.columns([2, 3])
 left.pyplot(plots.confusion_matrix(y, probabilities, threshold=model.threshold))
 right.pyplot(plots.calibration(y, probabilities))

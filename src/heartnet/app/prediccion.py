@@ -73,7 +73,7 @@ if RESULT in st.session_state:
     left, right = st.columns([1, 2])
     with left:
         st.metric("Probabilidad de enfermedad cardíaca", percent(probability))
-        message = f"con el umbral de {model.threshold:.0%}, el modelo clasifica al paciente"
+        message = f"con el umbral de {percent(model.threshold, 0)}, el modelo clasifica al paciente"
         if positive:
             st.error(f"**Riesgo alto**: {message} **con enfermedad cardíaca**.")
         else:

@@ -1,0 +1,61 @@
+"""Spanish for people: numbers as Spanish speakers type them, and file errors worded from their fields."""
+
+from __future__ import annotations
+
+import pytest
+
+from heartnet.errors import FileProblem
+from heartnet.features import FEATURES_BY_NAME
+from heartnet.spanish import NotANumber, decimal, file_message, number_text, parse_number, percent, points
+
+
+@pytest.mark.parametrize(
+    ("typed", "number"),
+    [("0,8", 0.8), ("0.8", 0.8), (" 54 ", 54.0), ("-1,5", -1.5), ("+2", 2.0), (",5", 0.5), ("10.", 10.0)],
+)
+def test_a_number_is_read_with_a_comma_or_a_point(typed, number):
+    assert parse_number(typed) == number
+
+
+@pytest.mark.parametrize("typed", ["", "mucho", "1,5,2", "1.234,5", "1 5", "0x10", "1e3", "nan", "∞"])
+def test_anything_else_is_not_a_number_and_nothing_is_guessed(typed):
+    with pytest.raises(NotANumber):
+        parse_number(typed)
+
+
+def test_numbers_are_shown_whole_when_whole_and_with_a_decimal_comma():
+    age, oldpeak, cholesterol = (FEATURES_BY_NAME[name] for name in ("Age", "Oldpeak", "Cholesterol"))
+    assert number_text(age, 54.0) == "54" and number_text(oldpeak, 1.5) == "1,5" and number_text(oldpeak, 2.0) == "2"
+    assert number_text(cholesterol, None) == "" and number_text(cholesterol, float("nan")) == ""
+    assert percent(0.5724) == "57,2 %" and percent(0.5, 0) == "50 %" and points(-0.032) == "-3,2 pp"
+    assert decimal(0.94127, 3) == "0,941" and decimal(0.5, 2) == "0,50" and decimal(12.0, 0) == "12"
+
+
+@pytest.mark.parametrize(
+    ("problem", "expected"),
+    [
+        ("no_such_file", "No se encontró el archivo «x.csv»"),
+        ("is_folder", "«x.csv» es una carpeta: elegí un archivo CSV"),
+        ("not_text", "no es un archivo de texto (¿una planilla de Excel?). Guardala como CSV"),
+        ("empty", "«x.csv» está vacío. Subí un CSV con una fila de encabezado"),
+        ("no_rows", "tiene el encabezado pero ninguna fila de pacientes"),
+        ("unreadable", "No se pudo leer «x.csv» como CSV"),
+    ],
+)
+def test_every_file_problem_is_one_spanish_sentence_that_says_what_to_do(problem, expected):
+    message = file_message(FileProblem("x.csv", problem, detail="pyarrow's words"))
+    assert expected in message and message.endswith(".")
+    assert "pyarrow" not in message  # the library's English stays out
+
+
+def test_missing_columns_list_the_expected_and_the_found():
+    error = FileProblem("x.csv", "missing_columns", expected=["Age", "Sex", "MaxHR"], found=["Edad", "Sex"])
+    assert str(error) == "x.csv: required columns missing: Age, MaxHR (expected Age, Sex, MaxHR; found Edad, Sex)"
+    message = file_message(error)
+    assert "le faltan columnas: Age, MaxHR" in message
+    assert "Se esperan Age, Sex, MaxHR" in message and "se encontraron: Edad, Sex" in message
+
+
+def test_an_unknown_file_problem_is_a_bug():
+    with pytest.raises(ValueError, match="unknown file problem 'lost'"):
+        FileProblem("x.csv", "lost")
