@@ -19,11 +19,15 @@ SECTIONS = [
     "De filas a una matriz",
     "El modelo",
     "Teoría, demostrada",
-    "Entrenamiento y evaluación",
-    "Comparación con scikit-learn",
-    "Ejemplos de salida",
+    "Entrenamiento con Keras",
+    "Evaluación",
+    "Comparación con otros modelos",
+    "Inferencia: el modelo guardado",
+    "La aplicación web",
     "Conclusiones",
 ]
+# What a Spanish reader must not meet in an output: English table headers and model names, English errors.
+ENGLISH = re.compile(r"\b(roc_auc|fit_seconds|logistic_regression|random_forest|expected a number|got \d)\b")
 ABSOLUTE_PATH = re.compile(r"(/work/|/home/|/root/|/tmp/|/usr/|site-packages|[A-Z]:\\\\)")
 
 
@@ -56,8 +60,17 @@ def check_structure(notebook) -> None:
             text = output.get("text", "") + str(output.get("data", {}).get("text/plain", ""))
             assert not ABSOLUTE_PATH.search(text), f"an absolute path in the output of:\n{cell.source}"
             assert "Warning" not in text, f"a warning in the output of:\n{cell.source}"
+    for cell in code:
+        for output in cell.outputs:
+            shown = output.get("text", "") + str(output.get("data", {}).get("text/html", ""))
+            shown += str(output.get("data", {}).get("text/plain", ""))
+            assert not ENGLISH.search(shown), f"English in the output of:\n{cell.source}"
+    prose = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+    assert "sólo" not in prose  # the RAE writes "solo"
+    source = "\n".join(cell.source for cell in code)
+    assert ".compile(" in source and ".fit(" in source and "HeartnetClassifier" in source  # the Keras way, shown
     grouped = sections(notebook)
-    for number in range(2, 9):
+    for number in range(2, len(SECTIONS)):
         images = [
             output
             for cell in grouped[number]
