@@ -46,7 +46,13 @@ def execute(path: str | Path, *, output: str | Path | None = None, timeout: int 
             record_timing=False,
             resources={"metadata": {"path": str(path.parent)}},
         )
-        client.execute()
+        try:
+            client.execute()
+        finally:
+            # nbclient leaves a kernel manager it was given running: stop the kernel here, so it
+            # doesn't outlive this process (and warn "Parent appears to have exited").
+            if kernel.has_kernel:
+                kernel.shutdown_kernel()
     write_atomically(Path(output or path), lambda temporary: nbformat.write(notebook, str(temporary)))
     return notebook
 

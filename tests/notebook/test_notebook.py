@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import shutil
 from pathlib import Path
@@ -112,3 +113,22 @@ def test_a_failing_notebook_is_not_written(tmp_path):
     with pytest.raises(CellExecutionError, match="ZeroDivisionError"):
         execute(path)
     assert path.read_bytes() == before
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("last_cell", ["None", "1 / 0"], ids=["succeeds", "fails"])
+def test_the_kernel_does_not_outlive_the_run(tmp_path, last_cell):
+    from nbclient.exceptions import CellExecutionError
+
+    pid_file = tmp_path / "kernel.pid"
+    cells = [nbformat.v4.new_code_cell(f"import os\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))")]
+    notebook = nbformat.v4.new_notebook(cells=[*cells, nbformat.v4.new_code_cell(last_cell)])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "pid.ipynb"
+    nbformat.write(notebook, path)
+    try:
+        execute(path)
+    except CellExecutionError:
+        assert last_cell == "1 / 0"
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(pid_file.read_text()), 0)  # signal 0: only asks whether the process exists
