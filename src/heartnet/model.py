@@ -85,30 +85,13 @@ class FillMissing(layers.Layer):
         return ops.where(ops.isnan(inputs), ops.zeros_like(inputs), inputs)
 
 
-@keras.saving.register_keras_serializable(package="heartnet")
-class EnsembleDense(layers.Layer):
-    """K dense layers side by side: member k computes ``activation(x_k @ kernel[k] + bias[k])``.
-
-    Input (n, d), the same rows for every member (the first layer), or
-    (n, K, d), each member's own hidden values; output (n, K, units). The
-    members share nothing: this is a deep ensemble packed into one layer, so
-    that one batched product (``einsum``) replaces K small ones.
-    """
+class _MembersDense(layers.Layer):
+    """What the ensemble's dense layers share: ``members`` outputs of ``units`` each, (n, K, units)."""
 
     def __init__(self, units: int, members: int, activation=None, **kwargs):
         super().__init__(**kwargs)
         self.units, self.members = int(units), int(members)
         self.activation = keras.activations.get(activation)
-
-    def build(self, input_shape):
-        self.kernel = self.add_weight(
-            name="kernel", shape=(self.members, input_shape[-1], self.units), initializer="glorot_uniform"
-        )
-        self.bias = self.add_weight(name="bias", shape=(self.members, self.units), initializer="zeros")
-
-    def call(self, inputs):
-        equation = "nd,kdu->nku" if len(inputs.shape) == 2 else "nkd,kdu->nku"
-        return self.activation(ops.einsum(equation, inputs, self.kernel) + self.bias)
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], self.members, self.units)
@@ -123,7 +106,28 @@ class EnsembleDense(layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="heartnet")
-class BatchEnsembleDense(layers.Layer):
+class EnsembleDense(_MembersDense):
+    """K dense layers side by side: member k computes ``activation(x_k @ kernel[k] + bias[k])``.
+
+    Input (n, d), the same rows for every member (the first layer), or
+    (n, K, d), each member's own hidden values; output (n, K, units). The
+    members share nothing: this is a deep ensemble packed into one layer, so
+    that one batched product (``einsum``) replaces K small ones.
+    """
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(
+            name="kernel", shape=(self.members, input_shape[-1], self.units), initializer="glorot_uniform"
+        )
+        self.bias = self.add_weight(name="bias", shape=(self.members, self.units), initializer="zeros")
+
+    def call(self, inputs):
+        equation = "nd,kdu->nku" if len(inputs.shape) == 2 else "nkd,kdu->nku"
+        return self.activation(ops.einsum(equation, inputs, self.kernel) + self.bias)
+
+
+@keras.saving.register_keras_serializable(package="heartnet")
+class BatchEnsembleDense(_MembersDense):
     """K dense layers that share one kernel, each with its own scalings: TabM's linear layer.
 
     BatchEnsemble (Wen et al., 2020), as TabM uses it (Gorishniy et al., ICLR
@@ -138,9 +142,8 @@ class BatchEnsembleDense(layers.Layer):
     """
 
     def __init__(self, units: int, members: int, activation=None, r_init: str = "ones", **kwargs):
-        super().__init__(**kwargs)
-        self.units, self.members, self.r_init = int(units), int(members), r_init
-        self.activation = keras.activations.get(activation)
+        super().__init__(units, members, activation, **kwargs)
+        self.r_init = r_init
 
     def build(self, input_shape):
         width = input_shape[-1]
@@ -159,17 +162,8 @@ class BatchEnsembleDense(layers.Layer):
         scaled = ops.matmul(inputs * self.r, self.kernel)  # (n, K, units)
         return self.activation(scaled * self.s + self.bias)
 
-    def compute_output_shape(self, input_shape):
-        return (input_shape[0], self.members, self.units)
-
     def get_config(self):
-        return {
-            **super().get_config(),
-            "units": self.units,
-            "members": self.members,
-            "r_init": self.r_init,
-            "activation": keras.activations.serialize(self.activation),
-        }
+        return {**super().get_config(), "r_init": self.r_init}
 
 
 class _RandomSigns(keras.initializers.Initializer):

@@ -265,6 +265,20 @@ def test_save_load_round_trip_gives_identical_predictions(model, test_rows, tmp_
     assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.json", "copy.keras"]  # no temporary left
 
 
+def test_a_tabm_model_round_trips_too(small_fits, test_rows, tmp_path):
+    _, _, fixed = small_fits  # ensemble="batch": BatchEnsembleDense layers with their r_init
+    path = heartnet.save_model(fixed.model_, tmp_path / "tabm.keras", metadata={})
+    loaded = heartnet.load_model(path)
+    layer = network(loaded).get_layer("dense_1")
+    assert (type(layer).__name__, layer.r_init, layer.members, layer.units) == (
+        "BatchEnsembleDense",
+        "random_signs",
+        3,
+        32,
+    )
+    np.testing.assert_array_equal(heartnet.predict(test_rows, loaded), heartnet.predict(test_rows, fixed.model_))
+
+
 def test_a_failed_save_leaves_the_previous_model_intact(model, test_rows, tmp_path, monkeypatch):
     path = heartnet.save_model(model, tmp_path / "m.keras")
     before = path.read_bytes(), metadata_path(path).read_bytes()
