@@ -21,7 +21,7 @@ from sklearn.calibration import calibration_curve
 
 from heartnet.decision import DEFAULT_THRESHOLD, classify
 from heartnet.features import FEATURES, FEATURES_BY_NAME, TARGET, TARGET_CLASSES, TARGET_LABEL
-from heartnet.spanish import decimal, number_text, percent, points
+from heartnet.spanish import MODEL_NAMES, decimal, number_text, percent, points
 
 __all__ = [
     "activation_functions",
@@ -53,14 +53,6 @@ __all__ = [
 ]
 
 PALETTE = {0: "#4C72B0", 1: "#C44E52"}
-MODEL_NAMES = {
-    "heartnet": "heartnet (red neuronal)",
-    "catboost": "CatBoost",
-    "logistic_regression": "Regresión logística",
-    "random_forest": "Bosque aleatorio",
-    "hist_gradient_boosting": "Gradient boosting (histogramas)",
-    "svc": "Máquina de vectores de soporte",
-}
 _CLASS_ORDER = [0, 1]
 
 

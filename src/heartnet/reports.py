@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 from heartnet.paths import project_root
-from heartnet.plots import MODEL_NAMES
-from heartnet.spanish import decimal
+from heartnet.spanish import MODEL_NAMES, decimal
 
 __all__ = [
     "candidate_description",

@@ -17,6 +17,7 @@ from heartnet.features import FEATURES_BY_NAME, Feature
 
 __all__ = [
     "ENCODING_NAMES",
+    "MODEL_NAMES",
     "NotANumber",
     "allowed_text",
     "decimal",
@@ -29,6 +30,15 @@ __all__ = [
     "validation_message",
 ]
 
+# The benchmarks' models by their Spanish names (reports, figures, the app, the notebook).
+MODEL_NAMES = {
+    "heartnet": "heartnet (red neuronal)",
+    "catboost": "CatBoost",
+    "logistic_regression": "Regresión logística",
+    "random_forest": "Bosque aleatorio",
+    "hist_gradient_boosting": "Gradient boosting (histogramas)",
+    "svc": "Máquina de vectores de soporte",
+}
 ENCODING_NAMES = {"utf-8": "UTF-8", "cp1252": "Windows-1252 (Excel en Windows)", "latin-1": "Latin-1 (ISO-8859-1)"}
 _NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
 

@@ -57,15 +57,59 @@ def _declared(*extras: str) -> set[str]:
     return names
 
 
-def _imported_distributions(path: Path, providers: dict) -> set[str]:
-    """The distributions that provide the third-party modules a file imports (anywhere in it)."""
-    modules = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+def _imports(tree: ast.Module, *, top_level_only: bool = False) -> set[str]:
+    """The absolute module names a file imports: anywhere in it, or only at module level (what loads with it).
+
+    ``import_quietly("tensorflow")`` (heartnet.backend's guarded import) counts as ``import tensorflow``.
+    """
+    nodes = tree.body if top_level_only else ast.walk(tree)
+    names = set()
+    for node in nodes:
         if isinstance(node, ast.Import):
-            modules |= {alias.name.split(".")[0] for alias in node.names}
+            names |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            modules.add(node.module.split(".")[0])
-    modules -= set(sys.stdlib_module_names) | {"heartnet", "__future__"}
+            names |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            call = node.value
+            if getattr(call.func, "id", None) == "import_quietly" and isinstance(call.args[0], ast.Constant):
+                names.add(call.args[0].value)
+    return names
+
+
+def _module_file(name: str) -> Path | None:
+    """The file of a heartnet module (``heartnet.plots`` -> plots.py), or None for anything else."""
+    if name.split(".")[0] != "heartnet":
+        return None
+    parts = name.split(".")[1:]
+    for candidate in (SOURCE.joinpath(*parts).with_suffix(".py"), SOURCE.joinpath(*parts, "__init__.py")):
+        if parts and candidate.is_file():
+            return candidate
+    return None
+
+
+def _loaded_with(path: Path) -> set[Path]:
+    """``path`` and every heartnet file its module-level imports load, transitively."""
+    seen, pending = set(), [path]
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        tree = ast.parse(current.read_text(encoding="utf-8"))
+        pending += [file for name in _imports(tree, top_level_only=True) if (file := _module_file(name))]
+    return seen
+
+
+def _imported_distributions(path: Path, providers: dict) -> set[str]:
+    """The distributions that provide the third-party modules a file needs.
+
+    What it imports anywhere (a function's import runs when the function does),
+    plus what the heartnet modules it imports at module level need at module level.
+    """
+    modules = _imports(ast.parse(path.read_text(encoding="utf-8")))
+    for loaded in _loaded_with(path) - {path}:
+        modules |= _imports(ast.parse(loaded.read_text(encoding="utf-8")), top_level_only=True)
+    modules = {name.split(".")[0] for name in modules} - set(sys.stdlib_module_names) - {"heartnet", "__future__"}
     return {name.lower().replace("_", "-") for module in modules for name in providers.get(module, [module])}
 
 
