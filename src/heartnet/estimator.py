@@ -18,6 +18,7 @@ import numbers
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from heartnet.backend import keras
@@ -60,8 +61,13 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
         None trains every row for all ``epochs`` (no early stopping).
     validation_size : float
         Share of the training rows held out (stratified) for early stopping.
-    random_state : int
-        Seeds weights, shuffling, dropout and the validation split.
+    random_state : int, numpy.random.RandomState or None
+        Seeds weights, shuffling, dropout and the validation split. An int
+        makes ``fit`` reproducible; None or a ``RandomState`` draws the seed
+        from NumPy (scikit-learn's convention: not reproducible unless the
+        generator is seeded). ``fit`` seeds Python's, NumPy's and TensorFlow's
+        global generators with it (``keras.utils.set_random_seed``), as Keras
+        requires for a reproducible run.
     verbose : int
         Passed to Keras's ``fit``.
 
@@ -75,6 +81,8 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
         ``probability_auc`` (the ensemble's), and their ``val_`` twins.
     best_epoch_ : int
         The epoch (from 1) whose weights were restored.
+    seed_ : int
+        The seed ``fit`` used (``random_state`` itself when it is an int).
     classes_ : ndarray
         ``[0, 1]``: no heart disease, heart disease.
     """
@@ -92,9 +100,9 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
         schedule: str = DEFAULT_FIT["schedule"],
         epochs: int = DEFAULT_FIT["epochs"],
         batch_size: int = DEFAULT_FIT["batch_size"],
-        patience: int = DEFAULT_FIT["patience"],
+        patience: int | None = DEFAULT_FIT["patience"],
         validation_size: float = DEFAULT_FIT["validation_size"],
-        random_state: int = 0,
+        random_state: int | np.random.RandomState | None = 0,
         verbose: int = 0,
     ):
         self.units = units
@@ -127,7 +135,8 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
         labels = check_labels(y)
         if len(labels) != len(features):
             raise DataError(f"X has {len(features)} rows but y has {len(labels)} labels")
-        keras.utils.set_random_seed(self.random_state)
+        self.seed_ = self._seed()
+        keras.utils.set_random_seed(self.seed_)
         self.model_ = build_model(
             features,
             units=tuple(self.units),
@@ -140,7 +149,7 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
             self.model_,
             features,
             labels,
-            seed=self.random_state,
+            seed=self.seed_,
             learning_rate=self.learning_rate,
             weight_decay=self.weight_decay,
             schedule=self.schedule,
@@ -176,8 +185,15 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
         estimator = cls(**{name: value for name, value in recorded.items() if name in known})
         estimator.model_, estimator.history_ = trained.model, None
         estimator.best_epoch_ = trained.metadata.get("best_epoch")
+        estimator.seed_ = trained.metadata.get("seed")
         estimator._set_fitted_attributes()
         return estimator
+
+    def _seed(self) -> int:
+        """An int ``random_state`` as it is; otherwise a seed drawn from NumPy (None) or from the given generator."""
+        if isinstance(self.random_state, numbers.Integral):
+            return int(self.random_state)
+        return int(check_random_state(self.random_state).randint(2**31 - 1))
 
     def _set_fitted_attributes(self) -> None:
         self.classes_ = np.array([0, 1])
@@ -213,6 +229,13 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
             value = getattr(self, name)
             if not (number(value) and (low <= value if closed else low < value) and value < high):
                 problems.append(f"{name} must be a number in {'[' if closed else '('}{low:g}, {high:g}), got {value!r}")
+        seed = self.random_state
+        if isinstance(seed, bool) or not (
+            seed is None or isinstance(seed, np.random.RandomState) or (whole(seed, 0) and seed < 2**32)
+        ):
+            problems.append(
+                f"random_state must be a whole number from 0 to 2**32 - 1, a RandomState or None, got {seed!r}"
+            )
         if problems:
             raise ValueError("; ".join(problems))
 
