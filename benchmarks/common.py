@@ -6,6 +6,7 @@ import datetime
 import json
 import os
 import platform
+from importlib import metadata
 from pathlib import Path
 
 from heartnet.files import write_atomically
@@ -13,6 +14,8 @@ from heartnet.paths import project_root
 from heartnet.storage import library_versions
 
 REPORTS = project_root() / "reports"
+# Beyond the model's own libraries (library_versions): the competitors and the explainer a report may involve.
+BENCHMARK_LIBRARIES = ("catboost", "shap", "pyarrow")
 
 
 def machine_info() -> dict:
@@ -34,10 +37,21 @@ def machine_info() -> dict:
     }
 
 
+def versions() -> dict[str, str]:
+    """The model's library versions plus those of the benchmarks' other libraries that are installed."""
+    found = library_versions()
+    for package in BENCHMARK_LIBRARIES:
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
+
 def write_report(report: dict, path: str | os.PathLike) -> Path:
     """Add machine and versions, write the JSON atomically, return its path."""
     path = Path(path)
-    report = {**report, "machine": machine_info(), "versions": library_versions()}
+    report = {**report, "machine": machine_info(), "versions": versions()}
     text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
     write_atomically(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
     return path

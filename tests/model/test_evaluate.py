@@ -99,6 +99,22 @@ def test_catboost_keeps_its_defaults_and_takes_categories_as_they_are():
     assert clone(model).get_params()["cat_features"] == categorical  # scikit-learn can clone it
 
 
+def test_catboost_fits_silently_writes_no_files_and_sees_an_unmeasured_cholesterol_as_missing(
+    dataset, tmp_path, monkeypatch, capfd
+):
+    X, y = dataset[list(heartnet.FEATURE_NAMES)], dataset[heartnet.TARGET]
+    unmeasured = X["Cholesterol"].isna()
+    assert unmeasured.sum() > 100  # the loader turned the file's 0s into NaN, which CatBoost takes as missing
+    monkeypatch.chdir(tmp_path)  # where CatBoost would write catboost_info/
+    model = clone(baselines()["catboost"]).set_params(iterations=30).fit(X, y)
+    assert list(tmp_path.iterdir()) == []
+    assert capfd.readouterr() == ("", "")
+    # Missing is a value of its own for CatBoost: a row changes when its cholesterol goes missing.
+    measured = X[~unmeasured].head(50)
+    as_missing = measured.assign(Cholesterol=np.nan)
+    assert not np.allclose(model.predict_proba(measured)[:, 1], model.predict_proba(as_missing)[:, 1])
+
+
 # --- the theory experiments prove what the notebook says they prove ---
 
 
