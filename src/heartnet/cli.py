@@ -40,6 +40,17 @@ def _without_absolute_paths(message: str) -> str:
     return message
 
 
+def _probability(text: str) -> float:
+    """argparse type of a threshold: a number from 0 to 1 (argparse exits with 2 and names the option otherwise)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text!r}") from None
+    if not 0.0 <= value <= 1.0:  # NaN fails this too
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text!r}")
+    return value
+
+
 def _format_metrics(metrics: dict) -> str:
     matrix = metrics["confusion_matrix"]
     return "\n".join(
@@ -67,6 +78,7 @@ def _cmd_data(args: argparse.Namespace) -> int:
 
 def _cmd_train(args: argparse.Namespace) -> int:
     from heartnet.data import load_dataset
+    from heartnet.decision import DEFAULT_THRESHOLD
     from heartnet.estimator import train
     from heartnet.evaluate import TEST_SIZE, classification_metrics, holdout_split
     from heartnet.explain import background_rows
@@ -74,20 +86,25 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from heartnet.inference import predict
     from heartnet.storage import save_model
 
+    threshold = DEFAULT_THRESHOLD if args.threshold is None else args.threshold
+    command = ["heartnet", "train", "--seed", str(args.seed)]
+    command += [f"--threshold {threshold:g}"] if args.threshold is not None else []
+    command += [f"--data {args.data}"] if args.data else []
     df = load_dataset(args.data)
     train_rows, test_rows = holdout_split(df, seed=args.seed)
     started = time.perf_counter()
     classifier = train(df.iloc[train_rows], seed=args.seed)
     seconds = time.perf_counter() - started
     test = df.iloc[test_rows]
-    metrics = classification_metrics(test[TARGET], predict(test, classifier))
+    metrics = classification_metrics(test[TARGET], predict(test, classifier), threshold=threshold)
     hyperparameters = {name: value for name, value in classifier.get_params().items() if name != "verbose"}
     path = save_model(
         classifier.model_,
         args.out,
         metadata={
             "seed": args.seed,
-            "command": f"heartnet train --seed {args.seed}" + (f" --data {args.data}" if args.data else ""),
+            "command": " ".join(command),
+            "threshold": threshold,
             "data": {"source": df.attrs["source"], "sha256": df.attrs["sha256"], "rows": len(df)},
             "split": {"test_size": TEST_SIZE, "seed": args.seed, "test_rows": test_rows},
             "hyperparameters": hyperparameters,
@@ -254,6 +271,13 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--data", metavar="CSV", help="train on your own CSV with the same columns (default: built-in dataset)"
     )
+    train.add_argument(
+        "--threshold",
+        type=_probability,
+        metavar="T",
+        help="decision threshold saved with the model, used by predict, evaluate, score and the app "
+        "(default: 0.5, heartnet.DEFAULT_THRESHOLD)",
+    )
     train.set_defaults(handler=_cmd_train)
 
     predict = commands.add_parser(
@@ -291,7 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     score.add_argument("input", metavar="INPUT.csv", help="comma- or semicolon-separated CSV with the 11 fields")
     score.add_argument("output", metavar="OUTPUT.csv", help="where to write the scored rows (written atomically)")
-    score.add_argument("--threshold", type=float, help="decision threshold (default: the model's)")
+    score.add_argument("--threshold", type=_probability, metavar="T", help="decision threshold (default: the model's)")
     score.add_argument("--chunk-size", type=int, metavar="N", help="rows per chunk (default: 100,000)")
     score.add_argument("--rejects", metavar="REJECTS.csv", help="write the rejected rows' line and reason here")
     score.add_argument("--model", metavar="PATH", help="the .keras model (default: models/heartnet.keras)")

@@ -80,6 +80,67 @@ def test_evaluate_reproduces_the_training_metrics(capsys, trained_path, metadata
     assert code == 0 and "ROC AUC" in out and "confusion matrix" in out
 
 
+@pytest.fixture
+def model_with_threshold(tmp_path, trained_path, patient, model):
+    """A copy of the session's model whose metadata records a threshold that flips ``patient``'s class."""
+    probability = heartnet.predict_one(patient, model)
+    threshold = round((probability + 1) / 2 if probability >= 0.5 else probability / 2, 4)
+    copy = tmp_path / "chosen.keras"
+    copy.write_bytes(trained_path.read_bytes())
+    record = json.loads(trained_path.with_suffix(".json").read_text())
+    copy.with_suffix(".json").write_text(json.dumps({**record, "threshold": threshold}))
+    return copy, threshold, probability
+
+
+def test_predict_and_evaluate_use_the_threshold_saved_with_the_model(capsys, model_with_threshold, patient, test_rows):
+    path, threshold, probability = model_with_threshold
+    code, out, _ = run(capsys, "predict", json.dumps(patient), "--json", "--model", str(path))
+    answer = json.loads(out)
+    assert code == 0 and answer["threshold"] == threshold
+    assert answer["prediction"] == int(probability >= threshold) != int(probability >= heartnet.DEFAULT_THRESHOLD)
+    code, out, _ = run(capsys, "predict", json.dumps(patient), "--model", str(path))
+    assert f"at threshold {threshold:g}" in out
+
+    code, out, _ = run(capsys, "evaluate", "--json", "--model", str(path))
+    metrics = json.loads(out)
+    expected = heartnet.classification_metrics(
+        test_rows[heartnet.TARGET], heartnet.predict(test_rows, heartnet.load(path)), threshold=threshold
+    )
+    assert code == 0 and metrics["threshold"] == threshold and metrics["accuracy"] == expected["accuracy"]
+
+
+def test_a_command_reads_the_model_and_its_metadata_once(capsys, monkeypatch, trained_path, patient):
+    from heartnet import storage
+
+    reads = []
+    original = storage.load_metadata
+    monkeypatch.setattr(storage, "load_metadata", lambda path=None: reads.append(path) or original(path))
+    assert run(capsys, "predict", json.dumps(patient), "--model", str(trained_path))[0] == 0
+    assert run(capsys, "evaluate", "--model", str(trained_path))[0] == 0
+    assert len(reads) == 2  # one per command
+
+
+@pytest.mark.parametrize("value", ["1.5", "-0.1", "nan", "half"])
+def test_train_refuses_a_threshold_outside_0_to_1_before_training(capsys, tmp_path, value):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["train", "--threshold", value, "--out", str(tmp_path / "m.keras")])
+    assert exit_.value.code == 2
+    assert f"argument --threshold: expected a number from 0 to 1, got '{value}'" in capsys.readouterr().err
+    assert not (tmp_path / "m.keras").exists()
+
+
+def test_train_saves_the_chosen_threshold_and_reports_metrics_at_it(capsys, tmp_path, dataset):
+    small = dataset.sample(120, random_state=0).fillna({"Cholesterol": 0})  # the file's code for "not measured"
+    data = tmp_path / "small.csv"
+    small.to_csv(data, index=False)
+    out = tmp_path / "m.keras"
+    code, printed, _ = run(capsys, "train", "--data", str(data), "--threshold", "0.3", "--out", str(out))
+    record = json.loads(out.with_suffix(".json").read_text())
+    assert code == 0 and record["threshold"] == 0.3 and record["metrics"]["threshold"] == 0.3
+    assert "--threshold 0.3" in record["command"] and "confusion matrix at threshold 0.3 " in printed
+    assert heartnet.load(out).threshold == 0.3
+
+
 def test_data_reports_the_verified_cache(capsys):
     code, out, _ = run(capsys, "data")
     assert code == 0 and "918 rows, sha256 verified; 172 without Cholesterol" in out
