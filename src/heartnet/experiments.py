@@ -22,6 +22,7 @@ layers = keras.layers
 
 __all__ = [
     "constant_loss",
+    "dead_units",
     "embedding_versus_one_hot",
     "fit_head",
     "gradient_descent",
@@ -63,10 +64,11 @@ def constant_loss(labels: np.ndarray) -> float:
 
 def gradient_descent(
     matrix: np.ndarray, labels: np.ndarray, *, learning_rate: float, steps: int = 150, seed: int = 0
-) -> dict[str, list[float]]:
+) -> tuple[keras.Sequential, dict[str, list[float]]]:
     """Plain full-batch gradient descent: every step uses all rows and moves against the gradient.
 
-    Returns ``{"loss": [...]}``, the training loss before each step.
+    Returns the trained network (to look inside it, e.g. with ``dead_units``)
+    and ``{"loss": [...]}``, the training loss before each step.
     """
     model = head(matrix.shape[1], seed=seed)
     x = tf.constant(matrix, dtype="float32")
@@ -83,7 +85,23 @@ def gradient_descent(
         return loss
 
     losses = [float(step()) for _ in range(steps)]
-    return {"loss": [min(loss, 10.0) if np.isfinite(loss) else 10.0 for loss in losses]}
+    return model, {"loss": [min(loss, 10.0) if np.isfinite(loss) else 10.0 for loss in losses]}
+
+
+def dead_units(model: keras.Sequential, matrix: np.ndarray) -> float:
+    """Share of the hidden ReLU units that output zero for every row of ``matrix`` ("dead" neurons).
+
+    A dead unit's gradient is zero on every row too, so no gradient step can
+    bring it back: once all are dead, the network predicts a constant.
+    """
+    x = tf.constant(matrix, dtype="float32")
+    dead = total = 0
+    for layer in model.layers:
+        x = layer(x, training=False)
+        if isinstance(layer, layers.Dense) and layer.activation is keras.activations.relu:
+            silent = np.all(x.numpy() == 0, axis=0)
+            dead, total = dead + int(silent.sum()), total + silent.size
+    return dead / total if total else 0.0
 
 
 def output_bias_gradient(model: keras.Sequential, matrix: np.ndarray, labels: np.ndarray) -> tuple[float, float]:

@@ -389,13 +389,13 @@ def roc_and_precision_recall(y_true, probabilities, *, label: str = "heartnet") 
     fpr, tpr, _ = skm.roc_curve(y_true, probabilities)
     roc_ax.plot(fpr, tpr, label=f"{label} (AUC = {decimal(skm.roc_auc_score(y_true, probabilities), 3)})")
     roc_ax.plot([0, 1], [0, 1], color="gray", linestyle="--", label="azar")
-    roc_ax.set(title="Curva ROC", xlabel="Tasa de falsos positivos (1 − especificidad)", ylabel="Sensibilidad (recall)")
+    roc_ax.set(title="Curva ROC", xlabel="Tasa de falsos positivos (1 − especificidad)", ylabel="Sensibilidad")
     roc_ax.legend(loc="lower right")
     precision, recall, _ = skm.precision_recall_curve(y_true, probabilities)
     ap = skm.average_precision_score(y_true, probabilities)
     pr_ax.plot(recall, precision, label=f"{label} (AP = {decimal(ap, 3)})")
     pr_ax.axhline(np.mean(y_true), color="gray", linestyle="--", label="prevalencia")
-    pr_ax.set(title="Curva precisión-sensibilidad", xlabel="Sensibilidad (recall)", ylabel="Precisión", ylim=(0, 1.02))
+    pr_ax.set(title="Curva precisión-sensibilidad", xlabel="Sensibilidad", ylabel="Precisión", ylim=(0, 1.02))
     pr_ax.legend(loc="lower left")
     return fig
 
@@ -422,10 +422,10 @@ def threshold_tradeoff(y_true, probabilities, *, chosen: float | None = None) ->
     thresholds = np.linspace(0.05, 0.95, 91)
     y_true = np.asarray(y_true)
     probabilities = np.asarray(probabilities)
-    curves = {"sensibilidad (recall)": [], "precisión": [], "especificidad": []}
+    curves = {"sensibilidad": [], "precisión": [], "especificidad": []}
     for t in thresholds:
         predicted = classify(probabilities, t).astype(bool)
-        curves["sensibilidad (recall)"].append(skm.recall_score(y_true, predicted, zero_division=0))
+        curves["sensibilidad"].append(skm.recall_score(y_true, predicted, zero_division=0))
         curves["precisión"].append(skm.precision_score(y_true, predicted, zero_division=0))
         curves["especificidad"].append(skm.recall_score(1 - y_true, ~predicted, zero_division=0))
     fig = Figure(figsize=(7, 4), layout="constrained")

@@ -135,10 +135,20 @@ def test_backpropagation_matches_the_closed_form(model, matrix, dataset):
 
 
 def test_gradient_descent_learns_with_a_good_rate_and_not_with_a_tiny_one(matrix):
-    good = experiments.gradient_descent(*matrix[:2], learning_rate=0.5, steps=60)["loss"]
-    tiny = experiments.gradient_descent(*matrix[:2], learning_rate=1e-4, steps=60)["loss"]
+    good = experiments.gradient_descent(*matrix[:2], learning_rate=0.5, steps=60)[1]["loss"]
+    tiny = experiments.gradient_descent(*matrix[:2], learning_rate=1e-4, steps=60)[1]["loss"]
     assert good[-1] < 0.8 * good[0]
     assert tiny[-1] > good[-1]
+
+
+def test_a_huge_learning_rate_kills_the_relu_units_and_leaves_a_constant_predictor(matrix):
+    encoded, labels, _ = matrix
+    network, huge = experiments.gradient_descent(encoded, labels, learning_rate=8.0)
+    healthy, _ = experiments.gradient_descent(encoded, labels, learning_rate=0.5)
+    assert experiments.dead_units(network, encoded) == 1.0 and experiments.dead_units(healthy, encoded) < 0.5
+    # Every hidden unit silent: the output is the same for every row, and the loss is the constant model's.
+    assert np.ptp(network.predict_on_batch(encoded)) < 1e-6
+    assert huge["loss"][-1] == pytest.approx(experiments.constant_loss(labels), abs=1e-3)
 
 
 def test_unnormalized_puts_the_numbers_back_in_their_units(standard, matrix):

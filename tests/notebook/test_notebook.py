@@ -27,8 +27,12 @@ SECTIONS = [
     "La aplicación web",
     "Conclusiones",
 ]
-# What a Spanish reader must not meet in an output: English table headers and model names, English errors.
-ENGLISH = re.compile(r"\b(roc_auc|fit_seconds|logistic_regression|random_forest|expected a number|got \d)\b")
+# What a Spanish reader must not meet in an output: English table headers, model and candidate ids (the nested
+# search's `previous`, `ple4_…`, `tabm_…`), `one_hot`, the English "log loss" and English errors.
+ENGLISH = re.compile(
+    r"\b(roc_auc|fit_seconds|logistic_regression|random_forest|one_hot|ple\d+_\w+|tabm_\w+|previous"
+    r"|log loss|expected a number|got \d)\b"
+)
 ABSOLUTE_PATH = re.compile(r"(/work/|/home/|/root/|/tmp/|/usr/|site-packages|[A-Z]:\\\\)")
 
 
