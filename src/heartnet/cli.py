@@ -232,6 +232,8 @@ def _cmd_score(args: argparse.Namespace) -> int:
             **chunk,
         )
     rejects = f" (see {_display(Path(args.rejects))})" if args.rejects and summary.rejected else ""
+    if summary.encoding != "utf-8":  # said, as the app says it: a file from Excel on Windows is read, not refused
+        print(f"heartnet: read {_display(Path(args.input))} as {summary.encoding_name}, not UTF-8", file=sys.stderr)
     print(f"scored {summary.scored} rows, rejected {summary.rejected}{rejects}; wrote {_display(Path(args.output))}")
     return EXIT_OK
 

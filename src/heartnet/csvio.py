@@ -7,12 +7,16 @@ spreadsheets export them:
 - the encoding is detected: UTF-8 first (a byte-order mark is skipped), then
   Windows-1252 and Latin-1, what Excel on Windows writes;
 - comma- or semicolon-separated, with a decimal comma in semicolon files (as
-  Spanish spreadsheets write ``1,5``);
+  Spanish spreadsheets write ``1,5``; a point is read too, and the mark the
+  file's numbers use is what ``PatientsFile.decimal`` reports);
 - every cell is read as text; ``cells`` keeps it as written (so results can be
   written back unchanged: ``289`` stays ``289``, an empty cell stays empty) and
   ``values`` parses the numbers where they are numbers, leaving the rest as
   text for the validator to name;
-- rows are numbered by file line: the header is line 1, blank lines are skipped.
+- rows are numbered by file line: the header is line 1, blank lines are skipped;
+- on request (the app), a row with more or fewer fields than the header is set
+  aside with its line, as ``heartnet score`` rejects it, instead of failing
+  the whole file.
 
 A file that cannot be used at all raises ``heartnet.errors.FileProblem``,
 whose structured fields let the app word it in Spanish.
@@ -25,9 +29,10 @@ import contextlib
 import csv
 import io
 import os
+import re
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -65,7 +70,7 @@ def file_errors(name: object) -> Iterator[None]:
         raise FileProblem(name, "is_folder") from None
     except pd.errors.EmptyDataError:
         raise FileProblem(name, "empty") from None
-    except pd.errors.ParserError as error:
+    except (pd.errors.ParserError, csv.Error) as error:
         raise FileProblem(name, "unreadable", detail=str(error).strip()) from None
     except Exception as error:  # pyarrow's streaming reader (heartnet score)
         if not _is_arrow_invalid(error):
@@ -183,23 +188,35 @@ class PatientsFile:
     cells: pd.DataFrame  # every cell as text, exactly as written ("" where empty); column names stripped
     values: pd.DataFrame  # the same rows parsed for the validator (``parse_cells``; "NA" and the like are missing)
     sep: str
-    decimal: str
+    decimal: str  # the decimal mark the file's numbers use ("," or "."); the separator's usual one if none has decimals
     encoding: str
+    lines: np.ndarray  # the file line of each row: the header is line 1, blank lines are not counted
+    malformed: dict[int, int] = field(default_factory=dict)  # line -> fields, of rows set aside (``set_aside``)
+    decimals_seen: bool = True  # whether any number in the file has decimals (else ``decimal`` is the usual one)
 
     @property
-    def lines(self) -> np.ndarray:
-        """The file line of each row: the header is line 1, blank lines are not counted."""
-        return np.arange(len(self.cells)) + 2
+    def fields(self) -> int:
+        """How many fields the header has (what every row should have)."""
+        return len(self.cells.columns)
 
 
 def read_patients(
-    source: bytes | str | os.PathLike, *, name: object = None, required: Sequence[str] = FEATURE_NAMES
+    source: bytes | str | os.PathLike,
+    *,
+    name: object = None,
+    required: Sequence[str] = FEATURE_NAMES,
+    set_aside: bool = False,
 ) -> PatientsFile:
     """Read a CSV of patients (a path, or the bytes of an upload) with the ``required`` columns.
 
     Other columns (an ID, a name) are kept. Raises ``FileProblem`` for a file
     that is not usable at all: missing, not text, empty, without the required
-    columns (naming those expected and those found) or without rows.
+    columns (naming those expected and those found) or without rows. With
+    ``set_aside``, a row with more or fewer fields than the header is left out
+    of ``cells`` and ``values`` and noted in ``malformed`` (its line and its
+    number of fields) so that the rest can be used; without it, a row with too
+    many fields makes the file unreadable and a short one is filled with empty
+    cells (pandas' reading, which the loader keeps).
     """
     name = name or ("the upload" if isinstance(source, bytes) else str(source))
     encoding = detect_encoding(source, name)
@@ -210,11 +227,70 @@ def read_patients(
         if not header.strip():
             raise pd.errors.EmptyDataError
         file_format = csv_format(header)
+        malformed: dict[int, int] = {}
+        lines = None
+        if set_aside:
+            text, lines, malformed = _set_aside(text, file_format["sep"])
         # Read twice: as written (for writing rows back) and with pandas' missing-value markers (for the validator).
         cells = pd.read_csv(io.StringIO(text), sep=file_format["sep"], dtype=str, keep_default_na=False)
         values = pd.read_csv(io.StringIO(text), sep=file_format["sep"], dtype=str)
     cells = cells.rename(columns=lambda column: str(column).strip())
     require_columns(list(cells.columns), name, required)
-    if cells.empty:
+    if cells.empty and not malformed:
         raise FileProblem(name, "no_rows")
-    return PatientsFile(cells, parse_cells(values, file_format["decimal"]), **file_format, encoding=encoding)
+    lines = np.arange(len(cells)) + 2 if lines is None else lines
+    if len(lines) != len(cells):  # the two readers split the rows differently: don't guess which line is which
+        raise FileProblem(name, "unreadable", detail="rows could not be told apart")
+    mark, seen = _decimal_mark(cells, file_format)
+    return PatientsFile(
+        cells,
+        parse_cells(values, file_format["decimal"]),
+        sep=file_format["sep"],
+        decimal=mark,
+        encoding=encoding,
+        lines=lines,
+        malformed=malformed,
+        decimals_seen=seen,
+    )
+
+
+def _set_aside(text: str, sep: str) -> tuple[str, np.ndarray, dict[int, int]]:
+    """``(text, lines, malformed)``: the file without its rows of the wrong width, and the lines of those kept.
+
+    Rows are told apart as the csv module reads them (a quoted cell may hold
+    a newline); blank lines are skipped and not counted, as pandas does.
+    """
+    physical = io.StringIO(text, newline="").readlines()
+    reader = csv.reader(iter(physical), delimiter=sep)
+    kept, lines, malformed = [], [], {}
+    width, line, start = None, 1, 0
+    for row in reader:
+        record, start = "".join(physical[start : reader.line_num]), reader.line_num
+        if not row:  # a blank line
+            continue
+        if width is None:
+            width = len(row)
+            kept.append(record)
+            continue
+        line += 1
+        if len(row) == width:
+            kept.append(record)
+            lines.append(line)
+        else:
+            malformed[line] = len(row)
+    return "".join(kept), np.asarray(lines, dtype=int), malformed
+
+
+def _decimal_mark(cells: pd.DataFrame, file_format: dict) -> tuple[str, bool]:
+    """``(mark, seen)``: the decimal mark the file's numbers use, and whether any of them has decimals.
+
+    The numbers are the numeric features' cells. A ``;`` file may use a comma
+    or a point (both are read); a ``,`` file can only use a point. With no
+    number that has decimals, the separator's usual mark.
+    """
+    columns = [cells[f.name] for f in FEATURES if f.kind == "numeric" and f.name in cells.columns]
+    numbers = pd.concat(columns) if columns else pd.Series([], dtype=str)
+    for mark in (",", ".") if file_format["sep"] == ";" else (".",):
+        if numbers.str.fullmatch(rf"\s*[+-]?\d*{re.escape(mark)}\d+\s*").any():
+            return mark, True
+    return file_format["decimal"], False

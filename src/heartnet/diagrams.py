@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import re
 import tempfile
+import textwrap
 from pathlib import Path
 
 from heartnet.backend import keras
@@ -117,7 +118,13 @@ def spanish_layer(name: str, kind: str) -> str:
     return f"{subject}: {_LAYER_WORDS.get(kind, kind)}"
 
 
-def _record_label(label: str, rankdir: str, spanish: bool = False) -> str:
+def _box_lines(cell: str, width: int = 20) -> list[str]:
+    """A box's text in short lines: the subject ("Edad", or a layer's name), then what the layer does, wrapped."""
+    subject, _, role = cell.partition(": ") if ": " in cell else cell.partition(" ")
+    return [line for part in (subject, role) for line in textwrap.wrap(part, width)]
+
+
+def _record_label(label: str, rankdir: str, spanish: bool = False, compact: bool = False) -> str:
     rows = []
     for row in _ROW.findall(label):
         cells = [html.unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in _CELL.findall(row)]
@@ -126,7 +133,8 @@ def _record_label(label: str, rankdir: str, spanish: bool = False) -> str:
                 spanish_layer(*_NAME_KIND.fullmatch(cell).groups()) if _NAME_KIND.fullmatch(cell) else cell
                 for cell in cells
             ]
-        cells = [_RECORD_SPECIAL.sub(r"\\\1", cell) for cell in cells]
+        lines = [_box_lines(cell) if compact else [cell] for cell in cells]
+        cells = ["\\n".join(_RECORD_SPECIAL.sub(r"\\\1", line) for line in cell) for cell in lines]
         rows.append(cells[0] if len(cells) == 1 else "{" + "|".join(cells) + "}")
     return "{" + "|".join(rows) + "}" if rankdir in ("TB", "BT") else "|".join(rows)
 
@@ -139,10 +147,13 @@ def model_svg(
     expand_nested: bool = False,
     dpi: int = 72,
     spanish: bool = False,
+    compact: bool = False,
 ) -> str:
     """The whole model as keras.utils.plot_model draws it (layer names and types, optionally shapes).
 
-    With ``spanish``, each box names the feature in Spanish and what its layer does.
+    With ``spanish``, each box names the feature in Spanish and what its layer does. With
+    ``compact``, each box's text is wrapped in short lines: a left-to-right drawing about half
+    as wide and as tall as it is wide, whose text stays legible when a page shrinks it to fit.
     """
     graph = keras.utils.model_to_dot(
         model, show_shapes=show_shapes, show_layer_names=True, rankdir=rankdir, expand_nested=expand_nested, dpi=dpi
@@ -154,7 +165,7 @@ def model_svg(
         for node in subgraph.get_nodes():
             label = node.get("label")
             if label and label.startswith("<"):
-                node.set("label", '"' + _record_label(label, rankdir, spanish) + '"')
+                node.set("label", '"' + _record_label(label, rankdir, spanish, compact) + '"')
                 node.set("shape", "record")
                 node.set("fontsize", "11")
                 node.set("fontname", "Courier")

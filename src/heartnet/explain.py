@@ -9,16 +9,20 @@ row's value (``shap.maskers.Independent``): interventional Shapley values.
 
 shap masks numbers, so rows travel as codes: numbers as they are (NaN for a
 cholesterol that was not measured), a category or flag as its position in the
-spec; the model sees them decoded back into raw rows. Every saved model keeps
-its background rows in its metadata (``heartnet train`` samples them from the
-training rows), so any saved model can be explained. This module, and shap,
-are imported only by the commands and pages that explain.
+spec; the model sees them decoded back into raw rows. ``heartnet train``
+keeps the background rows in the model's metadata (a seeded sample of the
+training rows); for a model saved otherwise, ``model_background`` draws the
+same sample again from what its metadata records (the data's sha256, the
+held-out rows, the seed), so any saved model whose training data can still be
+read can be explained. This module, and shap, are imported only by the
+commands and pages that explain.
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -29,9 +33,45 @@ from heartnet.inference import keras_model, probabilities
 from heartnet.storage import TrainedModel
 from heartnet.validation import validate_row, validate_rows
 
-__all__ = ["BACKGROUND_ROWS", "background_rows", "contributions", "explain", "from_codes", "to_codes"]
+__all__ = [
+    "BACKGROUND_ROWS",
+    "NoBackground",
+    "background_rows",
+    "contributions",
+    "explain",
+    "from_codes",
+    "model_background",
+    "to_codes",
+]
 
 BACKGROUND_ROWS = 100
+
+
+class NoBackground(ModelError):
+    """A model that cannot be explained: no background rows given, kept or reproducible from its metadata.
+
+    ``reason`` (for an interface to word it in its own language) is one of
+    ``REASONS``: "no_metadata" (a bare Keras model or classifier),
+    "no_training_record" (the metadata records no training data and split),
+    "data_unavailable" (the training data cannot be read now) or
+    "data_differs" (the data found is not the one the model was trained on).
+    """
+
+    REASONS: ClassVar[dict[str, str]] = {
+        "no_metadata": "this model keeps no background rows to explain against; pass background= (training rows) "
+        "or retrain it with `heartnet train`",
+        "no_training_record": "this model keeps no background rows to explain against, and its metadata does not "
+        "record its training data and split to draw them again; pass background= (training rows) or retrain it "
+        "with `heartnet train`",
+        "data_unavailable": "this model keeps no background rows to explain against, and its training data cannot "
+        "be read to draw them again",
+        "data_differs": "this model keeps no background rows to explain against, and the data found is not its "
+        "training data (sha256 differs), so they cannot be drawn again",
+    }
+
+    def __init__(self, reason: str, detail: str | None = None) -> None:
+        self.reason, self.detail = reason, detail
+        super().__init__(self.REASONS[reason] + (f" ({detail})" if detail else ""))
 
 
 def background_rows(features: pd.DataFrame, *, rows: int = BACKGROUND_ROWS, seed: int = 0) -> list[dict]:
@@ -69,24 +109,59 @@ def from_codes(codes: np.ndarray) -> dict[str, np.ndarray]:
     return columns
 
 
+def model_background(model: TrainedModel) -> list[dict]:
+    """The background rows of a saved model: those its metadata keeps, or the same sample drawn again.
+
+    ``heartnet train`` samples ``background_rows(training rows, seed=seed)``
+    and keeps them; for a model saved without them, the training rows are
+    those of its recorded data (checked by sha256) outside its recorded
+    held-out rows, and the sample is drawn again with its seed. Raises
+    ``NoBackground`` when that is not possible.
+    """
+    if not isinstance(model, TrainedModel):
+        raise NoBackground("no_metadata")
+    rows = model.metadata.get("background")
+    if rows:
+        return list(rows)
+    data, split = model.metadata.get("data") or {}, model.metadata.get("split") or {}
+    if not data.get("sha256") or "test_rows" not in split:
+        raise NoBackground("no_training_record")
+    seed = model.metadata.get("seed", split.get("seed", 0))
+    key = (data.get("source", "builtin"), data["sha256"], tuple(split["test_rows"]), seed)
+    if key not in _drawn_again:
+        _drawn_again[key] = _draw_again(*key)
+    return list(_drawn_again[key])
+
+
+_drawn_again: dict[tuple, list[dict]] = {}  # a dataset read and sampled once per process
+
+
+def _draw_again(source: str, sha256: str, test_rows: tuple[int, ...], seed: int) -> list[dict]:
+    from heartnet.data import load_dataset  # reads the training data only for a model that needs it
+
+    try:
+        frame = load_dataset(None if source == "builtin" else source)
+    except HeartnetError as error:
+        raise NoBackground("data_unavailable", detail=str(error)) from None
+    if frame.attrs.get("sha256") != sha256:
+        raise NoBackground("data_differs")
+    training = np.setdiff1d(np.arange(len(frame)), np.asarray(test_rows, dtype=int))
+    return background_rows(frame.iloc[training], seed=seed)
+
+
 def _background(model, background) -> pd.DataFrame:
     if background is None:
-        rows = model.metadata.get("background") if isinstance(model, TrainedModel) else None
-        if not rows:
-            raise ModelError(
-                "this model keeps no background rows to explain against; pass background= (training rows) "
-                "or retrain it with `heartnet train`"
-            )
-        background = rows
+        background = model_background(model)
     return validate_rows(background if isinstance(background, pd.DataFrame) else list(background))
 
 
 def explain(model, rows, *, background=None):
     """Shapley values of each row's probability, as a ``shap.Explanation`` of shape (rows, 11).
 
-    ``model``: a ``TrainedModel`` (its metadata's background rows are used),
-    a fitted ``HeartnetClassifier`` or a Keras model (then ``background``,
-    training rows, is required). ``rows``: a DataFrame or a list of dicts,
+    ``model``: a ``TrainedModel`` (its background rows are used: see
+    ``model_background``), a fitted ``HeartnetClassifier`` or a Keras model
+    (then ``background``, training rows, is required; ``NoBackground`` if
+    missing). ``rows``: a DataFrame or a list of dicts,
     validated first. ``values`` are in probability units; ``base_values`` is
     the mean probability over the background; ``data`` holds each row's codes
     (``to_codes``) and ``display_data`` its raw values.

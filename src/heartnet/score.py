@@ -13,14 +13,18 @@ and only the rare doubtful row pays for Python.
 
 The output keeps every input column as it was written, plus ``probability``
 and ``prediction``, in input order, in the input's separator and decimal
-mark; it goes to a temporary file that replaces OUTPUT only at the end.
+mark, each cell quoted only where it must be (it holds the separator, a quote
+or a line break); it goes to a temporary file that replaces OUTPUT only at
+the end. The rejects file uses the input's separator too.
 """
 
 from __future__ import annotations
 
 import contextlib
+import csv
 import io
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -58,6 +62,7 @@ _PLAIN_NUMBER = r"^[+-]?[0-9]+(\.[0-9]+)?$"  # what the fast path parses; anythi
 _STAGES = ("parsing", "validation", "inference", "writing")
 
 ProgressCallback = Callable[[int, int], None]  # (rows read, bytes read)
+_ENCODING_NAMES = {"utf-8": "UTF-8", "cp1252": "Windows-1252", "latin-1": "Latin-1"}
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,12 @@ class ScoreSummary:
     scored: int
     rejected: int
     seconds: dict  # parsing, validation, inference, writing
+    encoding: str = "utf-8"  # the input's, as detected ("utf-8", "cp1252" or "latin-1")
+
+    @property
+    def encoding_name(self) -> str:
+        """The input's encoding as people call it: "UTF-8", "Windows-1252", "Latin-1"."""
+        return _ENCODING_NAMES.get(self.encoding, self.encoding)
 
 
 def _chunks(
@@ -150,6 +161,35 @@ def _lines(rows: np.ndarray, skipped: list[int]) -> np.ndarray:
     for line in skipped:
         lines[lines >= line] += 1
     return lines
+
+
+def _csv_row(cells: list[str], sep: str) -> bytes:
+    """One CSV line, each cell quoted only if it must be."""
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=sep, lineterminator="\n").writerow(cells)
+    return buffer.getvalue().encode("utf-8")
+
+
+def _csv_rows(table: pa.Table, sep: str) -> bytes:
+    """A table's rows as CSV (no header), each cell quoted only if it must be.
+
+    pyarrow's writer quotes every text cell or, with ``quoting_style="none"``,
+    none; so a chunk where no cell holds the separator, a quote or a line break
+    (the usual case) is written by pyarrow unquoted, and any other chunk by
+    the csv module, which quotes just those cells. Numbers are cast to text
+    the same way in both.
+    """
+    table = pa.Table.from_arrays([pc.cast(column, pa.string()) for column in table.columns], names=table.column_names)
+    special = f'[{re.escape(sep)}"\r\n]'
+    if not any(pc.any(pc.match_substring_regex(column, special)).as_py() for column in table.columns):
+        buffer = io.BytesIO()
+        options = pacsv.WriteOptions(include_header=False, delimiter=sep, quoting_style="none")
+        pacsv.write_csv(table, buffer, write_options=options)
+        return buffer.getvalue()
+    buffer = io.StringIO()
+    columns = [["" if cell is None else cell for cell in column.to_pylist()] for column in table.columns]
+    csv.writer(buffer, delimiter=sep, lineterminator="\n").writerows(zip(*columns, strict=True))
+    return buffer.getvalue().encode("utf-8")
 
 
 def _probability_column(probabilities: np.ndarray, decimal: str) -> pa.Array:
@@ -240,8 +280,8 @@ def score_csv(
     each chunk. Raises ``heartnet.errors.FileProblem`` (and writes nothing)
     when the file itself is unusable: missing, not text, empty, without the
     feature columns, or without rows. The encoding is detected (UTF-8, then
-    Windows-1252, then Latin-1, as ``heartnet.csvio`` reads every file); the
-    output is UTF-8.
+    Windows-1252, then Latin-1, as ``heartnet.csvio`` reads every file) and
+    reported in the summary; the output is UTF-8.
     """
     input_path, output_path = Path(input_path), Path(output_path)
     encoding = detect_encoding(input_path)
@@ -259,20 +299,14 @@ def score_csv(
         raise DataError(f"the chunk size must be at least 1 row, got {chunk_rows}")
 
     run = _Run(keras_model(model), threshold, file_format["decimal"])
-    probability_type = pa.string() if run.decimal == "," else pa.float64()
-    output_schema = pa.schema([*((name, pa.string()) for name in names), ("probability", probability_type),
-                               ("prediction", pa.int64())])  # fmt: skip
 
     def write_output(temporary: Path) -> None:
-        with (
-            file_errors(input_path),
-            pa.OSFile(str(input_path)) as source,
-            pacsv.CSVWriter(temporary, output_schema, write_options=pacsv.WriteOptions(delimiter=sep)) as writer,
-        ):
+        with file_errors(input_path), pa.OSFile(str(input_path)) as source, open(temporary, "wb") as sink:
+            sink.write(_csv_row([*names, "probability", "prediction"], sep))
             for table in _chunks(source, raw_names, sep, chunk_rows, run.skip, encoding):
                 scored = run.score(table.rename_columns(names))
                 with run.timing("writing"):
-                    writer.write_table(scored)
+                    sink.write(_csv_rows(scored, sep))
                 if progress:
                     progress(run.rows_read + len(run.skipped), source.tell())
             if run.rows_read + len(run.skipped) == 0:
@@ -282,9 +316,9 @@ def score_csv(
     if rejects_path is not None:
         rows = sorted(run.rejects + run.skipped, key=lambda reject: reject["line"])
         frame = pd.DataFrame(rows, columns=["line", "reason"])
-        write_atomically(Path(rejects_path), lambda temporary: frame.to_csv(temporary, index=False))
+        write_atomically(Path(rejects_path), lambda temporary: frame.to_csv(temporary, index=False, sep=sep))
     rejected = run.rows_read - run.scored + len(run.skipped)
-    return ScoreSummary(run.scored, rejected, run.seconds)
+    return ScoreSummary(run.scored, rejected, run.seconds, encoding)
 
 
 def _infer(model: keras.Model, columns) -> np.ndarray:

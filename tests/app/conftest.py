@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -28,6 +30,49 @@ def app_model(trained_path):
 def new_app():
     """A fresh AppTest of the app (not run yet), with a timeout long enough for TensorFlow."""
     return lambda: AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+
+
+@pytest.fixture
+def media(monkeypatch):
+    """The bytes behind an image's or a download button's URL: AppTest keeps them in memory, this records them."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    files: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def recording(self, path_or_data, mimetype, kind, filename=None):
+        file_id = original(self, path_or_data, mimetype, kind, filename)
+        files[file_id] = self._files_by_id[file_id].content
+        return file_id
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
+    return lambda url: files[url.rsplit("/", 1)[-1].split(".", 1)[0]]
+
+
+@pytest.fixture
+def app_model_with(tmp_path, trained_path, monkeypatch):
+    """Point the app at a copy of the session's model whose metadata is changed: ``make(threshold=0.9)``.
+
+    A key given None is removed from the metadata. The model file is the same,
+    so its sha256 in the metadata still matches.
+    """
+
+    def make(**changes) -> Path:
+        path = tmp_path / "copia.keras"
+        shutil.copyfile(trained_path, path)
+        metadata = json.loads(trained_path.with_suffix(".json").read_text(encoding="utf-8"))
+        for key, value in changes.items():
+            if value is None:
+                metadata.pop(key, None)
+            else:
+                metadata[key] = value
+        path.with_suffix(".json").write_text(json.dumps(metadata), encoding="utf-8")
+        monkeypatch.setenv("HEARTNET_MODEL", str(path))
+        st.cache_resource.clear()
+        return path
+
+    yield make
+    st.cache_resource.clear()  # the next test loads the session's model again
 
 
 @pytest.fixture

@@ -1,4 +1,8 @@
-"""The Streamlit app, driven with streamlit.testing.v1.AppTest (same process, no browser), as a user would."""
+"""The Streamlit app, driven with streamlit.testing.v1.AppTest (same process, no browser), as a user would.
+
+Every test that runs a page costs seconds (Streamlit re-runs the script, the model explains): those are
+marked slow, so the quick loop keeps the page-free tests of the batch logic and the Spanish wording.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,14 @@ import io
 import tomllib
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import streamlit as st
+from PIL import Image
 
 import heartnet
+from heartnet import plots
 from heartnet.app.batch import score_upload, template_csv, write_like
 from heartnet.csvio import read_patients
 from heartnet.spanish import percent, validation_message
@@ -29,6 +36,18 @@ def fill_form(app, patient: dict) -> None:
             app.selectbox(key=feature.name).set_value(value)
 
 
+def record_calls(monkeypatch, module, name: str) -> list:
+    """Keep ``module.name`` working, and note each call's ``(args, kwargs, result)`` (the pages call it by name)."""
+    calls, original = [], getattr(module, name)
+
+    def recording(*args, **kwargs):
+        calls.append((args, kwargs, original(*args, **kwargs)))
+        return calls[-1][2]
+
+    monkeypatch.setattr(module, name, recording)
+    return calls
+
+
 def press_predecir(app):
     app.button[0].click().run()
     assert not app.exception, [e.value for e in app.exception]
@@ -38,6 +57,7 @@ def press_predecir(app):
 # --- Predicción ---
 
 
+@pytest.mark.slow  # runs the app (AppTest): seconds per test
 def test_the_form_is_generated_from_the_spec_and_shows_whole_numbers_whole(app_model, run_page, dataset):
     app = run_page()
     assert "Predicción para un paciente" in app.title[0].value
@@ -57,6 +77,7 @@ def test_the_form_is_generated_from_the_spec_and_shows_whole_numbers_whole(app_m
     assert any("InputInstructions" in element.value for element in app.markdown)
 
 
+@pytest.mark.slow  # runs the app (AppTest): seconds per test
 def test_submitting_a_patient_shows_the_probability_of_predict_one(app_model, run_page, patient, model):
     app = run_page()
     fill_form(app, patient)
@@ -66,6 +87,7 @@ def test_submitting_a_patient_shows_the_probability_of_predict_one(app_model, ru
     assert "¿Por qué esa probabilidad?" in [header.value for header in app.subheader]
 
 
+@pytest.mark.slow  # runs the app (AppTest): seconds per test
 @pytest.mark.parametrize("typed", ["0,8", "0.8"])
 def test_a_decimal_comma_or_point_is_the_same_number(app_model, run_page, patient, model, typed):
     app = run_page()
@@ -74,6 +96,7 @@ def test_a_decimal_comma_or_point_is_the_same_number(app_model, run_page, patien
     assert app.metric[0].value == percent(heartnet.predict_one({**patient, "Oldpeak": 0.8}, model))
 
 
+@pytest.mark.slow  # runs the app (AppTest): seconds per test
 def test_every_problem_is_shown_in_spanish_and_the_previous_result_goes(app_model, run_page, patient):
     app = run_page()
     fill_form(app, patient)
@@ -92,15 +115,99 @@ def test_every_problem_is_shown_in_spanish_and_the_previous_result_goes(app_mode
     assert not any(word in shown for word in ("expected", "got", "field", "Press Enter"))
 
 
+@pytest.mark.slow  # runs the app (AppTest): seconds per test
 def test_cholesterol_not_measured_disables_its_box_and_predicts_without_it(app_model, run_page, patient, model):
     app = run_page()
     fill_form(app, {**patient, "Cholesterol": "9999"})  # out of range, but about to be ignored
     assert not app.text_input(key="Cholesterol").disabled
     app.checkbox(key="Cholesterol_no_medido").check().run()
-    assert app.text_input(key="Cholesterol").disabled
+    box = app.text_input(key="Cholesterol")
+    assert box.disabled and box.value == "" and box.placeholder == "no medido"  # no stale 9999 on screen
     press_predecir(app)
     assert app.metric[0].value == percent(heartnet.predict_one({**patient, "Cholesterol": None}, model))
     assert any("no medido" in info.value for info in app.info)
+    app.checkbox(key="Cholesterol_no_medido").uncheck().run()
+    assert app.text_input(key="Cholesterol").value == "9999" and not app.text_input(key="Cholesterol").disabled
+
+
+@pytest.mark.slow  # runs the app (AppTest): seconds per test
+def test_an_empty_box_says_the_value_is_missing(app_model, run_page, patient):
+    app = run_page()
+    fill_form(app, {**patient, "Age": "", "Cholesterol": "  "})
+    press_predecir(app)
+    shown = app.error[0].value
+    assert "Falta el valor de «Edad» (Age)" in shown
+    assert "Falta el valor de «Colesterol sérico» (Cholesterol): escribí un número entre" in shown
+    assert "tildá «no medido»" in shown and "no es un número" not in shown
+    assert len(app.metric) == 0
+
+
+@pytest.mark.slow  # runs the app (AppTest): seconds per test
+def test_the_default_patient_gets_an_informative_explanation(app_model, run_page, monkeypatch, dataset, model):
+    drawn = record_calls(monkeypatch, plots, "shapley_waterfall")
+    app = run_page()
+    press_predecir(app)  # the form as it opens: the typical patient
+    typical = heartnet.data.typical_patient(dataset)
+    assert app.metric[0].value == percent(heartnet.predict_one(typical, model))
+    [((table,), _, figure)] = drawn
+    assert len(app.image) == 2  # the gauge and the waterfall, on the page
+    assert table.attrs["probability"] == pytest.approx(heartnet.predict_one(typical, model), abs=1e-6)
+    ax = figure.axes[0]
+    widths = np.abs([bar.get_width() for bar in ax.patches])
+    assert len(widths) == 11  # one bar per feature
+    np.testing.assert_allclose(sorted(widths), sorted(table["contribution"].abs() * 100), atol=1e-9)
+    low, high = ax.get_xlim()
+    assert widths.max() >= 0.1 * (high - low)  # the largest push fills a good part of the axis: not an empty chart
+    assert widths.max() >= np.median(widths) * 2  # and it stands out: the chart says which data matter most
+    assert any(text.get_text() not in ("+0,0 pp", "-0,0 pp") for text in ax.texts)
+
+
+@pytest.mark.slow  # runs the app (AppTest): seconds per test
+def test_a_model_saved_without_background_rows_is_explained_with_the_same_ones(
+    app_model_with, run_page, patient, trained_path
+):
+    from heartnet.explain import contributions
+
+    app_model_with(background=None)  # as a model saved other than by `heartnet train` would be
+    app = run_page()
+    fill_form(app, patient)
+    press_predecir(app)
+    assert "¿Por qué esa probabilidad?" in [header.value for header in app.subheader]
+    assert len(app.image) == 2 and not app.info  # the waterfall, and no message
+    expected = contributions(heartnet.load(trained_path), patient).attrs["base"]
+    assert any(percent(expected) in element.value for element in app.markdown)  # the same base rate
+
+
+@pytest.mark.slow  # runs the app (AppTest): seconds per test
+def test_a_model_that_cannot_be_explained_says_so_in_spanish_and_still_predicts(
+    app_model_with, run_page, patient, model
+):
+    app_model_with(background=None, data=None)  # nothing to draw its background rows from
+    app = run_page()
+    fill_form(app, patient)
+    press_predecir(app)
+    assert app.metric[0].value == percent(heartnet.predict_one(patient, model))
+    [message] = [info.value for info in app.info]
+    assert "No se puede calcular la explicación de Shapley" in message and "make train" in message
+    assert not any(word in message for word in ("background", "metadata", "Error", "Traceback"))
+    assert len(app.image) == 1  # the gauge; no waterfall
+
+
+@pytest.mark.slow  # runs the app (AppTest): seconds per test
+def test_the_class_and_the_batch_follow_the_models_own_threshold(app_model_with, run_page, upload, dataset, model):
+    app_model_with(threshold=0.9)
+    rows = dataset[list(heartnet.FEATURE_NAMES)].dropna().head(60)
+    probabilities = heartnet.predict(rows, model)
+    between = rows[(probabilities >= 0.5) & (probabilities < 0.9)]
+    assert len(between), "the check needs a patient positive at 0.5 and negative at 0.9"
+    app = run_page()
+    fill_form(app, between.iloc[0].to_dict())
+    press_predecir(app)
+    assert "Riesgo bajo" in app.success[0].value and "umbral de 90 %" in app.success[0].value
+    batch = upload(_csv(rows.to_dict("records")))
+    metrics = {metric.label: metric.value for metric in batch.metric}
+    assert metrics["Sobre el umbral (90 %)"] == str(int((probabilities >= 0.9).sum()))
+    assert (probabilities >= 0.9).sum() < (probabilities >= 0.5).sum()
 
 
 # --- Lote ---
@@ -125,7 +232,9 @@ def upload(run_page):
     return send
 
 
-def test_a_batch_answers_first_then_lists_rows_and_every_reason(app_model, upload, patient, model):
+@pytest.mark.slow  # runs the app (AppTest): seconds per test
+def test_a_batch_answers_first_then_lists_rows_and_every_reason(app_model, upload, patient, model, monkeypatch):
+    histograms = record_calls(monkeypatch, plots, "probability_histogram")
     rows = [
         {"ID": "a", **patient},
         {"ID": "b", **patient, "Sex": "X", "MaxHR": 900},  # two problems in one row
@@ -145,8 +254,15 @@ def test_a_batch_answers_first_then_lists_rows_and_every_reason(app_model, uploa
     threshold = heartnet.load(app_model).threshold
     assert metrics[f"Sobre el umbral ({percent(threshold, 0)})"] == str(int((expected >= threshold).sum()))
     assert "UTF-8" in app.caption[0].value
+    assert result["Cholesterol"].iloc[1] == "" and not result.isna().any().any()  # empty, not None
+    [((drawn,), options, _)] = histograms  # the histogram of the scored rows, on the page
+    np.testing.assert_allclose(drawn, expected, atol=1e-6)
+    assert options == {"threshold": threshold} and len(app.image) == 1
+    labels = [button.label for button in app.download_button]
+    assert labels == ["Descargar plantilla CSV", "Descargar CSV con predicciones", "Descargar filas rechazadas"]
 
 
+@pytest.mark.slow  # runs the app (AppTest): seconds per test
 def test_a_windows_1252_file_with_semicolons_scores_like_the_utf8_one(app_model, upload, dataset):
     rows = dataset[list(heartnet.FEATURE_NAMES)].head(20).to_dict("records")
     named = [
@@ -159,6 +275,65 @@ def test_a_windows_1252_file_with_semicolons_scores_like_the_utf8_one(app_model,
     assert list(windows.dataframe[0].value["Paciente"][:4]) == ["Begoña", "Müller", "Ñandú", "José"]
 
 
+@pytest.mark.slow  # runs the app (AppTest): seconds per test
+def test_a_windows_1252_download_with_a_character_it_lacks_is_utf8_and_says_so(app_model, upload, media, patient):
+    rows = [{"Paciente": "Begoña", **patient}, {"Paciente": "Müller", **patient, "FastingBS": 2}]
+    app = upload(_csv(rows, sep=";", decimal=",", encoding="cp1252"))
+    buttons = {button.label: button for button in app.download_button}
+    rejected = media(buttons["Descargar filas rechazadas"].proto.url)
+    assert rejected.startswith(b"\xef\xbb\xbf")  # UTF-8 with the byte-order mark Excel recognizes
+    text = rejected.decode("utf-8-sig")
+    assert "≤ 120 mg/dl" in text and "Müller" in text  # every character as it is: nothing replaced
+    scored = media(buttons["Descargar CSV con predicciones"].proto.url)
+    assert "Begoña" in scored.decode("cp1252") and not scored.startswith(b"\xef\xbb\xbf")  # this one fits
+    [message] = [info.value for info in app.info]
+    assert "UTF-8" in message and "Windows-1252" in message and "«≤»" in message
+
+
+@pytest.mark.slow  # runs the app (AppTest): seconds per test
+def test_a_row_with_too_many_or_too_few_fields_is_rejected_with_its_line(app_model, upload, patient, model):
+    header = ",".join(["ID", *patient])
+    good = ",".join(str(value) for value in patient.values())
+    lines = [header, f"a,{good}", f"b,{good},sobra", f"c,{good}", "d,54,M"]
+    app = upload("\n".join(lines).encode())
+    result, rejects = app.dataframe[0].value, app.dataframe[1].value
+    assert list(result["línea"]) == [2, 4] and list(result["ID"]) == ["a", "c"]
+    assert list(rejects["línea"]) == [3, 5]
+    assert list(rejects["motivos"]) == [
+        "La fila tiene 13 celdas y el encabezado 12 columnas: revisá que no sobre ni falte un separador (una coma "
+        "o un punto y coma de más, o un texto con separadores sin comillas)",
+        "La fila tiene 3 celdas y el encabezado 12 columnas: revisá que no sobre ni falte un separador (una coma "
+        "o un punto y coma de más, o un texto con separadores sin comillas)",
+    ]
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert metrics["Filas puntuadas"] == "2 de 4" and metrics["Filas rechazadas"] == "2"
+
+
+def test_read_patients_sets_rows_of_the_wrong_width_aside_only_when_asked(patient):
+    header = ",".join(patient)
+    good = ",".join(str(value) for value in patient.values())
+    text = f"{header}\n{good}\n\n{good},x\n{good}\n".encode()
+    patients = read_patients(text, set_aside=True)
+    assert list(patients.lines) == [2, 4] and patients.malformed == {3: 12}  # the blank line is not counted
+    with pytest.raises(heartnet.errors.FileProblem, match="not a readable CSV"):
+        read_patients(text)  # the loader's reading: the whole file is refused
+
+
+@pytest.mark.parametrize(("oldpeak", "decimal", "seen"), [("1,5", ",", True), ("1.5", ".", True), ("2", ",", False)])
+def test_the_decimal_mark_is_the_one_the_numbers_use(patient, oldpeak, decimal, seen):
+    cells = {**patient, "Oldpeak": oldpeak}
+    patients = read_patients((";".join(patient) + "\n" + ";".join(str(value) for value in cells.values())).encode())
+    assert (patients.sep, patients.decimal, patients.decimals_seen) == (";", decimal, seen)
+    assert patients.values["Oldpeak"].iloc[0] == float(oldpeak.replace(",", "."))  # both marks are read
+
+
+@pytest.mark.slow  # runs the app (AppTest): seconds per test
+def test_the_caption_says_the_decimal_mark_a_semicolon_file_uses(app_model, upload, patient):
+    cells = {**patient, "Oldpeak": "1.5"}  # a point, in a ";" file
+    app = upload((";".join(patient) + "\n" + ";".join(str(value) for value in cells.values())).encode())
+    assert "separado por «;» y con «.» como marca decimal" in app.caption[0].value
+
+
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
@@ -169,12 +344,14 @@ def test_a_windows_1252_file_with_semicolons_scores_like_the_utf8_one(app_model,
     ],
     ids=["empty", "wrong header", "spreadsheet", "header only"],
 )
+@pytest.mark.slow  # runs the app (AppTest): seconds per test
 def test_an_unusable_file_gets_one_spanish_sentence_that_says_what_to_do(app_model, upload, content, expected):
     app = upload(content)
     assert expected in app.error[0].value
     assert not any(word in app.error[0].value for word in ("expected", "found", "missing", "the file"))
 
 
+@pytest.mark.slow  # runs the app (AppTest): seconds per test
 def test_a_wrong_header_lists_the_columns_expected_and_found(app_model, upload):
     message = upload(b"Edad,Sexo\n40,M\n").error[0].value
     assert "Se esperan " + ", ".join(heartnet.FEATURE_NAMES) in message and "se encontraron: Edad, Sexo" in message
@@ -194,14 +371,16 @@ def test_downloads_keep_the_separator_decimal_mark_integers_and_empty_cells(mode
     patients = read_patients(text.encode("cp1252"), name="upload.csv")
     assert patients.encoding == "cp1252"  # not UTF-8: written back the same way
     batch = score_upload(patients, trained)
-    result = write_like(batch.result, patients).decode("cp1252").splitlines()
+    result = write_like(batch.result, patients).data.decode("cp1252").splitlines()
     assert result[0] == "línea;probabilidad;prediccion;ID;" + ";".join(patient)
     cells = result[1].split(";")
     assert cells[0] == "2" and "," in cells[1] and cells[2] in ("0", "1")  # decimal comma, integers as integers
     assert cells[3:] == text.splitlines()[1].split(
         ";"
     )  # every input cell exactly as it came: 54, not 54,0; "" stays ""
-    rejected = list(csv.reader(io.StringIO(write_like(batch.rejects, patients).decode("cp1252")), delimiter=";"))
+    rejected = write_like(batch.rejects, patients)
+    assert rejected.encoding == "cp1252"  # the reason "Sex: x" fits in Windows-1252: no fallback
+    rejected = list(csv.reader(io.StringIO(rejected.data.decode("cp1252")), delimiter=";"))
     assert rejected[1][:3] == ["3", heartnet.spanish.validation_message(_sex_error("x")), "p2"]
 
 
@@ -221,6 +400,7 @@ def test_the_template_writes_whole_numbers_and_an_empty_cholesterol(dataset):
 # --- Datos y Modelo ---
 
 
+@pytest.mark.slow  # runs the app (AppTest): seconds per test
 def test_the_data_page_shows_the_whole_dictionary_and_spanish_labels(app_model, run_page):
     app = run_page("datos.py")
     assert "Los datos" in app.title[0].value
@@ -229,12 +409,47 @@ def test_the_data_page_shows_the_whole_dictionary_and_spanish_labels(app_model, 
 
 
 @pytest.mark.slow
-def test_the_model_page_shows_the_global_shapley_view_and_spanish_diagrams(app_model, run_page):
+def test_the_model_page_shows_the_global_shapley_view_and_spanish_diagrams(app_model, run_page, media, monkeypatch):
+    from heartnet import diagrams
+
+    st.cache_data.clear()  # draw and explain in this run, so that what is drawn can be looked at
+    calls = {
+        name: record_calls(monkeypatch, module, name)
+        for module, name in [
+            (diagrams, "model_svg"),
+            (diagrams, "mlp_svg"),
+            (plots, "shapley_importance"),
+            (plots, "shapley_summary"),
+            (plots, "confusion_matrix"),
+        ]
+    }
     app = run_page("modelo.py")
     assert "El modelo" in app.title[0].value
     headers = [header.value for header in app.subheader]
     assert "Qué variables pesan" in headers and "Comparación con otros modelos" in headers
     assert any("CatBoost" in element.value for element in app.markdown)
+
+    # The diagrams, in Spanish, and drawn as tall as wide so that their text stays legible once fitted to the page.
+    [(_, _, whole)], [(_, _, member)] = calls["model_svg"], calls["mlp_svg"]
+    assert "Edad" in whole and "codificación lineal" in whole and "InputLayer" not in whole
+    assert "Capa densa" in member and "Units" not in member
+    images = {caption: url for image in app.image for caption, url in zip(image.captions, image.value, strict=True)}
+    diagram_urls = [url for caption, url in images.items() if "plot_model" in caption or "keras-visualizer" in caption]
+    assert len(diagram_urls) == 2
+    for url in diagram_urls:
+        width, height = Image.open(io.BytesIO(media(url))).size
+        assert width <= 1.2 * height, (width, height)
+
+    # The global Shapley view: one bar per feature, one dot per explained patient and feature, Spanish titles.
+    [(_, _, importance)], [((explanation,), _, summary)] = calls["shapley_importance"], calls["shapley_summary"]
+    assert len(importance.axes[0].patches) == 11 and "Importancia" in importance.axes[0].get_title()
+    rows = explanation.values.shape[0]
+    assert any(f"Valores de Shapley de {rows} pacientes de prueba" in element.value for element in app.markdown)
+    dots = sum(len(collection.get_offsets()) for collection in summary.axes[0].collections)
+    assert dots == 11 * rows and "paciente por paciente" in summary.axes[0].get_title()
+    assert "Matriz de confusión" in calls["confusion_matrix"][0][2].axes[0].get_title()
+    assert len(app.image) == 2 + 2 + 3  # the diagrams, the Shapley view, confusion + calibration + ROC/PR
+    assert not app.info  # the model's background rows were found
 
 
 def test_a_missing_model_shows_the_command_that_creates_it(tmp_path, monkeypatch, new_app):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 
 import numpy as np
@@ -223,3 +224,54 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path, patients, capsy
     with terminal_progress(source) as progress:
         assert progress is None
     assert capsys.readouterr().err == ""
+
+
+def test_cells_are_quoted_only_where_they_must_be(tmp_path, patient, model):
+    """pyarrow alone would quote every text cell ("José","54",...); only a cell with the separator or a quote is."""
+    rows = [("José", 1), ('Pérez, "Pepe"', 2), ("Ana", 3)]
+    header = ",".join(["ID", *patient])
+    cells = ",".join(str(value) for value in patient.values())
+    source, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text(header + "\n" + "\n".join(f"{csv_cell(name)},{cells}" for name, _ in rows) + "\n")
+    for chunk in (1, 100):  # a chunk with a cell to quote and chunks without: the same rules
+        score_csv(source, out, model, chunk_rows=chunk)
+        lines = out.read_bytes().decode("utf-8").splitlines()
+        assert lines[0] == header + ",probability,prediction"  # the header unquoted too
+        assert lines[1].startswith(f"José,{cells},") and lines[3].startswith(f"Ana,{cells},")
+        assert '"' not in lines[1] + lines[3]
+        assert lines[2].startswith(f'"Pérez, ""Pepe""",{cells},')  # quoted, its quotes doubled: as the input wrote it
+        probability, prediction = lines[1].split(",")[-2:]
+        assert float(probability) == pytest.approx(heartnet.predict_one(patient, model), abs=1e-6)
+        assert prediction == str(int(float(probability) >= 0.5))
+
+
+def csv_cell(text: str) -> str:
+    return f'"{text.replace(chr(34), chr(34) * 2)}"' if any(char in text for char in ',"') else text
+
+
+def test_the_rejects_file_uses_the_inputs_separator(tmp_path, patients, model):
+    source, rejects = tmp_path / "in.csv", tmp_path / "rejects.csv"
+    _with_bad_rows(patients).to_csv(source, index=False, sep=";", decimal=",")
+    score_csv(source, tmp_path / "out.csv", model, rejects_path=rejects)
+    raw = rejects.read_bytes().decode("utf-8")
+    assert raw.splitlines()[0] == "line;reason"
+    rows = list(csv.reader(io.StringIO(raw), delimiter=";"))[1:]
+    assert [row[0] for row in rows] == ["5", "19", "32"] and all(len(row) == 2 for row in rows)
+    assert rows[0][1] == "field 'Sex': got 'X'; expected one of 'M', 'F'"  # its ";" quoted, not a third field
+    assert raw.splitlines()[1] == "5;\"field 'Sex': got 'X'; expected one of 'M', 'F'\""
+
+
+def test_score_says_which_encoding_it_read_when_not_utf8(tmp_path, trained_path, patients, capsys):
+    named = patients.assign(ID=["Begoña", "Müller", "Ñandú", "José"] * 10)
+    windows, utf8 = tmp_path / "windows.csv", tmp_path / "utf8.csv"
+    named.to_csv(windows, index=False, sep=";", decimal=",", encoding="cp1252")
+    named.to_csv(utf8, index=False)
+    model = ["--model", str(trained_path)]
+    assert cli.main(["score", str(windows), str(tmp_path / "a.csv"), *model]) == 0
+    printed = capsys.readouterr()
+    [said] = printed.err.splitlines()
+    assert said.startswith("heartnet: read ") and said.endswith("windows.csv as Windows-1252, not UTF-8")
+    assert printed.out.startswith("scored 40 rows, rejected 0")
+    assert cli.main(["score", str(utf8), str(tmp_path / "b.csv"), *model]) == 0
+    assert capsys.readouterr().err == ""  # UTF-8 goes without saying
+    assert score_csv(windows, tmp_path / "c.csv", heartnet.load(trained_path)).encoding == "cp1252"

@@ -11,7 +11,15 @@ import pytest
 
 import heartnet
 from heartnet import cli
-from heartnet.explain import background_rows, contributions, explain, from_codes, to_codes
+from heartnet.explain import (
+    NoBackground,
+    background_rows,
+    contributions,
+    explain,
+    from_codes,
+    model_background,
+    to_codes,
+)
 
 
 @pytest.fixture(scope="module")
@@ -19,6 +27,7 @@ def loaded(trained_path):
     return heartnet.load(trained_path)
 
 
+@pytest.mark.slow  # exact Shapley values: shap compiles its kernels (numba) on first use
 def test_contributions_add_up_to_the_probability_minus_the_base(loaded, patient):
     table = contributions(loaded, patient)
     probability = heartnet.predict_one(patient, loaded)
@@ -28,6 +37,7 @@ def test_contributions_add_up_to_the_probability_minus_the_base(loaded, patient)
     assert list(table["contribution"].abs()) == sorted(table["contribution"].abs(), reverse=True)
 
 
+@pytest.mark.slow  # exact Shapley values: shap compiles its kernels (numba) on first use
 def test_the_base_is_the_mean_prediction_over_the_background(loaded, patient):
     rows = loaded.metadata["background"]
     assert len(rows) == heartnet.explain.BACKGROUND_ROWS
@@ -35,7 +45,8 @@ def test_the_base_is_the_mean_prediction_over_the_background(loaded, patient):
     assert table.attrs["base"] == pytest.approx(heartnet.predict(rows, loaded).mean(), abs=1e-6)
 
 
-def test_many_rows_add_up_too_and_a_typical_feature_value_explains_little(loaded, dataset):
+@pytest.mark.slow  # exact Shapley values of many rows
+def test_the_values_of_many_rows_add_up_to_each_rows_probability(loaded, dataset):
     rows = dataset[list(heartnet.FEATURE_NAMES)].head(12)
     explanation = explain(loaded, rows)
     assert explanation.values.shape == (12, 11)
@@ -44,12 +55,48 @@ def test_many_rows_add_up_too_and_a_typical_feature_value_explains_little(loaded
     )
 
 
-def test_a_keras_model_needs_its_background_and_says_so(model, patient, dataset):
-    with pytest.raises(heartnet.ModelError, match="keeps no background rows to explain against"):
+def test_a_keras_model_needs_its_background_and_says_so(model, patient):
+    with pytest.raises(heartnet.ModelError, match="keeps no background rows to explain against") as caught:
         contributions(model, patient)
+    assert isinstance(caught.value, NoBackground) and caught.value.reason == "no_metadata"
+
+
+@pytest.mark.slow  # exact Shapley values: shap compiles its kernels (numba) on first use
+def test_a_keras_model_is_explained_against_the_background_it_is_given(model, patient, dataset):
     background = dataset[list(heartnet.FEATURE_NAMES)].sample(30, random_state=0)
     table = contributions(model, patient, background=background)
     assert table.attrs["base"] == pytest.approx(heartnet.predict(background, model).mean(), abs=1e-6)
+
+
+def _without(metadata: dict, *keys: str, **changes) -> dict:
+    return {key: value for key, value in metadata.items() if key not in keys} | changes
+
+
+@pytest.mark.slow  # exact Shapley values: shap compiles its kernels (numba) on first use
+def test_a_model_saved_without_background_rows_draws_the_same_ones_again(loaded, patient):
+    """The data's sha256, the held-out rows and the seed in the metadata give back the rows `heartnet train` kept."""
+    bare = heartnet.TrainedModel(loaded.model, _without(loaded.metadata, "background"), loaded.path)
+    assert model_background(bare) == loaded.metadata["background"]
+    again, kept = contributions(bare, patient), contributions(loaded, patient)
+    assert again.attrs["base"] == pytest.approx(kept.attrs["base"], abs=1e-12)
+    np.testing.assert_allclose(again["contribution"], kept["contribution"], atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("removed", "changed", "reason"),
+    [
+        (("background", "data"), {}, "no_training_record"),
+        (("background", "split"), {}, "no_training_record"),
+        (("background",), {"data": {"source": "builtin", "sha256": "0" * 64}}, "data_differs"),
+        (("background",), {"data": {"source": "gone/heart.csv", "sha256": "0" * 64}}, "data_unavailable"),
+    ],
+    ids=["no data record", "no split", "other data", "data gone"],
+)
+def test_a_model_whose_background_cannot_be_drawn_again_says_why(loaded, patient, removed, changed, reason):
+    bare = heartnet.TrainedModel(loaded.model, _without(loaded.metadata, *removed, **changed), loaded.path)
+    with pytest.raises(NoBackground, match="keeps no background rows to explain against") as caught:
+        contributions(bare, patient)
+    assert caught.value.reason == reason and isinstance(caught.value, heartnet.ModelError)
 
 
 def test_codes_round_trip_to_the_raw_values(dataset):
@@ -69,6 +116,7 @@ def test_background_rows_are_a_seeded_sample_with_none_for_not_measured(dataset)
     assert any(row["Cholesterol"] is None for row in background_rows(dataset, rows=400, seed=0))
 
 
+@pytest.mark.slow  # exact Shapley values: shap compiles its kernels (numba) on first use
 def test_predict_explain_prints_the_base_and_the_largest_contributions(capsys, trained_path, patient, loaded):
     assert cli.main(["predict", json.dumps(patient), "--explain", "--top", "3", "--model", str(trained_path)]) == 0
     lines = capsys.readouterr().out.splitlines()
@@ -82,11 +130,19 @@ def test_predict_explain_prints_the_base_and_the_largest_contributions(capsys, t
 
 
 @pytest.mark.slow
-def test_commands_that_do_not_explain_do_not_import_shap(trained_path, patient):
+def test_commands_that_do_not_explain_do_not_import_shap(tmp_path, trained_path, patient):
+    """`heartnet predict` and `heartnet score`, run in one process: shap is not imported (nor is explain.py)."""
+    source = tmp_path / "in.csv"
+    source.write_text(",".join(patient) + "\n" + ",".join(str(value) for value in patient.values()) + "\n")
+    model = ["--model", str(trained_path)]
     script = (
         "import sys; from heartnet import cli; "
-        f"cli.main(['predict', {json.dumps(patient)!r}, '--model', {str(trained_path)!r}]); "
-        "print('shap' in sys.modules)"
+        f"assert cli.main(['predict', {json.dumps(patient)!r}, *{model!r}]) == 0; "
+        "print('after predict', 'shap' in sys.modules); "
+        f"assert cli.main(['score', {str(source)!r}, {str(tmp_path / 'out.csv')!r}, *{model!r}]) == 0; "
+        "print('after score', 'shap' in sys.modules, 'heartnet.explain' in sys.modules)"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
-    assert result.stdout.strip().splitlines()[-1] == "False"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=180, check=True)
+    printed = result.stdout.strip().splitlines()
+    assert printed[1] == "after predict False" and printed[-1] == "after score False False"
+    assert (tmp_path / "out.csv").read_text().count("\n") == 2  # score did run: the header and the one row

@@ -15,7 +15,11 @@ from heartnet.csvio import PatientsFile
 from heartnet.spanish import validation_message
 from heartnet.validation import REASONS_SEP, find_problems, group_by_row
 
-__all__ = ["Batch", "score_upload", "template_csv", "write_like"]
+__all__ = ["Batch", "Download", "score_upload", "template_csv", "write_like", "wrong_width_message"]
+
+# What a download falls back to when the upload's encoding cannot hold one of its characters:
+# UTF-8 holds them all, and its byte-order mark tells Excel what it is.
+FALLBACK_ENCODING = "utf-8-sig"
 
 
 @dataclass(frozen=True)
@@ -31,37 +35,90 @@ class Batch:
         return int(self.result["prediccion"].sum())
 
 
+def wrong_width_message(fields: int, expected: int) -> str:
+    """A row with more or fewer fields than the header, in Spanish (as ``heartnet score`` rejects it)."""
+    return (
+        f"La fila tiene {fields} celdas y el encabezado {expected} columnas: revisá que no sobre ni falte un "
+        "separador (una coma o un punto y coma de más, o un texto con separadores sin comillas)"
+    )
+
+
 def score_upload(patients: PatientsFile, model: heartnet.TrainedModel) -> Batch:
-    """Validate every row (every problem of every row, in Spanish), score the valid ones with ``model``."""
-    good, problems = find_problems(patients.values, where="line", first=2)
+    """Validate every row (every problem of every row, in Spanish), score the valid ones with ``model``.
+
+    Rows set aside for having the wrong number of fields (``patients.malformed``)
+    are rejected too, with their line; their cells cannot be told apart, so
+    they are left empty in the rejects table.
+    """
+    good, problems = find_problems(patients.values, where="line")
+    lines = patients.lines
     reasons = {
-        line: REASONS_SEP.join(validation_message(error.at(None)) for error in errors)
-        for line, errors in group_by_row(problems).items()
+        int(lines[position]): REASONS_SEP.join(validation_message(error.at(None)) for error in errors)
+        for position, errors in group_by_row(problems).items()
     }
+    reasons |= {line: wrong_width_message(fields, patients.fields) for line, fields in patients.malformed.items()}
     features = patients.values.loc[good, list(heartnet.FEATURE_NAMES)]
     probabilities = heartnet.predict(features, model) if good.any() else np.zeros(0)
     result = pd.DataFrame(
-        {"línea": patients.lines[good], "probabilidad": probabilities, "prediccion": model.classify(probabilities)}
+        {"línea": lines[good], "probabilidad": probabilities, "prediccion": model.classify(probabilities)}
     )
-    rejects = pd.DataFrame({"línea": list(reasons), "motivos": list(reasons.values())})
-    return Batch(
-        pd.concat([result, patients.cells[good].reset_index(drop=True)], axis=1),
-        pd.concat([rejects, patients.cells[~good].reset_index(drop=True)], axis=1),
-        probabilities,
+    bad_lines = lines[~good]
+    rejects = pd.concat(
+        [
+            pd.DataFrame({"línea": bad_lines, "motivos": [reasons[int(line)] for line in bad_lines]}),
+            patients.cells[~good].reset_index(drop=True),
+        ],
+        axis=1,
     )
+    if patients.malformed:  # after the others, then all in file order (by position: a column may be named "línea")
+        empty = [""] * patients.fields
+        rows = [[line, reasons[line], *empty] for line in patients.malformed]
+        rejects = pd.concat([rejects, pd.DataFrame(rows, columns=rejects.columns)], ignore_index=True)
+        rejects = rejects.iloc[np.argsort(rejects.iloc[:, 0].to_numpy(), kind="stable")].reset_index(drop=True)
+    return Batch(pd.concat([result, patients.cells[good].reset_index(drop=True)], axis=1), rejects, probabilities)
 
 
-def write_like(frame: pd.DataFrame, patients: PatientsFile) -> bytes:
+@dataclass(frozen=True)
+class Download:
+    """A table written for download, and the encoding it was written in."""
+
+    data: bytes
+    encoding: str  # the upload's, or FALLBACK_ENCODING when that one cannot hold every character
+    unwritable: str = ""  # the characters the upload's encoding has no byte for (why it fell back)
+
+    @property
+    def fell_back(self) -> bool:
+        return bool(self.unwritable)
+
+
+def write_like(frame: pd.DataFrame, patients: PatientsFile) -> Download:
     """A table as the upload was written: its separator, decimal mark and encoding; cells as they came.
 
     Probabilities (floats) get the upload's decimal mark; the input's cells
-    are text, so ``289`` stays ``289`` and an empty cell stays empty.
+    are text, so ``289`` stays ``289`` and an empty cell stays empty. When a
+    character cannot be written in the upload's encoding (a Spanish reason's
+    «≤» in a Windows-1252 file), the whole download is UTF-8 with a byte-order
+    mark instead, and ``unwritable`` lists those characters: nothing is
+    replaced or dropped.
     """
     written = frame.copy()
     for column in written.columns:
         if pd.api.types.is_float_dtype(written[column]):
             written[column] = [f"{value:.4f}".replace(".", patients.decimal) for value in written[column]]
-    return written.to_csv(index=False, sep=patients.sep).encode(patients.encoding)
+    text = written.to_csv(index=False, sep=patients.sep)
+    try:
+        return Download(text.encode(patients.encoding), patients.encoding)
+    except UnicodeEncodeError:
+        unwritable = sorted({char for char in text if not _encodes(char, patients.encoding)})
+        return Download(text.encode(FALLBACK_ENCODING), FALLBACK_ENCODING, "".join(unwritable))
+
+
+def _encodes(char: str, encoding: str) -> bool:
+    try:
+        char.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def template_csv(dataset: pd.DataFrame) -> bytes:

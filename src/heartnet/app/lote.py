@@ -23,21 +23,43 @@ if upload is None:
     st.caption(NOT_A_DEVICE)
     st.stop()
 
-try:
-    patients = read_patients(upload.getvalue(), name=upload.name)
+try:  # a row with too many or too few fields is rejected with its line, not the whole file
+    patients = read_patients(upload.getvalue(), name=upload.name, set_aside=True)
 except FileProblem as error:
     st.error(file_message(error))
     st.stop()
 
+if patients.decimals_seen:
+    decimals = f"con «{patients.decimal}» como marca decimal"
+else:
+    decimals = f"sin números con decimales (en las descargas, la marca decimal es «{patients.decimal}»)"
 st.caption(
-    f"Leído como {ENCODING_NAMES[patients.encoding]}, separado por «{patients.sep}» y con «{patients.decimal}» "
-    "como marca decimal; las descargas se escriben igual, y cada celda como vino."
+    f"Leído como {ENCODING_NAMES[patients.encoding]}, separado por «{patients.sep}» y {decimals}; las descargas "
+    "se escriben igual, y cada celda como vino."
 )
 batch = score_upload(patients, model)
 
+
+def download(label: str, table, file_name: str) -> None:
+    """A download button for ``table`` written like the upload, saying so when its encoding could not hold it."""
+    written = write_like(table, patients)
+    st.download_button(label, written.data, file_name=file_name)
+    if written.fell_back:
+        chars = [f"«{char}»" for char in written.unwritable]
+        which = (
+            f"el carácter {chars[0]}, que aparece"
+            if len(chars) == 1
+            else f"los caracteres {', '.join(chars[:-1])} y {chars[-1]}, que aparecen"
+        )
+        st.info(
+            f"Esta descarga está en UTF-8 (con la marca que Excel reconoce), no en {ENCODING_NAMES[patients.encoding]} "
+            f"como el archivo subido: esa codificación no tiene {which} en la tabla. Ningún carácter se cambió."
+        )
+
+
 st.subheader("Resumen")
 scored, rejected, positive = st.columns(3)
-scored.metric("Filas puntuadas", f"{len(batch.result)} de {len(patients.cells)}")
+scored.metric("Filas puntuadas", f"{len(batch.result)} de {len(batch.result) + len(batch.rejects)}")
 rejected.metric("Filas rechazadas", f"{len(batch.rejects)}")
 positive.metric(f"Sobre el umbral ({percent(model.threshold, 0)})", f"{batch.above_threshold}")
 if len(batch.result):
@@ -49,13 +71,9 @@ if len(batch.result):
         width="stretch",
         column_config={"probabilidad": st.column_config.ProgressColumn("probabilidad", min_value=0, max_value=1)},
     )
-    st.download_button(
-        "Descargar CSV con predicciones", write_like(batch.result, patients), file_name="pacientes_con_prediccion.csv"
-    )
+    download("Descargar CSV con predicciones", batch.result, "pacientes_con_prediccion.csv")
 if len(batch.rejects):
     st.subheader("Filas rechazadas")
     st.dataframe(batch.rejects, hide_index=True, width="stretch")
-    st.download_button(
-        "Descargar filas rechazadas", write_like(batch.rejects, patients), file_name="pacientes_rechazados.csv"
-    )
+    download("Descargar filas rechazadas", batch.rejects, "pacientes_rechazados.csv")
 st.caption(NOT_A_DEVICE)

@@ -4,12 +4,17 @@ import streamlit as st
 
 import heartnet
 from heartnet import diagrams, plots
-from heartnet.app.shared import dataset, model_or_stop
+from heartnet.app.shared import dataset, model_or_stop, no_background_message
+from heartnet.explain import NoBackground
 from heartnet.model import member_count
 from heartnet.reports import load_report, quality_table
 from heartnet.spanish import decimal
 
-EXPLAINED_ROWS = 60  # held-out patients in the global view (each costs an exact Shapley computation)
+# The global view's cost is rows x 2,048 coalitions x background rows model evaluations: 40 held-out patients
+# against 20 of the model's background rows (a random sample of them already) take a few seconds, not a minute.
+EXPLAINED_ROWS = 40
+GLOBAL_BACKGROUND_ROWS = 20
+MEMBER_NEURONS = 8  # neurons drawn per layer of the member diagram: narrow enough for its text to stay legible
 
 st.title("El modelo")
 model = model_or_stop()
@@ -19,16 +24,21 @@ metadata = model.metadata
 @st.cache_data(show_spinner="Dibujando la arquitectura…")
 def _diagrams(model_sha256: str) -> tuple[bytes, bytes]:  # keyed by the model file's sha256
     return (
-        diagrams.svg_to_png(diagrams.model_svg(model.model, rankdir="LR", show_shapes=False, spanish=True), dpi=96),
-        diagrams.svg_to_png(diagrams.mlp_svg(heartnet.member_mlp(model.model), spanish=True), dpi=60),
+        diagrams.svg_to_png(
+            diagrams.model_svg(model.model, rankdir="LR", show_shapes=False, spanish=True, compact=True), dpi=96
+        ),
+        diagrams.svg_to_png(
+            diagrams.mlp_svg(heartnet.member_mlp(model.model), max_neurons=MEMBER_NEURONS, spanish=True), dpi=60
+        ),
     )
 
 
 @st.cache_data(show_spinner="Calculando los valores de Shapley de pacientes de prueba…")
 def _global_explanation(model_sha256: str, rows: tuple[int, ...]):
-    from heartnet.explain import explain  # imports shap: only the pages that explain
+    from heartnet.explain import explain, model_background  # imports shap: only the pages that explain
 
-    return explain(model, dataset().iloc[list(rows)])
+    background = model_background(model)[:GLOBAL_BACKGROUND_ROWS]
+    return explain(model, dataset().iloc[list(rows)], background=background)
 
 
 whole, member = _diagrams(metadata.get("model_sha256", ""))
@@ -40,8 +50,16 @@ st.write(
     f"red: {members} perceptrones multicapa lado a lado, y la predicción es el promedio de sus probabilidades "
     "(un ensamble)."
 )
-st.image(whole, caption="El modelo completo, de las 11 entradas a la probabilidad (keras.utils.plot_model)")
-st.image(member, caption="Uno de los miembros del ensamble, neurona por neurona (keras-visualizer)")
+st.image(
+    whole,
+    caption="El modelo completo, de las 11 entradas a la probabilidad (keras.utils.plot_model); "
+    "el botón de pantalla completa lo muestra más grande",
+)
+st.image(
+    member,
+    caption=f"Uno de los miembros del ensamble, neurona por neurona (keras-visualizer; se dibujan hasta "
+    f"{MEMBER_NEURONS} neuronas por capa)",
+)
 
 df = dataset()
 if metadata.get("data", {}).get("sha256") != df.attrs.get("sha256"):
@@ -51,16 +69,20 @@ test = df.iloc[metadata["split"]["test_rows"]]
 
 st.subheader("Qué variables pesan")
 st.write(
-    f"Valores de Shapley de {EXPLAINED_ROWS} pacientes de prueba: cuánto empuja cada dato la probabilidad de cada "
-    "paciente, desde la tasa base del modelo. A la izquierda, el promedio de ese empuje (sin signo); a la "
-    "derecha, cada paciente es un punto, coloreado por su valor en esa variable."
+    f"Valores de Shapley de {EXPLAINED_ROWS} pacientes de prueba, contra {GLOBAL_BACKGROUND_ROWS} pacientes de "
+    "entrenamiento: cuánto empuja cada dato la probabilidad de cada paciente, desde la tasa base del modelo. "
+    "Primero, el promedio de ese empuje (sin signo); después, cada paciente es un punto, coloreado por su valor "
+    "en esa variable."
 )
-explanation = _global_explanation(
-    metadata.get("model_sha256", ""), tuple(metadata["split"]["test_rows"][:EXPLAINED_ROWS])
-)
-left, right = st.columns(2)
-left.pyplot(plots.shapley_importance(explanation))
-right.pyplot(plots.shapley_summary(explanation))
+try:
+    explanation = _global_explanation(
+        metadata.get("model_sha256", ""), tuple(metadata["split"]["test_rows"][:EXPLAINED_ROWS])
+    )
+except NoBackground as error:
+    st.info(no_background_message(error))
+else:
+    st.pyplot(plots.shapley_importance(explanation))
+    st.pyplot(plots.shapley_summary(explanation))
 
 st.subheader("Comparación con otros modelos")
 quality = load_report("quality")
@@ -80,7 +102,7 @@ for column, (name, key) in zip(
     strict=True,
 ):
     column.metric(name, decimal(scores[key], 3))
-left, right = st.columns([2, 3])
+left, right = st.columns(2)  # each half as wide as the page: the two figures are drawn about that size
 left.pyplot(plots.confusion_matrix(y, probabilities, threshold=model.threshold))
 right.pyplot(plots.calibration(y, probabilities))
 st.pyplot(plots.roc_and_precision_recall(y, probabilities))

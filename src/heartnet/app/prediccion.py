@@ -4,7 +4,15 @@ import streamlit as st
 
 import heartnet
 from heartnet import plots
-from heartnet.app.shared import NOT_A_DEVICE, contributions, hide_english_input_hints, model_or_stop, typical
+from heartnet.app.shared import (
+    NOT_A_DEVICE,
+    contributions,
+    hide_english_input_hints,
+    model_or_stop,
+    no_background_message,
+    typical,
+)
+from heartnet.explain import NoBackground
 from heartnet.spanish import (
     NotANumber,
     not_a_number_message,
@@ -16,6 +24,30 @@ from heartnet.spanish import (
 from heartnet.validation import row_problems
 
 RESULT = "resultado"
+NOT_MEASURED = "no medido"
+
+
+def _not_measured_key(name: str) -> str:
+    return f"{name}_no_medido"
+
+
+def _not_measured_changed(name: str) -> None:
+    """Tick: the box empties (what was typed is kept aside); untick: what was typed comes back."""
+    if st.session_state[_not_measured_key(name)]:
+        st.session_state[f"{name}_escrito"] = st.session_state.get(name, "")
+        st.session_state[name] = ""
+    else:
+        st.session_state[name] = st.session_state.pop(f"{name}_escrito", "")
+
+
+def _missing_number_message(feature) -> str:
+    """An empty box of a feature that may be «no medido», in Spanish."""
+    bounds = f"{number_text(feature, feature.min)} y {number_text(feature, feature.max)} {feature.unit}"
+    return (
+        f"Falta el valor de «{feature.label}» ({feature.name}): escribí un número entre {bounds}, "
+        f"o tildá «{NOT_MEASURED}» si no se midió"
+    )
+
 
 st.title("Predicción para un paciente")
 st.write(
@@ -31,15 +63,23 @@ columns = st.columns(3)
 for index, feature in enumerate(heartnet.FEATURES):
     with columns[index % 3]:
         if feature.kind == "numeric":
+            # The box's text lives in the session state (not value=), so that ticking «no medido» can empty it.
+            st.session_state.setdefault(feature.name, number_text(feature, defaults[feature.name]))
             if feature.nullable:
-                not_measured[feature.name] = st.checkbox(f"{feature.label}: no medido", key=f"{feature.name}_no_medido")
+                not_measured[feature.name] = st.checkbox(
+                    f"{feature.label}: {NOT_MEASURED}",
+                    key=_not_measured_key(feature.name),
+                    on_change=_not_measured_changed,
+                    args=(feature.name,),
+                )
             bounds = f"Entre {number_text(feature, feature.min)} y {number_text(feature, feature.max)} {feature.unit}."
+            disabled = not_measured.get(feature.name, False)
             texts[feature.name] = st.text_input(
                 f"{feature.label} ({feature.unit})",
-                value=number_text(feature, defaults[feature.name]),
                 help=f"{feature.description} {bounds}",
                 key=feature.name,
-                disabled=not_measured.get(feature.name, False),
+                disabled=disabled,
+                placeholder=NOT_MEASURED if disabled else None,
             )
         else:
             choices[feature.name] = st.selectbox(
@@ -54,10 +94,17 @@ for index, feature in enumerate(heartnet.FEATURES):
 if st.button("Predecir", type="primary"):
     row, problems, unreadable = dict(choices), [], set()
     for name, text in texts.items():
+        feature = heartnet.features.FEATURES_BY_NAME[name]
+        if not_measured.get(name) or not text.strip():
+            row[name] = None  # not measured; or empty, which the validator calls a missing value
+            if feature.nullable and not not_measured.get(name):  # empty is not «no medido» unless ticked
+                problems.append(_missing_number_message(feature))
+                unreadable.add(name)
+            continue
         try:
-            row[name] = None if not_measured.get(name) else parse_number(text)
+            row[name] = parse_number(text)
         except NotANumber:
-            problems.append(not_a_number_message(heartnet.features.FEATURES_BY_NAME[name], text))
+            problems.append(not_a_number_message(feature, text))
             row[name], unreadable = None, unreadable | {name}
     # Every problem at once, in the form's order: text that is no number, then values out of range and the like.
     problems += [validation_message(error) for error in row_problems(row) if error.field not in unreadable]
@@ -81,14 +128,18 @@ if RESULT in st.session_state:
     with right:
         st.pyplot(plots.risk_gauge(probability, threshold=model.threshold))
     st.subheader("¿Por qué esa probabilidad?")
-    explanation = contributions(model, row)
-    st.write(
-        f"Cada barra es la **contribución de Shapley** de un dato: cuánto empuja la probabilidad desde la "
-        f"**tasa base** ({percent(explanation.attrs['base'])}, el promedio del modelo sobre pacientes de "
-        "entrenamiento) hasta la de este paciente. Rojo sube el riesgo, azul lo baja; las contribuciones "
-        "suman exactamente la diferencia."
-    )
-    st.pyplot(plots.shapley_waterfall(explanation))
+    try:
+        explanation = contributions(model, row)
+    except NoBackground as error:
+        st.info(no_background_message(error))
+    else:
+        st.write(
+            f"Cada barra es la **contribución de Shapley** de un dato: cuánto empuja la probabilidad desde la "
+            f"**tasa base** ({percent(explanation.attrs['base'])}, el promedio del modelo sobre pacientes de "
+            "entrenamiento) hasta la de este paciente. Rojo sube el riesgo, azul lo baja; las contribuciones "
+            "suman exactamente la diferencia."
+        )
+        st.pyplot(plots.shapley_waterfall(explanation))
     for feature in heartnet.FEATURES:
         if feature.nullable and row[feature.name] is None:
             st.info(
