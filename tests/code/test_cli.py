@@ -129,6 +129,7 @@ def test_train_refuses_a_threshold_outside_0_to_1_before_training(capsys, tmp_pa
     assert not (tmp_path / "m.keras").exists()
 
 
+@pytest.mark.slow  # trains a model
 def test_train_saves_the_chosen_threshold_and_reports_metrics_at_it(capsys, tmp_path, dataset):
     small = dataset.sample(120, random_state=0).fillna({"Cholesterol": 0})  # the file's code for "not measured"
     data = tmp_path / "small.csv"

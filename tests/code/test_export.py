@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 
 import heartnet
 from heartnet import cli
 
 
+@pytest.mark.slow  # writes and reloads a SavedModel
 def test_export_serves_the_same_probabilities(tmp_path, trained_path, model, dataset, capsys):
     import tensorflow as tf
 

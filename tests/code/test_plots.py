@@ -131,6 +131,7 @@ def test_diagrams_render_with_pip_packages_only(model):
     assert png.startswith(b"\x89PNG")
 
 
+@pytest.mark.slow  # exact Shapley values: shap compiles its kernels (numba) on first use
 def test_the_shapley_figures_are_titled_spanish_and_never_empty(model, dataset, patient):
     from heartnet.explain import contributions, explain
 

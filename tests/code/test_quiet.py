@@ -11,6 +11,7 @@ import ctypes
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -68,6 +69,7 @@ NOISY_TENSORFLOW = textwrap.dedent(
 )
 
 
+@pytest.mark.slow  # imports TensorFlow in a process of its own
 def test_heartnet_imports_tensorflow_behind_the_guard(tmp_path):
     """The guard is wired where TensorFlow is imported: a write from C during that import never shows."""
     script = NOISY_TENSORFLOW.replace(
@@ -118,3 +120,24 @@ def test_no_module_imports_tensorflow_or_keras_but_the_backend():
                 names = [node.module or ""]
             offenders += [f"{path.name}: {name}" for name in names if name.split(".")[0] in ("tensorflow", "keras")]
     assert offenders == []
+
+
+def test_the_backend_imports_tensorflow_and_keras_only_through_the_guard():
+    """heartnet.backend's imports of TensorFlow and Keras are ``import_quietly`` calls, not import statements.
+
+    The slow subprocess tests prove the same end to end; this one keeps the wiring in the quick loop.
+    """
+    import ast
+
+    import heartnet
+
+    tree = ast.parse((Path(heartnet.__file__).parent / "backend.py").read_text(encoding="utf-8"))
+    statements = [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
+    statements += [node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+    assert not [name for name in statements if name.split(".")[0] in ("tensorflow", "keras")]
+    guarded = [
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "import_quietly"
+    ]
+    assert guarded == ["tensorflow", "keras"]
