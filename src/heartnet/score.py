@@ -24,7 +24,6 @@ import contextlib
 import csv
 import io
 import os
-import re
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -174,22 +173,23 @@ def _csv_rows(table: pa.Table, sep: str) -> bytes:
     """A table's rows as CSV (no header), each cell quoted only if it must be.
 
     pyarrow's writer quotes every text cell or, with ``quoting_style="none"``,
-    none; so a chunk where no cell holds the separator, a quote or a line break
-    (the usual case) is written by pyarrow unquoted, and any other chunk by
-    the csv module, which quotes just those cells. Numbers are cast to text
-    the same way in both.
+    none, and then refuses a cell that holds the separator, a quote or a line
+    break. So pyarrow writes the chunk unquoted (the usual case, at its
+    speed), and a chunk it refuses goes to the csv module, which quotes just
+    those cells; numbers are cast to text the same way in both.
     """
-    table = pa.Table.from_arrays([pc.cast(column, pa.string()) for column in table.columns], names=table.column_names)
-    special = f'[{re.escape(sep)}"\r\n]'
-    if not any(pc.any(pc.match_substring_regex(column, special)).as_py() for column in table.columns):
-        buffer = io.BytesIO()
-        options = pacsv.WriteOptions(include_header=False, delimiter=sep, quoting_style="none")
+    buffer = io.BytesIO()
+    options = pacsv.WriteOptions(include_header=False, delimiter=sep, quoting_style="none")
+    try:
         pacsv.write_csv(table, buffer, write_options=options)
         return buffer.getvalue()
-    buffer = io.StringIO()
+    except pa.ArrowInvalid:  # "CSV values may not contain structural characters if quoting style is None"
+        pass
+    table = pa.Table.from_arrays([pc.cast(column, pa.string()) for column in table.columns], names=table.column_names)
+    text = io.StringIO()
     columns = [["" if cell is None else cell for cell in column.to_pylist()] for column in table.columns]
-    csv.writer(buffer, delimiter=sep, lineterminator="\n").writerows(zip(*columns, strict=True))
-    return buffer.getvalue().encode("utf-8")
+    csv.writer(text, delimiter=sep, lineterminator="\n").writerows(zip(*columns, strict=True))
+    return text.getvalue().encode("utf-8")
 
 
 def _probability_column(probabilities: np.ndarray, decimal: str) -> pa.Array:
