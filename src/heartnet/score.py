@@ -162,10 +162,10 @@ def _lines(rows: np.ndarray, skipped: list[int]) -> np.ndarray:
     return lines
 
 
-def _csv_row(cells: list[str], sep: str) -> bytes:
-    """One CSV line, each cell quoted only if it must be."""
+def _csv_lines(rows, sep: str) -> bytes:
+    """Rows of text cells as CSV lines, each cell quoted only if it must be (the csv module's minimal quoting)."""
     buffer = io.StringIO()
-    csv.writer(buffer, delimiter=sep, lineterminator="\n").writerow(cells)
+    csv.writer(buffer, delimiter=sep, lineterminator="\n").writerows(rows)
     return buffer.getvalue().encode("utf-8")
 
 
@@ -186,10 +186,8 @@ def _csv_rows(table: pa.Table, sep: str) -> bytes:
     except pa.ArrowInvalid:  # "CSV values may not contain structural characters if quoting style is None"
         pass
     table = pa.Table.from_arrays([pc.cast(column, pa.string()) for column in table.columns], names=table.column_names)
-    text = io.StringIO()
     columns = [["" if cell is None else cell for cell in column.to_pylist()] for column in table.columns]
-    csv.writer(text, delimiter=sep, lineterminator="\n").writerows(zip(*columns, strict=True))
-    return text.getvalue().encode("utf-8")
+    return _csv_lines(zip(*columns, strict=True), sep)
 
 
 def _probability_column(probabilities: np.ndarray, decimal: str) -> pa.Array:
@@ -302,7 +300,7 @@ def score_csv(
 
     def write_output(temporary: Path) -> None:
         with file_errors(input_path), pa.OSFile(str(input_path)) as source, open(temporary, "wb") as sink:
-            sink.write(_csv_row([*names, "probability", "prediction"], sep))
+            sink.write(_csv_lines([[*names, "probability", "prediction"]], sep))
             for table in _chunks(source, raw_names, sep, chunk_rows, run.skip, encoding):
                 scored = run.score(table.rename_columns(names))
                 with run.timing("writing"):
