@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -30,6 +32,28 @@ def trained(tmp_path_factory):
 @pytest.fixture(scope="session")
 def trained_path(trained):
     return trained[0]
+
+
+@pytest.fixture
+def model_copy(tmp_path, trained_path):
+    """``make(**changes)``: a copy of the session's model whose metadata has ``changes`` (None removes a key).
+
+    The model file is the same, so its sha256 in the metadata still matches.
+    """
+
+    def make(**changes) -> Path:
+        path = tmp_path / "copia.keras"
+        shutil.copyfile(trained_path, path)
+        metadata = json.loads(trained_path.with_suffix(".json").read_text(encoding="utf-8"))
+        for key, value in changes.items():
+            if value is None:
+                metadata.pop(key, None)
+            else:
+                metadata[key] = value
+        path.with_suffix(".json").write_text(json.dumps(metadata), encoding="utf-8")
+        return path
+
+    return make
 
 
 @pytest.fixture(scope="session")

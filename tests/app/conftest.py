@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -50,23 +48,14 @@ def media(monkeypatch):
 
 
 @pytest.fixture
-def app_model_with(tmp_path, trained_path, monkeypatch):
+def app_model_with(model_copy, monkeypatch):
     """Point the app at a copy of the session's model whose metadata is changed: ``make(threshold=0.9)``.
 
-    A key given None is removed from the metadata. The model file is the same,
-    so its sha256 in the metadata still matches.
+    A key given None is removed from the metadata (``model_copy``).
     """
 
     def make(**changes) -> Path:
-        path = tmp_path / "copia.keras"
-        shutil.copyfile(trained_path, path)
-        metadata = json.loads(trained_path.with_suffix(".json").read_text(encoding="utf-8"))
-        for key, value in changes.items():
-            if value is None:
-                metadata.pop(key, None)
-            else:
-                metadata[key] = value
-        path.with_suffix(".json").write_text(json.dumps(metadata), encoding="utf-8")
+        path = model_copy(**changes)
         monkeypatch.setenv("HEARTNET_MODEL", str(path))
         st.cache_resource.clear()
         return path

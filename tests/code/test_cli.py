@@ -81,15 +81,11 @@ def test_evaluate_reproduces_the_training_metrics(capsys, trained_path, metadata
 
 
 @pytest.fixture
-def model_with_threshold(tmp_path, trained_path, patient, model):
+def model_with_threshold(model_copy, patient, model):
     """A copy of the session's model whose metadata records a threshold that flips ``patient``'s class."""
     probability = heartnet.predict_one(patient, model)
     threshold = round((probability + 1) / 2 if probability >= 0.5 else probability / 2, 4)
-    copy = tmp_path / "chosen.keras"
-    copy.write_bytes(trained_path.read_bytes())
-    record = json.loads(trained_path.with_suffix(".json").read_text())
-    copy.with_suffix(".json").write_text(json.dumps({**record, "threshold": threshold}))
-    return copy, threshold, probability
+    return model_copy(threshold=threshold), threshold, probability
 
 
 def test_predict_and_evaluate_use_the_threshold_saved_with_the_model(capsys, model_with_threshold, patient, test_rows):
