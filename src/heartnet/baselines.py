@@ -7,7 +7,7 @@
 - CatBoost is what a practitioner tries first on a table like this one: its
   default hyper-parameters, the categorical columns given to it as they are
   (its own target statistics encode them), a cholesterol that was not
-  measured left missing (NaN), silent and writing no files.
+  measured left missing (NaN) by default, silent and writing no files.
 
 Every baseline takes the raw feature frame (``load_dataset()[FEATURE_NAMES]``),
 as ``HeartnetClassifier`` does, so the same ``cross_validate`` call serves all.
@@ -20,13 +20,15 @@ from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.impute import MissingIndicator, SimpleImputer
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.svm import SVC
 
 from heartnet.features import FEATURES
 
-__all__ = ["baseline_preprocessor", "baselines", "catboost"]
+__all__ = ["CATBOOST_MISSING", "baseline_preprocessor", "baselines", "catboost"]
+
+CATBOOST_MISSING = ("nan", "mean", "drop")  # how CatBoost gets a nullable number: see catboost()
 
 
 def baseline_preprocessor() -> ColumnTransformer:
@@ -52,8 +54,14 @@ def baseline_preprocessor() -> ColumnTransformer:
     )
 
 
-def catboost(seed: int = 0):
+def catboost(seed: int = 0, missing: str = "nan"):
     """``CatBoostClassifier`` with its default hyper-parameters and native categorical features.
+
+    ``missing`` says what becomes of a nullable number (a cholesterol not
+    measured): ``"nan"`` gives CatBoost the NaN (its own missing handling),
+    ``"mean"`` fills it with the training mean first and ``"drop"`` leaves the
+    column out; both through a ``ColumnTransformer`` ahead of CatBoost that
+    passes the other columns through, by name, in a DataFrame.
 
     The categorical columns go as a tuple: CatBoost 1.2.10 copies list
     parameters, which breaks ``sklearn.base.clone``'s identity check
@@ -61,8 +69,18 @@ def catboost(seed: int = 0):
     """
     from catboost import CatBoostClassifier
 
+    if missing not in CATBOOST_MISSING:
+        raise ValueError(f"missing must be one of {', '.join(map(repr, CATBOOST_MISSING))}; got {missing!r}")
     categorical = tuple(f.name for f in FEATURES if f.kind == "categorical")
-    return CatBoostClassifier(cat_features=categorical, random_seed=seed, verbose=False, allow_writing_files=False)
+    model = CatBoostClassifier(cat_features=categorical, random_seed=seed, verbose=False, allow_writing_files=False)
+    if missing == "nan":
+        return model
+    nullable = [f.name for f in FEATURES if f.nullable]
+    step = SimpleImputer(strategy="mean") if missing == "mean" else "drop"
+    columns = ColumnTransformer(
+        [(missing, step, nullable)], remainder="passthrough", verbose_feature_names_out=False
+    ).set_output(transform="pandas")
+    return Pipeline([("columns", columns), ("catboost", model)])
 
 
 def baselines(seed: int = 0) -> dict:

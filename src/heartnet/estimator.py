@@ -26,7 +26,7 @@ from heartnet.decision import classify
 from heartnet.errors import DataError
 from heartnet.features import FEATURE_NAMES, TARGET
 from heartnet.inference import predict
-from heartnet.model import DEFAULT_HPARAMS, ENSEMBLES, build_model
+from heartnet.model import DEFAULT_HPARAMS, ENSEMBLES, MISSING, build_model
 from heartnet.storage import TrainedModel
 from heartnet.training import DEFAULT_FIT, SCHEDULES, best_epoch, check_labels, fit_model
 from heartnet.validation import validate_rows
@@ -51,6 +51,11 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
     bins : int
         0 standardizes the numbers; more encodes each one piecewise-linearly
         in that many quantile bins (``heartnet.model.PiecewiseLinearEncoding``).
+    missing : {"indicator", "mean", "drop"}
+        How a cholesterol that was not measured (NaN) enters the network: its
+        encoding (0 when missing) plus a 0/1 "not measured" column; filled with
+        the training mean before the encoding, no extra column; or the feature
+        left out altogether (its input is accepted and ignored).
     learning_rate, epochs, batch_size : the optimizer's step size, the most epochs, rows per batch.
     weight_decay : float
         0 for Adam; more for AdamW with that decoupled weight decay.
@@ -95,6 +100,7 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
         members: int = DEFAULT_HPARAMS["members"],
         ensemble: str = DEFAULT_HPARAMS["ensemble"],
         bins: int = DEFAULT_HPARAMS["bins"],
+        missing: str = DEFAULT_HPARAMS["missing"],
         learning_rate: float = DEFAULT_FIT["learning_rate"],
         weight_decay: float = DEFAULT_FIT["weight_decay"],
         schedule: str = DEFAULT_FIT["schedule"],
@@ -110,6 +116,7 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
         self.members = members
         self.ensemble = ensemble
         self.bins = bins
+        self.missing = missing
         self.learning_rate = learning_rate
         self.weight_decay = weight_decay
         self.schedule = schedule
@@ -144,6 +151,7 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
             members=self.members,
             ensemble=self.ensemble,
             bins=self.bins,
+            missing=self.missing,
         )
         self.history_ = fit_model(
             self.model_,
@@ -216,7 +224,7 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
             value = getattr(self, name)
             if not whole(value, low) and not (name == "patience" and value is None):
                 problems.append(f"{name} must be a whole number >= {low}, got {value!r}")
-        for name, allowed in (("ensemble", ENSEMBLES), ("schedule", SCHEDULES)):
+        for name, allowed in (("ensemble", ENSEMBLES), ("missing", MISSING), ("schedule", SCHEDULES)):
             if getattr(self, name) not in allowed:
                 problems.append(f"{name} must be one of {', '.join(map(repr, allowed))}, got {getattr(self, name)!r}")
         ranges = {  # name: (lowest, highest, whether the lowest itself is allowed)

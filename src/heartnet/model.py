@@ -11,6 +11,11 @@ The preprocessing lives inside the model, so a saved model takes raw rows::
                                                         │
                                 probability (the members' mean, n × 1)
 
+That is the default ``missing="indicator"`` for a nullable number (cholesterol):
+``"mean"`` fills a missing value with the training mean before the encoding,
+with no indicator column, and ``"drop"`` leaves the feature out of the matrix
+(its input stays, unused, so every model takes the same 11 inputs).
+
 The K members are an ensemble in one graph: K identical MLPs, each with its own
 randomly initialised weights, computed side by side by ``EnsembleDense`` layers
 (one batched matrix product per layer instead of K). They are trained together
@@ -60,8 +65,10 @@ DEFAULT_HPARAMS = {
     "members": 8,
     "ensemble": "independent",
     "bins": 4,
+    "missing": "indicator",
 }
 ENSEMBLES = ("independent", "batch")
+MISSING = ("indicator", "mean", "drop")  # how a nullable number (a NaN when not measured) enters the matrix
 ENCODED_LAYER = "encoded"
 NETWORK_LAYER = "network"
 MEMBERS_LAYER = "members"
@@ -79,10 +86,20 @@ class MissingIndicator(layers.Layer):
 
 @keras.saving.register_keras_serializable(package="heartnet")
 class FillMissing(layers.Layer):
-    """Replace NaN by 0.0: after normalization, 0 is the training mean."""
+    """Replace NaN by ``value``: 0.0 after normalization (the training mean), or the training mean itself before it.
+
+    Models saved before ``value`` existed have no ``value`` in their config and load with 0.0.
+    """
+
+    def __init__(self, value: float = 0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.value = float(value)
 
     def call(self, inputs):
-        return ops.where(ops.isnan(inputs), ops.zeros_like(inputs), inputs)
+        return ops.where(ops.isnan(inputs), ops.full_like(inputs, self.value), inputs)
+
+    def get_config(self):
+        return {**super().get_config(), "value": self.value}
 
 
 class _MembersDense(layers.Layer):
@@ -183,7 +200,8 @@ class PiecewiseLinearEncoding(layers.Layer):
     between, ``(x - b_{t-1}) / (b_t - b_{t-1})``; the first and last bins
     keep going linearly outside the training range. So the next layer sees a
     number whose effect may change from bin to bin, not one straight line.
-    A missing value (NaN) becomes all zeros (an indicator column carries it).
+    A missing value (NaN) becomes all zeros (with ``missing="indicator"``, an
+    indicator column carries it).
     The edges come from the training rows (``edges_from``) and are fixed.
     """
 
@@ -227,26 +245,32 @@ class MeanProbability(layers.Layer):
         return ops.mean(inputs, axis=-1, keepdims=True)
 
 
-def _encode(feature: Feature, tensor, train_df: pd.DataFrame, bins: int) -> list:
+def _encode(feature: Feature, tensor, train_df: pd.DataFrame, bins: int, missing: str) -> list:
     """The encoded columns of one feature (see encoded_feature_names for their names).
 
     Numbers are standardized (``bins=0``) or piecewise-linear encoded into
-    ``bins`` quantile bins; a nullable number gets a missing indicator too.
+    ``bins`` quantile bins. A nullable number gets a missing indicator too
+    (``missing="indicator"``), or has its missing values filled with the
+    training mean before the encoding (``"mean"``), or gives no column (``"drop"``).
     """
     name = feature.name
+    if feature.nullable and missing == "drop":
+        return []
     if feature.kind == "numeric":
         values = train_df[name].to_numpy(dtype="float32")
+        indicator = feature.nullable and missing == "indicator"
+        if feature.nullable and missing == "mean":
+            mean = float(np.nanmean(train_df[name].to_numpy(dtype="float64")))
+            tensor = FillMissing(mean, name=f"{name}_fill")(tensor)
         if bins:
             encoded = PiecewiseLinearEncoding(edges_from(values, bins), name=f"{name}_bins")(tensor)
         else:
             normalization = layers.Normalization(name=f"{name}_normalization")
             normalization.adapt(values[~np.isnan(values)].reshape(-1, 1))
             encoded = normalization(tensor)
-            if feature.nullable:
+            if indicator:
                 encoded = FillMissing(name=f"{name}_fill")(encoded)
-        if not feature.nullable:
-            return [encoded]
-        return [encoded, MissingIndicator(name=f"{name}_missing")(tensor)]
+        return [encoded, MissingIndicator(name=f"{name}_missing")(tensor)] if indicator else [encoded]
     # The vocabulary is the spec's, not the training fold's: every allowed
     # category keeps its column even if a small fold lacks it, and the
     # validator has already rejected anything else (so no OOV column).
@@ -264,6 +288,7 @@ def build_model(
     members: int = DEFAULT_HPARAMS["members"],
     ensemble: str = DEFAULT_HPARAMS["ensemble"],
     bins: int = DEFAULT_HPARAMS["bins"],
+    missing: str = DEFAULT_HPARAMS["missing"],
 ) -> keras.Model:
     """Build the model; the preprocessing layers learn their statistics from ``train_df`` only.
 
@@ -271,16 +296,22 @@ def build_model(
     Inputs: one named ``keras.Input`` of shape (1,) per feature (float32,
     string or int64). The preprocessing layers make the matrix ``encoded``:
     numbers standardized (``bins=0``) or piecewise-linear encoded in ``bins``
-    quantile bins, categories one-hot. The trainable part, the nested model
+    quantile bins, categories one-hot; ``missing`` says how a nullable number
+    enters it (``MISSING``: with an indicator column, filled with the training
+    mean, or not at all). The trainable part, the nested model
     ``network`` (``build_network``), turns it into the ``members``'
     probabilities, and the output is their mean: the probability of heart
     disease, shape (n, 1). Not compiled: ``heartnet.training`` fits the network.
     """
     if isinstance(bins, bool) or not isinstance(bins, numbers.Integral) or bins < 0:
         raise ValueError(f"bins must be 0 (standardize numbers) or a whole number of bins; got {bins!r}")
+    if missing not in MISSING:
+        raise ValueError(f"missing must be one of {', '.join(map(repr, MISSING))}; got {missing!r}")
+    # With missing="drop" the nullable input reaches no layer: Keras 3 builds, saves and loads
+    # (safe mode) such a model as it is and simply ignores the input, so callers still pass 11 inputs.
     inputs = {f.name: keras.Input(shape=(1,), name=f.name, dtype=_INPUT_DTYPES[f.kind]) for f in FEATURES}
     encoded = layers.Concatenate(name=ENCODED_LAYER)(
-        [column for f in FEATURES for column in _encode(f, inputs[f.name], train_df, int(bins))]
+        [column for f in FEATURES for column in _encode(f, inputs[f.name], train_df, int(bins), missing)]
     )
     trainable = build_network(encoded.shape[-1], units=units, dropout=dropout, members=members, ensemble=ensemble)
     probability = MeanProbability(name="probability")(trainable(encoded))
@@ -374,9 +405,10 @@ def encoded_feature_names(model: keras.Model) -> list[str]:
             if f"{feature.name}_bins" in layer_names:
                 edges = model.get_layer(f"{feature.name}_bins").edges
                 names.extend(f"{feature.name}[{a:g}, {b:g}]" for a, b in itertools.pairwise(edges))
-            else:
+            elif f"{feature.name}_normalization" in layer_names:
                 names.append(feature.name)
-            if feature.nullable:
+            # else: a nullable number left out (missing="drop")
+            if f"{feature.name}_missing" in layer_names:
                 names.append(f"{feature.name}_missing")
         else:
             vocabulary = model.get_layer(f"{feature.name}_onehot").get_vocabulary()

@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 
 import heartnet
 from heartnet import experiments
-from heartnet.baselines import baseline_preprocessor, baselines
+from heartnet.baselines import CATBOOST_MISSING, baseline_preprocessor, baselines, catboost
 from heartnet.evaluate import SCORING, compare_models, repeated_folds
 from heartnet.model import to_inputs
 from heartnet.training import split_xy
@@ -113,6 +113,65 @@ def test_catboost_fits_silently_writes_no_files_and_sees_an_unmeasured_cholester
     measured = X[~unmeasured].head(50)
     as_missing = measured.assign(Cholesterol=np.nan)
     assert not np.allclose(model.predict_proba(measured)[:, 1], model.predict_proba(as_missing)[:, 1])
+
+
+@pytest.fixture(scope="module")
+def catboost_by_missing(dataset):
+    """CatBoost, 30 trees, fitted on 400 rows for each ``missing``: {missing: fitted}, and the rows."""
+    rows = dataset.sample(400, random_state=5)
+    X, y = rows[list(heartnet.FEATURE_NAMES)], rows[heartnet.TARGET]
+    fitted = {}
+    for missing in CATBOOST_MISSING:
+        model = clone(catboost(missing=missing))
+        trees = "iterations" if missing == "nan" else "catboost__iterations"
+        fitted[missing] = model.set_params(**{trees: 30}).fit(X, y)
+    return fitted, X
+
+
+def test_catboost_with_missing_drop_ignores_the_cholesterol(catboost_by_missing):
+    fitted, X = catboost_by_missing
+    rows = X.head(50)
+
+    def probability(missing, cholesterol):
+        return fitted[missing].predict_proba(rows.assign(Cholesterol=cholesterol))[:, 1]
+
+    for cholesterol in (np.nan, 500.0):
+        np.testing.assert_array_equal(probability("drop", cholesterol), probability("drop", 150.0))
+    assert not np.array_equal(probability("nan", 500.0), probability("nan", 150.0))  # CatBoost itself uses it
+
+
+def test_catboost_with_missing_mean_takes_nan_for_the_training_mean(catboost_by_missing):
+    fitted, X = catboost_by_missing
+    mean = X["Cholesterol"].mean()  # of the measured values
+    measured = X[X["Cholesterol"].notna()].head(50)
+    as_mean = fitted["mean"].predict_proba(measured.assign(Cholesterol=mean))[:, 1]
+    np.testing.assert_array_equal(fitted["mean"].predict_proba(measured.assign(Cholesterol=np.nan))[:, 1], as_mean)
+    assert not np.array_equal(fitted["mean"].predict_proba(measured)[:, 1], as_mean)
+
+
+@pytest.mark.parametrize("missing", ["mean", "drop"])
+def test_catboost_pipelines_clone_and_cross_validate(missing, dataset):
+    from sklearn.model_selection import cross_validate
+
+    model = catboost(seed=2, missing=missing)
+    twin = clone(model)  # scikit-learn checks that every parameter survives the copy
+    assert twin.get_params()["catboost__cat_features"] == model.get_params()["catboost__cat_features"]
+    assert twin.get_params()["catboost__random_seed"] == 2
+    rows = dataset.sample(200, random_state=6)
+    scores = cross_validate(
+        twin.set_params(catboost__iterations=10),
+        rows[list(heartnet.FEATURE_NAMES)],
+        rows[heartnet.TARGET],
+        cv=2,
+        scoring="roc_auc",
+        error_score="raise",
+    )
+    assert np.all(scores["test_score"] > 0.5)
+
+
+def test_catboost_refuses_an_unknown_missing():
+    with pytest.raises(ValueError, match="missing must be one of 'nan', 'mean', 'drop'; got 'zero'"):
+        catboost(missing="zero")
 
 
 # --- the theory experiments prove what the notebook says they prove ---

@@ -12,7 +12,7 @@ import pytest
 
 import heartnet
 from heartnet.backend import keras
-from heartnet.model import PiecewiseLinearEncoding, build_model, edges_from, network, to_inputs
+from heartnet.model import MISSING, FillMissing, PiecewiseLinearEncoding, build_model, edges_from, network, to_inputs
 from heartnet.storage import metadata_path
 from heartnet.training import split_xy
 
@@ -22,17 +22,21 @@ def features(dataset):
     return split_xy(dataset)[0]
 
 
+@pytest.mark.parametrize("missing", MISSING)
 @pytest.mark.parametrize("bins", [0, 8], ids=["standardized", "piecewise-linear"])
-def test_encoder_columns_follow_the_spec(features, bins):
-    model = build_model(features, bins=bins)
+def test_encoder_columns_follow_the_spec(features, bins, missing):
+    model = build_model(features, bins=bins, missing=missing)
     names = heartnet.encoded_feature_names(model)
     expected = []
     for feature in heartnet.FEATURES:
         if feature.kind == "numeric":
             numeric = [n for n in names if n == feature.name or n.startswith(f"{feature.name}[")]
+            if feature.nullable and missing == "drop":
+                assert numeric == [] and not any(n.startswith(feature.name) for n in names)
+                continue
             assert len(numeric) == (1 if bins == 0 else len(model.get_layer(f"{feature.name}_bins").edges) - 1)
             assert 1 <= len(numeric) <= max(bins, 1)
-            expected += numeric + ([f"{feature.name}_missing"] if feature.nullable else [])
+            expected += numeric + ([f"{feature.name}_missing"] if feature.nullable and missing == "indicator" else [])
         else:
             expected += [f"{feature.name}={value}" for value in feature.values]
     assert names == expected
@@ -52,6 +56,18 @@ def test_encoder_matrix_of_one_patient(features, patient, bins):
     cholesterol = [value for name, value in column.items() if name.startswith("Cholesterol") and "missing" not in name]
     assert cholesterol == [0.0] * len(cholesterol)  # not measured: the mean (0) or no bin at all
     assert np.isfinite(matrix).all()
+
+
+def test_a_bad_missing_is_named_with_the_allowed_ones(features):
+    with pytest.raises(ValueError, match="missing must be one of 'indicator', 'mean', 'drop'; got 'median'"):
+        build_model(features, missing="median")
+
+
+def test_fill_missing_of_an_older_config_fills_with_zero():
+    older = {"name": "Cholesterol_fill", "trainable": True, "dtype": "float32", "autocast": True}  # no "value"
+    layer = FillMissing.from_config(older)
+    assert layer.value == 0.0 and FillMissing(value=5.0).get_config()["value"] == 5.0
+    np.testing.assert_array_equal(np.asarray(layer(np.array([[np.nan], [2.0]], dtype="float32"))), [[0.0], [2.0]])
 
 
 def test_normalization_is_adapted_on_the_training_rows_only(features):
@@ -251,6 +267,73 @@ def test_the_loss_is_the_mean_of_the_members_cross_entropies(small_fits):
     p = np.clip(members, 1e-7, 1 - 1e-7)
     by_hand = -np.mean(labels[:, None] * np.log(p) + (1 - labels[:, None]) * np.log(1 - p))
     assert reported == pytest.approx(by_hand, rel=1e-4)
+
+
+# --- how a cholesterol that was not measured enters the matrix (missing=) ---
+
+
+@pytest.fixture(scope="module")
+def by_missing(dataset):
+    """One small fit per ``missing`` choice on the same 240 rows (default bins): {missing: (rows, classifier)}."""
+    rows = dataset.sample(240, random_state=2)
+    return {
+        missing: (rows, heartnet.train(rows, seed=4, members=2, epochs=3, patience=None, missing=missing))
+        for missing in MISSING
+    }
+
+
+@pytest.mark.parametrize("missing", MISSING)
+def test_each_missing_choice_saves_loads_and_predicts(by_missing, missing, patient, tmp_path):
+    rows, fitted = by_missing[missing]
+    matrix = heartnet.encoder(fitted.model_)(to_inputs(split_xy(rows)[0]))
+    assert matrix.shape == (len(rows), len(heartnet.encoded_feature_names(fitted.model_)))
+    assert np.isfinite(np.asarray(matrix)).all()
+    loaded = heartnet.load_model(heartnet.save_model(fitted.model_, tmp_path / f"{missing}.keras"))
+    assert sorted(tensor.name for tensor in loaded.inputs) == sorted(heartnet.FEATURE_NAMES)  # all 11, used or not
+    np.testing.assert_array_equal(heartnet.predict(rows, loaded), heartnet.predict(rows, fitted))
+    for cholesterol in (None, 239):
+        probability = heartnet.predict_one({**patient, "Cholesterol": cholesterol}, loaded)
+        assert 0 < probability < 1
+        assert probability == heartnet.predict_one({**patient, "Cholesterol": cholesterol}, fitted)
+
+
+def test_drop_leaves_the_cholesterol_out(by_missing, patient):
+    rows, fitted = by_missing["drop"]
+    answers = {heartnet.predict_one({**patient, "Cholesterol": value}, fitted) for value in (239, None, 560)}
+    assert len(answers) == 1
+    np.testing.assert_array_equal(
+        heartnet.predict(rows, fitted), heartnet.predict(rows.assign(Cholesterol=np.nan), fitted)
+    )
+
+
+def test_mean_takes_a_missing_cholesterol_for_the_training_mean(by_missing, patient):
+    rows, fitted = by_missing["mean"]
+    mean = float(rows["Cholesterol"].mean())  # pandas skips the NaN: the mean of the measured values
+    assert heartnet.predict_one({**patient, "Cholesterol": None}, fitted) == heartnet.predict_one(
+        {**patient, "Cholesterol": mean}, fitted
+    )
+    assert heartnet.predict_one({**patient, "Cholesterol": 560}, fitted) != heartnet.predict_one(
+        {**patient, "Cholesterol": mean}, fitted
+    )
+
+
+def test_mean_fills_before_standardizing_too(features, patient):
+    model = build_model(features, bins=0, missing="mean")  # untrained: its random weights still see the input
+    mean = float(features["Cholesterol"].mean())
+    encoded = heartnet.encoder(model)
+    rows = [heartnet.validate_row({**patient, "Cholesterol": value}) for value in (None, mean)]
+    matrices = [encoded.predict_on_batch(to_inputs({k: [v] for k, v in row.items()})) for row in rows]
+    np.testing.assert_array_equal(matrices[0], matrices[1])
+    column = heartnet.encoded_feature_names(model).index("Cholesterol")
+    assert abs(matrices[0][0, column]) < 1e-5  # the training mean, standardized
+
+
+def test_indicator_tells_a_missing_cholesterol_from_the_mean(by_missing, patient):
+    rows, fitted = by_missing["indicator"]
+    mean = float(rows["Cholesterol"].mean())
+    assert heartnet.predict_one({**patient, "Cholesterol": None}, fitted) != heartnet.predict_one(
+        {**patient, "Cholesterol": mean}, fitted
+    )
 
 
 # --- save and load ---
