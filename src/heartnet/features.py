@@ -162,9 +162,25 @@ FEATURES: tuple[Feature, ...] = (
 FEATURE_NAMES: tuple[str, ...] = tuple(feature.name for feature in FEATURES)
 FEATURES_BY_NAME: dict[str, Feature] = {feature.name: feature for feature in FEATURES}
 
+# The subgroup the evaluation reports every metric for (TRIPOD+AI item 23: women are 193 of 917).
+SEX: Feature = FEATURES_BY_NAME["Sex"]
+
 TARGET = "HeartDisease"
 TARGET_LABEL = "Enfermedad cardíaca"
 TARGET_CLASSES = {0: "Sin enfermedad cardíaca", 1: "Con enfermedad cardíaca"}
+
+# The hospital a patient came from: an attribute for evaluation (leave one hospital out, metrics by
+# hospital), never a model input. ``heartnet.data`` derives it for the built-in file from its row
+# order; a user's own file may carry its own column of that name.
+HOSPITAL = "Hospital"
+HOSPITAL_LABEL = "Hospital"
+# The built-in file's hospitals in the order its rows come, each with its Spanish name.
+HOSPITALS: tuple[tuple[str, str], ...] = (
+    ("Hungary", "Hungría"),
+    ("Switzerland", "Suiza"),
+    ("Long Beach VA", "Long Beach (VA)"),
+    ("Cleveland", "Cleveland"),
+)
 
 
 def spec_as_dicts() -> list[dict]:
