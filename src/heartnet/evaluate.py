@@ -4,6 +4,14 @@
 baselines of ``heartnet.baselines`` alike) through scikit-learn's own
 ``cross_validate`` with one CV object, so all of them see exactly the same
 folds; ``corrected_paired_ttest`` compares two models fold by fold.
+
+By hospital (internal-external validation, Steyerberg & Harrell 2016):
+``hospital_folds`` checks the groups and gives scikit-learn's
+``LeaveOneGroupOut``; ``out_of_fold`` collects out-of-fold probabilities
+with ``cross_val_predict``; ``probability_metrics`` scores them (ROC AUC with
+a stratified bootstrap interval, Brier, log loss, calibration intercept and
+slope by statsmodels) and ``metrics_by_group`` does the same per hospital or
+per sex through fairlearn's ``MetricFrame``.
 """
 
 from __future__ import annotations
@@ -13,20 +21,34 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 from sklearn import metrics as skm
-from sklearn.model_selection import RepeatedStratifiedKFold, cross_validate, train_test_split
+from sklearn.model_selection import (
+    LeaveOneGroupOut,
+    RepeatedStratifiedKFold,
+    cross_val_predict,
+    cross_validate,
+    train_test_split,
+)
 
 from heartnet.decision import DEFAULT_THRESHOLD, classify
+from heartnet.errors import DataError
 from heartnet.features import TARGET
 
 __all__ = [
     "LOSSES",
+    "PROBABILITY_METRICS",
     "SCORING",
     "TEST_SIZE",
+    "calibration",
     "classification_metrics",
     "compare_models",
     "corrected_paired_ttest",
     "holdout_split",
+    "hospital_folds",
+    "metrics_by_group",
+    "out_of_fold",
+    "probability_metrics",
     "repeated_folds",
+    "roc_auc_interval",
 ]
 
 TEST_SIZE = 0.2
@@ -126,3 +148,165 @@ def corrected_paired_ttest(differences, *, test_fraction: float, confidence: flo
         "p_value": float(2 * stats.t.sf(abs(t), k - 1)),
         "folds": k,
     }
+
+
+_EPSILON = 1e-7  # probabilities are clipped to [ε, 1 − ε] before a logit or a log loss
+
+
+def hospital_folds(groups) -> LeaveOneGroupOut:
+    """scikit-learn's ``LeaveOneGroupOut`` once ``groups`` (the hospital of each row) are fit for it.
+
+    A ``DataError`` names the first row without a hospital, or says how many
+    hospitals there are when fewer than two (nothing to leave out).
+    """
+    groups = pd.Series(np.asarray(groups, dtype=object))
+    empty = groups.isna() | (groups.astype(str).str.strip() == "")
+    if empty.any():
+        raise DataError(
+            f"leave-one-hospital-out needs the hospital of every row; row {int(np.flatnonzero(empty)[0])} has none"
+        )
+    distinct = list(dict.fromkeys(groups))
+    if len(distinct) < 2:
+        raise DataError(
+            f"leave-one-hospital-out needs at least two hospitals; got {len(distinct)}: "
+            + ", ".join(repr(str(name)) for name in distinct)
+        )
+    return LeaveOneGroupOut()
+
+
+def out_of_fold(estimator, X, y, cv, *, groups=None) -> np.ndarray:
+    """Out-of-fold probabilities of heart disease, shape (repeats, n), by ``cross_val_predict``.
+
+    ``cv`` is a splitter whose folds partition the rows (``LeaveOneGroupOut``
+    with ``groups``, a ``StratifiedKFold``) or a repeated one
+    (``RepeatedStratifiedKFold``), whose repeats each give one row of the result.
+    """
+    splits = list(cv.split(X, y, groups))
+    repeats = getattr(cv, "n_repeats", 1)
+    per_repeat = len(splits) // repeats
+    return np.stack(
+        [
+            cross_val_predict(
+                estimator, X, y, cv=splits[r * per_repeat : (r + 1) * per_repeat], method="predict_proba"
+            )[:, 1]
+            for r in range(repeats)
+        ]
+    )
+
+
+def _logit(probabilities) -> np.ndarray:
+    p = np.clip(np.asarray(probabilities, dtype=float), _EPSILON, 1 - _EPSILON)
+    return np.log(p / (1 - p))
+
+
+def calibration(y_true, probabilities, *, confidence: float = 0.95) -> dict:
+    """Calibration intercept and slope with their intervals: logistic recalibration, fitted by statsmodels.
+
+    The slope is b in logit P(y = 1) = a + b·logit(p) (below 1: predictions too
+    extreme; above 1: too timid); the intercept, calibration-in-the-large, is
+    a in logit P(y = 1) = a + logit(p), the logit as an offset (above 0: the
+    model under-estimates the risk). A perfectly calibrated model has 0 and 1
+    (Steyerberg, *Clinical Prediction Models*, 2nd ed., ch. 15). Both are NaN
+    when ``y_true`` holds one class only.
+    """
+    import statsmodels.api as sm
+
+    y_true = np.asarray(y_true, dtype=float)
+    logit = _logit(probabilities)
+    nan = {"intercept": np.nan, "intercept_low": np.nan, "intercept_high": np.nan}
+    nan |= {"slope": np.nan, "slope_low": np.nan, "slope_high": np.nan}
+    if len(np.unique(y_true)) < 2:
+        return nan
+    binomial = sm.families.Binomial()
+    slope = sm.GLM(y_true, sm.add_constant(logit, has_constant="add"), family=binomial).fit()
+    intercept = sm.GLM(y_true, np.ones((len(y_true), 1)), family=binomial, offset=logit).fit()
+    alpha = 1 - confidence
+    (intercept_low, intercept_high), (slope_low, slope_high) = intercept.conf_int(alpha)[0], slope.conf_int(alpha)[1]
+    return {
+        "intercept": float(intercept.params[0]),
+        "intercept_low": float(intercept_low),
+        "intercept_high": float(intercept_high),
+        "slope": float(slope.params[1]),
+        "slope_low": float(slope_low),
+        "slope_high": float(slope_high),
+    }
+
+
+def roc_auc_interval(y_true, probabilities, *, confidence: float = 0.95, resamples: int = 2000, seed: int = 0):
+    """(low, high): a stratified percentile bootstrap interval of the ROC AUC, by ``scipy.stats.bootstrap``.
+
+    The ROC AUC is the Mann–Whitney U of the diseased patients' probabilities
+    against the others', divided by the number of pairs; resampling the two
+    groups separately (two samples to ``bootstrap``) is the stratified
+    bootstrap, so every resample keeps both classes. NaN when a class is absent.
+    """
+    from scipy import stats
+
+    y_true, probabilities = np.asarray(y_true, dtype=int), np.asarray(probabilities, dtype=float)
+    diseased, healthy = probabilities[y_true == 1], probabilities[y_true == 0]
+    if not len(diseased) or not len(healthy):
+        return np.nan, np.nan
+
+    def auc(diseased, healthy, axis=-1):
+        u = stats.mannwhitneyu(diseased, healthy, axis=axis, method="asymptotic").statistic
+        return u / (diseased.shape[axis] * healthy.shape[axis])
+
+    result = stats.bootstrap(
+        (diseased, healthy),
+        auc,
+        n_resamples=resamples,
+        confidence_level=confidence,
+        method="percentile",
+        rng=np.random.default_rng(seed),
+    )
+    return float(result.confidence_interval.low), float(result.confidence_interval.high)
+
+
+def _roc_auc(y_true, probabilities) -> float:
+    return float(skm.roc_auc_score(y_true, probabilities)) if len(np.unique(y_true)) == 2 else np.nan
+
+
+def _log_loss(y_true, probabilities) -> float:
+    return float(skm.log_loss(y_true, np.clip(probabilities, _EPSILON, 1 - _EPSILON), labels=[0, 1]))
+
+
+# What a set of predicted probabilities is scored by, overall and per group: name -> f(y_true, probabilities).
+PROBABILITY_METRICS = {
+    "n": lambda y, p: len(y),
+    "prevalence": lambda y, p: float(np.mean(y)),
+    "mean_predicted": lambda y, p: float(np.mean(p)),
+    "roc_auc": _roc_auc,
+    "roc_auc_low": lambda y, p: roc_auc_interval(y, p)[0],
+    "roc_auc_high": lambda y, p: roc_auc_interval(y, p)[1],
+    "brier": lambda y, p: float(skm.brier_score_loss(y, p)),
+    "log_loss": _log_loss,
+    "calibration_intercept": lambda y, p: calibration(y, p)["intercept"],
+    "calibration_slope": lambda y, p: calibration(y, p)["slope"],
+}
+
+
+def probability_metrics(y_true, probabilities, *, metrics=None) -> dict:
+    """``PROBABILITY_METRICS`` (or the named subset ``metrics``) of one set of predictions, as plain floats."""
+    y_true, probabilities = np.asarray(y_true, dtype=int), np.asarray(probabilities, dtype=float)
+    chosen = metrics or PROBABILITY_METRICS
+    return {name: PROBABILITY_METRICS[name](y_true, probabilities) for name in chosen}
+
+
+def metrics_by_group(y_true, probabilities, groups, *, metrics=None) -> pd.DataFrame:
+    """``PROBABILITY_METRICS`` per group (a hospital, a sex), one row each in order of appearance.
+
+    Through fairlearn's ``MetricFrame`` (``by_group``), the field's tool for
+    metrics by subgroup; the index is named after ``groups`` (a Series' name).
+    """
+    from fairlearn.metrics import MetricFrame
+
+    chosen = {name: PROBABILITY_METRICS[name] for name in (metrics or PROBABILITY_METRICS)}
+    groups = groups if isinstance(groups, pd.Series) else pd.Series(np.asarray(groups, dtype=object), name="group")
+    frame = MetricFrame(
+        metrics=chosen,
+        y_true=np.asarray(y_true, dtype=int),
+        y_pred=np.asarray(probabilities, dtype=float),
+        sensitive_features=groups.reset_index(drop=True),
+    )
+    order = list(dict.fromkeys(groups))
+    return frame.by_group.loc[order].astype(float).astype({"n": int})
