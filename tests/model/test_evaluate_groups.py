@@ -1,0 +1,103 @@
+"""Evaluation by hospital: out-of-fold predictions, calibration, the AUC interval and metrics by group."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.dummy import DummyClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import StratifiedKFold
+
+from heartnet.evaluate import (
+    calibration,
+    hospital_folds,
+    metrics_by_group,
+    out_of_fold,
+    probability_metrics,
+    repeated_folds,
+    roc_auc_interval,
+)
+
+
+def simulated(n: int, *, seed: int = 0, slope: float = 1.0, shift: float = 0.0):
+    """Outcomes drawn from true risks p; a model's risks: logit(p) scaled by ``slope``, moved by ``shift``."""
+    rng = np.random.default_rng(seed)
+    logit = rng.normal(0, 1.5, n)
+    y = rng.random(n) < 1 / (1 + np.exp(-logit))
+    return y.astype(int), 1 / (1 + np.exp(-(slope * logit + shift)))
+
+
+def test_a_calibrated_model_has_intercept_0_and_slope_1():
+    y, p = simulated(20_000)
+    result = calibration(y, p)
+    assert result["intercept_low"] < 0 < result["intercept_high"]
+    assert result["slope_low"] < 1 < result["slope_high"]
+
+
+def test_over_confident_and_under_estimating_models_show_in_slope_and_intercept():
+    y, p = simulated(20_000, slope=2.0)  # logits twice too large: the recalibration slope is 1/2
+    assert calibration(y, p)["slope"] == pytest.approx(0.5, abs=0.03)
+    y, p = simulated(20_000, shift=-1.0)  # every logit 1 too low: the intercept puts it back
+    assert calibration(y, p)["intercept"] == pytest.approx(1.0, abs=0.06)
+
+
+def test_the_calibration_slope_is_the_logistic_regression_on_the_logit():
+    y, p = simulated(500, slope=1.7, seed=3)
+    logit = np.log(p / (1 - p)).reshape(-1, 1)
+    reference = LogisticRegression(C=np.inf, max_iter=1000).fit(logit, y)
+    assert calibration(y, p)["slope"] == pytest.approx(reference.coef_[0, 0], rel=1e-4)
+
+
+def test_calibration_of_a_single_class_is_undefined():
+    assert np.isnan(calibration(np.ones(10), np.full(10, 0.7))["slope"])
+
+
+def test_the_auc_interval_holds_the_auc_and_narrows_with_more_patients():
+    y, p = simulated(2_000, seed=1)
+    low, high = roc_auc_interval(y, p)
+    assert low < roc_auc_score(y, p) < high
+    small_low, small_high = roc_auc_interval(y[:100], p[:100])
+    assert small_high - small_low > high - low
+    assert roc_auc_interval(y, p, seed=5) != (low, high)  # resampled, not a formula
+    assert all(np.isnan(roc_auc_interval(np.ones(5), np.linspace(0, 1, 5))))
+
+
+def test_every_bootstrap_resample_keeps_both_classes():
+    # 3 healthy among 60: an unstratified bootstrap would often draw none; the stratified one never does.
+    y = np.r_[np.zeros(3, int), np.ones(57, int)]
+    p = np.r_[0.2, 0.9, 0.95, np.linspace(0.1, 1, 57)]
+    low, high = roc_auc_interval(y, p, resamples=500)
+    assert 0 <= low <= high <= 1
+
+
+def test_metrics_by_group_are_the_metrics_of_each_group():
+    y, p = simulated(600, seed=2)
+    groups = pd.Series(np.repeat(["b", "a", "c"], 200), name="Hospital")
+    frame = metrics_by_group(y, p, groups)
+    assert list(frame.index) == ["b", "a", "c"] and frame.index.name == "Hospital"
+    for name in ("a", "b", "c"):
+        mask = (groups == name).to_numpy()
+        expected = probability_metrics(y[mask], p[mask])
+        assert frame.loc[name].to_dict() == pytest.approx(expected)
+
+
+def test_leave_one_group_out_predictions_come_from_the_other_groups():
+    # A model that predicts its training rate: each group gets the rate of the other groups, never its own.
+    y = np.r_[np.ones(10, int), np.zeros(30, int), np.r_[np.ones(5, int), np.zeros(5, int)]]
+    groups = np.repeat(["sick", "healthy", "half"], [10, 30, 10])
+    X = pd.DataFrame({"x": np.zeros(len(y))})
+    predicted = out_of_fold(DummyClassifier(strategy="prior"), X, y, hospital_folds(groups), groups=groups)
+    assert predicted.shape == (1, 50)
+    assert predicted[0, 0] == pytest.approx(5 / 40) and predicted[0, 10] == pytest.approx(15 / 20)
+    assert predicted[0, 45] == pytest.approx(10 / 40)
+
+
+def test_repeated_folds_give_one_row_of_predictions_per_repeat():
+    y, _ = simulated(100)
+    X = pd.DataFrame({"x": np.arange(100.0)})
+    predicted = out_of_fold(LogisticRegression(), X, y, repeated_folds(n_splits=5, n_repeats=3, seed=0))
+    assert predicted.shape == (3, 100)
+    single = out_of_fold(LogisticRegression(), X, y, StratifiedKFold(5, shuffle=True, random_state=0))
+    assert single.shape == (1, 100) and not np.allclose(predicted[0], predicted[1])
