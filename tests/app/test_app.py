@@ -484,3 +484,16 @@ def test_errors_are_phrased_in_spanish_from_the_structured_fields(patient, row, 
     with pytest.raises(heartnet.ValidationError) as caught:
         heartnet.validate_row({**patient, **row})
     assert expected in validation_message(caught.value)
+
+
+def test_a_batch_with_a_hospital_column_scores_as_without_it(model, patient):
+    from heartnet.features import HOSPITAL
+
+    trained = heartnet.TrainedModel(model, {"threshold": 0.5})
+    header, row = ",".join(patient), ",".join(str(value) for value in patient.values())
+    plain = score_upload(read_patients(f"{header}\n{row}\n".encode(), name="a.csv"), trained)
+    tagged = read_patients(f"{HOSPITAL},{header}\nCleveland,{row}\n".encode(), name="b.csv")
+    batch = score_upload(tagged, trained)
+    assert batch.rejects.empty
+    assert batch.result.iloc[0, :2].tolist() == plain.result.iloc[0, :2].tolist()  # line and probability
+    assert batch.result[HOSPITAL].tolist() == ["Cleveland"]

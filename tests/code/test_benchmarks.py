@@ -47,17 +47,28 @@ def test_quality_benchmark_on_a_tiny_configuration(tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_selection_benchmark_on_a_tiny_configuration(tmp_path, capsys, monkeypatch):
+def test_selection_benchmark_on_a_tiny_configuration(tmp_path, capsys, monkeypatch, dataset):
+    from heartnet.evaluate import holdout_split
+    from heartnet.features import HOSPITAL
     from heartnet.reports import selection_table
 
     out = tmp_path / "selection.json"
     selection = load("selection")
     tiny = {"a": {"members": 1, "epochs": 2, "patience": None}, "b": {"members": 2, "epochs": 2, "patience": None}}
     monkeypatch.setattr(selection, "CANDIDATES", tiny)
-    assert selection.main(["--repeats", "1", "--rows", "120", "--inner", "2", "--out", str(out)]) == 0
+    searched = []  # every search's training rows and hospitals (cross_validate clones it: patch the class)
+    fit = selection.GridSearchCV.fit
+
+    def fit_and_record(grid, X, y, groups=None, **params):
+        searched.append((set(X.index), set(groups)))
+        return fit(grid, X, y, groups=groups, **params)
+
+    monkeypatch.setattr(selection.GridSearchCV, "fit", fit_and_record)
+    assert selection.main(["--rows", "400", "--out", str(out)]) == 0  # enough for healthy Swiss patients
     report = json.loads(out.read_text())
-    assert list(report["candidates"]) == ["a", "b"] and len(report["folds"]) == 5
-    assert sum(entry["outer_folds_won"] for entry in report["candidates"].values()) == 5
+    assert list(report["candidates"]) == ["a", "b"] and len(report["folds"]) == 4  # one outer fold per hospital
+    assert sorted(fold["held_out"] for fold in report["folds"]) == sorted(dataset_hospitals())
+    assert sum(entry["outer_folds_won"] for entry in report["candidates"].values()) == 4
     for fold in report["folds"]:
         losses = fold["inner_log_loss"]
         assert set(losses) == {"a", "b"} and fold["chosen"] == min(losses, key=losses.get)
@@ -65,8 +76,21 @@ def test_selection_benchmark_on_a_tiny_configuration(tmp_path, capsys, monkeypat
     assert report["chosen_default"] == min(whole, key=whole.get)
     assert report["chosen_params"] == tiny[report["chosen_default"]]
     assert 0.5 < report["nested"]["roc_auc"]["mean"] <= 1
+    # Four outer searches, each on three hospitals; the final one on all four, with training rows only.
+    assert [len(hospitals) for _, hospitals in searched] == [3, 3, 3, 3, 4]
+    _, test_rows = holdout_split(dataset, seed=0)
+    final_rows, _ = searched[-1]
+    assert final_rows and not final_rows & set(test_rows)
+    assert report["cv"]["final_search"]["rows"] == len(final_rows)
     assert f"**`{report['chosen_default']}`**" in selection_table(report)
     assert "chosen default" in capsys.readouterr().out
+    assert HOSPITAL not in report["chosen_params"]
+
+
+def dataset_hospitals() -> list[str]:
+    from heartnet.features import HOSPITALS
+
+    return [name for name, _ in HOSPITALS]
 
 
 @pytest.mark.slow
@@ -121,6 +145,11 @@ def test_readme_tables_are_generated_from_the_committed_reports():
 def test_readme_table_renders_a_report(tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text("intro\n<!-- benchmarks:start -->\nold\n<!-- benchmarks:end -->\nrest\n")
+    card = tmp_path / "model_card.md"
+    blocks = ("hospitals-data", "selection", "pooled", "hospitals", "subgroups")
+    card.write_text("".join(f"## {b}\n<!-- {b}:start -->\nold\n<!-- {b}:end -->\n" for b in blocks))
+    data_readme = tmp_path / "data.md"
+    data_readme.write_text("<!-- hospitals-data:start -->\n<!-- hospitals-data:end -->\n")
     reports = tmp_path / "reports"
     reports.mkdir()
     quality = {
@@ -136,14 +165,18 @@ def test_readme_table_renders_a_report(tmp_path):
     }
     (reports / "quality.json").write_text(json.dumps(quality))
     table = load("readme_table")
-    assert table.main(["--readme", str(readme), "--reports", str(reports), "--check"]) == 1
-    assert table.main(["--readme", str(readme), "--reports", str(reports)]) == 0
+    paths = ["--readme", str(readme), "--model-card", str(card), "--data-readme", str(data_readme)]
+    paths += ["--reports", str(reports)]
+    assert table.main([*paths, "--check"]) == 1
+    assert table.main(paths) == 0
     text = readme.read_text()
     assert text.startswith("intro\n") and text.endswith("\nrest\n") and "old" not in text
     # Decimal commas: the tables are Spanish, and their thousands are written with points (1.000.000).
     assert "| **heartnet (red neuronal)** | 0,9000 ± 0,010" in text
     assert "| Máquina de vectores de soporte | +0,1000 [+0,0500, +0,1500]" in text
-    assert table.main(["--readme", str(readme), "--reports", str(reports), "--check"]) == 0
+    assert table.main([*paths, "--check"]) == 0
+    # The card quotes the same report: its pooled block is the quality table, the others have no report here.
+    assert "| **heartnet (red neuronal)** | 0,9000 ± 0,010" in card.read_text()
 
 
 @pytest.mark.slow

@@ -275,3 +275,17 @@ def test_score_says_which_encoding_it_read_when_not_utf8(tmp_path, trained_path,
     assert cli.main(["score", str(utf8), str(tmp_path / "b.csv"), *model]) == 0
     assert capsys.readouterr().err == ""  # UTF-8 goes without saying
     assert score_csv(windows, tmp_path / "c.csv", heartnet.load(trained_path)).encoding == "cp1252"
+
+
+def test_a_hospital_column_is_carried_as_an_extra_column_never_as_an_input(tmp_path, patients, model):
+    from heartnet.features import HOSPITAL
+
+    with_hospital = patients.assign(**{HOSPITAL: ["Cleveland", "Hungary"] * 20})
+    source, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    with_hospital.to_csv(source, index=False)
+    summary = score_csv(source, out, model)
+    assert (summary.scored, summary.rejected) == (40, 0)
+    scored = pd.read_csv(out)
+    assert list(scored[HOSPITAL]) == list(with_hospital[HOSPITAL])  # kept as written
+    expected = heartnet.predict(patients.drop(columns="ID"), model)  # the same without the column
+    np.testing.assert_allclose(scored["probability"], expected, atol=1e-6)
