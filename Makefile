@@ -47,12 +47,13 @@ chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium missing and apt unavailable: the browser test will be skipped"; fi; }
 
-search: $(STAMP) ## the nested search that chooses the default model -> reports/selection.json (about 30 minutes)
+search: $(STAMP) ## the nested leave-one-hospital-out search that chooses the default model -> reports/selection.json
 	$(BIN)/python benchmarks/selection.py
 	$(BIN)/python benchmarks/readme_table.py
 
-bench: $(STAMP) ## quality, speed and scoring benchmarks -> reports/*.json and the README's tables (about 15 minutes)
+bench: $(STAMP) ## quality, hospitals, speed and scoring benchmarks -> reports/*.json and the documents' tables
 	$(BIN)/python benchmarks/quality.py
+	$(BIN)/python benchmarks/hospitals.py
 	$(BIN)/python benchmarks/speed.py
 	$(BIN)/python benchmarks/scoring.py
 	$(BIN)/python benchmarks/readme_table.py

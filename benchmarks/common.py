@@ -14,8 +14,9 @@ from heartnet.paths import project_root
 from heartnet.storage import library_versions
 
 REPORTS = project_root() / "reports"
-# Beyond the model's own libraries (library_versions): the competitors and the explainer a report may involve.
-BENCHMARK_LIBRARIES = ("catboost", "shap", "pyarrow")
+# Beyond the model's own libraries (library_versions): the competitors, the explainer and the statistics a report
+# may involve.
+BENCHMARK_LIBRARIES = ("catboost", "shap", "pyarrow", "statsmodels", "fairlearn", "scipy")
 
 
 def machine_info() -> dict:

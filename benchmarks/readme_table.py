@@ -1,10 +1,12 @@
-"""Write the benchmark tables into README.md from reports/*.json (never typed by hand).
+"""Write the benchmark tables into the READMEs and the model card from reports/*.json (never typed by hand).
 
-    python benchmarks/readme_table.py [--readme PATH] [--reports DIR] [--check]
+    python benchmarks/readme_table.py [--readme PATH] [--model-card PATH] [--data-readme PATH] [--reports DIR] [--check]
 
-Replaces what stands between ``<!-- benchmarks:start -->`` and
-``<!-- benchmarks:end -->``. With --check, only says whether the README is
-up to date (exit 1 if not).
+In each document, replaces what stands between ``<!-- NAME:start -->`` and
+``<!-- NAME:end -->`` for each of its blocks (the README has one,
+``benchmarks``; the model card one per section that quotes numbers; data/README.md
+the hospitals' table). With
+--check, only says whether the documents are up to date (exit 1 if not).
 """
 
 from __future__ import annotations
@@ -19,53 +21,94 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import REPORTS
 
 from heartnet.paths import project_root
-from heartnet.reports import quality_table, scoring_table, selection_table, speed_table
+from heartnet.reports import (
+    hospitals_data_table,
+    hospitals_table,
+    quality_table,
+    scoring_table,
+    selection_table,
+    sex_table,
+    speed_table,
+)
 
-START, END = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
-
-
-def render(reports: Path) -> str:
-    parts = []
-    renderers = (
+FOOTER = "Generado por `benchmarks/readme_table.py` a partir de `reports/*.json` (`make bench`)."
+# Each document's blocks: block name -> the (report, renderer) pairs it shows, in order.
+README_BLOCKS = {
+    "benchmarks": (
         ("selection.json", selection_table),
         ("quality.json", quality_table),
+        ("hospitals.json", hospitals_table),
+        ("hospitals.json", sex_table),
         ("speed.json", speed_table),
         ("scoring.json", scoring_table),
-    )
+    ),
+}
+MODEL_CARD_BLOCKS = {
+    "hospitals-data": (("hospitals.json", hospitals_data_table),),
+    "selection": (("selection.json", selection_table),),
+    "pooled": (("quality.json", quality_table),),
+    "hospitals": (("hospitals.json", hospitals_table),),
+    "subgroups": (("hospitals.json", sex_table),),
+}
+
+DATA_README_BLOCKS = {"hospitals-data": (("hospitals.json", hospitals_data_table),)}
+
+
+def render(reports: Path, renderers=README_BLOCKS["benchmarks"]) -> str:
+    parts = []
     for name, renderer in renderers:
         path = reports / name
         if path.is_file():
             parts.append(renderer(json.loads(path.read_text(encoding="utf-8"))))
-    parts.append("Generado por `benchmarks/readme_table.py` a partir de `reports/*.json` (`make bench`).")
+    parts.append(FOOTER)
     return "\n\n".join(parts)
 
 
-def update(readme: Path, reports: Path) -> tuple[str, str]:
-    """Return (current README text, README text with fresh tables)."""
-    text = readme.read_text(encoding="utf-8")
-    if START not in text or END not in text:
-        raise SystemExit(f"{readme.name}: the markers {START} and {END} are missing")
-    before, rest = text.split(START, 1)
-    _, after = rest.split(END, 1)
-    return text, f"{before}{START}\n{render(reports)}\n{END}{after}"
+def _shown(document: Path) -> str:
+    """The document as a reader finds it: relative to the project when it is inside it."""
+    try:
+        return str(document.resolve().relative_to(project_root()))
+    except ValueError:
+        return document.name
+
+
+def update(document: Path, reports: Path, blocks: dict = README_BLOCKS) -> tuple[str, str]:
+    """Return (the document's current text, its text with fresh tables in every block)."""
+    text = fresh = document.read_text(encoding="utf-8")
+    for block, renderers in blocks.items():
+        start, end = f"<!-- {block}:start -->", f"<!-- {block}:end -->"
+        if start not in fresh or end not in fresh:
+            raise SystemExit(f"{document.name}: the markers {start} and {end} are missing")
+        before, rest = fresh.split(start, 1)
+        _, after = rest.split(end, 1)
+        fresh = f"{before}{start}\n{render(reports, renderers)}\n{end}{after}"
+    return text, fresh
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--readme", default=str(project_root() / "README.md"))
+    parser.add_argument("--model-card", default=str(project_root() / "docs" / "model_card.md"))
+    parser.add_argument("--data-readme", default=str(project_root() / "data" / "README.md"))
     parser.add_argument("--reports", default=str(REPORTS))
-    parser.add_argument("--check", action="store_true", help="exit 1 if the README's tables are out of date")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a document's tables are out of date")
     args = parser.parse_args(argv)
-    readme = Path(args.readme)
-    current, fresh = update(readme, Path(args.reports))
-    if args.check:
-        if current != fresh:
-            print(f"{readme.name}: the benchmark tables are out of date; run `make bench` or this script")
-            return 1
-        return 0
-    readme.write_text(fresh, encoding="utf-8")
-    print(f"updated the benchmark tables in {readme.name}")
-    return 0
+    documents = [
+        (Path(args.readme), README_BLOCKS),
+        (Path(args.model_card), MODEL_CARD_BLOCKS),
+        (Path(args.data_readme), DATA_README_BLOCKS),
+    ]
+    stale = 0
+    for document, blocks in documents:
+        current, fresh = update(document, Path(args.reports), blocks)
+        if args.check:
+            if current != fresh:
+                print(f"{_shown(document)}: the benchmark tables are out of date; run `make bench` or this script")
+                stale = 1
+            continue
+        document.write_text(fresh, encoding="utf-8")
+        print(f"updated the benchmark tables in {_shown(document)}")
+    return stale
 
 
 if __name__ == "__main__":

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import json
 
+from heartnet.features import HOSPITALS, SEX
 from heartnet.paths import project_root
-from heartnet.spanish import MODEL_NAMES, decimal
+from heartnet.spanish import MODEL_NAMES, decimal, percent
 
 __all__ = [
     "candidate_description",
+    "cholesterol_table",
     "goals_line",
+    "hospitals_data_table",
+    "hospitals_table",
     "load_report",
+    "per_hospital_table",
+    "pooled_table",
     "quality_table",
     "scoring_table",
     "selection_table",
+    "sex_table",
     "speed_table",
 ]
 
@@ -252,3 +259,163 @@ def scoring_table(report: dict) -> str:
     if goals_line(report):
         lines += ["", goals_line(report)]
     return "\n".join(lines)
+
+
+def _hospital_name(name: str) -> str:
+    return dict(HOSPITALS).get(name, name)
+
+
+def _interval(low, high, digits: int = 3) -> str:
+    return "—" if low is None or high is None else f"[{decimal(low, digits)}, {decimal(high, digits)}]"
+
+
+def _maybe(value, digits: int, *, sign: bool = False) -> str:
+    return "—" if value is None else decimal(value, digits, sign=sign)
+
+
+def hospitals_data_table(report: dict) -> str:
+    """The hospitals of the data: patients, disease rate, unmeasured cholesterol, women (reports/hospitals.json)."""
+    rows = [
+        [
+            _hospital_name(h["hospital"]),
+            str(h["n"]),
+            percent(h["prevalence"], 0),
+            percent(h["cholesterol_not_measured"], 0),
+            str(h["women"]),
+        ]
+        for h in report["hospitals"]
+    ]
+    return "\n".join(_markdown(["hospital", "pacientes", "con enfermedad", "colesterol no medido", "mujeres"], rows))
+
+
+def hospitals_table(report: dict) -> str:
+    """Leave one hospital out for every model, per hospital for heartnet and CatBoost, pooled against within."""
+    lines = [
+        "Validación por hospital (*leave one hospital out*): cada modelo se entrena con tres hospitales y predice "
+        "el cuarto, que nunca vio (`benchmarks/hospitals.py`). Media de los cuatro hospitales y, entre corchetes, "
+        "el menor y el mayor valor de los cuatro; la pendiente de calibración más baja de los cuatro (1 es lo "
+        "ideal).",
+        "",
+    ]
+    rows = []
+    for name, entry in sorted(report["models"].items(), key=lambda item: item[1]["mean"]["log_loss"]):
+        label = f"**{MODEL_NAMES.get(name, name)}**" if name == "heartnet" else MODEL_NAMES.get(name, name)
+        cells = []
+        for metric in ("roc_auc", "brier", "log_loss"):
+            low, high = entry["range"][metric]
+            cells.append(f"{decimal(entry['mean'][metric], 3)} {_interval(low, high)}")
+        rows.append([label, *cells, decimal(entry["lowest_calibration_slope"], 2)])
+    lines += _markdown(["modelo", "ROC AUC", "Brier ↓", "log loss ↓", "pendiente mínima"], rows)
+    for name in ("heartnet", "catboost"):
+        if name in report["models"]:
+            lines += [
+                "",
+                f"{MODEL_NAMES.get(name, name)}, hospital por hospital:",
+                "",
+                per_hospital_table(report, name),
+            ]
+    lines += ["", pooled_table(report)]
+    if "cholesterol" in report:
+        lines += ["", cholesterol_table(report)]
+    goals = report.get("goals", {})
+    if {"roc_auc", "brier", "log_loss"} <= set(goals):
+        verdict = {True: "se cumple", False: "no se cumple"}
+        names = {"roc_auc": "ROC AUC", "brier": "Brier", "log_loss": "log loss"}
+        parts = [
+            f"{names[m]} {decimal(goals[m]['heartnet'], 3)} frente a {decimal(goals[m]['catboost'], 3)} "
+            f"({verdict[goals[m]['met']]})"
+            for m in names
+        ]
+        moon = goals["moonshot"]
+        lines += [
+            "",
+            f"Metas (media de los hospitales): heartnet al menos como CatBoost: {'; '.join(parts)}. Meta lejana "
+            f"(ROC AUC ≥ 0,88, log loss ≤ 0,38 y ninguna pendiente por debajo de 0,7): "
+            f"{verdict[moon['met']]}.",
+        ]
+    return "\n".join(lines)
+
+
+def per_hospital_table(report: dict, name: str) -> str:
+    """One model's metrics on each held-out hospital, with the ROC AUC's interval and the calibration."""
+    rows = [
+        [
+            _hospital_name(h["hospital"]),
+            str(h["n"]),
+            percent(h["prevalence"], 0),
+            percent(h["mean_predicted"], 0),
+            f"{_maybe(h['roc_auc'], 3)} {_interval(h.get('roc_auc_low'), h.get('roc_auc_high'))}",
+            _maybe(h["brier"], 3),
+            _maybe(h["log_loss"], 3),
+            _maybe(h["calibration_intercept"], 2, sign=True),
+            _maybe(h["calibration_slope"], 2),
+        ]
+        for h in report["models"][name]["per_hospital"]
+    ]
+    header = ["hospital dejado afuera", "pacientes", "con enfermedad", "riesgo medio predicho", "ROC AUC [IC 95 %]"]
+    header += ["Brier ↓", "log loss ↓", "intercepto de calibración", "pendiente de calibración"]
+    return "\n".join(_markdown(header, rows))
+
+
+def pooled_table(report: dict) -> str:
+    """Pooled 5 × 5 cross-validation: the ROC AUC overall and within each hospital, beside the hospital alone."""
+    hospitals = [h["hospital"] for h in report["hospitals"]]
+    rows = []
+    for name, entry in report["pooled"].items():
+        within = {h["hospital"]: h["roc_auc"] for h in entry.get("within_hospital", [])}
+        label = "solo el hospital" if name == "hospital_only" else MODEL_NAMES.get(name, name)
+        rows.append([label, decimal(entry["overall"]["roc_auc"], 3)] + [_maybe(within.get(h), 3) for h in hospitals])
+    intro = (
+        "Validación cruzada combinada (los mismos 5 × 5 pliegues de la tabla de calidad): ROC AUC de todos los "
+        "pacientes juntos y dentro de cada hospital. «Solo el hospital» predice la tasa de enfermedad del hospital "
+        "del paciente: lo que la ROC AUC combinada gana con solo distinguir hospitales."
+    )
+    header = ["modelo", "ROC AUC combinada", *(f"dentro de {_hospital_name(h)}" for h in hospitals)]
+    return "\n".join([intro, "", *_markdown(header, rows)])
+
+
+_MISSING_HANDLING = {
+    "indicator": "indicador de «no medido»",
+    "nan": "faltante (CatBoost lo trata aparte)",
+    "mean": "rellenado con la media, sin indicador",
+    "drop": "sin colesterol",
+}
+
+
+def cholesterol_table(report: dict) -> str:
+    """Leave one hospital out with each handling of an unmeasured cholesterol, for heartnet and CatBoost."""
+    rows = [
+        [MODEL_NAMES.get(name, name), _MISSING_HANDLING.get(missing, missing)]
+        + [decimal(variant["mean"][m], 3) for m in ("roc_auc", "brier", "log_loss")]
+        for name, variants in report["cholesterol"].items()
+        for missing, variant in variants.items()
+    ]
+    intro = "El colesterol «no medido», tres maneras (dejando un hospital afuera, media de los cuatro):"
+    return "\n".join([intro, "", *_markdown(["modelo", "colesterol", "ROC AUC", "Brier ↓", "log loss ↓"], rows)])
+
+
+def sex_table(report: dict) -> str:
+    """heartnet's metrics by sex, in the hospital view (leave one hospital out) and the pooled one."""
+    views = (
+        ("dejando un hospital afuera", report["models"]["heartnet"]["by_sex"]),
+        ("combinada (5 × 5)", report["pooled"]["heartnet"]["by_sex"]),
+    )
+    rows = [
+        [
+            view,
+            SEX.meaning(g["sex"]) if g["sex"] in SEX.values else g["sex"],
+            str(g["n"]),
+            percent(g["prevalence"], 0),
+            percent(g["mean_predicted"], 0),
+            _maybe(g["roc_auc"], 3),
+            _maybe(g["brier"], 3),
+            _maybe(g["log_loss"], 3),
+            _maybe(g["calibration_intercept"], 2, sign=True),
+            _maybe(g["calibration_slope"], 2),
+        ]
+        for view, groups in views
+        for g in groups
+    ]
+    header = ["validación", "sexo", "pacientes", "con enfermedad", "riesgo medio predicho", "ROC AUC", "Brier ↓"]
+    header += ["log loss ↓", "intercepto", "pendiente"]
+    return "\n".join(["heartnet por sexo:", "", *_markdown(header, rows)])

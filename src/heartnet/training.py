@@ -37,7 +37,8 @@ __all__ = [
     "validation_split",
 ]
 
-# The winner of the nested search (benchmarks/selection.py): every row trains for 60 epochs, no early stopping.
+# The winner of the nested leave-one-hospital-out search (benchmarks/selection.py): every row trains for 60
+# epochs, no early stopping.
 DEFAULT_FIT = {
     "learning_rate": 1e-3,
     "weight_decay": 0.0,

@@ -207,3 +207,80 @@ def test_the_package_default_is_the_winner_of_the_committed_nested_search():
     }
     whole = {name: entry["whole_data_inner_log_loss"] for name, entry in report["candidates"].items()}
     assert report["chosen_default"] == min(whole, key=whole.get)
+
+
+@pytest.mark.slow
+def test_hospitals_benchmark_on_a_tiny_configuration(tmp_path, capsys, monkeypatch):
+    import numpy as np
+
+    import heartnet
+    from heartnet.reports import hospitals_table, sex_table
+
+    real = heartnet.HeartnetClassifier
+    monkeypatch.setattr(heartnet, "HeartnetClassifier", lambda **params: real(members=1, epochs=3, **params))
+    out = tmp_path / "hospitals.json"
+    argv = ["--rows", "300", "--repeats", "1", "--models", "heartnet,catboost,logistic_regression"]
+    assert load("hospitals").main([*argv, "--out", str(out)]) == 0
+    report = json.loads(out.read_text())
+    hospitals = [h["hospital"] for h in report["hospitals"]]
+    assert hospitals == dataset_hospitals() and sum(h["n"] for h in report["hospitals"]) == 300
+    assert list(report["models"]) == ["heartnet", "catboost", "logistic_regression"]
+    keys = {"hospital", "n", "prevalence", "roc_auc", "brier", "log_loss", "calibration_intercept"}
+    for entry in report["models"].values():
+        per_hospital = entry["per_hospital"]
+        assert [h["hospital"] for h in per_hospital] == hospitals
+        assert keys | {"calibration_slope", "roc_auc_low", "roc_auc_high", "mean_predicted"} <= set(per_hospital[0])
+        for metric in ("roc_auc", "brier", "log_loss"):
+            values = [h[metric] for h in per_hospital]
+            assert entry["mean"][metric] == pytest.approx(np.mean(values))
+            assert entry["range"][metric] == [min(values), max(values)]
+        assert entry["lowest_calibration_slope"] == min(h["calibration_slope"] for h in per_hospital)
+        assert all(h["roc_auc_low"] <= h["roc_auc"] <= h["roc_auc_high"] for h in per_hospital)
+        assert [g["sex"] for g in entry["by_sex"]] and sum(g["n"] for g in entry["by_sex"]) == 300
+    assert set(report["pooled"]) == {"heartnet", "catboost", "logistic_regression", "hospital_only"}
+    assert "within_hospital" not in report["pooled"]["hospital_only"]
+    assert [h["hospital"] for h in report["pooled"]["heartnet"]["within_hospital"]] == hospitals
+    assert set(report["cholesterol"]["heartnet"]) == {"indicator", "mean", "drop"}
+    assert set(report["cholesterol"]["catboost"]) == {"nan", "mean", "drop"}
+    ours, theirs = report["models"]["heartnet"]["mean"], report["models"]["catboost"]["mean"]
+    assert report["goals"]["log_loss"]["met"] == (ours["log_loss"] <= theirs["log_loss"])
+    assert {"cpu", "cores"} <= set(report["machine"]) and {"statsmodels", "fairlearn"} <= set(report["versions"])
+    assert "Hungría" in hospitals_table(report) and "Femenino" in sex_table(report)
+    assert "Leave one hospital out" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("hospitals", "message"),
+    [
+        (["X"] * 6, r"needs at least two hospitals; got 1: 'X'"),
+        (["X", "Y", "", "Y", "X", "Y"], r"line 4.*Hospital"),
+        (None, r"needs a 'Hospital' column"),
+    ],
+    ids=["one hospital", "an empty hospital", "no Hospital column"],
+)
+def test_hospitals_benchmark_refuses_a_file_it_cannot_split_and_writes_nothing(
+    tmp_path, capsys, dataset, hospitals, message
+):
+    import re
+
+    rows = dataset.head(6).assign(Cholesterol=lambda df: df["Cholesterol"].fillna(0))
+    if hospitals is not None:
+        rows = rows.assign(Hospital=hospitals)
+    source, out = tmp_path / "mine.csv", tmp_path / "hospitals.json"
+    rows.to_csv(source, index=False)
+    assert load("hospitals").main(["--data", str(source), "--out", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert re.search(message, error) and error.count("\n") == 1  # one line, no traceback
+    assert not out.exists()
+
+
+def test_the_default_is_the_committed_searchs_choice():
+    import heartnet
+
+    report = json.loads((BENCHMARKS.parent / "reports" / "selection.json").read_text())
+    chosen = {
+        name: tuple(value) if isinstance(value, list) else value for name, value in report["chosen_params"].items()
+    }
+    defaults = heartnet.HeartnetClassifier().get_params()
+    assert {name: defaults[name] for name in chosen} == chosen
+    assert "leave-one-hospital-out" in report["cv"]["criterion"]
