@@ -23,6 +23,7 @@ __all__ = [
     "decimal",
     "file_message",
     "not_a_number_message",
+    "not_measured_note",
     "number_text",
     "parse_number",
     "percent",
@@ -162,3 +163,21 @@ def file_message(error: FileProblem) -> str:
         f"No se pudo leer {name} como CSV. Revisá que cada fila tenga tantas celdas como el encabezado y "
         "que use el mismo separador (coma o punto y coma)."
     )
+
+
+# What an unmeasured value means in this data, and how the model takes it (its ``missing`` hyper-parameter).
+_NOT_MEASURED_MEANING = (
+    "En estos datos, «no medido» marca sobre todo a un hospital (Suiza no lo midió nunca y es el hospital "
+    "con más enfermedad): dice de dónde vienen los datos, no que no medirlo sea un factor de riesgo."
+)
+_NOT_MEASURED_HANDLING = {
+    "indicator": "El modelo lo ve por una columna indicadora, así que su contribución refleja sobre todo esa "
+    "diferencia entre hospitales.",
+    "mean": "El modelo lo reemplaza por el valor medio de los pacientes de entrenamiento, sin indicador.",
+    "drop": "Este modelo no usa ese dato: no cambia la probabilidad.",
+}
+
+
+def not_measured_note(feature: Feature, missing: str = "indicator") -> str:
+    """Why an unmeasured ``feature`` (cholesterol) is no risk factor here, and how a model with ``missing`` takes it."""
+    return f"«{feature.label}» figura como **no medido**. {_NOT_MEASURED_MEANING} {_NOT_MEASURED_HANDLING[missing]}"

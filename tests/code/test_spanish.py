@@ -59,3 +59,16 @@ def test_missing_columns_list_the_expected_and_the_found():
 def test_an_unknown_file_problem_is_a_bug():
     with pytest.raises(ValueError, match="unknown file problem 'lost'"):
         FileProblem("x.csv", "lost")
+
+
+def test_the_not_measured_note_says_it_marks_a_hospital_and_how_each_model_takes_it():
+    from heartnet.features import FEATURES
+    from heartnet.model import MISSING
+    from heartnet.spanish import not_measured_note
+
+    cholesterol = next(feature for feature in FEATURES if feature.nullable)
+    notes = {missing: not_measured_note(cholesterol, missing) for missing in MISSING}
+    assert len(set(notes.values())) == len(MISSING)  # one wording per handling
+    for note in notes.values():
+        assert cholesterol.label in note and "hospital" in note and "no que no medirlo sea un factor de riesgo" in note
+    assert "no cambia la probabilidad" in notes["drop"] and "indicadora" in notes["indicator"]

@@ -37,8 +37,9 @@ st.write(
 st.subheader("Colesterol «no medido»")
 st.pyplot(plots.missing_cholesterol(pd.read_csv(heartnet.fetch_dataset())))
 st.write(
-    "En el archivo, un colesterol de 0 significa «no medido», y esos pacientes son casi todos enfermos: "
-    "el modelo conserva esa señal con una columna indicadora."
+    "En el archivo, un colesterol de 0 significa «no medido», y esos pacientes son casi todos enfermos. No es "
+    "que no medirlo sea un riesgo: casi todos vienen de Suiza, el hospital que no lo midió nunca y el que más "
+    "enfermedad tiene. Por eso el proyecto evalúa dejando un hospital afuera (ver la ficha del modelo)."
 )
 
 st.subheader("Correlaciones")

@@ -16,6 +16,7 @@ from heartnet.explain import NoBackground
 from heartnet.spanish import (
     NotANumber,
     not_a_number_message,
+    not_measured_note,
     number_text,
     parse_number,
     percent,
@@ -140,10 +141,8 @@ if RESULT in st.session_state:
             "suman exactamente la diferencia."
         )
         st.pyplot(plots.shapley_waterfall(explanation))
+    missing = model.metadata.get("hyperparameters", {}).get("missing", "indicator")
     for feature in heartnet.FEATURES:
         if feature.nullable and row[feature.name] is None:
-            st.info(
-                f"«{feature.label}» figura como **no medido**: el modelo lo sabe por una columna indicadora, "
-                "y en los datos de entrenamiento «no medido» se asocia a más riesgo."
-            )
+            st.info(not_measured_note(feature, missing))
 st.caption(NOT_A_DEVICE)
