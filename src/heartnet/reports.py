@@ -194,6 +194,9 @@ def candidate_description(params: dict) -> str:
     parts = []
     if "members" in params:
         parts.append(f"{params['members']} MLP" + (" TabM" if params.get("ensemble") == "batch" else ""))
+    if "units" in params:
+        units = [str(width) for width in params["units"]]
+        parts.append(f"una capa de {units[0]}" if len(units) == 1 else f"capas de {' y '.join(units)}")
     if "bins" in params:
         parts.append(f"{params['bins']} tramos" if params["bins"] else "números estandarizados")
     if "dropout" in params:
@@ -202,20 +205,39 @@ def candidate_description(params: dict) -> str:
         parts.append(f"{params['epochs']} épocas")
     elif params.get("patience") is not None:
         parts.append(f"parada temprana (paciencia {params['patience']})")
+    if params.get("missing") in _CANDIDATE_CHOLESTEROL:
+        parts.append(_CANDIDATE_CHOLESTEROL[params["missing"]])
     return ", ".join(parts)
+
+
+# How a candidate takes an unmeasured cholesterol, when not by the default indicator column.
+_CANDIDATE_CHOLESTEROL = {"mean": "colesterol faltante con la media", "drop": "sin colesterol"}
 
 
 def selection_table(report: dict) -> str:
     """How the default model was chosen: every candidate's nested score and fit time, the choice, the estimate."""
     cv, nested = report["cv"], report["nested"]
     folds = sum(entry["outer_folds_won"] for entry in report["candidates"].values())
-    lines = [
-        f"Elección del modelo por defecto con validación cruzada anidada ({cv['rows']} pacientes): dentro de cada uno "
-        f"de los {folds} pliegues externos de entrenamiento, `GridSearchCV` compara los candidatos por la log loss de "
-        "una validación cruzada interna; el elegido se reentrena en ese pliegue y se evalúa una sola vez en su "
-        "prueba. La misma búsqueda sobre todos los datos elige el modelo por defecto.",
-        "",
-    ]
+    if "final_search" in cv:  # grouped by hospital (the current search)
+        intro = (
+            f"Elección del modelo por defecto con validación cruzada anidada **dejando un hospital afuera** "
+            f"({cv['rows']} pacientes): en cada uno de los {folds} pliegues externos (un hospital afuera), "
+            "`GridSearchCV` compara los candidatos por la log loss de dejar afuera, por turno, cada uno de los "
+            "otros hospitales; el elegido se reentrena con esos hospitales y se evalúa una sola vez en el que "
+            f"quedó afuera. La misma búsqueda, solo con las {cv['final_search']['rows']} filas de entrenamiento "
+            "de la partición de `heartnet train`, elige el modelo por defecto: su prueba no participa de ninguna "
+            "elección."
+        )
+        final_column = "log loss de la búsqueda final ↓"
+    else:
+        intro = (
+            f"Elección del modelo por defecto con validación cruzada anidada ({cv['rows']} pacientes): dentro de "
+            f"cada uno de los {folds} pliegues externos de entrenamiento, `GridSearchCV` compara los candidatos "
+            "por la log loss de una validación cruzada interna; el elegido se reentrena en ese pliegue y se "
+            "evalúa una sola vez en su prueba. La misma búsqueda sobre todos los datos elige el modelo por defecto."
+        )
+        final_column = None
+    lines = [intro, ""]
     rows = [
         [
             f"**`{name}`**" if name == report["chosen_default"] else f"`{name}`",
@@ -224,9 +246,11 @@ def selection_table(report: dict) -> str:
             decimal(entry["fit_seconds"], 2),
             f"{entry['outer_folds_won']} de {folds}",
         ]
+        + ([decimal(entry["whole_data_inner_log_loss"], 4)] if final_column else [])
         for name, entry in report["candidates"].items()
     ]
-    lines += _markdown(["candidato", "configuración", "log loss interna ↓", "ajuste (s)", "pliegues ganados"], rows)
+    header = ["candidato", "configuración", "log loss interna ↓", "ajuste (s)", "pliegues ganados"]
+    lines += _markdown(header + ([final_column] if final_column else []), rows)
     lines += [
         "",
         f"Queda por defecto **`{report['chosen_default']}`**. Estimación anidada del procedimiento completo (elección "
