@@ -432,6 +432,9 @@ def test_the_model_page_shows_the_global_shapley_view_and_spanish_diagrams(app_m
     headers = [header.value for header in app.subheader]
     assert "Qué variables pesan" in headers and "Comparación con otros modelos" in headers
     assert any("CatBoost" in element.value for element in app.markdown)
+    # The main evaluation first: the leave-one-hospital-out table, its hospitals in Spanish.
+    assert headers.index("En un hospital que no vio") < headers.index("Comparación con otros modelos")
+    assert any("hospital dejado afuera" in element.value and "Hungría" in element.value for element in app.markdown)
 
     # The diagrams, in Spanish, and drawn as tall as wide so that their text stays legible once fitted to the page.
     [(_, _, whole)], [(_, _, member)] = calls["model_svg"], calls["mlp_svg"]

@@ -10,7 +10,8 @@ from heartnet.app.shared import dataset
 st.title("Los datos")
 st.write(
     f"Dataset [Heart Failure Prediction]({heartnet.KAGGLE_URL}) (Kaggle, licencia ODbL 1.0): pacientes de "
-    "cinco hospitales con 11 variables clínicas y el diagnóstico de enfermedad cardíaca."
+    "cuatro hospitales (Hungría, Suiza, Long Beach VA y Cleveland) con 11 variables clínicas y el diagnóstico "
+    "de enfermedad cardíaca."
 )
 df = dataset()
 st.subheader("Diccionario de columnas")
@@ -38,7 +39,7 @@ st.subheader("Colesterol «no medido»")
 st.pyplot(plots.missing_cholesterol(pd.read_csv(heartnet.fetch_dataset())))
 st.write(
     "En el archivo, un colesterol de 0 significa «no medido», y esos pacientes son casi todos enfermos. No es "
-    "que no medirlo sea un riesgo: casi todos vienen de Suiza, el hospital que no lo midió nunca y el que más "
+    "que no medirlo sea un riesgo: la mayoría vienen de Suiza, el hospital que no lo midió nunca y el que más "
     "enfermedad tiene. Por eso el proyecto evalúa dejando un hospital afuera (ver la ficha del modelo)."
 )
 
