@@ -48,7 +48,7 @@ GOALS = {
     "help_seconds": ("<=", 0.5, "slowest of heartnet --help and every heartnet CMD --help"),
     "predict_over_import_seconds": ("<=", 1.0, "heartnet predict on one row minus import tensorflow, keras"),
 }
-COMMANDS = ("data", "train", "predict", "evaluate", "score", "export")
+COMMANDS = ("data", "train", "predict", "evaluate", "recalibrate", "score", "export")
 
 
 def _timed(function) -> float:

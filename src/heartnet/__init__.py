@@ -48,6 +48,7 @@ _LAZY = {
     "train": "heartnet.estimator",
     "validate_row": "heartnet.validation",
     "validate_rows": "heartnet.validation",
+    "recalibrate": "heartnet.updating",
 }
 
 __all__ = [
@@ -80,6 +81,7 @@ __all__ = [
     "member_mlp",
     "predict",
     "predict_one",
+    "recalibrate",
     "save_model",
     "train",
     "validate_row",
@@ -114,4 +116,5 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; nothing is imported at run
     from heartnet.inference import default_model, predict, predict_one
     from heartnet.model import build_model, encoded_feature_names, encoder, member_mlp
     from heartnet.storage import TrainedModel, load, load_metadata, load_model, save_model
+    from heartnet.updating import recalibrate
     from heartnet.validation import validate_row, validate_rows

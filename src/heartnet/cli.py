@@ -1,4 +1,4 @@
-"""The ``heartnet`` command: data, train, predict, evaluate, score, export.
+"""The ``heartnet`` command: data, train, predict, evaluate, recalibrate, score, export.
 
 Exit codes: 0 success; 2 for anything the user can fix (bad row, bad file,
 missing model, checksum mismatch), with a one-line message and no traceback;
@@ -188,7 +188,91 @@ def _explanations(model, rows: list, top: int) -> list[dict]:
     return answers
 
 
+def _rejected_lines(local) -> list[dict]:
+    """Each rejected row of a labelled file: its line and its reasons, in English (as ``heartnet score`` words them)."""
+    return [
+        {
+            "line": line,
+            "reason": "; ".join(str(problem.at(None)) if hasattr(problem, "at") else problem for problem in problems),
+        }
+        for line, problems in local.rejected.items()
+    ]
+
+
+def _format_local(result: dict) -> str:
+    def number(value, digits: int = 3) -> str:
+        return "n/a" if value is None else f"{value:.{digits}f}"
+
+    matrix = result["confusion_matrix"]
+    lines = [
+        f"{result['n']} patients, {result['prevalence']:.1%} with heart disease; mean predicted risk "
+        f"{result['mean_predicted']:.1%}",
+        f"ROC AUC {number(result['roc_auc'])} [95% {number(result['roc_auc_low'])}, {number(result['roc_auc_high'])}]"
+        f"   Brier {result['brier']:.3f}   log loss {result['log_loss']:.3f}",
+        f"calibration intercept {number(result['calibration_intercept'], 2)} "
+        f"[{number(result['calibration_intercept_low'], 2)}, {number(result['calibration_intercept_high'], 2)}]"
+        f" (0 is calibrated)   slope {number(result['calibration_slope'], 2)} "
+        f"[{number(result['calibration_slope_low'], 2)}, {number(result['calibration_slope_high'], 2)}] (1 is)",
+        f"at threshold {result['threshold']:g}: sensitivity {number(result['sensitivity'])}   specificity "
+        f"{number(result['specificity'])}   PPV {number(result['ppv'])}   NPV {number(result['npv'])}",
+        "confusion matrix (rows: true 0/1, columns: predicted 0/1):",
+        f"  {matrix['tn']:>5} {matrix['fp']:>5}",
+        f"  {matrix['fn']:>5} {matrix['tp']:>5}",
+    ]
+    if result["rejected"]:
+        count = len(result["rejected"])
+        lines.append(f"left out {count} row{'s' * (count != 1)} that failed validation:")
+        lines += [f"  line {row['line']}: {row['reason']}" for row in result["rejected"]]
+    return "\n".join(lines)
+
+
+def _cmd_evaluate_local(args: argparse.Namespace) -> int:
+    from heartnet.features import TARGET
+    from heartnet.inference import predict
+    from heartnet.storage import load
+    from heartnet.updating import local_evaluation, read_labelled
+
+    model = load(args.model)
+    local = read_labelled(args.data)
+    if local.frame.empty:
+        raise UsageError(f"{_display(Path(args.data))}: no valid rows to evaluate")
+    result = local_evaluation(local.frame[TARGET], predict(local.frame, model), threshold=model.threshold)
+    result["rejected"] = _rejected_lines(local)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"{_display(Path(args.data))}:")
+        print(_format_local(result))
+    return EXIT_OK
+
+
+def _cmd_recalibrate(args: argparse.Namespace) -> int:
+    from heartnet.storage import load, save_model
+    from heartnet.updating import read_labelled, recalibrate
+
+    out = Path(args.out)
+    if out.suffix != ".keras":
+        raise UsageError(f"--out must end in .keras, got {_display(out)}")
+    base_path = Path(args.model) if args.model else None
+    model = load(base_path)
+    if out.resolve() == Path(model.path).resolve():
+        raise UsageError(f"--out is the model itself ({_display(out)}); choose another file to keep the base model")
+    local = read_labelled(args.data)
+    recalibrated, update, metadata = recalibrate(model, local, method=args.method)
+    metadata["recalibration"]["base_model"] = _display(Path(model.path))
+    saved = save_model(recalibrated, out, metadata=metadata)
+    rejected = len(local.rejected)
+    left_out = f", {rejected} row{'s' * (rejected != 1)} left out (see heartnet evaluate --data)" if rejected else ""
+    print(
+        f"{args.method}: {update.method} (intercept {update.intercept:+.3f}, slope {update.slope:.3f}; "
+        f"{update.reason}) from {update.rows} rows{left_out}; wrote {_display(saved)}"
+    )
+    return EXIT_OK
+
+
 def _cmd_evaluate(args: argparse.Namespace) -> int:
+    if args.data:
+        return _cmd_evaluate_local(args)
     from heartnet.data import load_dataset
     from heartnet.errors import DataError
     from heartnet.evaluate import classification_metrics
@@ -302,12 +386,35 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = commands.add_parser(
         "evaluate",
-        help="metrics of a saved model on its held-out split",
-        description="Recompute the saved model's metrics on the held-out rows recorded in its metadata.",
+        help="metrics of a saved model on its held-out split, or on a labelled CSV of your own",
+        description="Recompute the saved model's metrics on the held-out rows recorded in its metadata; with "
+        "--data, check it on your own labelled patients: discrimination, calibration and the errors at the "
+        "model's threshold. Rows that fail validation are listed with their line and left out.",
     )
     evaluate.add_argument("--model", metavar="PATH", help="the .keras model (default: models/heartnet.keras)")
+    evaluate.add_argument(
+        "--data", metavar="CSV", help="a labelled CSV (the 11 fields and HeartDisease) to evaluate on instead"
+    )
     evaluate.add_argument("--json", action="store_true", help="print JSON instead of text")
     evaluate.set_defaults(handler=_cmd_evaluate)
+
+    recalibrate = commands.add_parser(
+        "recalibrate",
+        help="adapt a saved model to your hospital from a labelled CSV",
+        description="Refit the intercept (and slope) of the model's logit on your labelled patients and save the "
+        "recalibrated model as a new .keras file whose output is the recalibrated probability.",
+    )
+    recalibrate.add_argument("data", metavar="CSV", help="a labelled CSV: the 11 fields and HeartDisease (0/1)")
+    recalibrate.add_argument("--model", metavar="PATH", help="the base .keras model (default: models/heartnet.keras)")
+    recalibrate.add_argument("--out", metavar="PATH", required=True, help="where to save the new .keras model")
+    recalibrate.add_argument(
+        "--method",
+        choices=("auto", "intercept", "logistic"),
+        default="auto",
+        help="intercept: shift the logit; logistic: intercept and slope; auto (default): none, intercept or "
+        "logistic by the closed testing procedure",
+    )
+    recalibrate.set_defaults(handler=_cmd_recalibrate)
 
     score = commands.add_parser(
         "score",

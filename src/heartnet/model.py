@@ -48,6 +48,7 @@ __all__ = [
     "EnsembleDense",
     "MeanProbability",
     "PiecewiseLinearEncoding",
+    "Recalibration",
     "build_model",
     "build_network",
     "encoded_feature_names",
@@ -73,6 +74,7 @@ MISSING = ("indicator", "mean", "drop")  # how a nullable number (a NaN when not
 ENCODED_LAYER = "encoded"
 NETWORK_LAYER = "network"
 MEMBERS_LAYER = "members"
+RECALIBRATION_LAYER = "recalibrated"
 
 _INPUT_DTYPES = {"numeric": "float32", "categorical": "string", "binary": "int64"}
 
@@ -236,6 +238,30 @@ def edges_from(values: np.ndarray, bins: int) -> list[float]:
     discretization.adapt(observed.reshape(-1, 1))
     inner = [edge for edge in discretization.bin_boundaries if observed.min() < edge < observed.max()]
     return sorted({float(observed.min()), *map(float, inner), float(observed.max())})
+
+
+@keras.saving.register_keras_serializable(package="heartnet")
+class Recalibration(layers.Layer):
+    """A probability recalibrated for a new hospital: ``sigmoid(intercept + slope · logit(p))``, (n, 1) -> (n, 1).
+
+    Logistic recalibration (Cox, 1958; Steyerberg, *Clinical Prediction
+    Models*, ch. 20), fitted on local patients by ``heartnet.updating``;
+    ``slope=1`` shifts the logit only (an intercept update).
+    """
+
+    def __init__(self, intercept: float = 0.0, slope: float = 1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.intercept, self.slope = float(intercept), float(slope)
+
+    def call(self, inputs):
+        p = ops.clip(ops.cast(inputs, "float32"), 1e-7, 1 - 1e-7)
+        return ops.sigmoid(self.intercept + self.slope * (ops.log(p) - ops.log1p(-p)))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "intercept": self.intercept, "slope": self.slope}
 
 
 @keras.saving.register_keras_serializable(package="heartnet")

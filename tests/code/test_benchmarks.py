@@ -106,7 +106,7 @@ def test_speed_benchmark_on_a_tiny_configuration(tmp_path, capsys):
     assert all(ms > 0 for ms in stages.values())
     assert all(rate > 0 for rate in report["batch_rows_per_second"].values())
     cli = report["command_line"]
-    assert set(cli["help_s"]) == {"heartnet", "data", "train", "predict", "evaluate", "score", "export"}
+    assert set(cli["help_s"]) == {"heartnet", "data", "train", "predict", "evaluate", "recalibrate", "score", "export"}
     assert 0 < cli["python_floor_s"] < cli["tensorflow_keras_import_s"]
     assert cli["predict_one_row_s"] > cli["python_floor_s"]  # its distance to the TensorFlow floor is noise-sized
     assert cli["predict_over_import_s"] == pytest.approx(cli["predict_one_row_s"] - cli["tensorflow_keras_import_s"])

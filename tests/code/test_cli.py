@@ -153,7 +153,7 @@ def test_train_on_a_bad_user_file_exits_2(capsys, tmp_path):
 
 def test_every_command_has_help(capsys):
     commands = list(cli.build_parser()._subparsers._group_actions[0].choices)
-    assert commands == ["data", "train", "predict", "evaluate", "score", "export"]
+    assert commands == ["data", "train", "predict", "evaluate", "recalibrate", "score", "export"]
     for command in commands:
         with pytest.raises(SystemExit) as exit_:
             cli.main([command, "--help"])

@@ -1,0 +1,296 @@
+"""A model for a new hospital: check it on local labelled patients, then recalibrate it.
+
+Leave one hospital out shows that a hospital adopting heartnet gets patients
+ranked reasonably well but probabilities shifted by its own disease rate. The
+textbook remedy is model updating (Steyerberg, *Clinical Prediction Models*,
+2nd ed., ch. 20; Janssen et al., J Clin Epidemiol 2008): re-estimate, on a
+sample of local patients, the intercept of the model's logit (``intercept``)
+or its intercept and slope (``logistic``). ``auto`` chooses between no update,
+the intercept and the logistic one by the closed testing procedure of
+Vergouwe et al. (Stat Med 2017): likelihood-ratio tests, the logistic update
+against none first, then against the intercept alone, each at ``ALPHA``.
+
+The update is a layer (``heartnet.model.Recalibration``) on the model's own
+output: the saved ``.keras`` model *is* the recalibrated one, so ``predict``,
+``score``, ``export`` and the app use it with no extra step. Updating an
+updated model composes the two into one layer and records the chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from heartnet.csvio import PatientsFile, read_patients
+from heartnet.errors import DataError
+from heartnet.features import FEATURE_NAMES, TARGET
+from heartnet.files import file_sha256
+from heartnet.validation import find_problems, group_by_row, validate_frame
+
+__all__ = [
+    "ALPHA",
+    "METHODS",
+    "MIN_ROWS",
+    "LocalData",
+    "Update",
+    "fit_update",
+    "local_evaluation",
+    "read_labelled",
+    "recalibrate",
+    "recalibrated_model",
+]
+
+METHODS = ("auto", "intercept", "logistic")
+ALPHA = 0.05  # the closed testing procedure's level
+# Fewest local patients (both classes present) each update is fitted on. One number (the intercept) from 20
+# patients moves a logit by about ±0.5 at 95 %, already less than the shifts seen between hospitals; a free
+# slope is the noisier second number, and benchmarks/hospitals.py measures it overfitting 25 patients and
+# paying off from about 50 to 100 (reports/hospitals.json, "recalibration").
+MIN_ROWS = {"intercept": 20, "logistic": 50}
+_EPSILON = 1e-7
+
+
+@dataclass(frozen=True)
+class LocalData:
+    """A labelled CSV as read for evaluation: the valid rows, and the lines of the others with their problems."""
+
+    frame: pd.DataFrame  # the valid rows: the 11 validated features and HeartDisease
+    rejected: dict[int, list]  # file line -> its ValidationErrors (or a wrong-width note, as a string)
+    rows_read: int
+    sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class Update:
+    """A recalibration: logit(p') = intercept + slope · logit(p); ``method`` says which was fitted, ``reason`` why."""
+
+    method: str  # "none", "intercept" or "logistic"
+    intercept: float
+    slope: float
+    reason: str
+    rows: int
+
+    def apply(self, probabilities) -> np.ndarray:
+        """The recalibrated probabilities (the same arithmetic as the layer)."""
+        return 1 / (1 + np.exp(-(self.intercept + self.slope * _logit(probabilities))))
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _logit(probabilities) -> np.ndarray:
+    p = np.clip(np.asarray(probabilities, dtype=float), _EPSILON, 1 - _EPSILON)
+    return np.log(p / (1 - p))
+
+
+def read_labelled(source: bytes | str | os.PathLike, *, name: object = None) -> LocalData:
+    """A labelled CSV of local patients (the 11 columns and ``HeartDisease``), read as ``heartnet score`` reads.
+
+    Rows with a bad value are left out and kept in ``rejected`` by line; a
+    label other than 0/1 makes the whole file unusable (a ``DataError``
+    naming its line), since a wrong label cannot be left out silently.
+    """
+    name = name or ("the upload" if isinstance(source, bytes) else str(source))
+    patients = read_patients(source, name=name, required=(*FEATURE_NAMES, TARGET), set_aside=True)
+    _check_labels(patients, name)
+    good, problems = find_problems(patients.values, where="line")
+    lines = patients.lines
+    rejected = {int(lines[position]): errors for position, errors in group_by_row(problems).items()}
+    rejected |= {
+        line: [f"{fields} fields where the header has {patients.fields}"] for line, fields in patients.malformed.items()
+    }
+    valid = patients.values.loc[good]
+    frame = validate_frame(valid[list(FEATURE_NAMES)])
+    frame[TARGET] = valid[TARGET].astype("int64").to_numpy()
+    sha256 = hashlib.sha256(source).hexdigest() if isinstance(source, bytes) else file_sha256(Path(source))
+    return LocalData(frame, dict(sorted(rejected.items())), len(patients.values) + len(patients.malformed), sha256)
+
+
+def _check_labels(patients: PatientsFile, name: str) -> None:
+    labels = patients.values[TARGET]
+    numeric = pd.to_numeric(labels, errors="coerce")
+    bad = ~numeric.isin([0, 1]).to_numpy()
+    if bad.any():
+        position = int(np.flatnonzero(bad)[0])
+        value = patients.cells[TARGET].iloc[position]
+        raise DataError(
+            f"{name}, line {int(patients.lines[position])}: {TARGET} must be 0 or 1 in every row; got {value!r}"
+        )
+
+
+def _check_enough(y: np.ndarray, method: str) -> None:
+    classes = np.unique(y)
+    if len(classes) < 2:
+        only = "with heart disease" if classes.size and classes[0] == 1 else "without heart disease"
+        raise DataError(
+            f"recalibration needs patients with and without heart disease; all {len(y)} valid rows are {only}"
+        )
+    needed = MIN_ROWS["intercept" if method == "auto" else method]
+    if len(y) < needed:
+        raise DataError(f"the {method} recalibration needs at least {needed} valid rows; got {len(y)}")
+
+
+def fit_update(y_true, probabilities, method: str = "auto", *, alpha: float = ALPHA) -> Update:
+    """Fit a recalibration of ``probabilities`` to the local outcomes ``y_true`` (statsmodels' logistic GLM).
+
+    ``intercept``: logit(p') = a + logit(p) (the logit as an offset);
+    ``logistic``: logit(p') = a + b·logit(p); ``auto``: the closed testing
+    procedure (Vergouwe et al., 2017): the logistic update against none
+    (2 degrees of freedom), then against the intercept alone (1), each by a
+    likelihood-ratio test at ``alpha``; with fewer than ``MIN_ROWS["logistic"]``
+    rows only none against the intercept (1). Raises ``DataError`` for too few
+    rows or a single class.
+    """
+    import statsmodels.api as sm
+    from scipy import stats
+
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}; got {method!r}")
+    y = np.asarray(y_true, dtype=float)
+    _check_enough(y, method)
+    logit = _logit(probabilities)
+    binomial = sm.families.Binomial()
+    intercept = sm.GLM(y, np.ones((len(y), 1)), family=binomial, offset=logit).fit()
+    fits = {"intercept": (float(intercept.params[0]), 1.0, intercept.llf)}
+    if method == "logistic" or (method == "auto" and len(y) >= MIN_ROWS["logistic"]):
+        logistic = sm.GLM(y, sm.add_constant(logit, has_constant="add"), family=binomial).fit()
+        fits["logistic"] = (float(logistic.params[0]), float(logistic.params[1]), logistic.llf)
+    if method != "auto":
+        a, b, _ = fits[method]
+        return Update(method, a, b, f"{method} asked for", len(y))
+
+    p = 1 / (1 + np.exp(-logit))
+    none_llf = float(np.sum(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+    def p_value(llf_more: float, llf_less: float, df: int) -> float:
+        return float(stats.chi2.sf(max(2 * (llf_more - llf_less), 0.0), df))
+
+    if "logistic" in fits:
+        overall = p_value(fits["logistic"][2], none_llf, 2)
+        if overall >= alpha:
+            return Update("none", 0.0, 1.0, f"logistic vs none: p = {overall:.3f} >= {alpha}", len(y))
+        slope_test = p_value(fits["logistic"][2], fits["intercept"][2], 1)
+        if slope_test < alpha:
+            a, b, _ = fits["logistic"]
+            return Update("logistic", a, b, f"logistic vs intercept: p = {slope_test:.3f} < {alpha}", len(y))
+        a, b, _ = fits["intercept"]
+        return Update(
+            "intercept", a, b, f"logistic vs none p = {overall:.3f}; vs intercept p = {slope_test:.3f}", len(y)
+        )
+    shift = p_value(fits["intercept"][2], none_llf, 1)
+    fewer = f"fewer than {MIN_ROWS['logistic']} rows: no slope"
+    if shift >= alpha:
+        return Update("none", 0.0, 1.0, f"{fewer}; intercept vs none: p = {shift:.3f} >= {alpha}", len(y))
+    a, b, _ = fits["intercept"]
+    return Update("intercept", a, b, f"{fewer}; intercept vs none: p = {shift:.3f} < {alpha}", len(y))
+
+
+def local_evaluation(y_true, probabilities, *, threshold: float) -> dict:
+    """What a hospital checks before trusting the model: discrimination, calibration, and the errors at the threshold.
+
+    ``n``, ``prevalence``, ``mean_predicted``, ``roc_auc`` with its 95 %
+    interval, ``brier``, ``log_loss``, ``calibration_intercept`` and
+    ``calibration_slope`` with theirs, then at ``threshold`` the confusion
+    matrix, sensitivity, specificity, PPV and NPV (None where undefined).
+    """
+    from heartnet.evaluate import calibration, classification_metrics, probability_metrics, roc_auc_interval
+
+    y = np.asarray(y_true, dtype=int)
+    p = np.asarray(probabilities, dtype=float)
+    result = probability_metrics(y, p, metrics=("n", "prevalence", "mean_predicted", "brier", "log_loss"))
+    both = len(np.unique(y)) == 2
+    result["roc_auc"], (result["roc_auc_low"], result["roc_auc_high"]) = (
+        (float(classification_metrics(y, p)["roc_auc"]), roc_auc_interval(y, p)) if both else (None, (None, None))
+    )
+    fitted = calibration(y, p)
+    for name in ("intercept", "slope"):
+        for suffix in ("", "_low", "_high"):
+            value = fitted[f"{name}{suffix}"]
+            result[f"calibration_{name}{suffix}"] = None if np.isnan(value) else value
+    counts = _confusion(y, p >= threshold)
+    tn, fp, fn, tp = counts["tn"], counts["fp"], counts["fn"], counts["tp"]
+    result |= {
+        "threshold": float(threshold),
+        "confusion_matrix": counts,
+        "sensitivity": _ratio(tp, tp + fn),
+        "specificity": _ratio(tn, tn + fp),
+        "ppv": _ratio(tp, tp + fp),
+        "npv": _ratio(tn, tn + fn),
+    }
+    return result
+
+
+def _confusion(y: np.ndarray, predicted: np.ndarray) -> dict:
+    positive, predicted = y == 1, np.asarray(predicted, dtype=bool)
+    return {
+        "tn": int(np.sum(~positive & ~predicted)),
+        "fp": int(np.sum(~positive & predicted)),
+        "fn": int(np.sum(positive & ~predicted)),
+        "tp": int(np.sum(positive & predicted)),
+    }
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def recalibrated_model(model, update: Update):
+    """``model`` with ``update`` applied to its output, as one Keras model of the same named inputs.
+
+    An already recalibrated model (its output is a ``Recalibration`` layer) gets
+    the two composed into one layer: logit(p'') = a₂ + b₂·(a₁ + b₁·logit(p)).
+    """
+    from heartnet.backend import keras
+    from heartnet.model import RECALIBRATION_LAYER, Recalibration
+
+    intercept, slope, source = update.intercept, update.slope, model.output
+    layer_names = {layer.name for layer in model.layers}
+    if RECALIBRATION_LAYER in layer_names:
+        previous = model.get_layer(RECALIBRATION_LAYER)
+        intercept, slope = intercept + slope * previous.intercept, slope * previous.slope
+        source = previous.input
+    output = Recalibration(intercept, slope, name=RECALIBRATION_LAYER)(source)
+    return keras.Model(inputs=model.inputs, outputs=output, name=model.name)
+
+
+def recalibrate(trained, local: LocalData | pd.DataFrame, *, method: str = "auto") -> tuple[object, Update, dict]:
+    """Fit ``method`` on local patients and return (the recalibrated Keras model, the update, its metadata).
+
+    ``trained`` is a loaded model (``heartnet.load()``); ``local`` what
+    ``read_labelled`` read, or a DataFrame of the 11 features and
+    ``HeartDisease`` (validated here). The metadata is the base model's, with
+    ``recalibration`` recording the base model's sha256, the local data's
+    sha256 (None for a DataFrame) and row count, the method, why it was
+    chosen, the coefficients, and the chain of earlier updates. Save both with
+    ``heartnet.save_model(model, path, metadata=metadata)``.
+    """
+    from heartnet.inference import predict
+    from heartnet.training import check_labels
+
+    if isinstance(local, pd.DataFrame):
+        if TARGET not in local.columns:
+            raise DataError(f"the local data has no '{TARGET}' column (0/1 labels)")
+        frame = validate_frame(local[list(FEATURE_NAMES)])
+        frame[TARGET] = check_labels(local[TARGET])
+        local = LocalData(frame, {}, len(frame))
+
+    probabilities = predict(local.frame, trained)
+    update = fit_update(local.frame[TARGET].to_numpy(), probabilities, method)
+    model = recalibrated_model(trained.model, update)
+    base = trained.metadata
+    previous = base.get("recalibration")
+    chain = [*previous.get("chain", []), {k: v for k, v in previous.items() if k != "chain"}] if previous else []
+    metadata = {key: value for key, value in base.items() if key not in ("model_sha256", "created", "versions")}
+    metadata["recalibration"] = {
+        "base_model_sha256": base.get("model_sha256"),
+        "local_data": {"sha256": local.sha256, "rows": len(local.frame), "rows_rejected": len(local.rejected)},
+        "method_asked": method,
+        **update.to_dict(),
+        "chain": chain,
+    }
+    return model, update, metadata
