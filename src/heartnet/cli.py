@@ -190,13 +190,15 @@ def _explanations(model, rows: list, top: int) -> list[dict]:
 
 def _rejected_lines(local) -> list[dict]:
     """Each rejected row of a labelled file: its line and its reasons, in English (as ``heartnet score`` words them)."""
-    return [
-        {
-            "line": line,
-            "reason": "; ".join(str(problem.at(None)) if hasattr(problem, "at") else problem for problem in problems),
-        }
+    rows = [
+        {"line": line, "reason": "; ".join(str(problem.at(None)) for problem in problems)}
         for line, problems in local.rejected.items()
     ]
+    rows += [
+        {"line": line, "reason": f"{fields} fields where the header has {local.fields}"}
+        for line, fields in local.malformed.items()
+    ]
+    return sorted(rows, key=lambda row: row["line"])
 
 
 def _format_local(result: dict) -> str:
@@ -261,7 +263,7 @@ def _cmd_recalibrate(args: argparse.Namespace) -> int:
     recalibrated, update, metadata = recalibrate(model, local, method=args.method)
     metadata["recalibration"]["base_model"] = _display(Path(model.path))
     saved = save_model(recalibrated, out, metadata=metadata)
-    rejected = len(local.rejected)
+    rejected = local.left_out
     left_out = f", {rejected} row{'s' * (rejected != 1)} left out (see heartnet evaluate --data)" if rejected else ""
     print(
         f"{args.method}: {update.method} (intercept {update.intercept:+.3f}, slope {update.slope:.3f}; "
@@ -334,6 +336,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from heartnet.decision import DEFAULT_THRESHOLD  # numpy only: --help stays fast
+
     parser = argparse.ArgumentParser(
         prog="heartnet",
         description="Heart disease prediction from 11 clinical features with a Keras neural network.",
@@ -362,7 +366,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_probability,
         metavar="T",
         help="decision threshold saved with the model, used by predict, evaluate, score and the app "
-        "(default: 0.5, heartnet.DEFAULT_THRESHOLD)",
+        f"(default: {DEFAULT_THRESHOLD:g}, heartnet.DEFAULT_THRESHOLD: four unnecessary further tests accepted "
+        "to find one patient with disease)",
     )
     train.set_defaults(handler=_cmd_train)
 

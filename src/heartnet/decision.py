@@ -1,16 +1,26 @@
 """From a probability to a class: the one place heartnet applies a decision threshold.
 
 A model's threshold is stored in its metadata (``heartnet.load(path).threshold``);
-``DEFAULT_THRESHOLD`` is what a model gets when nobody chose another.
+``DEFAULT_THRESHOLD`` is what a model gets when nobody chose another. It is
+not typed by hand but follows from a stated harm-to-benefit ratio
+(Vickers & Elkin, Med Decis Making 2006): the action the model informs is to
+study a patient further (a stress test, an angiography), and missing coronary
+disease is far worse than one test too many. ``HARM_TO_BENEFIT`` says how much
+worse: a clinician would accept four unnecessary tests to find one patient
+with disease, so the odds of the threshold are 1 to 4 and the threshold is
+1/(1 + 4). ``benchmarks/hospitals.py`` checks with decision curves that at
+that threshold the model's net benefit beats treating everyone and no one.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["DEFAULT_THRESHOLD", "classify"]
+__all__ = ["DEFAULT_THRESHOLD", "HARM_TO_BENEFIT", "classify"]
 
-DEFAULT_THRESHOLD = 0.5
+# The harm of an unnecessary further test against the benefit of finding a patient with disease.
+HARM_TO_BENEFIT = 1 / 4
+DEFAULT_THRESHOLD = HARM_TO_BENEFIT / (1 + HARM_TO_BENEFIT)  # the threshold's odds are the ratio: 0.2
 
 
 def classify(probabilities, threshold: float = DEFAULT_THRESHOLD) -> np.ndarray:

@@ -33,6 +33,8 @@ from heartnet.validation import validate_rows
 
 __all__ = ["HeartnetClassifier", "train"]
 
+SKLEARN_THRESHOLD = 0.5  # what predict means for any scikit-learn classifier: the more probable class
+
 
 class HeartnetClassifier(ClassifierMixin, BaseEstimator):
     """An ensemble of small MLPs whose preprocessing lives inside the Keras model.
@@ -178,8 +180,14 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
         return np.column_stack([1.0 - probability, probability])
 
     def predict(self, X) -> np.ndarray:
-        """0/1 classes at ``heartnet.DEFAULT_THRESHOLD`` (tune it with ``TunedThresholdClassifierCV``)."""
-        return self.classes_[classify(self.predict_proba(X)[:, 1])]
+        """0/1 classes by scikit-learn's convention: the more probable class (a threshold of 0.5).
+
+        The threshold a saved model carries (``heartnet.DEFAULT_THRESHOLD``, from a
+        stated harm-to-benefit ratio) is the clinical decision; ``predict`` keeps
+        scikit-learn's meaning so that accuracy and F1 compare with any other
+        classifier's (tune it with ``TunedThresholdClassifierCV``).
+        """
+        return self.classes_[classify(self.predict_proba(X)[:, 1], SKLEARN_THRESHOLD)]
 
     @classmethod
     def from_trained(cls, trained: TrainedModel) -> HeartnetClassifier:

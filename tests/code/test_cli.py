@@ -36,8 +36,9 @@ def test_predict_text(capsys, trained_path, patient, model):
     code, out, err = run(capsys, "predict", json.dumps(patient), "--model", str(trained_path))
     expected = heartnet.predict_one(patient, model)
     assert code == 0 and err == ""
-    assert out.startswith(f"probability {expected:.3f} -> class {int(expected >= 0.5)} (")
-    assert "at threshold 0.5" in out
+    threshold = heartnet.DEFAULT_THRESHOLD  # what `heartnet train` saves when not told otherwise
+    assert out.startswith(f"probability {expected:.3f} -> class {int(expected >= threshold)} (")
+    assert f"at threshold {threshold:g}" in out
 
 
 def test_predict_json_from_file_and_stdin(capsys, trained_path, patient, tmp_path, monkeypatch, model):
@@ -47,7 +48,8 @@ def test_predict_json_from_file_and_stdin(capsys, trained_path, patient, tmp_pat
     result = json.loads(out)
     assert code == 0
     assert result["probability"] == pytest.approx(heartnet.predict_one(patient, model), abs=1e-6)
-    assert result["prediction"] == int(result["probability"] >= 0.5) and result["threshold"] == 0.5
+    threshold = heartnet.DEFAULT_THRESHOLD
+    assert result["prediction"] == int(result["probability"] >= threshold) and result["threshold"] == threshold
 
     monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps([patient, {**patient, "Cholesterol": None}])))
     code, out, _ = run(capsys, "predict", "-", "--json", "--model", str(trained_path))

@@ -42,7 +42,7 @@ def test_scores_good_rows_and_rejects_bad_ones_with_their_line(tmp_path, patient
     good = patients.drop(index=patients.index[[3, 17, 30]])
     assert list(scored["ID"]) == list(good["ID"])
     np.testing.assert_allclose(scored["probability"], heartnet.predict(good.drop(columns="ID"), model), atol=1e-6)
-    assert (scored["prediction"] == (scored["probability"] >= 0.5)).all()
+    assert (scored["prediction"] == (scored["probability"] >= heartnet.DEFAULT_THRESHOLD)).all()
     bad = pd.read_csv(rejects)
     assert list(bad["line"]) == [5, 19, 32]  # header is line 1, the 4th data row is line 5
     assert "field 'Sex': got 'X'" in bad["reason"][0] and "got str 'fast'" in bad["reason"][1]
@@ -242,7 +242,7 @@ def test_cells_are_quoted_only_where_they_must_be(tmp_path, patient, model):
         assert lines[2].startswith(f'"Pérez, ""Pepe""",{cells},')  # quoted, its quotes doubled: as the input wrote it
         probability, prediction = lines[1].split(",")[-2:]
         assert float(probability) == pytest.approx(heartnet.predict_one(patient, model), abs=1e-6)
-        assert prediction == str(int(float(probability) >= 0.5))
+        assert prediction == str(int(float(probability) >= heartnet.DEFAULT_THRESHOLD))
 
 
 def csv_cell(text: str) -> str:

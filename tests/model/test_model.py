@@ -140,7 +140,7 @@ def test_held_out_roc_auc(model, test_rows):
 def test_metadata_records_what_reproduces_the_model(metadata, dataset):
     assert metadata["seed"] == 0
     assert metadata["data"]["sha256"] == heartnet.DATASET_SHA256
-    assert metadata["threshold"] == 0.5
+    assert metadata["threshold"] == heartnet.DEFAULT_THRESHOLD == 0.2  # odds 1:4, HARM_TO_BENEFIT
     assert metadata["features"] == json.loads(json.dumps([f.to_dict() for f in heartnet.FEATURES]))
     assert {"keras", "tensorflow-cpu", "numpy", "pandas", "python"} <= set(metadata["versions"])
     test_rows = metadata["split"]["test_rows"]
@@ -344,7 +344,7 @@ def test_save_load_round_trip_gives_identical_predictions(model, test_rows, tmp_
     loaded = heartnet.load_model(path)
     np.testing.assert_array_equal(heartnet.predict(test_rows, loaded), heartnet.predict(test_rows, model))
     record = heartnet.load_metadata(path)
-    assert record["seed"] == 7 and record["threshold"] == 0.5
+    assert record["seed"] == 7 and record["threshold"] == heartnet.DEFAULT_THRESHOLD
     assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.json", "copy.keras"]  # no temporary left
 
 
@@ -357,7 +357,7 @@ def test_a_tabm_model_round_trips_too(small_fits, test_rows, tmp_path):
         "BatchEnsembleDense",
         "random_signs",
         3,
-        32,
+        heartnet.model.DEFAULT_HPARAMS["units"][0],
     )
     np.testing.assert_array_equal(heartnet.predict(test_rows, loaded), heartnet.predict(test_rows, fixed.model_))
 
