@@ -16,7 +16,12 @@ model that knows only the hospital (its training disease rate), to show how
 much of the pooled ROC AUC is telling hospitals apart. Then the handling of
 an unmeasured cholesterol (indicator, mean, dropped) for heartnet and
 CatBoost under leave one hospital out, and every metric by sex. Metrics by
-group go through fairlearn's ``MetricFrame``. Writes reports/hospitals.json.
+group go through fairlearn's ``MetricFrame``. For heartnet, then: decision
+curves (dcurves) pooled and per held-out hospital, checked at the threshold a
+saved model carries (``heartnet.DEFAULT_THRESHOLD``); and model updating at
+each held-out hospital from 25, 50 or 100 of its patients (none, intercept,
+logistic, auto; ``heartnet.updating``), scored on its other patients. Writes
+reports/hospitals.json.
 
 ``--data`` takes a labelled CSV of one's own with a ``Hospital`` column (at
 least two hospitals); a bad file exits with status 2 and writes no report.
@@ -35,15 +40,25 @@ import numpy as np
 import pandas as pd
 from common import REPORTS, publish, table
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import StratifiedShuffleSplit, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder
 
 import heartnet
 from heartnet.baselines import baselines, catboost
 from heartnet.errors import HeartnetError
-from heartnet.evaluate import hospital_folds, metrics_by_group, out_of_fold, probability_metrics, repeated_folds
+from heartnet.evaluate import (
+    calibration,
+    hospital_folds,
+    metrics_by_group,
+    net_benefit,
+    out_of_fold,
+    probability_metrics,
+    repeated_folds,
+)
 from heartnet.features import FEATURES, HOSPITAL, SEX
+from heartnet.storage import TrainedModel
+from heartnet.updating import MIN_ROWS, Update, fit_update
 
 CHOLESTEROL = next(feature.name for feature in FEATURES if feature.nullable)
 SUMMARY = ("roc_auc", "brier", "log_loss")
@@ -67,12 +82,13 @@ def _records(frame: pd.DataFrame, key: str) -> list[dict]:
     ]
 
 
-def _leave_one_hospital_out(models: dict, X, y, hospitals, sex) -> dict:
+def _leave_one_hospital_out(models: dict, X, y, hospitals, sex) -> tuple[dict, dict]:
+    """Each model's metrics per held-out hospital, by sex, and its out-of-fold probabilities (by model name)."""
     cv = hospital_folds(hospitals)
-    results = {}
+    results, predictions = {}, {}
     for name, estimator in models.items():
         started = time.perf_counter()
-        probabilities = out_of_fold(estimator, X, y, cv, groups=hospitals)[0]
+        probabilities = predictions[name] = out_of_fold(estimator, X, y, cv, groups=hospitals)[0]
         per_hospital = metrics_by_group(y, probabilities, hospitals)
         results[name] = {
             "per_hospital": _records(per_hospital, "hospital"),
@@ -82,23 +98,26 @@ def _leave_one_hospital_out(models: dict, X, y, hospitals, sex) -> dict:
             "by_sex": _records(metrics_by_group(y, probabilities, sex, metrics=CHEAP), "sex"),
             "seconds": time.perf_counter() - started,
         }
-    return results
+    return results, predictions
 
 
-def _pooled(models: dict, X, y, hospitals, sex, *, repeats: int, seed: int) -> dict:
-    """quality.py's folds: each repeat's out-of-fold predictions scored overall, per hospital and per sex; the mean."""
+def _pooled(models: dict, X, y, hospitals, sex, *, repeats: int, seed: int) -> tuple[dict, dict]:
+    """quality.py's folds: each repeat's out-of-fold predictions scored overall, per hospital and per sex; the mean.
+
+    Also returns each model's out-of-fold probabilities, (repeats, n), by name.
+    """
     cv = repeated_folds(n_repeats=repeats, seed=seed)
-    results = {}
+    results, predictions = {}, {}
     for name, estimator in models.items():
         inputs = X[[HOSPITAL]] if name == "hospital_only" else X.drop(columns=HOSPITAL)
-        runs = out_of_fold(estimator, inputs, y, cv)
+        runs = predictions[name] = out_of_fold(estimator, inputs, y, cv)
         overall = pd.DataFrame([probability_metrics(y, p, metrics=SUMMARY) for p in runs]).mean()
         within = sum(metrics_by_group(y, p, hospitals, metrics=CHEAP) for p in runs) / len(runs)
         by_sex = sum(metrics_by_group(y, p, sex, metrics=CHEAP) for p in runs) / len(runs)
         results[name] = {"overall": {m: float(overall[m]) for m in SUMMARY}}
         if name != "hospital_only":  # constant within a hospital: nothing to rank there
             results[name] |= {"within_hospital": _records(within, "hospital"), "by_sex": _records(by_sex, "sex")}
-    return results
+    return results, predictions
 
 
 def _cholesterol(X, y, hospitals, *, seed: int) -> dict:
@@ -119,6 +138,143 @@ def _cholesterol(X, y, hospitals, *, seed: int) -> dict:
                 "log_loss_by_hospital": {str(h): float(v) for h, v in per_hospital["log_loss"].items()},
             }
     return results
+
+
+def _beats_both(curves: pd.DataFrame) -> list[float]:
+    """The thresholds at which the model's net benefit is above both treating everyone and treating no one."""
+    better = (curves["model"] > curves["all"]) & (curves["model"] > curves["none"])
+    return [float(t) for t in curves.index[better]]
+
+
+def _decision_curves(y, pooled_runs: np.ndarray, held_out: np.ndarray, hospitals) -> dict:
+    """Net benefit (dcurves) of heartnet pooled (mean over the repeats) and on each held-out hospital.
+
+    For each: the curves, the thresholds where the model beats both defaults,
+    and the net benefit at the threshold a saved model carries.
+    """
+    threshold = round(heartnet.DEFAULT_THRESHOLD, 2)
+
+    def summary(curves: pd.DataFrame) -> dict:
+        at = curves.loc[threshold]
+        return {
+            "net_benefit": {column: [float(v) for v in curves[column]] for column in ("model", "all", "none")},
+            "beats_both_at": _beats_both(curves),
+            "at_threshold": {column: float(at[column]) for column in ("model", "all", "none")},
+            "beats_both_at_threshold": bool(at["model"] > max(at["all"], at["none"])),
+        }
+
+    pooled = sum(net_benefit(y, run) for run in pooled_runs) / len(pooled_runs)
+    result = {
+        "threshold": threshold,
+        "harm_to_benefit": float(heartnet.decision.HARM_TO_BENEFIT),
+        "thresholds": [float(t) for t in pooled.index],
+        "pooled": summary(pooled),
+        "per_hospital": {},
+    }
+    for hospital in dict.fromkeys(hospitals):
+        mask = (hospitals == hospital).to_numpy()
+        result["per_hospital"][str(hospital)] = summary(net_benefit(y[mask], held_out[mask]))
+    return result
+
+
+RECALIBRATION_SIZES = (25, 50, 100)
+UPDATES = ("none", "intercept", "logistic", "auto")
+MIN_REST_CLASS = 5  # patients of each class left at the hospital to estimate a calibration slope on
+
+
+def _recalibration(y, probabilities, hospitals, *, draws: int, seed: int) -> dict:
+    """Updating heartnet at each held-out hospital from k of its patients, scored on its other patients.
+
+    For every hospital and k in ``RECALIBRATION_SIZES``: ``draws`` stratified
+    draws of k local patients (``StratifiedShuffleSplit``); each update of
+    ``heartnet.updating`` is fitted on them (a logistic one only from
+    ``MIN_ROWS["logistic"]`` patients, as the command allows) and the hospital's
+    remaining patients are scored: mean Brier, log loss and calibration slope
+    over the draws. The slope is measured only on draws that leave at least
+    ``MIN_REST_CLASS`` patients of each class (Switzerland has few healthy
+    patients: None where no draw does); a k that leaves fewer than 20
+    patients to score on is skipped.
+    """
+    results = {}
+    for hospital in dict.fromkeys(hospitals):
+        mask = (hospitals == hospital).to_numpy()
+        y_h, p_h = y[mask], probabilities[mask]
+        results[str(hospital)] = {}
+        for k in RECALIBRATION_SIZES:
+            if k > len(y_h) - 20:  # too few patients left to score the update on
+                continue
+            scores = {method: [] for method in UPDATES}
+            chosen = []
+            splitter = StratifiedShuffleSplit(n_splits=draws, train_size=k, random_state=seed)
+            for local, rest in splitter.split(p_h.reshape(-1, 1), y_h):
+                for method in UPDATES:
+                    if method == "logistic" and k < MIN_ROWS["logistic"]:
+                        continue
+                    update = Update("none", 0.0, 1.0, "", k) if method == "none" else fit_update(
+                        y_h[local], p_h[local], method)  # fmt: skip
+                    if method == "auto":
+                        chosen.append(update.method)
+                    updated = update.apply(p_h[rest])
+                    slope_scored = np.bincount(y_h[rest], minlength=2).min() >= MIN_REST_CLASS
+                    scores[method].append(
+                        {
+                            "brier": float(np.mean((updated - y_h[rest]) ** 2)),
+                            "log_loss": probability_metrics(y_h[rest], updated, metrics=("log_loss",))["log_loss"],
+                            "calibration_slope": calibration(y_h[rest], updated)["slope"] if slope_scored else np.nan,
+                        }
+                    )
+            results[str(hospital)][str(k)] = {
+                method: {m: _mean_or_none([r[m] for r in runs]) for m in ("brier", "log_loss", "calibration_slope")}
+                for method, runs in scores.items()
+                if runs
+            }
+            results[str(hospital)][str(k)]["auto_chose"] = {
+                m: chosen.count(m) for m in ("none", "intercept", "logistic")
+            }
+    return results
+
+
+def _mean_or_none(values: list[float]) -> float | None:
+    """The mean of the values that could be measured; None when none could (JSON has no NaN)."""
+    measured = [value for value in values if not np.isnan(value)]
+    return float(np.mean(measured)) if measured else None
+
+
+def _recalibrate_seconds(X, y, *, seed: int, rows: int = 100, repeats: int = 5) -> float:
+    """Median seconds of ``heartnet.recalibrate`` on ``rows`` patients with a trained model in memory."""
+    trained = TrainedModel(heartnet.HeartnetClassifier(random_state=seed).fit(X, y).model_, {})
+    local = X.iloc[:rows].assign(**{heartnet.TARGET: y[:rows]})
+    heartnet.recalibrate(trained, local)  # traces the model's function once, as loading it would
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        heartnet.recalibrate(trained, local)
+        times.append(time.perf_counter() - started)
+    return float(np.median(times))
+
+
+def recalibration_goals(recalibration: dict, seconds: float | None) -> dict:
+    """With 50 local patients auto beats no update on the mean log loss and hurts no hospital by > 0.01 on average;
+    with 100, every hospital's slope after auto lies in [0.8, 1.25]; recalibrate on 100 rows takes < 1 s."""
+    at50 = {h: sizes["50"] for h, sizes in recalibration.items() if "50" in sizes}
+    if not at50:  # a small file: no hospital had patients to spare
+        return {}
+    none = float(np.mean([v["none"]["log_loss"] for v in at50.values()]))
+    auto = float(np.mean([v["auto"]["log_loss"] for v in at50.values()]))
+    worst = max(v["auto"]["log_loss"] - v["none"]["log_loss"] for v in at50.values())
+    slopes = {
+        h: sizes["100"]["auto"]["calibration_slope"]
+        for h, sizes in recalibration.items()
+        if "100" in sizes and sizes["100"]["auto"]["calibration_slope"] is not None
+    }
+    result = {
+        "auto_at_50": {"none_log_loss": none, "auto_log_loss": auto, "worst_hospital_change": worst,
+                       "met": auto < none and worst <= 0.01},
+        "slopes_at_100": {"slopes": slopes, "met": all(0.8 <= s <= 1.25 for s in slopes.values())},
+    }  # fmt: skip
+    if seconds is not None:
+        result["recalibrate_seconds"] = {"measured": seconds, "met": seconds < 1.0}
+    return result
 
 
 def goals(models: dict) -> dict:
@@ -149,6 +305,7 @@ def run(
     seed: int = 0,
     names: list[str] | None = None,
     variants: bool = True,
+    draws: int = 20,
 ) -> dict:
     df = heartnet.load_dataset(data, with_hospital=True)
     hospital_folds(df[HOSPITAL])  # a file that cannot be split by hospital fails before any training
@@ -190,11 +347,26 @@ def run(
             for name, group in df.groupby(HOSPITAL, sort=False)
         ],
     }
-    report["models"] = _leave_one_hospital_out(models, X, y, hospitals, sex)
+    report["models"], predictions = _leave_one_hospital_out(models, X, y, hospitals, sex)
     pooled_models = {**models, "hospital_only": hospital_only(seed)}
-    report["pooled"] = _pooled(pooled_models, df[[*features, HOSPITAL]], y, hospitals, sex, repeats=repeats, seed=seed)
+    report["pooled"], pooled_predictions = _pooled(
+        pooled_models, df[[*features, HOSPITAL]], y, hospitals, sex, repeats=repeats, seed=seed
+    )
     if variants:
         report["cholesterol"] = _cholesterol(X, y, hospitals, seed=seed)
+    if "heartnet" in models:
+        report["decision_curves"] = _decision_curves(
+            y, pooled_predictions["heartnet"], predictions["heartnet"], hospitals
+        )
+        report["recalibration"] = _recalibration(y, predictions["heartnet"], hospitals, draws=draws, seed=seed)
+        report["design"]["recalibration"] = {
+            "sizes": list(RECALIBRATION_SIZES),
+            "draws": draws,
+            "sampling": "StratifiedShuffleSplit of each held-out hospital's patients",
+            "slope_needs_each_class": MIN_REST_CLASS,
+        }
+        seconds = _recalibrate_seconds(X, y, seed=seed) if draws else None
+        report["recalibration_goals"] = recalibration_goals(report["recalibration"], seconds)
     if "heartnet" in report["models"]:
         report["goals"] = goals(report["models"])
     report["design"]["seconds"] = time.perf_counter() - started
@@ -245,6 +417,23 @@ def render(report: dict) -> str:
         "Pooled 5-fold CV: ROC AUC overall and within each hospital:",
         table(rows, ["model", "pooled", *hospitals]),
     ]
+    curves = report.get("decision_curves")
+    if curves:
+        lines += [
+            "",
+            f"decision curves at the saved threshold {curves['threshold']:g} (net benefit: model, all, none):",
+        ]
+        for name, entry in [("pooled", curves["pooled"]), *curves["per_hospital"].items()]:
+            at = entry["at_threshold"]
+            verdict = "beats both" if entry["beats_both_at_threshold"] else "does not beat both"
+            lines.append(f"  {name:<14} {at['model']:.3f}  {at['all']:.3f}  {at['none']:.3f}  {verdict}")
+    for hospital, sizes in report.get("recalibration", {}).items():
+        rows = [
+            [f"{hospital} k={k}", *(f"{entry[m]['log_loss']:.3f}" if m in entry else "-" for m in UPDATES)]
+            for k, entry in sizes.items()
+        ]
+        lines += ["", f"heartnet at {hospital} updated from k local patients: log loss on the others"]
+        lines.append(table(rows, ["hospital, k", *UPDATES]))
     for name, variants in report.get("cholesterol", {}).items():
         rows = [[missing, *(f"{v['mean'][m]:.4f}" for m in SUMMARY)] for missing, v in variants.items()]
         lines += ["", f"{name}, unmeasured cholesterol as (leave one hospital out, mean):"]
@@ -260,6 +449,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, help="a sample of this many rows, stratified by hospital and outcome")
     parser.add_argument("--models", help="comma-separated subset of the models (default: all)")
     parser.add_argument("--no-variants", action="store_true", help="skip the unmeasured-cholesterol comparison")
+    parser.add_argument("--draws", type=int, default=20, help="draws of k local patients per hospital (default: 20)")
     args = parser.parse_args(argv)
     try:
         report = run(
@@ -268,6 +458,7 @@ def main(argv: list[str] | None = None) -> int:
             rows=args.rows,
             names=args.models.split(",") if args.models else None,
             variants=not args.no_variants,
+            draws=args.draws,
         )
     except HeartnetError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -22,9 +22,11 @@ from common import REPORTS
 
 from heartnet.paths import project_root
 from heartnet.reports import (
+    decision_table,
     hospitals_data_table,
     hospitals_table,
     quality_table,
+    recalibration_table,
     scoring_table,
     selection_table,
     sex_table,
@@ -39,6 +41,8 @@ README_BLOCKS = {
         ("quality.json", quality_table),
         ("hospitals.json", hospitals_table),
         ("hospitals.json", sex_table),
+        ("hospitals.json", decision_table),
+        ("hospitals.json", recalibration_table),
         ("speed.json", speed_table),
         ("scoring.json", scoring_table),
     ),
@@ -49,6 +53,8 @@ MODEL_CARD_BLOCKS = {
     "pooled": (("quality.json", quality_table),),
     "hospitals": (("hospitals.json", hospitals_table),),
     "subgroups": (("hospitals.json", sex_table),),
+    "decision": (("hospitals.json", decision_table),),
+    "updating": (("hospitals.json", recalibration_table),),
 }
 
 DATA_README_BLOCKS = {"hospitals-data": (("hospitals.json", hospitals_data_table),)}

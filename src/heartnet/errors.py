@@ -118,6 +118,32 @@ class FileProblem(DataError):
         super().__init__(message)
 
 
+class LocalDataError(DataError):
+    """Local labelled patients that cannot be evaluated or recalibrated on, with fields an interface can word.
+
+    ``problem`` is ``"bad_label"`` (``line`` and ``value`` of the first label
+    other than 0/1), ``"one_class"`` (all ``rows`` valid rows have the label
+    ``present``) or ``"too_few"`` (``rows`` valid rows where the ``method``
+    needs ``needed``).
+    """
+
+    def __init__(
+        self,
+        problem: str,
+        message: str,
+        *,
+        line: int | None = None,
+        value: object = None,
+        rows: int | None = None,
+        needed: int | None = None,
+        method: str | None = None,
+        present: int | None = None,
+    ) -> None:
+        self.problem, self.line, self.value = problem, line, value
+        self.rows, self.needed, self.method, self.present = rows, needed, method, present
+        super().__init__(message)
+
+
 class ChecksumError(DataError):
     """A built-in copy of the dataset does not have the expected sha256."""
 

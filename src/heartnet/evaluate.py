@@ -45,6 +45,7 @@ __all__ = [
     "holdout_split",
     "hospital_folds",
     "metrics_by_group",
+    "net_benefit",
     "out_of_fold",
     "probability_metrics",
     "repeated_folds",
@@ -238,13 +239,13 @@ def roc_auc_interval(y_true, probabilities, *, confidence: float = 0.95, resampl
     The ROC AUC is the Mann–Whitney U of the diseased patients' probabilities
     against the others', divided by the number of pairs; resampling the two
     groups separately (two samples to ``bootstrap``) is the stratified
-    bootstrap, so every resample keeps both classes. NaN when a class is absent.
+    bootstrap, so every resample keeps both classes. NaN when a class has fewer than two patients.
     """
     from scipy import stats
 
     y_true, probabilities = np.asarray(y_true, dtype=int), np.asarray(probabilities, dtype=float)
     diseased, healthy = probabilities[y_true == 1], probabilities[y_true == 0]
-    if not len(diseased) or not len(healthy):
+    if len(diseased) < 2 or len(healthy) < 2:  # nothing to resample
         return np.nan, np.nan
 
     def auc(diseased, healthy, axis=-1):
@@ -310,3 +311,24 @@ def metrics_by_group(y_true, probabilities, groups, *, metrics=None) -> pd.DataF
     )
     order = list(dict.fromkeys(groups))
     return frame.by_group.loc[order].astype(float).astype({"n": int})
+
+
+DECISION_THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.05, 0.951, 0.01))
+
+
+def net_benefit(y_true, probabilities, *, thresholds=DECISION_THRESHOLDS) -> pd.DataFrame:
+    """Decision curve analysis (Vickers & Elkin, 2006) by ``dcurves``: net benefit at each threshold probability.
+
+    Net benefit = TP/n − FP/n · t/(1 − t): the true positives found, less the
+    false positives weighted by the harm-to-benefit odds that the threshold t
+    stands for. Columns ``model``, ``all`` (treat everyone) and ``none`` (treat
+    no one, 0), indexed by threshold.
+    """
+    import dcurves
+
+    if len(np.unique(y_true)) < 2:
+        raise ValueError("a decision curve needs patients with and without heart disease")
+    data = pd.DataFrame({"y": np.asarray(y_true, dtype=int), "model": np.asarray(probabilities, dtype=float)})
+    curves = dcurves.dca(data=data, outcome="y", modelnames=["model"], thresholds=list(thresholds))
+    table = curves.pivot(index="threshold", columns="model", values="net_benefit")
+    return table[["model", "all", "none"]].rename_axis(columns=None)

@@ -20,7 +20,7 @@ from sklearn import metrics as skm
 from sklearn.calibration import calibration_curve
 
 from heartnet.decision import DEFAULT_THRESHOLD, classify
-from heartnet.features import FEATURES, FEATURES_BY_NAME, TARGET, TARGET_CLASSES, TARGET_LABEL
+from heartnet.features import FEATURES, FEATURES_BY_NAME, HOSPITALS, TARGET, TARGET_CLASSES, TARGET_LABEL
 from heartnet.spanish import MODEL_NAMES, decimal, number_text, percent, points
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "class_balance",
     "confusion_matrix",
     "correlations",
+    "decision_curve",
     "embedding_vectors",
     "encoded_matrix",
     "feature_table",
@@ -42,6 +43,7 @@ __all__ = [
     "patient_probabilities",
     "piecewise_linear_encoding",
     "probability_histogram",
+    "recalibration_by_sample_size",
     "risk_gauge",
     "roc_and_precision_recall",
     "shapley_importance",
@@ -53,6 +55,7 @@ __all__ = [
 ]
 
 PALETTE = {0: "#4C72B0", 1: "#C44E52"}
+_HOSPITAL_NAMES = dict(HOSPITALS)
 _CLASS_ORDER = [0, 1]
 
 
@@ -414,6 +417,69 @@ def calibration(y_true, probabilities, *, bins: int = 8) -> Figure:
         ylabel="Fracción observada de enfermos",
     )
     ax.legend()
+    return fig
+
+
+def decision_curve(
+    y_true, probabilities, *, threshold: float | None = None, title: str = "Curva de decisión", ax=None
+) -> Figure:
+    """Net benefit against the threshold probability (``heartnet.evaluate.net_benefit``, by dcurves).
+
+    The model beside «tratar a todos» and «no tratar a nadie»; where its curve
+    lies above both, deciding with the model does more good than either
+    default at the harm-to-benefit odds the threshold stands for. ``threshold``
+    marks the model's own.
+    """
+    from heartnet.evaluate import net_benefit
+
+    curves = net_benefit(y_true, probabilities)
+    fig = Figure(figsize=(6.4, 4.2), layout="constrained") if ax is None else ax.figure
+    ax = fig.subplots() if ax is None else ax
+    ax.plot(curves.index, curves["model"], color=PALETTE[1], label="heartnet")
+    ax.plot(curves.index, curves["all"], color="gray", linestyle="--", label="tratar a todos")
+    ax.plot(curves.index, curves["none"], color="black", linestyle=":", label="no tratar a nadie")
+    if threshold is not None:
+        ax.axvline(threshold, color=PALETTE[0], linewidth=1, label=f"umbral del modelo ({percent(threshold, 0)})")
+    top = float(max(curves["model"].max(), curves["all"].max()))
+    ax.set(
+        title=title,
+        xlabel="probabilidad umbral (riesgo a partir del cual se actuaría)",
+        ylabel="beneficio neto (enfermos detectados por paciente)",
+        ylim=(-0.05, top + 0.05),
+    )
+    ax.xaxis.set_major_formatter(lambda value, _: percent(value, 0))
+    ax.yaxis.set_major_formatter(lambda value, _: decimal(value, 1))
+    ax.legend(fontsize=8)
+    return fig
+
+
+def recalibration_by_sample_size(recalibration: Mapping) -> Figure:
+    """Log loss after updating with k local patients, one panel per held-out hospital (reports/hospitals.json).
+
+    ``recalibration`` is the report's ``recalibration``: hospital -> k -> update -> mean metrics.
+    """
+    names = {"none": "sin actualizar", "intercept": "intercepto", "logistic": "intercepto y pendiente",
+             "auto": "automática"}  # fmt: skip
+    hospitals = list(recalibration)
+    fig = Figure(figsize=(8, 5.6), layout="constrained")
+    axes = fig.subplots(2, (len(hospitals) + 1) // 2, squeeze=False).ravel()
+    for ax, hospital in zip(axes, hospitals, strict=False):
+        sizes = recalibration[hospital]
+        ks = [int(k) for k in sizes]
+        for method, label in names.items():
+            points = [(k, sizes[str(k)][method]["log_loss"]) for k in ks if method in sizes[str(k)]]
+            if points:
+                ax.plot(*zip(*points, strict=True), marker="o", label=label)
+        ax.set(
+            title=_HOSPITAL_NAMES.get(hospital, hospital),
+            xlabel="pacientes locales usados",
+            ylabel="pérdida logarítmica",
+        )
+        ax.set_xticks(ks)
+    for ax in axes[len(hospitals) :]:
+        ax.set_visible(False)
+    axes[0].legend(fontsize=8)
+    fig.suptitle("Actualizar el modelo con pocos pacientes de cada hospital (pérdida en los demás)")
     return fig
 
 

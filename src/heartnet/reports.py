@@ -11,6 +11,7 @@ from heartnet.spanish import MODEL_NAMES, decimal, percent
 __all__ = [
     "candidate_description",
     "cholesterol_table",
+    "decision_table",
     "goals_line",
     "hospitals_data_table",
     "hospitals_table",
@@ -18,6 +19,7 @@ __all__ = [
     "per_hospital_table",
     "pooled_table",
     "quality_table",
+    "recalibration_table",
     "scoring_table",
     "selection_table",
     "sex_table",
@@ -443,3 +445,97 @@ def sex_table(report: dict) -> str:
     header = ["validación", "sexo", "pacientes", "con enfermedad", "riesgo medio predicho", "ROC AUC", "Brier ↓"]
     header += ["log loss ↓", "intercepto", "pendiente"]
     return "\n".join(["heartnet por sexo:", "", *_markdown(header, rows)])
+
+
+_UPDATE_NAMES = {
+    "none": "sin actualizar",
+    "intercept": "intercepto",
+    "logistic": "intercepto y pendiente",
+    "auto": "automática",
+}
+
+
+def recalibration_table(report: dict) -> str:
+    """Updating heartnet at each held-out hospital from k of its patients: log loss and slope on the others."""
+    from heartnet.updating import AUTO_SLOPE_ROWS, MIN_ROWS
+
+    recalibration, design = report["recalibration"], report["design"]["recalibration"]
+    rows = []
+    for hospital, sizes in recalibration.items():
+        for k, methods in sizes.items():
+            cells = [
+                f"{decimal(methods[m]['log_loss'], 3)} ({_maybe(methods[m]['calibration_slope'], 2)})"
+                if m in methods
+                else "—"
+                for m in _UPDATE_NAMES
+            ]
+            chose = methods.get("auto_chose", {})
+            picked = ", ".join(f"{_UPDATE_NAMES[m]} {n}" for m, n in chose.items() if n)
+            rows.append([_hospital_name(hospital), k, *cells, picked])
+    lines = [
+        f"Actualizar el modelo en cada hospital dejado afuera con k de sus pacientes ({design['draws']} sorteos "
+        "estratificados; `heartnet.updating`): log loss en los demás pacientes de ese hospital y, entre paréntesis, "
+        f"su pendiente de calibración (medida solo si quedan al menos {design['slope_needs_each_class']} enfermos y "
+        f"otros tantos sanos). La pendiente libre se ajusta desde {MIN_ROWS['logistic']} pacientes; la automática "
+        f"la considera desde {AUTO_SLOPE_ROWS}. «—»: no se ajusta con tan pocos pacientes, o no se puede medir.",
+        "",
+        *_markdown(["hospital", "k", *_UPDATE_NAMES.values(), "la automática eligió"], rows),
+    ]
+    goals = report.get("recalibration_goals", {})
+    if goals:
+        verdict = {True: "se cumple", False: "no se cumple"}
+        at50, at100 = goals["auto_at_50"], goals["slopes_at_100"]
+        slopes = ", ".join(f"{_hospital_name(h)} {decimal(v, 2)}" for h, v in at100["slopes"].items())
+        parts = [
+            f"con 50 pacientes, la automática baja la log loss media de {decimal(at50['none_log_loss'], 3)} a "
+            f"{decimal(at50['auto_log_loss'], 3)} y empeora al hospital más perjudicado en "
+            f"{decimal(at50['worst_hospital_change'], 3, sign=True)} (meta ≤ +0,010: {verdict[at50['met']]})",
+            f"con 100, pendientes entre 0,8 y 1,25 ({slopes}: {verdict[at100['met']]})",
+        ]
+        if "recalibrate_seconds" in goals:
+            seconds = goals["recalibrate_seconds"]
+            parts.append(
+                f"`heartnet.recalibrate` con 100 filas: {decimal(seconds['measured'], 3)} s "
+                f"(meta < 1 s: {verdict[seconds['met']]})"
+            )
+        lines += ["", "Metas: " + "; ".join(parts) + "."]
+    return "\n".join(lines)
+
+
+def decision_table(report: dict) -> str:
+    """Net benefit at the saved threshold, pooled and per held-out hospital, and where the model beats both defaults."""
+    curves = report["decision_curves"]
+    threshold = curves["threshold"]
+
+    def ranges(thresholds: list[float]) -> str:
+        if not thresholds:
+            return "ninguno"
+        spans, start, previous = [], thresholds[0], thresholds[0]
+        for value in thresholds[1:]:
+            if round(value - previous, 2) > 0.011:
+                spans.append((start, previous))
+                start = value
+            previous = value
+        spans.append((start, previous))
+        return ", ".join(f"{percent(a, 0)} a {percent(b, 0)}" if a != b else percent(a, 0) for a, b in spans)
+
+    rows = [
+        [
+            label,
+            decimal(entry["at_threshold"]["model"], 3),
+            decimal(entry["at_threshold"]["all"], 3),
+            "sí" if entry["beats_both_at_threshold"] else "no",
+            ranges(entry["beats_both_at"]),
+        ]
+        for label, entry in [
+            ("combinada (5 × 5)", curves["pooled"]),
+            *((f"{_hospital_name(h)} (dejado afuera)", e) for h, e in curves["per_hospital"].items()),
+        ]
+    ]
+    intro = (
+        f"Curvas de decisión (`dcurves`): beneficio neto de decidir con heartnet al umbral que guarda el modelo, "
+        f"{percent(threshold, 0)} (se aceptan {1 / curves['harm_to_benefit']:.0f} estudios de más por cada enfermo "
+        "encontrado), frente a estudiar a todos; no estudiar a nadie vale 0."
+    )
+    header = ["validación", "heartnet", "estudiar a todos", "¿supera a ambos?", "umbrales donde supera a ambos"]
+    return "\n".join([intro, "", *_markdown(header, rows)])

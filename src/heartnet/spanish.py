@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 
-from heartnet.errors import FileProblem, ValidationError
+from heartnet.errors import FileProblem, LocalDataError, ValidationError
 from heartnet.features import FEATURES_BY_NAME, Feature
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "allowed_text",
     "decimal",
     "file_message",
+    "local_data_message",
     "not_a_number_message",
     "not_measured_note",
     "number_text",
@@ -181,3 +182,25 @@ _NOT_MEASURED_HANDLING = {
 def not_measured_note(feature: Feature, missing: str = "indicator") -> str:
     """Why an unmeasured ``feature`` (cholesterol) is no risk factor here, and how a model with ``missing`` takes it."""
     return f"«{feature.label}» figura como **no medido**. {_NOT_MEASURED_MEANING} {_NOT_MEASURED_HANDLING[missing]}"
+
+
+_UPDATE_METHODS = {"auto": "automática", "intercept": "del intercepto", "logistic": "del intercepto y la pendiente"}
+
+
+def local_data_message(error: LocalDataError) -> str:
+    """Why local labelled patients cannot be used to evaluate or recalibrate, in Spanish, from the error's fields."""
+    if error.problem == "bad_label":
+        return (
+            f"La línea {error.line} tiene «{error.value}» en la columna de enfermedad cardíaca "
+            f"(`HeartDisease`): cada fila debe decir 1 (con enfermedad) o 0 (sin enfermedad)."
+        )
+    if error.problem == "one_class":
+        which = "con enfermedad" if error.present == 1 else "sin enfermedad"
+        return (
+            f"Las {error.rows} filas válidas son todas de pacientes {which}: para recalibrar hacen falta "
+            "pacientes con y sin enfermedad cardíaca."
+        )
+    return (
+        f"La recalibración {_UPDATE_METHODS.get(error.method, error.method)} necesita al menos {error.needed} filas "
+        f"válidas y el archivo tiene {error.rows}."
+    )

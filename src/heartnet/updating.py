@@ -8,7 +8,8 @@ sample of local patients, the intercept of the model's logit (``intercept``)
 or its intercept and slope (``logistic``). ``auto`` chooses between no update,
 the intercept and the logistic one by the closed testing procedure of
 Vergouwe et al. (Stat Med 2017): likelihood-ratio tests, the logistic update
-against none first, then against the intercept alone, each at ``ALPHA``.
+against none first, then against the intercept alone, each at ``ALPHA``; the
+slope is considered only from ``AUTO_SLOPE_ROWS`` local patients.
 
 The update is a layer (``heartnet.model.Recalibration``) on the model's own
 output: the saved ``.keras`` model *is* the recalibrated one, so ``predict``,
@@ -20,20 +21,21 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from heartnet.csvio import PatientsFile, read_patients
-from heartnet.errors import DataError
+from heartnet.errors import DataError, LocalDataError
 from heartnet.features import FEATURE_NAMES, TARGET
 from heartnet.files import file_sha256
 from heartnet.validation import find_problems, group_by_row, validate_frame
 
 __all__ = [
     "ALPHA",
+    "AUTO_SLOPE_ROWS",
     "METHODS",
     "MIN_ROWS",
     "LocalData",
@@ -47,11 +49,15 @@ __all__ = [
 
 METHODS = ("auto", "intercept", "logistic")
 ALPHA = 0.05  # the closed testing procedure's level
-# Fewest local patients (both classes present) each update is fitted on. One number (the intercept) from 20
-# patients moves a logit by about ±0.5 at 95 %, already less than the shifts seen between hospitals; a free
-# slope is the noisier second number, and benchmarks/hospitals.py measures it overfitting 25 patients and
-# paying off from about 50 to 100 (reports/hospitals.json, "recalibration").
+# Fewest local patients (both classes present) each update is fitted on when asked for by name: one number
+# (the intercept) from 20 patients already moves a logit by less than the shifts seen between hospitals; a
+# free slope is a second, noisier number. ``auto`` is more careful: it considers a slope only from
+# AUTO_SLOPE_ROWS patients. benchmarks/hospitals.py showed why (reports/hospitals.json, "recalibration"):
+# with the slope allowed from 50 patients, auto made one held-out hospital (Hungary) worse on average by
+# more than 0.01 of log loss; with it from 100, no hospital, and a hospital whose problem is the slope
+# (Cleveland) still gets it from 100 patients on.
 MIN_ROWS = {"intercept": 20, "logistic": 50}
+AUTO_SLOPE_ROWS = 100
 _EPSILON = 1e-7
 
 
@@ -60,9 +66,16 @@ class LocalData:
     """A labelled CSV as read for evaluation: the valid rows, and the lines of the others with their problems."""
 
     frame: pd.DataFrame  # the valid rows: the 11 validated features and HeartDisease
-    rejected: dict[int, list]  # file line -> its ValidationErrors (or a wrong-width note, as a string)
+    rejected: dict[int, list]  # file line -> its ValidationErrors
     rows_read: int
     sha256: str | None = None
+    malformed: dict[int, int] = field(default_factory=dict)  # file line -> fields, of rows of the wrong width
+    fields: int = 0  # the header's number of fields
+
+    @property
+    def left_out(self) -> int:
+        """How many rows were left out: bad values or the wrong number of fields."""
+        return len(self.rejected) + len(self.malformed)
 
 
 @dataclass(frozen=True)
@@ -74,6 +87,7 @@ class Update:
     slope: float
     reason: str
     rows: int
+    p_values: dict[str, float] = field(default_factory=dict)  # auto's tests: "logistic_vs_none", ...
 
     def apply(self, probabilities) -> np.ndarray:
         """The recalibrated probabilities (the same arithmetic as the layer)."""
@@ -101,14 +115,14 @@ def read_labelled(source: bytes | str | os.PathLike, *, name: object = None) -> 
     good, problems = find_problems(patients.values, where="line")
     lines = patients.lines
     rejected = {int(lines[position]): errors for position, errors in group_by_row(problems).items()}
-    rejected |= {
-        line: [f"{fields} fields where the header has {patients.fields}"] for line, fields in patients.malformed.items()
-    }
     valid = patients.values.loc[good]
     frame = validate_frame(valid[list(FEATURE_NAMES)])
     frame[TARGET] = valid[TARGET].astype("int64").to_numpy()
     sha256 = hashlib.sha256(source).hexdigest() if isinstance(source, bytes) else file_sha256(Path(source))
-    return LocalData(frame, dict(sorted(rejected.items())), len(patients.values) + len(patients.malformed), sha256)
+    rows_read = len(patients.values) + len(patients.malformed)
+    return LocalData(
+        frame, dict(sorted(rejected.items())), rows_read, sha256, dict(patients.malformed), patients.fields
+    )
 
 
 def _check_labels(patients: PatientsFile, name: str) -> None:
@@ -118,21 +132,22 @@ def _check_labels(patients: PatientsFile, name: str) -> None:
     if bad.any():
         position = int(np.flatnonzero(bad)[0])
         value = patients.cells[TARGET].iloc[position]
-        raise DataError(
-            f"{name}, line {int(patients.lines[position])}: {TARGET} must be 0 or 1 in every row; got {value!r}"
-        )
+        line = int(patients.lines[position])
+        message = f"{name}, line {line}: {TARGET} must be 0 or 1 in every row; got {value!r}"
+        raise LocalDataError("bad_label", message, line=line, value=value)
 
 
 def _check_enough(y: np.ndarray, method: str) -> None:
-    classes = np.unique(y)
-    if len(classes) < 2:
-        only = "with heart disease" if classes.size and classes[0] == 1 else "without heart disease"
-        raise DataError(
-            f"recalibration needs patients with and without heart disease; all {len(y)} valid rows are {only}"
-        )
     needed = MIN_ROWS["intercept" if method == "auto" else method]
     if len(y) < needed:
-        raise DataError(f"the {method} recalibration needs at least {needed} valid rows; got {len(y)}")
+        message = f"the {method} recalibration needs at least {needed} valid rows; got {len(y)}"
+        raise LocalDataError("too_few", message, rows=len(y), needed=needed, method=method)
+    classes = np.unique(y)
+    if len(classes) < 2:
+        present = int(classes[0]) if classes.size else None
+        only = "with heart disease" if present == 1 else "without heart disease"
+        message = f"recalibration needs patients with and without heart disease; all {len(y)} valid rows are {only}"
+        raise LocalDataError("one_class", message, rows=len(y), present=present)
 
 
 def fit_update(y_true, probabilities, method: str = "auto", *, alpha: float = ALPHA) -> Update:
@@ -142,7 +157,7 @@ def fit_update(y_true, probabilities, method: str = "auto", *, alpha: float = AL
     ``logistic``: logit(p') = a + b·logit(p); ``auto``: the closed testing
     procedure (Vergouwe et al., 2017): the logistic update against none
     (2 degrees of freedom), then against the intercept alone (1), each by a
-    likelihood-ratio test at ``alpha``; with fewer than ``MIN_ROWS["logistic"]``
+    likelihood-ratio test at ``alpha``; with fewer than ``AUTO_SLOPE_ROWS``
     rows only none against the intercept (1). Raises ``DataError`` for too few
     rows or a single class.
     """
@@ -157,7 +172,7 @@ def fit_update(y_true, probabilities, method: str = "auto", *, alpha: float = AL
     binomial = sm.families.Binomial()
     intercept = sm.GLM(y, np.ones((len(y), 1)), family=binomial, offset=logit).fit()
     fits = {"intercept": (float(intercept.params[0]), 1.0, intercept.llf)}
-    if method == "logistic" or (method == "auto" and len(y) >= MIN_ROWS["logistic"]):
+    if method == "logistic" or (method == "auto" and len(y) >= AUTO_SLOPE_ROWS):
         logistic = sm.GLM(y, sm.add_constant(logit, has_constant="add"), family=binomial).fit()
         fits["logistic"] = (float(logistic.params[0]), float(logistic.params[1]), logistic.llf)
     if method != "auto":
@@ -173,21 +188,22 @@ def fit_update(y_true, probabilities, method: str = "auto", *, alpha: float = AL
     if "logistic" in fits:
         overall = p_value(fits["logistic"][2], none_llf, 2)
         if overall >= alpha:
-            return Update("none", 0.0, 1.0, f"logistic vs none: p = {overall:.3f} >= {alpha}", len(y))
+            reason = f"logistic vs none: p = {overall:.3f} >= {alpha}"
+            return Update("none", 0.0, 1.0, reason, len(y), {"logistic_vs_none": overall})
         slope_test = p_value(fits["logistic"][2], fits["intercept"][2], 1)
+        tests = {"logistic_vs_none": overall, "logistic_vs_intercept": slope_test}
         if slope_test < alpha:
             a, b, _ = fits["logistic"]
-            return Update("logistic", a, b, f"logistic vs intercept: p = {slope_test:.3f} < {alpha}", len(y))
+            return Update("logistic", a, b, f"logistic vs intercept: p = {slope_test:.3f} < {alpha}", len(y), tests)
         a, b, _ = fits["intercept"]
-        return Update(
-            "intercept", a, b, f"logistic vs none p = {overall:.3f}; vs intercept p = {slope_test:.3f}", len(y)
-        )
+        reason = f"logistic vs none p = {overall:.3f}; vs intercept p = {slope_test:.3f}"
+        return Update("intercept", a, b, reason, len(y), tests)
     shift = p_value(fits["intercept"][2], none_llf, 1)
-    fewer = f"fewer than {MIN_ROWS['logistic']} rows: no slope"
+    fewer, tests = f"fewer than {AUTO_SLOPE_ROWS} rows: no slope", {"intercept_vs_none": shift}
     if shift >= alpha:
-        return Update("none", 0.0, 1.0, f"{fewer}; intercept vs none: p = {shift:.3f} >= {alpha}", len(y))
+        return Update("none", 0.0, 1.0, f"{fewer}; intercept vs none: p = {shift:.3f} >= {alpha}", len(y), tests)
     a, b, _ = fits["intercept"]
-    return Update("intercept", a, b, f"{fewer}; intercept vs none: p = {shift:.3f} < {alpha}", len(y))
+    return Update("intercept", a, b, f"{fewer}; intercept vs none: p = {shift:.3f} < {alpha}", len(y), tests)
 
 
 def local_evaluation(y_true, probabilities, *, threshold: float) -> dict:
@@ -204,9 +220,10 @@ def local_evaluation(y_true, probabilities, *, threshold: float) -> dict:
     p = np.asarray(probabilities, dtype=float)
     result = probability_metrics(y, p, metrics=("n", "prevalence", "mean_predicted", "brier", "log_loss"))
     both = len(np.unique(y)) == 2
-    result["roc_auc"], (result["roc_auc_low"], result["roc_auc_high"]) = (
-        (float(classification_metrics(y, p)["roc_auc"]), roc_auc_interval(y, p)) if both else (None, (None, None))
+    result["roc_auc"], (low, high) = (
+        (float(classification_metrics(y, p)["roc_auc"]), roc_auc_interval(y, p)) if both else (None, (np.nan, np.nan))
     )
+    result["roc_auc_low"], result["roc_auc_high"] = (None if np.isnan(v) else v for v in (low, high))
     fitted = calibration(y, p)
     for name in ("intercept", "slope"):
         for suffix in ("", "_low", "_high"):
@@ -288,7 +305,7 @@ def recalibrate(trained, local: LocalData | pd.DataFrame, *, method: str = "auto
     metadata = {key: value for key, value in base.items() if key not in ("model_sha256", "created", "versions")}
     metadata["recalibration"] = {
         "base_model_sha256": base.get("model_sha256"),
-        "local_data": {"sha256": local.sha256, "rows": len(local.frame), "rows_rejected": len(local.rejected)},
+        "local_data": {"sha256": local.sha256, "rows": len(local.frame), "rows_rejected": local.left_out},
         "method_asked": method,
         **update.to_dict(),
         "chain": chain,

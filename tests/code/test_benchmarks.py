@@ -146,7 +146,7 @@ def test_readme_table_renders_a_report(tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text("intro\n<!-- benchmarks:start -->\nold\n<!-- benchmarks:end -->\nrest\n")
     card = tmp_path / "model_card.md"
-    blocks = ("hospitals-data", "selection", "pooled", "hospitals", "subgroups")
+    blocks = ("hospitals-data", "selection", "pooled", "hospitals", "subgroups", "decision", "updating")
     card.write_text("".join(f"## {b}\n<!-- {b}:start -->\nold\n<!-- {b}:end -->\n" for b in blocks))
     data_readme = tmp_path / "data.md"
     data_readme.write_text("<!-- hospitals-data:start -->\n<!-- hospitals-data:end -->\n")
@@ -246,6 +246,19 @@ def test_hospitals_benchmark_on_a_tiny_configuration(tmp_path, capsys, monkeypat
     assert report["goals"]["log_loss"]["met"] == (ours["log_loss"] <= theirs["log_loss"])
     assert {"cpu", "cores"} <= set(report["machine"]) and {"statsmodels", "fairlearn"} <= set(report["versions"])
     assert "Hungría" in hospitals_table(report) and "Femenino" in sex_table(report)
+    curves = report["decision_curves"]
+    assert curves["threshold"] == round(heartnet.DEFAULT_THRESHOLD, 2) and set(curves["per_hospital"]) == set(hospitals)
+    for entry in [curves["pooled"], *curves["per_hospital"].values()]:
+        model, everyone = entry["net_benefit"]["model"], entry["net_benefit"]["all"]
+        assert len(model) == len(everyone) == len(curves["thresholds"]) and set(entry["net_benefit"]["none"]) == {0.0}
+        beats = [t for t, m, a in zip(curves["thresholds"], model, everyone, strict=True) if m > max(a, 0.0)]
+        assert entry["beats_both_at"] == beats
+    assert any(report["recalibration"].values())  # some hospital had patients to spare
+    for sizes in report["recalibration"].values():
+        for k, methods in sizes.items():
+            assert ("logistic" in methods) == (int(k) >= 50)  # the command refuses a slope below 50 patients
+            assert sum(methods["auto_chose"].values()) == 20  # one choice per draw
+    assert report["recalibration_goals"]["recalibrate_seconds"]["measured"] > 0
     assert "Leave one hospital out" in capsys.readouterr().out
 
 

@@ -164,3 +164,37 @@ def test_correlations_and_categories_speak_spanish(dataset):
     rates = plots.categorical_positive_rates(dataset)
     ticks = [label.get_text() for ax in rates.axes for label in ax.get_xticklabels()]
     assert any(tick.startswith("Masculino") for tick in ticks) and not any(tick.startswith("M\n") for tick in ticks)
+
+
+def test_the_decision_curve_draws_the_model_beside_treating_all_and_none(scores):
+    from heartnet.evaluate import net_benefit
+
+    y, p = scores
+    fig = plots.decision_curve(y, p, threshold=0.2)
+    _check(fig)
+    lines = {line.get_label(): line for line in fig.axes[0].get_lines()}
+    assert {"heartnet", "tratar a todos", "no tratar a nadie"} <= set(lines)
+    curves = net_benefit(y, p)
+    np.testing.assert_allclose(lines["heartnet"].get_ydata(), curves["model"])
+    # Net benefit at a threshold t: true positives less false positives weighted by t / (1 - t).
+    t = 0.2
+    expected = ((p >= t) & (y == 1)).mean() - ((p >= t) & (y == 0)).mean() * t / (1 - t)
+    assert curves.loc[t, "model"] == pytest.approx(expected)
+    assert curves.loc[t, "all"] == pytest.approx(y.mean() - (1 - y.mean()) * t / (1 - t))
+    with pytest.raises(ValueError, match="with and without heart disease"):
+        net_benefit(np.ones(10), np.linspace(0, 1, 10))
+
+
+def test_the_recalibration_figure_has_a_panel_per_hospital_and_a_line_per_update():
+    sizes = {
+        str(k): {m: {"log_loss": 0.3 + k / 1000, "brier": 0.1, "calibration_slope": 1.0} for m in methods}
+        for k, methods in ((25, ("none", "intercept", "auto")), (50, ("none", "intercept", "logistic", "auto")))
+    }
+    fig = plots.recalibration_by_sample_size({"Hungary": sizes, "Cleveland": sizes, "Switzerland": sizes})
+    _check(fig)
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in visible] == ["Hungría", "Cleveland", "Suiza"]
+    labels = [line.get_label() for line in visible[0].get_lines()]
+    assert labels == ["sin actualizar", "intercepto", "intercepto y pendiente", "automática"]
+    slope_line = visible[0].get_lines()[2]
+    assert list(slope_line.get_xdata()) == [50]  # the free slope only where it was fitted

@@ -72,3 +72,27 @@ def test_the_not_measured_note_says_it_marks_a_hospital_and_how_each_model_takes
     for note in notes.values():
         assert cholesterol.label in note and "hospital" in note and "no que no medirlo sea un factor de riesgo" in note
     assert "no cambia la probabilidad" in notes["drop"] and "indicadora" in notes["indicator"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [
+        ({"problem": "bad_label", "line": 7, "value": "sí"}, "La línea 7 tiene «sí»"),
+        (
+            {"problem": "one_class", "rows": 40, "present": 1},
+            "Las 40 filas válidas son todas de pacientes con enfermedad",
+        ),
+        ({"problem": "one_class", "rows": 40, "present": 0}, "todas de pacientes sin enfermedad"),
+        (
+            {"problem": "too_few", "rows": 12, "needed": 20, "method": "intercept"},
+            "del intercepto necesita al menos 20",
+        ),
+    ],
+)
+def test_local_data_problems_are_worded_in_spanish_from_their_fields(fields, words):
+    from heartnet.errors import LocalDataError
+    from heartnet.spanish import local_data_message
+
+    error = LocalDataError(fields.pop("problem"), "english text", **fields)
+    message = local_data_message(error)
+    assert words in message and "english" not in message

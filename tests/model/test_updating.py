@@ -67,7 +67,7 @@ def test_a_logistic_update_recovers_the_slope():
         (0.0, 1.0, 300, "none"),  # calibrated: nothing to fix
         (1.0, 1.0, 300, "intercept"),  # only shifted
         (0.0, 2.5, 300, "logistic"),  # far too timid: the slope is needed
-        (2.0, 1.0, 40, "intercept"),  # shifted, and too few for a slope: auto never fits one
+        (2.0, 1.0, 60, "intercept"),  # shifted, and too few for a slope: auto never fits one below 100
     ],
 )
 def test_auto_chooses_by_the_closed_testing_procedure(shift, slope, n, expected):
@@ -238,3 +238,11 @@ def test_recalibrate_refuses_to_overwrite_its_model_a_non_keras_out_and_a_model_
     fake.write_bytes(b"not a model")
     code, _, err = run(capsys, "recalibrate", swiss_csv, "--model", fake, "--out", tmp_path / "y.keras")
     assert code == 2 and "fake." in err and not (tmp_path / "y.keras").exists()
+
+
+def test_auto_never_fits_a_slope_below_its_row_count():
+    from heartnet.updating import AUTO_SLOPE_ROWS
+
+    y, p = simulated(AUTO_SLOPE_ROWS - 1, slope=3.0, seed=1)  # the slope is badly off
+    assert fit_update(y, p, "auto").method != "logistic"
+    assert fit_update(y, p, "logistic").slope > 1.5  # asked for by name, it is fitted
