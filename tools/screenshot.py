@@ -178,6 +178,27 @@ def upload_in_browser(url: str, csv_file: str) -> dict:
         return {"metrics": dict(zip(labels, values, strict=True)), "caption": caption}
 
 
+def validate_in_browser(url: str, csv_file: str, download: str) -> dict:
+    """Open «Validar en mi hospital», upload a labelled ``csv_file``, recalibrate (auto), save the zip to ``download``.
+
+    Returns the metrics shown and the success message.
+    """
+    with browser_page() as page:
+        page.goto(f"{url}/validar")
+        page.locator("input[type='file']").set_input_files(csv_file)
+        page.get_by_test_id("stMetricValue").nth(7).wait_for()  # the eight metrics of the local evaluation
+        labels = page.get_by_test_id("stMetricLabel").all_inner_texts()
+        values = page.get_by_test_id("stMetricValue").all_inner_texts()
+        page.get_by_role("button", name="Recalibrar").click()
+        button = page.get_by_role("button", name="Descargar el modelo recalibrado")
+        button.wait_for()
+        with page.expect_download() as downloaded:
+            button.click()
+        downloaded.value.save_as(download)
+        success = page.get_by_test_id("stAlertContentSuccess").inner_text()
+        return {"metrics": dict(zip(labels, values, strict=True)), "success": success}
+
+
 def main(argv: list[str] | None = None) -> int:
     (out,) = argv if argv is not None else sys.argv[1:]
     Path(out).parent.mkdir(parents=True, exist_ok=True)

@@ -401,6 +401,16 @@ def test_the_template_writes_whole_numbers_and_an_empty_cholesterol(dataset):
     assert first["Cholesterol"] == "" and "." not in first["Age"]
 
 
+def test_the_labelled_template_is_read_back_by_the_validation_page_reader(dataset):
+    from heartnet.updating import read_labelled
+
+    template = template_csv(dataset, labelled=True)
+    assert template.decode().splitlines()[0] == ",".join([*heartnet.FEATURE_NAMES, heartnet.TARGET])
+    local = read_labelled(template, name="plantilla.csv")
+    assert len(local.frame) == 3 and not local.left_out
+    assert local.frame[heartnet.TARGET].tolist() == dataset[heartnet.TARGET].head(3).tolist()
+
+
 # --- Datos y Modelo ---
 
 
@@ -425,6 +435,8 @@ def test_the_model_page_shows_the_global_shapley_view_and_spanish_diagrams(app_m
             (plots, "shapley_importance"),
             (plots, "shapley_summary"),
             (plots, "confusion_matrix"),
+            (plots, "decision_curve"),
+            (plots, "recalibration_by_sample_size"),
         ]
     }
     app = run_page("modelo.py")
@@ -435,6 +447,11 @@ def test_the_model_page_shows_the_global_shapley_view_and_spanish_diagrams(app_m
     # The main evaluation first: the leave-one-hospital-out table, its hospitals in Spanish.
     assert headers.index("En un hospital que no vio") < headers.index("Comparación con otros modelos")
     assert any("hospital dejado afuera" in element.value and "Hungría" in element.value for element in app.markdown)
+    [(_, decision_kwargs, _)] = calls["decision_curve"]  # on the model's own test split, at its own threshold
+    assert decision_kwargs["threshold"] == heartnet.load(app_model).threshold
+    [((recalibration,), _, panels)] = calls["recalibration_by_sample_size"]
+    assert set(recalibration) == {name for name, _ in heartnet.features.HOSPITALS}
+    assert len([ax for ax in panels.axes if ax.get_visible()]) == len(recalibration)  # a panel per hospital
 
     # The diagrams, in Spanish, and drawn as tall as wide so that their text stays legible once fitted to the page.
     [(_, _, whole)], [(_, _, member)] = calls["model_svg"], calls["mlp_svg"]
@@ -455,7 +472,8 @@ def test_the_model_page_shows_the_global_shapley_view_and_spanish_diagrams(app_m
     dots = sum(len(collection.get_offsets()) for collection in summary.axes[0].collections)
     assert dots == 11 * rows and "paciente por paciente" in summary.axes[0].get_title()
     assert "Matriz de confusión" in calls["confusion_matrix"][0][2].axes[0].get_title()
-    assert len(app.image) == 2 + 2 + 3  # the diagrams, the Shapley view, confusion + calibration + ROC/PR
+    # the diagrams, the Shapley view, confusion + calibration + ROC/PR + decision curve, recalibration by k
+    assert len(app.image) == 2 + 2 + 4 + 1
     assert not app.info  # the model's background rows were found
 
 
@@ -504,3 +522,113 @@ def test_a_batch_with_a_hospital_column_scores_as_without_it(model, patient):
     assert batch.rejects.empty
     assert batch.result.iloc[0, :2].tolist() == plain.result.iloc[0, :2].tolist()  # line and probability
     assert batch.result[HOSPITAL].tolist() == ["Cleveland"]
+
+
+# --- Validar en mi hospital ---
+
+
+def _labelled_csv(rows: pd.DataFrame) -> bytes:
+    """A hospital's labelled file: cholesterol 0 where not measured, no Hospital column."""
+    rows = rows.drop(columns=heartnet.features.HOSPITAL, errors="ignore")
+    return rows.assign(Cholesterol=rows["Cholesterol"].fillna(0)).to_csv(index=False).encode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def swiss():
+    data = heartnet.load_dataset(with_hospital=True)
+    return data[data[heartnet.features.HOSPITAL] == "Switzerland"]
+
+
+@pytest.fixture
+def validate(run_page):
+    """Upload a labelled file on the «Validar en mi hospital» page; return the app after the run."""
+
+    def send(content: bytes, name: str = "mis_pacientes.csv"):
+        app = run_page("validar.py")
+        app.file_uploader[0].upload(name, content, "text/csv").run()
+        assert not app.exception, [e.value for e in app.exception]
+        return app
+
+    return send
+
+
+@pytest.mark.slow  # runs the app (AppTest): seconds per test
+def test_validating_shows_the_local_metrics_and_both_figures(app_model, validate, swiss, model, monkeypatch):
+    from heartnet.updating import local_evaluation
+
+    calls = {name: record_calls(monkeypatch, plots, name) for name in ("calibration", "decision_curve")}
+    rows = swiss.head(80).copy()
+    rows.iloc[4, 0] = 500  # line 6: an impossible age, left out and listed
+    app = validate(_labelled_csv(rows))
+    good = rows.drop(index=rows.index[4]).drop(columns=heartnet.features.HOSPITAL)
+    trained = heartnet.load(app_model)
+    expected = local_evaluation(good[heartnet.TARGET], heartnet.predict(good, trained), threshold=trained.threshold)
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert metrics["Brier (menor es mejor)"] == heartnet.spanish.decimal(expected["brier"], 3)
+    assert metrics["Valor predictivo negativo"] == (
+        "—" if expected["npv"] is None else heartnet.spanish.decimal(expected["npv"], 3)
+    )
+    assert any(f"{expected['n']} pacientes válidos" in element.value for element in app.markdown)
+    [((y, _), _, _)] = calls["calibration"]
+    assert len(y) == 79
+    [(_, kwargs, figure)] = calls["decision_curve"]
+    assert kwargs["threshold"] == trained.threshold and "beneficio neto" in figure.axes[0].get_ylabel()
+    [left_out] = [frame.value for frame in app.dataframe]
+    assert left_out["línea"].tolist() == [6] and "Edad" in left_out["motivo"][0]
+
+
+@pytest.mark.slow
+def test_recalibrating_downloads_a_model_that_gives_the_updated_probabilities(
+    app_model, validate, swiss, media, tmp_path
+):
+    import zipfile
+
+    from heartnet.updating import fit_update
+
+    app = validate(_labelled_csv(swiss))
+    app.radio[0].set_value("intercept").run()
+    app.button[0].click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    [success] = [element.value for element in app.success]
+    assert "corregir el intercepto" in success
+    [button] = [b for b in app.download_button if "recalibrado" in b.label]
+    with zipfile.ZipFile(io.BytesIO(media(button.proto.url))) as bundle:
+        assert sorted(bundle.namelist()) == ["heartnet_recalibrado.json", "heartnet_recalibrado.keras"]
+        bundle.extractall(tmp_path)
+    recalibrated = heartnet.load(tmp_path / "heartnet_recalibrado.keras")  # safe mode, sha256 checked
+    base = heartnet.load(app_model)
+    frame = swiss.drop(columns=heartnet.features.HOSPITAL)
+    update = fit_update(frame[heartnet.TARGET], heartnet.predict(frame, base), "intercept")
+    np.testing.assert_allclose(
+        heartnet.predict(frame, recalibrated), update.apply(heartnet.predict(frame, base)), atol=1e-5
+    )
+    assert recalibrated.metadata["recalibration"]["method"] == "intercept"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (lambda rows: rows.drop(columns=heartnet.TARGET), "HeartDisease"),
+        (lambda rows: rows.assign(HeartDisease=[2] + [1] * (len(rows) - 1)), "La línea 2 tiene «2»"),
+    ],
+    ids=["no labels", "a label that is not 0/1"],
+)
+def test_a_file_that_cannot_be_validated_on_is_refused_in_spanish(app_model, validate, swiss, change, words):
+    app = validate(_labelled_csv(change(swiss.head(30))))
+    [error] = [element.value for element in app.error]
+    assert words in error and not app.dataframe
+
+
+@pytest.mark.slow
+def test_too_few_patients_or_one_class_are_refused_in_spanish_when_recalibrating(app_model, validate, swiss):
+    app = validate(_labelled_csv(swiss.head(10)))
+    app.radio[0].set_value("intercept").run()
+    app.button[0].click().run()
+    [error] = [element.value for element in app.error]
+    assert "necesita al menos 20 filas válidas y el archivo tiene 10" in error
+    app = validate(_labelled_csv(swiss[swiss[heartnet.TARGET] == 1].head(40)))
+    app.button[0].click().run()
+    [error] = [element.value for element in app.error]
+    assert "todas de pacientes con enfermedad" in error
+    assert not [b for b in app.download_button if "recalibrado" in b.label]

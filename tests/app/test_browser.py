@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 import heartnet
-from tools.screenshot import EXAMPLE, chromium_path, predict_in_browser, serve, upload_in_browser
+from tools.screenshot import (
+    EXAMPLE,
+    chromium_path,
+    predict_in_browser,
+    serve,
+    upload_in_browser,
+    validate_in_browser,
+)
 
 TENSORFLOW_START_UP = ("absl::InitializeLog", "oneDNN custom operations", "cpu_feature_guard")
 
@@ -49,3 +56,28 @@ def test_a_latin1_file_is_read_and_its_encoding_said(app_url, tmp_path, dataset)
     shown = upload_in_browser(app_url, str(source))
     assert "Windows-1252" in shown["caption"] and "«;»" in shown["caption"]
     assert shown["metrics"]["Filas puntuadas"] == "5 de 6" and shown["metrics"]["Filas rechazadas"] == "1"
+
+
+def test_a_hospital_validates_the_model_and_downloads_a_recalibrated_one(app_url, tmp_path, model):
+    import zipfile
+
+    import numpy as np
+
+    from heartnet.features import HOSPITAL
+    from heartnet.updating import fit_update, local_evaluation
+
+    data = heartnet.load_dataset(with_hospital=True)
+    rows = data[data[HOSPITAL] == "Cleveland"].drop(columns=HOSPITAL).head(120)
+    source, archive = tmp_path / "mis_pacientes.csv", tmp_path / "modelo.zip"
+    rows.assign(Cholesterol=rows["Cholesterol"].fillna(0)).to_csv(source, index=False)
+    shown = validate_in_browser(app_url, str(source), str(archive))
+    trained = heartnet.TrainedModel(model, {})
+    probabilities = heartnet.predict(rows, trained)
+    expected = local_evaluation(rows[heartnet.TARGET], probabilities, threshold=heartnet.DEFAULT_THRESHOLD)
+    assert shown["metrics"]["Brier (menor es mejor)"] == heartnet.spanish.decimal(expected["brier"], 3)
+    with zipfile.ZipFile(archive) as bundle:
+        bundle.extractall(tmp_path)
+    recalibrated = heartnet.load(tmp_path / "heartnet_recalibrado.keras")
+    update = fit_update(rows[heartnet.TARGET], probabilities, "auto")
+    np.testing.assert_allclose(heartnet.predict(rows, recalibrated), update.apply(probabilities), atol=1e-5)
+    assert "Se decidió" in shown["success"]

@@ -121,9 +121,13 @@ def _encodes(char: str, encoding: str) -> bool:
     return True
 
 
-def template_csv(dataset: pd.DataFrame) -> bytes:
-    """Three patients of the dataset as a CSV to start from; the first one without a cholesterol (an empty cell)."""
-    rows = dataset[list(heartnet.FEATURE_NAMES)].head(3).astype(object)
+def template_csv(dataset: pd.DataFrame, *, labelled: bool = False) -> bytes:
+    """Three patients of the dataset as a CSV to start from; the first one without a cholesterol (an empty cell).
+
+    ``labelled`` adds their ``HeartDisease`` (the file «Validar en mi hospital» takes).
+    """
+    columns = [*heartnet.FEATURE_NAMES, heartnet.TARGET] if labelled else list(heartnet.FEATURE_NAMES)
+    rows = dataset[columns].head(3).astype(object)
     for feature in heartnet.FEATURES:
         if feature.nullable:
             rows.loc[rows.index[0], feature.name] = None

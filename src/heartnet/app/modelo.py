@@ -8,7 +8,7 @@ from heartnet.app.shared import dataset, model_or_stop, no_background_message
 from heartnet.explain import NoBackground
 from heartnet.model import member_count
 from heartnet.reports import hospitals_table, load_report, quality_table
-from heartnet.spanish import decimal
+from heartnet.spanish import decimal, percent
 
 # The global view's cost is rows x 2,048 coalitions x background rows model evaluations: 40 held-out patients
 # against 20 of the model's background rows (a random sample of them already) take a few seconds, not a minute.
@@ -95,6 +95,13 @@ else:
         "con la tasa de enfermedad de cada hospital (intercepto y pendiente de calibración)."
     )
     st.markdown(hospitals_table(hospitals))
+    if "recalibration" in hospitals:
+        st.write(
+            "¿Cuánto ayuda recalibrar con pocos pacientes del hospital nuevo? Cada panel actualiza el modelo con "
+            "k pacientes del hospital que quedó afuera y mide la pérdida logarítmica en los demás (lo hace "
+            "`heartnet recalibrate`, y la página «Validar en mi hospital» con un archivo propio):"
+        )
+        st.pyplot(plots.recalibration_by_sample_size(hospitals["recalibration"]))
 
 st.subheader("Comparación con otros modelos")
 quality = load_report("quality")
@@ -118,3 +125,10 @@ left, right = st.columns(2)  # each half as wide as the page: the two figures ar
 left.pyplot(plots.confusion_matrix(y, probabilities, threshold=model.threshold))
 right.pyplot(plots.calibration(y, probabilities))
 st.pyplot(plots.roc_and_precision_recall(y, probabilities))
+st.write(
+    f"El umbral del modelo, {percent(model.threshold, 0)}, sale de una razón de daño a beneficio: se aceptan "
+    "varios estudios de más por cada enfermo encontrado (ver el README). La curva de decisión dice si ahí decidir "
+    "con el modelo hace más bien que estudiar a todos o a nadie:"
+)
+left, _ = st.columns(2)
+left.pyplot(plots.decision_curve(y, probabilities, threshold=model.threshold, title="Curva de decisión (prueba)"))

@@ -1,0 +1,151 @@
+"""Página «Validar en mi hospital»: el modelo con pacientes propios, calibración, curva de decisión, recalibrar."""
+
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+
+import streamlit as st
+
+import heartnet
+from heartnet import plots
+from heartnet.app.batch import template_csv, wrong_width_message
+from heartnet.app.shared import NOT_A_DEVICE, dataset, model_or_stop
+from heartnet.errors import FileProblem, LocalDataError
+from heartnet.spanish import decimal, file_message, local_data_message, percent, validation_message
+from heartnet.updating import AUTO_SLOPE_ROWS, MIN_ROWS, local_evaluation, read_labelled, recalibrate
+
+METHODS = {
+    "auto": "Automática (elige entre no tocarlo, el intercepto o intercepto y pendiente)",
+    "intercept": "Solo el intercepto (corre todas las probabilidades hacia arriba o hacia abajo)",
+    "logistic": "Intercepto y pendiente (además, las hace más o menos extremas)",
+}
+CHOSEN = {
+    "none": "no cambiar el modelo: sus probabilidades ya son compatibles con estos pacientes",
+    "intercept": "corregir el intercepto",
+    "logistic": "corregir el intercepto y la pendiente",
+}
+TESTS = {
+    "logistic_vs_none": "intercepto y pendiente frente a no cambiar nada",
+    "logistic_vs_intercept": "intercepto y pendiente frente a solo el intercepto",
+    "intercept_vs_none": "intercepto frente a no cambiar nada",
+}
+
+st.title("Validar en mi hospital")
+st.write(
+    "Un hospital que adopta el modelo es un hospital que el modelo no vio: ordenar pacientes suele sostenerse, "
+    "pero las probabilidades se corren con la tasa de enfermedad de cada lugar. Subí un CSV de pacientes propios "
+    "**con su diagnóstico** (las 11 columnas y `HeartDisease`, 1 con enfermedad y 0 sin) para ver cómo le va al "
+    "modelo con ellos y, si hace falta, descargar un modelo recalibrado para tu hospital."
+)
+model = model_or_stop()
+st.download_button(
+    "Descargar plantilla CSV con diagnóstico",
+    template_csv(dataset(), labelled=True),
+    file_name="plantilla_validacion.csv",
+)
+upload = st.file_uploader("CSV de pacientes con diagnóstico", type=["csv", "txt"])
+if upload is None:
+    st.caption(NOT_A_DEVICE)
+    st.stop()
+
+try:
+    local = read_labelled(upload.getvalue(), name=upload.name)
+except FileProblem as error:
+    st.error(file_message(error))
+    st.stop()
+except LocalDataError as error:
+    st.error(local_data_message(error))
+    st.stop()
+if local.frame.empty:
+    st.error("Ninguna fila del archivo es válida: no hay pacientes con los que evaluar el modelo.")
+    st.stop()
+
+y = local.frame[heartnet.TARGET].to_numpy()
+probabilities = heartnet.predict(local.frame, model)
+result = local_evaluation(y, probabilities, threshold=model.threshold)
+
+
+def number(value, digits: int = 3) -> str:
+    return "—" if value is None else decimal(value, digits)
+
+
+st.subheader("Cómo le va al modelo con tus pacientes")
+st.write(
+    f"{result['n']} pacientes válidos, {percent(result['prevalence'])} con enfermedad; el modelo les da en promedio "
+    f"{percent(result['mean_predicted'])}."
+)
+columns = st.columns(4)
+interval = f"Intervalo del 95 %: {number(result['roc_auc_low'])} a {number(result['roc_auc_high'])}"
+columns[0].metric("ROC AUC", number(result["roc_auc"]), help=interval)
+columns[1].metric("Brier (menor es mejor)", number(result["brier"]))
+columns[2].metric("Intercepto de calibración (ideal 0)", number(result["calibration_intercept"], 2))
+columns[3].metric("Pendiente de calibración (ideal 1)", number(result["calibration_slope"], 2))
+columns = st.columns(4)
+columns[0].metric("Sensibilidad", number(result["sensitivity"]))
+columns[1].metric("Especificidad", number(result["specificity"]))
+columns[2].metric("Valor predictivo positivo", number(result["ppv"]))
+columns[3].metric("Valor predictivo negativo", number(result["npv"]))
+st.caption(
+    f"Sensibilidad, especificidad y valores predictivos al umbral del modelo, {percent(model.threshold, 0)}. "
+    "Un intercepto positivo dice que el modelo subestima el riesgo de tus pacientes; negativo, que lo "
+    "sobreestima; una pendiente menor que 1, que sus probabilidades son demasiado extremas."
+)
+if len(set(y)) == 2:
+    left, right = st.columns(2)
+    left.pyplot(plots.calibration(y, probabilities))
+    right.pyplot(plots.decision_curve(y, probabilities, threshold=model.threshold, title="Curva de decisión"))
+else:
+    st.info(
+        "Todos los pacientes válidos tienen el mismo diagnóstico: sin pacientes con y sin enfermedad no se puede "
+        "medir cómo ordena el modelo, ni su calibración, ni dibujar su curva de decisión."
+    )
+
+if local.left_out:
+    st.subheader("Filas que quedaron afuera")
+    reasons = {
+        line: " · ".join(validation_message(error.at(None)) for error in errors)
+        for line, errors in local.rejected.items()
+    }
+    reasons |= {line: wrong_width_message(fields, local.fields) for line, fields in local.malformed.items()}
+    st.dataframe(
+        [{"línea": line, "motivo": reasons[line]} for line in sorted(reasons)], hide_index=True, width="stretch"
+    )
+
+st.subheader("Recalibrar el modelo para tu hospital")
+st.write(
+    "La recalibración re-estima, con tus pacientes, el intercepto (y quizá la pendiente) del logit del modelo, "
+    "sin tocar la red. El modelo descargado ya devuelve la probabilidad recalibrada: la línea de comandos, la "
+    f"app y TensorFlow Serving lo usan como a cualquier otro. Hacen falta al menos {MIN_ROWS['intercept']} "
+    f"pacientes con y sin enfermedad ({MIN_ROWS['logistic']} para la pendiente; la automática solo la considera "
+    f"desde {AUTO_SLOPE_ROWS}). Para saber si ayudó, medilo después con **otros** pacientes."
+)
+method = st.radio("Método", list(METHODS), format_func=METHODS.get)
+if st.button("Recalibrar"):
+    try:
+        recalibrated, update, metadata = recalibrate(model, local, method=method)
+    except LocalDataError as error:
+        st.error(local_data_message(error))
+        st.stop()
+    st.success(
+        f"Se decidió **{CHOSEN[update.method]}** con {update.rows} pacientes: intercepto "
+        f"{decimal(update.intercept, 3, sign=True)}, pendiente {decimal(update.slope, 3)}."
+    )
+    for test, p_value in update.p_values.items():
+        st.write(f"- Prueba de razón de verosimilitud, {TESTS[test]}: p = {decimal(p_value, 3)}")
+    with tempfile.TemporaryDirectory() as folder:
+        path = heartnet.save_model(recalibrated, Path(folder) / "heartnet_recalibrado.keras", metadata=metadata)
+        archive = io.BytesIO()
+        with zipfile.ZipFile(archive, "w") as bundle:
+            for file in (path, path.with_suffix(".json")):
+                bundle.write(file, file.name)
+    st.download_button(
+        "Descargar el modelo recalibrado (.zip con el .keras y sus metadatos)",
+        archive.getvalue(),
+        file_name="heartnet_recalibrado.zip",
+    )
+    st.caption(
+        "Para usarlo: descomprimilo y pasá el .keras con `--model` a `heartnet predict`, `score` o `evaluate`, "
+        "o apuntá la app a él con la variable `HEARTNET_MODEL`."
+    )
+st.caption(NOT_A_DEVICE)
