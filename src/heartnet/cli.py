@@ -228,6 +228,12 @@ def _format_local(result: dict) -> str:
     return "\n".join(lines)
 
 
+def _print(result: dict, as_json: bool, heading: str, formatted) -> int:
+    """An evaluation's result: one JSON object, or the heading and the formatted text."""
+    print(json.dumps(result) if as_json else f"{heading}\n{formatted(result)}")
+    return EXIT_OK
+
+
 def _cmd_evaluate_local(args: argparse.Namespace) -> int:
     from heartnet.features import TARGET
     from heartnet.inference import predict
@@ -240,12 +246,7 @@ def _cmd_evaluate_local(args: argparse.Namespace) -> int:
         raise UsageError(f"{_display(Path(args.data))}: no valid rows to evaluate")
     result = local_evaluation(local.frame[TARGET], predict(local.frame, model), threshold=model.threshold)
     result["rejected"] = _rejected_lines(local)
-    if args.json:
-        print(json.dumps(result))
-    else:
-        print(f"{_display(Path(args.data))}:")
-        print(_format_local(result))
-    return EXIT_OK
+    return _print(result, args.json, f"{_display(Path(args.data))}:", _format_local)
 
 
 def _cmd_recalibrate(args: argparse.Namespace) -> int:
@@ -293,12 +294,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         )
     test = df.iloc[record["split"]["test_rows"]]
     metrics = classification_metrics(test[TARGET], predict(test, model), threshold=model.threshold)
-    if args.json:
-        print(json.dumps(metrics))
-    else:
-        print(f"held-out split of {len(test)} rows (seed {record['split']['seed']}):")
-        print(_format_metrics(metrics))
-    return EXIT_OK
+    heading = f"held-out split of {len(test)} rows (seed {record['split']['seed']}):"
+    return _print(metrics, args.json, heading, _format_metrics)
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
@@ -414,7 +411,7 @@ def build_parser() -> argparse.ArgumentParser:
     recalibrate.add_argument("--out", metavar="PATH", required=True, help="where to save the new .keras model")
     recalibrate.add_argument(
         "--method",
-        choices=("auto", "intercept", "logistic"),
+        choices=("auto", "intercept", "logistic"),  # heartnet.updating.METHODS (not imported: --help stays fast)
         default="auto",
         help="intercept: shift the logit; logistic: intercept and slope; auto (default): none, intercept or "
         "logistic by the closed testing procedure",

@@ -21,7 +21,7 @@ from sklearn.calibration import calibration_curve
 
 from heartnet.decision import DEFAULT_THRESHOLD, classify
 from heartnet.features import FEATURES, FEATURES_BY_NAME, HOSPITALS, TARGET, TARGET_CLASSES, TARGET_LABEL
-from heartnet.spanish import MODEL_NAMES, decimal, number_text, percent, points
+from heartnet.spanish import MODEL_NAMES, UPDATE_NAMES, decimal, number_text, percent, points
 
 __all__ = [
     "activation_functions",
@@ -458,15 +458,13 @@ def recalibration_by_sample_size(recalibration: Mapping) -> Figure:
 
     ``recalibration`` is the report's ``recalibration``: hospital -> k -> update -> mean metrics.
     """
-    names = {"none": "sin actualizar", "intercept": "intercepto", "logistic": "intercepto y pendiente",
-             "auto": "automática"}  # fmt: skip
     hospitals = list(recalibration)
     fig = Figure(figsize=(8, 5.6), layout="constrained")
     axes = fig.subplots(2, (len(hospitals) + 1) // 2, squeeze=False).ravel()
     for ax, hospital in zip(axes, hospitals, strict=False):
         sizes = recalibration[hospital]
         ks = [int(k) for k in sizes]
-        for method, label in names.items():
+        for method, label in UPDATE_NAMES.items():
             points = [(k, sizes[str(k)][method]["log_loss"]) for k in ks if method in sizes[str(k)]]
             if points:
                 ax.plot(*zip(*points, strict=True), marker="o", label=label)

@@ -6,7 +6,7 @@ import json
 
 from heartnet.features import HOSPITALS, SEX
 from heartnet.paths import project_root
-from heartnet.spanish import MODEL_NAMES, decimal, percent
+from heartnet.spanish import MODEL_NAMES, UPDATE_NAMES, decimal, percent
 
 __all__ = [
     "candidate_description",
@@ -447,14 +447,6 @@ def sex_table(report: dict) -> str:
     return "\n".join(["heartnet por sexo:", "", *_markdown(header, rows)])
 
 
-_UPDATE_NAMES = {
-    "none": "sin actualizar",
-    "intercept": "intercepto",
-    "logistic": "intercepto y pendiente",
-    "auto": "automática",
-}
-
-
 def recalibration_table(report: dict) -> str:
     """Updating heartnet at each held-out hospital from k of its patients: log loss and slope on the others."""
     from heartnet.updating import AUTO_SLOPE_ROWS, MIN_ROWS
@@ -467,10 +459,10 @@ def recalibration_table(report: dict) -> str:
                 f"{decimal(methods[m]['log_loss'], 3)} ({_maybe(methods[m]['calibration_slope'], 2)})"
                 if m in methods
                 else "—"
-                for m in _UPDATE_NAMES
+                for m in UPDATE_NAMES
             ]
             chose = methods.get("auto_chose", {})
-            picked = ", ".join(f"{_UPDATE_NAMES[m]} {n}" for m, n in chose.items() if n)
+            picked = ", ".join(f"{UPDATE_NAMES[m]} {n}" for m, n in chose.items() if n)
             rows.append([_hospital_name(hospital), k, *cells, picked])
     lines = [
         f"Actualizar el modelo en cada hospital dejado afuera con k de sus pacientes ({design['draws']} sorteos "
@@ -479,7 +471,7 @@ def recalibration_table(report: dict) -> str:
         f"otros tantos sanos). La pendiente libre se ajusta desde {MIN_ROWS['logistic']} pacientes; la automática "
         f"la considera desde {AUTO_SLOPE_ROWS}. «—»: no se ajusta con tan pocos pacientes, o no se puede medir.",
         "",
-        *_markdown(["hospital", "k", *_UPDATE_NAMES.values(), "la automática eligió"], rows),
+        *_markdown(["hospital", "k", *UPDATE_NAMES.values(), "la automática eligió"], rows),
     ]
     goals = report.get("recalibration_goals", {})
     if goals:

@@ -18,6 +18,7 @@ from heartnet.features import FEATURES_BY_NAME, Feature
 __all__ = [
     "ENCODING_NAMES",
     "MODEL_NAMES",
+    "UPDATE_NAMES",
     "NotANumber",
     "allowed_text",
     "decimal",
@@ -184,6 +185,13 @@ def not_measured_note(feature: Feature, missing: str = "indicator") -> str:
     return f"«{feature.label}» figura como **no medido**. {_NOT_MEASURED_MEANING} {_NOT_MEASURED_HANDLING[missing]}"
 
 
+# The updates of heartnet.updating, as tables and figures name them.
+UPDATE_NAMES = {
+    "none": "sin actualizar",
+    "intercept": "intercepto",
+    "logistic": "intercepto y pendiente",
+    "auto": "automática",
+}
 _UPDATE_METHODS = {"auto": "automática", "intercept": "del intercepto", "logistic": "del intercepto y la pendiente"}
 
 

@@ -223,17 +223,22 @@ def _csv(rows: list[dict], sep: str = ",", decimal: str = ".", encoding: str = "
     return buffer.getvalue().encode(encoding)
 
 
-@pytest.fixture
-def upload(run_page):
-    """Upload a file on the «Lote» page; return the app after the run."""
+def _uploader(run_page, page: str, default_name: str):
+    """``send(content, name)``: upload a file on ``page``; return the app after the run."""
 
-    def send(content: bytes, name: str = "pacientes.csv"):
-        app = run_page("lote.py")
+    def send(content: bytes, name: str = default_name):
+        app = run_page(page)
         app.file_uploader[0].upload(name, content, "text/csv").run()
         assert not app.exception, [e.value for e in app.exception]
         return app
 
     return send
+
+
+@pytest.fixture
+def upload(run_page):
+    """Upload a file on the «Lote» page."""
+    return _uploader(run_page, "lote.py", "pacientes.csv")
 
 
 @pytest.mark.slow  # runs the app (AppTest): seconds per test
@@ -541,15 +546,8 @@ def swiss():
 
 @pytest.fixture
 def validate(run_page):
-    """Upload a labelled file on the «Validar en mi hospital» page; return the app after the run."""
-
-    def send(content: bytes, name: str = "mis_pacientes.csv"):
-        app = run_page("validar.py")
-        app.file_uploader[0].upload(name, content, "text/csv").run()
-        assert not app.exception, [e.value for e in app.exception]
-        return app
-
-    return send
+    """Upload a labelled file on the «Validar en mi hospital» page."""
+    return _uploader(run_page, "validar.py", "mis_pacientes.csv")
 
 
 @pytest.mark.slow  # runs the app (AppTest): seconds per test

@@ -228,3 +228,11 @@ def test_messages_hold_no_absolute_paths(capsys, monkeypatch, tmp_path, patient)
     monkeypatch.setenv("HEARTNET_MODEL", str(project_root() / "models" / "absent.keras"))
     code, _, err = run(capsys, "predict", json.dumps(patient))
     assert code == 2 and "no model at models/absent.keras" in err and str(project_root()) not in err
+
+
+def test_recalibrate_offers_exactly_the_updating_methods():
+    from heartnet.updating import METHODS
+
+    recalibrate = cli.build_parser()._subparsers._group_actions[0].choices["recalibrate"]
+    [method] = [action for action in recalibrate._actions if action.dest == "method"]
+    assert tuple(method.choices) == METHODS and method.default == "auto"
