@@ -11,7 +11,8 @@ By hospital (internal-external validation, Steyerberg & Harrell 2016):
 with ``cross_val_predict``; ``probability_metrics`` scores them (ROC AUC with
 a stratified bootstrap interval, Brier, log loss, calibration intercept and
 slope by statsmodels) and ``metrics_by_group`` does the same per hospital or
-per sex through fairlearn's ``MetricFrame``.
+per sex through fairlearn's ``MetricFrame``; ``net_benefit`` gives decision
+curves through dcurves.
 """
 
 from __future__ import annotations

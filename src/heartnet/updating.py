@@ -158,8 +158,8 @@ def fit_update(y_true, probabilities, method: str = "auto", *, alpha: float = AL
     procedure (Vergouwe et al., 2017): the logistic update against none
     (2 degrees of freedom), then against the intercept alone (1), each by a
     likelihood-ratio test at ``alpha``; with fewer than ``AUTO_SLOPE_ROWS``
-    rows only none against the intercept (1). Raises ``DataError`` for too few
-    rows or a single class.
+    rows only none against the intercept (1). Raises ``LocalDataError`` for too
+    few rows or a single class.
     """
     import statsmodels.api as sm
     from scipy import stats
@@ -214,16 +214,14 @@ def local_evaluation(y_true, probabilities, *, threshold: float) -> dict:
     ``calibration_slope`` with theirs, then at ``threshold`` the confusion
     matrix, sensitivity, specificity, PPV and NPV (None where undefined).
     """
-    from heartnet.evaluate import calibration, classification_metrics, probability_metrics, roc_auc_interval
+    from heartnet.evaluate import calibration, probability_metrics, roc_auc_interval
 
     y = np.asarray(y_true, dtype=int)
     p = np.asarray(probabilities, dtype=float)
-    result = probability_metrics(y, p, metrics=("n", "prevalence", "mean_predicted", "brier", "log_loss"))
-    both = len(np.unique(y)) == 2
-    result["roc_auc"], (low, high) = (
-        (float(classification_metrics(y, p)["roc_auc"]), roc_auc_interval(y, p)) if both else (None, (np.nan, np.nan))
-    )
-    result["roc_auc_low"], result["roc_auc_high"] = (None if np.isnan(v) else v for v in (low, high))
+    result = probability_metrics(y, p, metrics=("n", "prevalence", "mean_predicted", "roc_auc", "brier", "log_loss"))
+    result["roc_auc_low"], result["roc_auc_high"] = roc_auc_interval(y, p)
+    for name in ("roc_auc", "roc_auc_low", "roc_auc_high"):  # NaN (one class) is None in JSON
+        result[name] = None if np.isnan(result[name]) else result[name]
     fitted = calibration(y, p)
     for name in ("intercept", "slope"):
         for suffix in ("", "_low", "_high"):

@@ -246,3 +246,19 @@ def test_auto_never_fits_a_slope_below_its_row_count():
     y, p = simulated(AUTO_SLOPE_ROWS - 1, slope=3.0, seed=1)  # the slope is badly off
     assert fit_update(y, p, "auto").method != "logistic"
     assert fit_update(y, p, "logistic").slope > 1.5  # asked for by name, it is fitted
+
+
+def test_evaluate_data_with_one_class_gives_valid_json_and_no_auc(capsys, trained_path, tmp_path, hospitals):
+    rows = hospitals[(hospitals[HOSPITAL] == "Switzerland") & (hospitals[TARGET] == 1)].head(30)
+    code, out, _ = run(
+        capsys, "evaluate", "--data", write_csv(tmp_path / "sick.csv", rows), "--model", trained_path, "--json"
+    )
+    result = json.loads(out)  # strict JSON: no NaN
+    assert code == 0 and result["roc_auc"] is None and result["calibration_slope"] is None
+    assert result["specificity"] is None and result["sensitivity"] is not None
+
+
+def test_evaluate_data_without_a_valid_row_exits_2(capsys, trained_path, tmp_path, hospitals):
+    rows = hospitals.head(5).assign(Age=500)
+    code, _, err = run(capsys, "evaluate", "--data", write_csv(tmp_path / "bad.csv", rows), "--model", trained_path)
+    assert code == 2 and "no valid rows to evaluate" in err
