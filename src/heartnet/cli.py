@@ -285,6 +285,11 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
     model = load(args.model)
     record = model.metadata
+    if "test_rows" not in record.get("split", {}):
+        raise UsageError(
+            "the model's metadata records no held-out split (it was not saved by `heartnet train`); "
+            "evaluate it on labelled patients with --data CSV"
+        )
     data = record.get("data", {})
     df = load_dataset(None if data.get("source", "builtin") == "builtin" else data["source"])
     if data.get("sha256") not in (None, df.attrs["sha256"]):
@@ -346,12 +351,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="fetch and verify the dataset",
         description="Put the verified dataset in the cache (data/heart.csv).",
     )
-    data.set_defaults(handler=_cmd_data)
+    data.set_defaults(handler=_cmd_data, command_parser=data)
 
     train = commands.add_parser(
         "train",
         help="train and save the model",
-        description="Stratified 80/20 split, train on 80%%, report held-out metrics, save model and metadata.",
+        description="Stratified 80/20 split, train on 80%, report held-out metrics, save model and metadata.",
     )
     train.add_argument("--seed", type=int, default=0, help="seed of the split and of training (default: 0)")
     train.add_argument("--out", metavar="PATH", help="where to save the .keras model (default: models/heartnet.keras)")
@@ -366,7 +371,7 @@ def build_parser() -> argparse.ArgumentParser:
         f"(default: {DEFAULT_THRESHOLD:g}, heartnet.DEFAULT_THRESHOLD: four unnecessary further tests accepted "
         "to find one patient with disease)",
     )
-    train.set_defaults(handler=_cmd_train)
+    train.set_defaults(handler=_cmd_train, command_parser=train)
 
     predict = commands.add_parser(
         "predict",
@@ -384,7 +389,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--top", type=int, default=5, metavar="N", help="how many contributions --explain prints (default: 5)"
     )
     predict.add_argument("--model", metavar="PATH", help="the .keras model (default: models/heartnet.keras)")
-    predict.set_defaults(handler=_cmd_predict)
+    predict.set_defaults(handler=_cmd_predict, command_parser=predict)
 
     evaluate = commands.add_parser(
         "evaluate",
@@ -398,7 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--data", metavar="CSV", help="a labelled CSV (the 11 fields and HeartDisease) to evaluate on instead"
     )
     evaluate.add_argument("--json", action="store_true", help="print JSON instead of text")
-    evaluate.set_defaults(handler=_cmd_evaluate)
+    evaluate.set_defaults(handler=_cmd_evaluate, command_parser=evaluate)
 
     recalibrate = commands.add_parser(
         "recalibrate",
@@ -416,7 +421,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="intercept: shift the logit; logistic: intercept and slope; auto (default): none, intercept or "
         "logistic by the closed testing procedure",
     )
-    recalibrate.set_defaults(handler=_cmd_recalibrate)
+    recalibrate.set_defaults(handler=_cmd_recalibrate, command_parser=recalibrate)
 
     score = commands.add_parser(
         "score",
@@ -430,7 +435,7 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--chunk-size", type=int, metavar="N", help="rows per chunk (default: 100,000)")
     score.add_argument("--rejects", metavar="REJECTS.csv", help="write the rejected rows' line and reason here")
     score.add_argument("--model", metavar="PATH", help="the .keras model (default: models/heartnet.keras)")
-    score.set_defaults(handler=_cmd_score)
+    score.set_defaults(handler=_cmd_score, command_parser=score)
 
     export = commands.add_parser(
         "export",
@@ -439,13 +444,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("directory", metavar="DIR", help="folder to create (must not exist or be empty)")
     export.add_argument("--model", metavar="PATH", help="the .keras model (default: models/heartnet.keras)")
-    export.set_defaults(handler=_cmd_export)
+    export.set_defaults(handler=_cmd_export, command_parser=export)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code (the console script exits with it)."""
-    args = build_parser().parse_args(argv)
+    args, unknown = build_parser().parse_known_args(argv)
+    if unknown:  # said with the command's own usage, not the top-level one (argparse exits with 2)
+        args.command_parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     from heartnet.errors import HeartnetError
 
     try:

@@ -236,3 +236,25 @@ def test_recalibrate_offers_exactly_the_updating_methods():
     recalibrate = cli.build_parser()._subparsers._group_actions[0].choices["recalibrate"]
     [method] = [action for action in recalibrate._actions if action.dest == "method"]
     assert tuple(method.choices) == METHODS and method.default == "auto"
+
+
+def test_evaluate_a_model_saved_without_a_split_says_what_to_do_with_exit_2(capsys, tmp_path, model):
+    path = heartnet.save_model(model, tmp_path / "publico.keras")  # the public API records no split
+    code, _, err = run(capsys, "evaluate", "--model", str(path))
+    assert code == 2 and err.count("\n") == 1
+    assert "records no held-out split" in err and "--data CSV" in err
+
+
+def test_an_unknown_option_answers_with_the_commands_own_usage(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["evaluate", "--bogus"])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2
+    assert err.startswith("usage: heartnet evaluate") and "unrecognized arguments: --bogus" in err
+
+
+def test_help_texts_show_percent_signs_once(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["train", "--help"])
+    out = capsys.readouterr().out
+    assert "80%" in out and "%%" not in out
