@@ -1,17 +1,22 @@
 """The Keras model: preprocessing layers that turn raw rows into a matrix, then an ensemble of MLPs.
 
-The preprocessing lives inside the model, so a saved model takes raw rows::
+The preprocessing lives inside the model, so a saved model takes raw rows. The
+default (``DEFAULT_HPARAMS``: ``bins=4``, ``missing="indicator"``, 8 members of
+one hidden layer of 16 units)::
 
-    Age ─ Normalization ───────────────────────┐
-    Cholesterol ─ Normalization ─ FillMissing ─┤
-               └─ MissingIndicator ────────────┤
-    Sex ─ StringLookup (one-hot) ──────────────┼─ Concatenate ("encoded", n × 22)
-    FastingBS ─ IntegerLookup (one-hot) ───────┘        │
-     network: EnsembleDense (ReLU) ─ Dropout ─ ... ─ EnsembleDense (sigmoid) ─ members (n, K)
-                                                        │
-                                probability (the members' mean, n × 1)
+    Age ─ PiecewiseLinearEncoding (a column per bin) ──┐
+    Cholesterol ─ PiecewiseLinearEncoding ─────────────┤
+               └─ MissingIndicator ────────────────────┤
+    Sex ─ StringLookup (one-hot) ──────────────────────┼─ Concatenate ("encoded": n × columns)
+    FastingBS ─ IntegerLookup (one-hot) ───────────────┘        │
+     network: EnsembleDense (ReLU) ─ Dropout ─ EnsembleDense (sigmoid) ─ members (n, K)
+                                                                │
+                                        probability (the members' mean, n × 1)
 
-That is the default ``missing="indicator"`` for a nullable number (cholesterol):
+``encoded_feature_names(model)`` names the matrix's columns. With ``bins=0``
+the numbers are standardized (``Normalization``, and ``FillMissing`` puts a
+missing value at the training mean) instead. That is ``missing="indicator"``
+for a nullable number (cholesterol):
 ``"mean"`` fills a missing value with the training mean before the encoding,
 with no indicator column, and ``"drop"`` leaves the feature out of the matrix
 (its input stays, unused, so every model takes the same 11 inputs).
