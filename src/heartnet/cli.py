@@ -42,13 +42,12 @@ def _without_absolute_paths(message: str) -> str:
 
 def _probability(text: str) -> float:
     """argparse type of a threshold: a number from 0 to 1 (argparse exits with 2 and names the option otherwise)."""
+    from heartnet.decision import THRESHOLD_RULE, check_threshold  # numpy only: --help stays fast
+
     try:
-        value = float(text)
+        return check_threshold(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text!r}") from None
-    if not 0.0 <= value <= 1.0:  # NaN fails this too
-        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text!r}")
-    return value
+        raise argparse.ArgumentTypeError(f"expected {THRESHOLD_RULE}, got {text!r}") from None
 
 
 def _format_metrics(metrics: dict) -> str:

@@ -16,15 +16,28 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["DEFAULT_THRESHOLD", "HARM_TO_BENEFIT", "classify"]
+__all__ = ["DEFAULT_THRESHOLD", "HARM_TO_BENEFIT", "check_threshold", "classify"]
 
 # The harm of an unnecessary further test against the benefit of finding a patient with disease.
 HARM_TO_BENEFIT = 1 / 4
 DEFAULT_THRESHOLD = HARM_TO_BENEFIT / (1 + HARM_TO_BENEFIT)  # the threshold's odds are the ratio: 0.2
 
 
+THRESHOLD_RULE = "a number from 0 to 1"
+
+
+def check_threshold(threshold) -> float:
+    """``threshold`` as a float, or a ``ValueError`` saying it must be a number from 0 to 1 (NaN is not)."""
+    try:
+        value = float(threshold)
+    except (TypeError, ValueError):
+        raise ValueError(f"the threshold must be {THRESHOLD_RULE}, got {threshold!r}") from None
+    if not 0.0 <= value <= 1.0:  # NaN fails this too
+        raise ValueError(f"the threshold must be {THRESHOLD_RULE}, got {threshold!r}")
+    return value
+
+
 def classify(probabilities, threshold: float = DEFAULT_THRESHOLD) -> np.ndarray:
     """1 where the probability of heart disease reaches ``threshold``, else 0 (an int64 array)."""
-    if not 0.0 <= threshold <= 1.0:
-        raise ValueError(f"the threshold must be between 0 and 1, got {threshold!r}")
+    threshold = check_threshold(threshold)
     return (np.asarray(probabilities, dtype=float) >= threshold).astype(np.int64)

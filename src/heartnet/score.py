@@ -46,7 +46,7 @@ from heartnet.csvio import (
     read_header,
     require_columns,
 )
-from heartnet.decision import DEFAULT_THRESHOLD, classify
+from heartnet.decision import DEFAULT_THRESHOLD, check_threshold, classify
 from heartnet.errors import DataError, FileProblem
 from heartnet.features import FEATURE_NAMES, FEATURES
 from heartnet.files import write_atomically
@@ -291,8 +291,10 @@ def score_csv(
     require_columns(names, input_path)
     if threshold is None:
         threshold = model.threshold if isinstance(model, TrainedModel) else DEFAULT_THRESHOLD
-    if not 0 <= threshold <= 1:
-        raise DataError(f"the threshold must be between 0 and 1, got {threshold}")
+    try:
+        threshold = check_threshold(threshold)
+    except ValueError as error:
+        raise DataError(str(error)) from None
     if chunk_rows < 1:
         raise DataError(f"the chunk size must be at least 1 row, got {chunk_rows}")
 
