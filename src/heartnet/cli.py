@@ -11,7 +11,6 @@ import argparse
 import json
 import os
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -76,48 +75,16 @@ def _cmd_data(args: argparse.Namespace) -> int:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from heartnet.data import load_dataset
-    from heartnet.decision import DEFAULT_THRESHOLD
-    from heartnet.estimator import train
-    from heartnet.evaluate import TEST_SIZE, classification_metrics, holdout_split
-    from heartnet.explain import background_rows
-    from heartnet.features import TARGET
-    from heartnet.inference import predict
-    from heartnet.storage import save_model
+    from heartnet.training import train_and_save
 
-    threshold = DEFAULT_THRESHOLD if args.threshold is None else args.threshold
     command = ["heartnet", "train", "--seed", str(args.seed)]
-    command += [f"--threshold {threshold:g}"] if args.threshold is not None else []
+    command += [f"--threshold {args.threshold:g}"] if args.threshold is not None else []
     command += [f"--data {args.data}"] if args.data else []
-    df = load_dataset(args.data)
-    train_rows, test_rows = holdout_split(df, seed=args.seed)
-    started = time.perf_counter()
-    classifier = train(df.iloc[train_rows], seed=args.seed)
-    seconds = time.perf_counter() - started
-    test = df.iloc[test_rows]
-    metrics = classification_metrics(test[TARGET], predict(test, classifier), threshold=threshold)
-    hyperparameters = {name: value for name, value in classifier.get_params().items() if name != "verbose"}
-    path = save_model(
-        classifier.model_,
-        args.out,
-        metadata={
-            "seed": args.seed,
-            "command": " ".join(command),
-            "threshold": threshold,
-            "data": {"source": df.attrs["source"], "sha256": df.attrs["sha256"], "rows": len(df)},
-            "split": {"test_size": TEST_SIZE, "seed": args.seed, "test_rows": test_rows},
-            "hyperparameters": hyperparameters,
-            "epochs_run": len(classifier.history_.history["loss"]),
-            "best_epoch": classifier.best_epoch_,
-            "fit_seconds": round(seconds, 2),
-            "metrics": metrics,
-            # Shapley explanations start from the mean prediction over these training rows.
-            "background": background_rows(df.iloc[train_rows], seed=args.seed),
-        },
-    )
-    print(f"trained on {len(train_rows)} rows in {seconds:.1f} s; held-out {len(test_rows)} rows (seed {args.seed}):")
-    print(_format_metrics(metrics))
-    print(f"saved {_display(path)} and {_display(path.with_suffix('.json'))}")
+    run = train_and_save(args.data, seed=args.seed, threshold=args.threshold, out=args.out, command=" ".join(command))
+    rows = f"trained on {len(run.train_rows)} rows in {run.seconds:.1f} s; held-out {len(run.test_rows)} rows"
+    print(f"{rows} (seed {args.seed}):")
+    print(_format_metrics(run.metrics))
+    print(f"saved {_display(run.path)} and {_display(run.path.with_suffix('.json'))}")
     return EXIT_OK
 
 
@@ -275,28 +242,14 @@ def _cmd_recalibrate(args: argparse.Namespace) -> int:
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     if args.data:
         return _cmd_evaluate_local(args)
-    from heartnet.data import load_dataset
-    from heartnet.errors import DataError
-    from heartnet.evaluate import classification_metrics
+    from heartnet.evaluate import classification_metrics, recorded_split
     from heartnet.features import TARGET
     from heartnet.inference import predict
     from heartnet.storage import load
 
     model = load(args.model)
     record = model.metadata
-    if "test_rows" not in record.get("split", {}):
-        raise UsageError(
-            "the model's metadata records no held-out split (it was not saved by `heartnet train`); "
-            "evaluate it on labelled patients with --data CSV"
-        )
-    data = record.get("data", {})
-    df = load_dataset(None if data.get("source", "builtin") == "builtin" else data["source"])
-    if data.get("sha256") not in (None, df.attrs["sha256"]):
-        raise DataError(
-            "the data differs from the model's training data: "
-            f"expected sha256 {data['sha256']}, found {df.attrs['sha256']}"
-        )
-    test = df.iloc[record["split"]["test_rows"]]
+    test = recorded_split(record).test
     metrics = classification_metrics(test[TARGET], predict(test, model), threshold=model.threshold)
     heading = f"held-out split of {len(test)} rows (seed {record['split']['seed']}):"
     return _print(metrics, args.json, heading, _format_metrics)

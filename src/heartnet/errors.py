@@ -158,6 +158,14 @@ class ModelError(HeartnetError, ValueError):
     """A model file is missing, corrupt, or does not match this package."""
 
 
+class NoRecordedSplit(ModelError):
+    """A model whose metadata records no held-out split (saved by ``save_model``, not by ``heartnet train``)."""
+
+
+class DataDiffers(DataError):
+    """The data a model's metadata names is not the data found (its sha256 differs)."""
+
+
 def _short_repr(value: object, limit: int = 60) -> str:
     if type(value).__module__ == "numpy" and hasattr(value, "item"):
         value = value.item()  # show 5.0, not np.float64(5.0)

@@ -18,6 +18,7 @@ curves through dcurves.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -31,7 +32,7 @@ from sklearn.model_selection import (
 )
 
 from heartnet.decision import DEFAULT_THRESHOLD, classify
-from heartnet.errors import DataError
+from heartnet.errors import DataDiffers, DataError, NoRecordedSplit
 from heartnet.features import TARGET
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "PROBABILITY_METRICS",
     "SCORING",
     "TEST_SIZE",
+    "RecordedSplit",
     "calibration",
     "classification_metrics",
     "compare_models",
@@ -49,6 +51,7 @@ __all__ = [
     "net_benefit",
     "out_of_fold",
     "probability_metrics",
+    "recorded_split",
     "repeated_folds",
     "roc_auc_interval",
 ]
@@ -70,6 +73,49 @@ def holdout_split(df: pd.DataFrame, *, seed: int = 0, test_size: float = TEST_SI
     positions = np.arange(len(df))
     train_rows, test_rows = train_test_split(positions, test_size=test_size, stratify=df[TARGET], random_state=seed)
     return np.sort(train_rows), np.sort(test_rows)
+
+
+@dataclass(frozen=True)
+class RecordedSplit:
+    """The data a model was trained on and its held-out split, as its metadata records them."""
+
+    data: pd.DataFrame
+    train_rows: np.ndarray
+    test_rows: np.ndarray
+
+    @property
+    def test(self) -> pd.DataFrame:
+        return self.data.iloc[self.test_rows]
+
+    @property
+    def train(self) -> pd.DataFrame:
+        return self.data.iloc[self.train_rows]
+
+
+def recorded_split(metadata: dict) -> RecordedSplit:
+    """The one place a model's held-out rows are recovered: its recorded data (checked by sha256) and split.
+
+    Raises ``NoRecordedSplit`` for a model saved without one (the public
+    ``save_model``), ``DataDiffers`` when the data found is not the recorded
+    one, and the loader's own errors when it cannot be read.
+    """
+    from heartnet.data import load_dataset
+
+    split = metadata.get("split") or {}
+    if "test_rows" not in split:
+        raise NoRecordedSplit(
+            "the model's metadata records no held-out split (it was not saved by `heartnet train`); "
+            "evaluate it on labelled patients with --data CSV"
+        )
+    data = metadata.get("data") or {}
+    df = load_dataset(None if data.get("source", "builtin") == "builtin" else data["source"])
+    if data.get("sha256") not in (None, df.attrs["sha256"]):
+        raise DataDiffers(
+            "the data differs from the model's training data: "
+            f"expected sha256 {data['sha256']}, found {df.attrs['sha256']}"
+        )
+    test_rows = np.asarray(split["test_rows"], dtype=int)
+    return RecordedSplit(df, np.setdiff1d(np.arange(len(df)), test_rows), test_rows)
 
 
 def classification_metrics(y_true, probabilities, *, threshold: float = DEFAULT_THRESHOLD) -> dict:

@@ -27,7 +27,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from heartnet.errors import HeartnetError, ModelError
+from heartnet.errors import DataDiffers, HeartnetError, ModelError
 from heartnet.features import FEATURE_NAMES, FEATURES
 from heartnet.inference import keras_model, probabilities
 from heartnet.storage import TrainedModel
@@ -129,24 +129,23 @@ def model_background(model: TrainedModel) -> list[dict]:
     seed = model.metadata.get("seed", split.get("seed", 0))
     key = (data.get("source", "builtin"), data["sha256"], tuple(split["test_rows"]), seed)
     if key not in _drawn_again:
-        _drawn_again[key] = _draw_again(*key)
+        _drawn_again[key] = _draw_again(model.metadata, seed)
     return list(_drawn_again[key])
 
 
 _drawn_again: dict[tuple, list[dict]] = {}  # a dataset read and sampled once per process
 
 
-def _draw_again(source: str, sha256: str, test_rows: tuple[int, ...], seed: int) -> list[dict]:
-    from heartnet.data import load_dataset  # reads the training data only for a model that needs it
+def _draw_again(metadata: dict, seed: int) -> list[dict]:
+    from heartnet.evaluate import recorded_split  # reads the training data only for a model that needs it
 
     try:
-        frame = load_dataset(None if source == "builtin" else source)
+        split = recorded_split(metadata)
+    except DataDiffers:
+        raise NoBackground("data_differs") from None
     except HeartnetError as error:
         raise NoBackground("data_unavailable", detail=str(error)) from None
-    if frame.attrs.get("sha256") != sha256:
-        raise NoBackground("data_differs")
-    training = np.setdiff1d(np.arange(len(frame)), np.asarray(test_rows, dtype=int))
-    return background_rows(frame.iloc[training], seed=seed)
+    return background_rows(split.train, seed=seed)
 
 
 def _background(model, background) -> pd.DataFrame:

@@ -14,6 +14,10 @@ and the early stopping watch. ``fit`` returns a real ``keras.callbacks.History``
 from __future__ import annotations
 
 import math
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -27,6 +31,7 @@ from heartnet.validation import validate_frame
 
 __all__ = [
     "DEFAULT_FIT",
+    "TrainingRun",
     "best_epoch",
     "check_labels",
     "compile_for_training",
@@ -34,6 +39,7 @@ __all__ = [
     "fit_model",
     "make_optimizer",
     "split_xy",
+    "train_and_save",
     "validation_split",
 ]
 
@@ -218,3 +224,70 @@ def best_epoch(history: keras.callbacks.History) -> int:
     """
     losses = history.history.get("val_probability_log_loss")
     return int(np.argmin(losses)) + 1 if losses else len(history.history["loss"])
+
+
+@dataclass(frozen=True)
+class TrainingRun:
+    """What ``train_and_save`` did: where it saved, the held-out metrics, the split and the time it took."""
+
+    path: Path
+    metrics: dict
+    train_rows: np.ndarray
+    test_rows: np.ndarray
+    seconds: float
+
+
+def train_and_save(
+    data: str | os.PathLike | None = None,
+    *,
+    seed: int = 0,
+    threshold: float | None = None,
+    out: str | os.PathLike | None = None,
+    command: str | None = None,
+) -> TrainingRun:
+    """Train the default model, evaluate it on the held-out split, save it with its training record.
+
+    The one place the training record is written (``heartnet train``, the
+    tests and anyone else call this): the data (``None``: the built-in
+    dataset, or a user's CSV), the split (``heartnet.evaluate.holdout_split``),
+    the seed, the threshold (``DEFAULT_THRESHOLD`` unless given), the
+    hyper-parameters, the held-out metrics and the background rows that
+    Shapley explanations start from. Every reader of the record
+    (``recorded_split``, ``heartnet.explain``) reads what this writes.
+    """
+    from heartnet.data import load_dataset
+    from heartnet.decision import DEFAULT_THRESHOLD, check_threshold
+    from heartnet.estimator import train
+    from heartnet.evaluate import TEST_SIZE, classification_metrics, holdout_split
+    from heartnet.explain import background_rows
+    from heartnet.inference import predict
+    from heartnet.storage import save_model
+
+    threshold = DEFAULT_THRESHOLD if threshold is None else check_threshold(threshold)
+    df = load_dataset(data)
+    train_rows, test_rows = holdout_split(df, seed=seed)
+    started = time.perf_counter()
+    classifier = train(df.iloc[train_rows], seed=seed)
+    seconds = time.perf_counter() - started
+    test = df.iloc[test_rows]
+    metrics = classification_metrics(test[TARGET], predict(test, classifier), threshold=threshold)
+    hyperparameters = {name: value for name, value in classifier.get_params().items() if name != "verbose"}
+    path = save_model(
+        classifier.model_,
+        out,
+        metadata={
+            "seed": seed,
+            "command": command,
+            "threshold": threshold,
+            "data": {"source": df.attrs["source"], "sha256": df.attrs["sha256"], "rows": len(df)},
+            "split": {"test_size": TEST_SIZE, "seed": seed, "test_rows": test_rows},
+            "hyperparameters": hyperparameters,
+            "epochs_run": len(classifier.history_.history["loss"]),
+            "best_epoch": classifier.best_epoch_,
+            "fit_seconds": round(seconds, 2),
+            "metrics": metrics,
+            # Shapley explanations start from the mean prediction over these training rows.
+            "background": background_rows(df.iloc[train_rows], seed=seed),
+        },
+    )
+    return TrainingRun(path, metrics, train_rows, test_rows, seconds)

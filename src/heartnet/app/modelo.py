@@ -5,6 +5,8 @@ import streamlit as st
 import heartnet
 from heartnet import diagrams, plots
 from heartnet.app.shared import dataset, model_or_stop, no_background_message
+from heartnet.errors import DataError, NoRecordedSplit
+from heartnet.evaluate import recorded_split
 from heartnet.explain import NoBackground
 from heartnet.model import member_count
 from heartnet.reports import hospitals_table, load_report, quality_table
@@ -61,11 +63,17 @@ st.image(
     f"{MEMBER_NEURONS} neuronas por capa)",
 )
 
-df = dataset()
-if metadata.get("data", {}).get("sha256") != df.attrs.get("sha256"):
+try:
+    test = recorded_split(metadata).test
+except NoRecordedSplit:
+    st.warning(
+        "El modelo guardado no registra su partición de prueba (no lo guardó `heartnet train`): no se puede "
+        "mostrar su evaluación. Se puede medir con pacientes propios en «Validar en mi hospital»."
+    )
+    st.stop()
+except DataError:
     st.warning("El modelo guardado no se entrenó con el dataset incluido: no se puede reconstruir su prueba.")
     st.stop()
-test = df.iloc[metadata["split"]["test_rows"]]
 
 st.subheader("Qué variables pesan")
 st.write(
