@@ -630,3 +630,11 @@ def test_too_few_patients_or_one_class_are_refused_in_spanish_when_recalibrating
     [error] = [element.value for element in app.error]
     assert "todas de pacientes con enfermedad" in error
     assert not [b for b in app.download_button if "recalibrado" in b.label]
+
+
+@pytest.mark.slow
+def test_the_model_page_of_a_model_without_a_recorded_split_says_so_in_spanish(app_model_with, run_page):
+    app_model_with(split=None)  # as the public save_model saves it
+    app = run_page("modelo.py")
+    [warning] = [element.value for element in app.warning]
+    assert "no registra su partición de prueba" in warning and "Validar en mi hospital" in warning
