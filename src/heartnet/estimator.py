@@ -92,6 +92,11 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
         The seed ``fit`` used (``random_state`` itself when it is an int).
     classes_ : ndarray
         ``[0, 1]``: no heart disease, heart disease.
+    threshold_ : float or None
+        The saved model's decision threshold for a classifier made by
+        ``from_trained`` (``predict`` uses it); None after ``fit`` (0.5).
+    metadata_ : dict
+        The saved model's metadata (``from_trained``); empty after ``fit``.
     """
 
     def __init__(
@@ -180,21 +185,25 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
         return np.column_stack([1.0 - probability, probability])
 
     def predict(self, X) -> np.ndarray:
-        """0/1 classes by scikit-learn's convention: the more probable class (a threshold of 0.5).
+        """0/1 classes: at the saved model's threshold for a classifier made by ``from_trained``, else at 0.5.
 
-        The threshold a saved model carries (``heartnet.DEFAULT_THRESHOLD``, from a
-        stated harm-to-benefit ratio) is the clinical decision; ``predict`` keeps
-        scikit-learn's meaning so that accuracy and F1 compare with any other
-        classifier's (tune it with ``TunedThresholdClassifierCV``).
+        A fitted classifier follows scikit-learn's convention (the more
+        probable class), so that accuracy and F1 compare with any other
+        classifier's (tune it with ``TunedThresholdClassifierCV``). One made
+        from a saved model carries that model's threshold (``threshold_``,
+        from a stated harm-to-benefit ratio unless another was saved) and uses it.
         """
-        return self.classes_[classify(self.predict_proba(X)[:, 1], SKLEARN_THRESHOLD)]
+        threshold = SKLEARN_THRESHOLD if self.threshold_ is None else self.threshold_
+        return self.classes_[classify(self.predict_proba(X)[:, 1], threshold)]
 
     @classmethod
     def from_trained(cls, trained: TrainedModel) -> HeartnetClassifier:
         """A fitted classifier around a loaded model (``heartnet.load()``), for scikit-learn's tools.
 
         Its hyper-parameters are the ones recorded in the model's metadata;
-        ``history_`` is None (the History of a past run is not saved).
+        ``threshold_`` and ``metadata_`` are the saved model's, and ``predict``
+        uses that threshold; ``history_`` is None (the History of a past run is
+        not saved).
         """
         recorded = trained.metadata.get("hyperparameters", {})
         known = cls().get_params()
@@ -203,6 +212,7 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
         estimator.best_epoch_ = trained.metadata.get("best_epoch")
         estimator.seed_ = trained.metadata.get("seed")
         estimator._set_fitted_attributes()
+        estimator.threshold_, estimator.metadata_ = trained.threshold, dict(trained.metadata)
         return estimator
 
     def _seed(self) -> int:
@@ -212,6 +222,7 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
         return int(check_random_state(self.random_state).randint(2**31 - 1))
 
     def _set_fitted_attributes(self) -> None:
+        self.threshold_, self.metadata_ = None, {}  # from_trained sets the saved model's
         self.classes_ = np.array([0, 1])
         self.n_features_in_ = len(FEATURE_NAMES)
         self.feature_names_in_ = np.array(FEATURE_NAMES, dtype=object)

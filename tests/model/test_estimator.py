@@ -206,3 +206,15 @@ def test_predict_takes_the_fitted_estimator_itself(fitted, data, patient):
     assert heartnet.predict_one(patient, fitted) == pytest.approx(heartnet.predict_one(patient, fitted.model_))
     with pytest.raises(TypeError, match="expected a Keras model, a TrainedModel or a fitted HeartnetClassifier"):
         heartnet.predict(data[0], HeartnetClassifier())
+
+
+def test_from_trained_carries_the_saved_threshold_into_predict(model_copy, dataset):
+    saved = heartnet.load(model_copy(threshold=0.9))
+    estimator = HeartnetClassifier.from_trained(saved)
+    X = dataset[list(heartnet.FEATURE_NAMES)].head(200)
+    probabilities = estimator.predict_proba(X)[:, 1]
+    assert estimator.threshold_ == 0.9 and estimator.metadata_["threshold"] == 0.9
+    np.testing.assert_array_equal(estimator.predict(X), (probabilities >= 0.9).astype(int))
+    assert (probabilities >= 0.5).sum() > (probabilities >= 0.9).sum()  # the check can tell the two apart
+    default = HeartnetClassifier.from_trained(heartnet.load(model_copy(threshold=None)))
+    assert default.threshold_ == heartnet.DEFAULT_THRESHOLD
