@@ -220,25 +220,15 @@ def selection_table(report: dict) -> str:
     """How the default model was chosen: every candidate's nested score and fit time, the choice, the estimate."""
     cv, nested = report["cv"], report["nested"]
     folds = sum(entry["outer_folds_won"] for entry in report["candidates"].values())
-    if "final_search" in cv:  # grouped by hospital (the current search)
-        intro = (
-            f"Elección del modelo por defecto con validación cruzada anidada **dejando un hospital afuera** "
-            f"({cv['rows']} pacientes): en cada uno de los {folds} pliegues externos (un hospital afuera), "
-            "`GridSearchCV` compara los candidatos por la log loss de dejar afuera, por turno, cada uno de los "
-            "otros hospitales; el elegido se reentrena con esos hospitales y se evalúa una sola vez en el que "
-            f"quedó afuera. La misma búsqueda, solo con las {cv['final_search']['rows']} filas de entrenamiento "
-            "de la partición de `heartnet train`, elige el modelo por defecto: su prueba no participa de ninguna "
-            "elección."
-        )
-        final_column = "log loss de la búsqueda final ↓"
-    else:
-        intro = (
-            f"Elección del modelo por defecto con validación cruzada anidada ({cv['rows']} pacientes): dentro de "
-            f"cada uno de los {folds} pliegues externos de entrenamiento, `GridSearchCV` compara los candidatos "
-            "por la log loss de una validación cruzada interna; el elegido se reentrena en ese pliegue y se "
-            "evalúa una sola vez en su prueba. La misma búsqueda sobre todos los datos elige el modelo por defecto."
-        )
-        final_column = None
+    intro = (
+        f"Elección del modelo por defecto con validación cruzada anidada **dejando un hospital afuera** "
+        f"({cv['rows']} pacientes): en cada uno de los {folds} pliegues externos (un hospital afuera), "
+        "`GridSearchCV` compara los candidatos por la log loss de dejar afuera, por turno, cada uno de los "
+        "otros hospitales; el elegido se reentrena con esos hospitales y se evalúa una sola vez en el que "
+        f"quedó afuera. La misma búsqueda, solo con las {cv['final_search']['rows']} filas de entrenamiento "
+        "de la partición de `heartnet train`, elige el modelo por defecto: su prueba no participa de ninguna "
+        "elección."
+    )
     lines = [intro, ""]
     rows = [
         [
@@ -247,12 +237,12 @@ def selection_table(report: dict) -> str:
             f"{decimal(entry['inner_log_loss']['mean'], 4)} ± {decimal(entry['inner_log_loss']['std'], 4)}",
             decimal(entry["fit_seconds"], 2),
             f"{entry['outer_folds_won']} de {folds}",
+            decimal(entry["whole_data_inner_log_loss"], 4),
         ]
-        + ([decimal(entry["whole_data_inner_log_loss"], 4)] if final_column else [])
         for name, entry in report["candidates"].items()
     ]
     header = ["candidato", "configuración", "log loss interna ↓", "ajuste (s)", "pliegues ganados"]
-    lines += _markdown(header + ([final_column] if final_column else []), rows)
+    lines += _markdown([*header, "log loss de la búsqueda final ↓"], rows)
     lines += [
         "",
         f"Queda por defecto **`{report['chosen_default']}`**. Estimación anidada del procedimiento completo (elección "
