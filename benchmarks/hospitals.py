@@ -68,9 +68,8 @@ CHEAP = ("n", "prevalence", "mean_predicted", *SUMMARY, "calibration_intercept",
 CHOLESTEROL_VARIANTS = {"heartnet": ("indicator", "mean", "drop"), "catboost": ("nan", "mean", "drop")}
 
 
-def hospital_only(seed: int = 0):
+def hospital_only():
     """The hospital as the only input: one-hot, unpenalized logistic regression = each hospital's training rate."""
-    del seed  # deterministic
     return make_pipeline(OneHotEncoder(handle_unknown="ignore"), LogisticRegression(C=np.inf, max_iter=1000))
 
 
@@ -348,7 +347,7 @@ def run(
         ],
     }
     report["models"], predictions = _leave_one_hospital_out(models, X, y, hospitals, sex)
-    pooled_models = {**models, "hospital_only": hospital_only(seed)}
+    pooled_models = {**models, "hospital_only": hospital_only()}
     report["pooled"], pooled_predictions = _pooled(
         pooled_models, df[[*features, HOSPITAL]], y, hospitals, sex, repeats=repeats, seed=seed
     )
