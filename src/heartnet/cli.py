@@ -289,6 +289,11 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _model_option(command: argparse.ArgumentParser, what: str = "the .keras model") -> None:
+    """The --model option every command that reads a saved model takes."""
+    command.add_argument("--model", metavar="PATH", help=f"{what} (default: models/heartnet.keras)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from heartnet.decision import DEFAULT_THRESHOLD  # numpy only: --help stays fast
 
@@ -340,7 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument(
         "--top", type=int, default=5, metavar="N", help="how many contributions --explain prints (default: 5)"
     )
-    predict.add_argument("--model", metavar="PATH", help="the .keras model (default: models/heartnet.keras)")
+    _model_option(predict)
     predict.set_defaults(handler=_cmd_predict, command_parser=predict)
 
     evaluate = commands.add_parser(
@@ -350,7 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--data, check it on your own labelled patients: discrimination, calibration and the errors at the "
         "model's threshold. Rows that fail validation are listed with their line and left out.",
     )
-    evaluate.add_argument("--model", metavar="PATH", help="the .keras model (default: models/heartnet.keras)")
+    _model_option(evaluate)
     evaluate.add_argument(
         "--data", metavar="CSV", help="a labelled CSV (the 11 fields and HeartDisease) to evaluate on instead"
     )
@@ -364,7 +369,7 @@ def build_parser() -> argparse.ArgumentParser:
         "recalibrated model as a new .keras file whose output is the recalibrated probability.",
     )
     recalibrate.add_argument("data", metavar="CSV", help="a labelled CSV: the 11 fields and HeartDisease (0/1)")
-    recalibrate.add_argument("--model", metavar="PATH", help="the base .keras model (default: models/heartnet.keras)")
+    _model_option(recalibrate, "the base .keras model")
     recalibrate.add_argument("--out", metavar="PATH", required=True, help="where to save the new .keras model")
     recalibrate.add_argument(
         "--method",
@@ -386,7 +391,7 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--threshold", type=_probability, metavar="T", help="decision threshold (default: the model's)")
     score.add_argument("--chunk-size", type=int, metavar="N", help="rows per chunk (default: 100,000)")
     score.add_argument("--rejects", metavar="REJECTS.csv", help="write the rejected rows' line and reason here")
-    score.add_argument("--model", metavar="PATH", help="the .keras model (default: models/heartnet.keras)")
+    _model_option(score)
     score.set_defaults(handler=_cmd_score, command_parser=score)
 
     export = commands.add_parser(
@@ -395,7 +400,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write a SavedModel whose serving signature takes the raw named features, plus a README.",
     )
     export.add_argument("directory", metavar="DIR", help="folder to create (must not exist or be empty)")
-    export.add_argument("--model", metavar="PATH", help="the .keras model (default: models/heartnet.keras)")
+    _model_option(export)
     export.set_defaults(handler=_cmd_export, command_parser=export)
     return parser
 
