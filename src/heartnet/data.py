@@ -34,7 +34,7 @@ from heartnet.errors import ChecksumError, DataError, ValidationError
 from heartnet.features import FEATURE_NAMES, FEATURES, HOSPITAL, HOSPITALS, TARGET
 from heartnet.files import file_sha256, write_atomically
 from heartnet.paths import data_cache_path
-from heartnet.validation import validate_frame
+from heartnet.validation import not_a_label, validate_frame
 
 __all__ = [
     "DATASET_SHA256",
@@ -145,7 +145,7 @@ def _prepare(raw: pd.DataFrame, source: str) -> pd.DataFrame:
         line = None if error.row is None else int(kept.index[error.row]) + 2
         raise error.at(line, "line", source=source) from None
     target = kept[TARGET]
-    bad = ~target.isin([0, 1]).to_numpy() | target.map(lambda value: isinstance(value, bool)).to_numpy()
+    bad = not_a_label(target)
     if bad.any():
         position = int(np.flatnonzero(bad)[0])
         raise ValidationError(

@@ -27,7 +27,7 @@ from heartnet.backend import keras, tf
 from heartnet.errors import DataError
 from heartnet.features import FEATURE_NAMES, TARGET
 from heartnet.model import MeanProbability, encoder, member_count, network, to_inputs
-from heartnet.validation import validate_frame
+from heartnet.validation import not_a_label, validate_frame
 
 __all__ = [
     "DEFAULT_FIT",
@@ -67,7 +67,7 @@ def split_xy(df: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
 def check_labels(labels) -> np.ndarray:
     """The labels as an int64 array of 0 and 1; ``DataError`` naming the first other values."""
     labels = pd.Series(np.asarray(labels).ravel())
-    bad = ~labels.isin([0, 1]) | labels.map(lambda value: isinstance(value, (bool, np.bool_)))
+    bad = not_a_label(labels)
     if bad.any():
         raise DataError(f"'{TARGET}' must hold only 0 and 1, got {sorted(map(repr, set(labels[bad])))[:5]}")
     return labels.to_numpy(dtype="int64")

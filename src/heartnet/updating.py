@@ -31,7 +31,7 @@ from heartnet.csvio import PatientsFile, read_patients
 from heartnet.errors import DataError, LocalDataError
 from heartnet.features import FEATURE_NAMES, TARGET
 from heartnet.files import file_sha256
-from heartnet.validation import find_problems, group_by_row, validate_frame
+from heartnet.validation import find_problems, group_by_row, not_a_label, validate_frame
 
 __all__ = [
     "ALPHA",
@@ -126,9 +126,7 @@ def read_labelled(source: bytes | str | os.PathLike, *, name: object = None) -> 
 
 
 def _check_labels(patients: PatientsFile, name: str) -> None:
-    labels = patients.values[TARGET]
-    numeric = pd.to_numeric(labels, errors="coerce")
-    bad = ~numeric.isin([0, 1]).to_numpy()
+    bad = not_a_label(patients.values[TARGET])
     if bad.any():
         position = int(np.flatnonzero(bad)[0])
         value = patients.cells[TARGET].iloc[position]

@@ -23,6 +23,7 @@ __all__ = [
     "check_value",
     "find_problems",
     "group_by_row",
+    "not_a_label",
     "row_problems",
     "validate_frame",
     "validate_row",
@@ -30,6 +31,14 @@ __all__ = [
 ]
 
 _IGNORED = frozenset({TARGET})
+
+
+def not_a_label(labels) -> np.ndarray:
+    """Where ``labels`` hold something other than 0 or 1 (a boolean counts as other): the one rule for the target."""
+    labels = pd.Series(np.asarray(labels, dtype=object).ravel())
+    return (~labels.isin([0, 1]) | labels.map(lambda value: isinstance(value, (bool, np.bool_)))).to_numpy()
+
+
 REASONS_SEP = " | "  # between the reasons of one rejected row, when they are written on one line
 
 

@@ -157,3 +157,12 @@ def test_find_problems_reports_every_bad_value_and_group_by_row_gathers_them(dat
     grouped = group_by_row(problems)
     assert list(grouped) == [3, 5]
     assert [problem.field for problem in grouped[3]] == ["Sex", "MaxHR"] and grouped[5][0].field == "Oldpeak"
+
+
+def test_one_label_rule_for_the_loader_training_and_local_files():
+    import numpy as np
+
+    from heartnet.validation import not_a_label
+
+    labels = [0, 1, 1.0, 2, -1, True, np.bool_(False), float("nan"), "1", None]
+    assert not_a_label(labels).tolist() == [False, False, False, True, True, True, True, True, True, True]
