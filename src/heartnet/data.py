@@ -43,6 +43,7 @@ __all__ = [
     "dataset_facts",
     "fetch_dataset",
     "load_dataset",
+    "raw_dataset",
     "typical_patient",
 ]
 
@@ -190,6 +191,14 @@ def load_dataset(path: str | os.PathLike | None = None, *, with_hospital: bool =
     return frame
 
 
+def raw_dataset() -> pd.DataFrame:
+    """The verified built-in file exactly as written, in its own row order (0 = cholesterol not measured).
+
+    For showing the file's quality issues; ``load_dataset`` is the clean table the models take.
+    """
+    return pd.read_csv(fetch_dataset())
+
+
 def dataset_facts(raw: pd.DataFrame | None = None) -> dict:
     """Counts of the known quality issues in a raw table (default: the built-in file).
 
@@ -197,7 +206,7 @@ def dataset_facts(raw: pd.DataFrame | None = None) -> dict:
     share of those that are positive; ``dropped``: per feature, rows holding an
     impossible value.
     """
-    raw = pd.read_csv(fetch_dataset()) if raw is None else raw
+    raw = raw_dataset() if raw is None else raw
     facts = {"rows": len(raw), "positive_rate": float(raw[TARGET].mean()), "missing": {}, "dropped": {}}
     for feature in FEATURES:
         if feature.nullable:

@@ -34,7 +34,7 @@ def _check(fig: Figure) -> None:
 
 
 def test_data_figures(dataset):
-    raw = pd.read_csv(heartnet.fetch_dataset())
+    raw = heartnet.data.raw_dataset()
     for fig in (
         plots.class_balance(dataset),
         plots.numeric_distributions(dataset),

@@ -1,13 +1,11 @@
 """Expectations about the dataset itself (Made-With-ML style data tests)."""
 
-import pandas as pd
-
 import heartnet
 from heartnet.data import dataset_facts
 
 
 def test_raw_file_has_the_documented_quality_issues():
-    raw = pd.read_csv(heartnet.fetch_dataset())
+    raw = heartnet.data.raw_dataset()
     facts = dataset_facts(raw)
     assert facts["rows"] == 918
     assert facts["missing"]["Cholesterol"]["rows"] == 172

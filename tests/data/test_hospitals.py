@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import heartnet
-from heartnet.data import builtin_hospitals, fetch_dataset
+from heartnet.data import builtin_hospitals, raw_dataset
 from heartnet.errors import DataError, ValidationError
 from heartnet.evaluate import hospital_folds
 from heartnet.features import HOSPITAL, HOSPITALS
@@ -15,7 +15,7 @@ from heartnet.features import HOSPITAL, HOSPITALS
 @pytest.fixture(scope="module")
 def raw():
     """The verified built-in file as it is, in its own row order (never shuffled)."""
-    return pd.read_csv(fetch_dataset())
+    return raw_dataset()
 
 
 @pytest.fixture(scope="module")

@@ -1,11 +1,11 @@
 """Página «Datos»: los gráficos de exploración, con las mismas funciones que el notebook."""
 
-import pandas as pd
 import streamlit as st
 
 import heartnet
 from heartnet import plots
 from heartnet.app.shared import dataset
+from heartnet.data import raw_dataset
 
 st.title("Los datos")
 st.write(
@@ -36,7 +36,7 @@ st.write(
 )
 
 st.subheader("Colesterol «no medido»")
-st.pyplot(plots.missing_cholesterol(pd.read_csv(heartnet.fetch_dataset())))
+st.pyplot(plots.missing_cholesterol(raw_dataset()))
 st.write(
     "En el archivo, un colesterol de 0 significa «no medido», y esos pacientes son casi todos enfermos. No es "
     "que no medirlo sea un riesgo: la mayoría vienen de Suiza, el hospital que no lo midió nunca y el que más "
