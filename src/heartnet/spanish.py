@@ -24,6 +24,7 @@ __all__ = [
     "decimal",
     "file_message",
     "local_data_message",
+    "no_background_message",
     "not_a_number_message",
     "not_measured_note",
     "number_text",
@@ -211,4 +212,23 @@ def local_data_message(error: LocalDataError) -> str:
     return (
         f"La recalibración {_UPDATE_METHODS.get(error.method, error.method)} necesita al menos {error.needed} filas "
         f"válidas y el archivo tiene {error.rows}."
+    )
+
+
+# Why a model cannot be explained (heartnet.explain.NoBackground's reason), in Spanish.
+_NO_BACKGROUND = {
+    "no_metadata": "sus metadatos no dicen con qué datos y partición se entrenó",
+    "no_training_record": "sus metadatos no dicen con qué datos y partición se entrenó",
+    "data_unavailable": "sus datos de entrenamiento no se pueden leer ahora",
+    "data_differs": "los datos que hay no son aquellos con los que se entrenó (su huella sha256 es otra)",
+}
+
+
+def no_background_message(error) -> str:
+    """Why a model cannot be explained (``heartnet.explain.NoBackground``), in Spanish, from its reason."""
+    return (
+        "No se puede calcular la explicación de Shapley de este modelo: no guarda las filas de entrenamiento "
+        f"contra las que se explica, y no se pueden volver a sacar porque {_NO_BACKGROUND[error.reason]}. "
+        "La probabilidad sí es la del modelo. Para tener la explicación, entrená el modelo con `make train` "
+        "(o `heartnet train`)."
     )

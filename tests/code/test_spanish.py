@@ -96,3 +96,12 @@ def test_local_data_problems_are_worded_in_spanish_from_their_fields(fields, wor
     error = LocalDataError(fields.pop("problem"), "english text", **fields)
     message = local_data_message(error)
     assert words in message and "english" not in message
+
+
+def test_every_reason_a_model_cannot_be_explained_has_a_spanish_wording():
+    from heartnet.explain import NoBackground
+    from heartnet.spanish import no_background_message
+
+    for reason in NoBackground.REASONS:
+        message = no_background_message(NoBackground(reason))
+        assert message.startswith("No se puede calcular la explicación de Shapley") and "background" not in message

@@ -4,13 +4,13 @@ import streamlit as st
 
 import heartnet
 from heartnet import diagrams, plots
-from heartnet.app.shared import dataset, model_or_stop, no_background_message
+from heartnet.app.shared import dataset, model_or_stop
 from heartnet.errors import DataError, NoRecordedSplit
 from heartnet.evaluate import recorded_split
 from heartnet.explain import NoBackground
 from heartnet.model import member_count
 from heartnet.reports import hospitals_table, load_report, quality_table
-from heartnet.spanish import decimal, percent
+from heartnet.spanish import decimal, no_background_message, percent
 
 # The global view's cost is rows x 2,048 coalitions x background rows model evaluations: 40 held-out patients
 # against 20 of the model's background rows (a random sample of them already) take a few seconds, not a minute.

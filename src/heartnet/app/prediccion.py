@@ -9,12 +9,12 @@ from heartnet.app.shared import (
     contributions,
     hide_english_input_hints,
     model_or_stop,
-    no_background_message,
     typical,
 )
 from heartnet.explain import NoBackground
 from heartnet.spanish import (
     NotANumber,
+    no_background_message,
     not_a_number_message,
     not_measured_note,
     number_text,

@@ -60,21 +60,3 @@ def _contributions(model_file: str, model_sha256: str, row: tuple) -> tuple[pd.D
 
     frame = shapley(model_or_stop(), dict(row))
     return frame, dict(frame.attrs)
-
-
-_NO_BACKGROUND = {
-    "no_metadata": "sus metadatos no dicen con qué datos y partición se entrenó",
-    "no_training_record": "sus metadatos no dicen con qué datos y partición se entrenó",
-    "data_unavailable": "sus datos de entrenamiento no se pueden leer ahora",
-    "data_differs": "los datos que hay no son aquellos con los que se entrenó (su huella sha256 es otra)",
-}
-
-
-def no_background_message(error) -> str:
-    """Why a model cannot be explained (``heartnet.explain.NoBackground``), in Spanish, from its reason."""
-    return (
-        "No se puede calcular la explicación de Shapley de este modelo: no guarda las filas de entrenamiento "
-        f"contra las que se explica, y no se pueden volver a sacar porque {_NO_BACKGROUND[error.reason]}. "
-        "La probabilidad sí es la del modelo. Para tener la explicación, entrená el modelo con `make train` "
-        "(o `heartnet train`)."
-    )
