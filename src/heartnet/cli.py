@@ -117,10 +117,13 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     model = load(args.model)
     threshold = model.threshold
     try:
-        probabilities = [predict_one(data, model)] if isinstance(data, dict) else predict(data, model)
+        if args.explain:  # the explanation validates the rows once and sums exactly to each probability
+            probabilities, explanations = _explanations(model, [data] if isinstance(data, dict) else data, args.top)
+        else:
+            probabilities = [predict_one(data, model)] if isinstance(data, dict) else predict(data, model)
+            explanations = None
     except TypeError as error:  # a list item that is not an object
         raise UsageError(str(error)) from None
-    explanations = _explanations(model, [data] if isinstance(data, dict) else data, args.top) if args.explain else None
     for index, (probability, prediction) in enumerate(
         zip(probabilities, model.classify(probabilities).tolist(), strict=True)
     ):
@@ -141,17 +144,22 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _explanations(model, rows: list, top: int) -> list[dict]:
-    """Each row's base rate and its ``top`` largest Shapley contributions, in percentage points."""
+def _explanations(model, rows: list, top: int) -> tuple[list[float], list[dict]]:
+    """Each row's probability, and its base rate and ``top`` largest Shapley contributions in percentage points.
+
+    Exact Shapley values add up to the model's output, so the probability is
+    the base rate plus their sum: the row is validated and run once.
+    """
     from heartnet.explain import explain
 
     explanation = explain(model, rows)
-    answers = []
+    probabilities, answers = [], []
     for values, base in zip(explanation.values, explanation.base_values, strict=True):
+        probabilities.append(float(base + values.sum()))
         order = sorted(range(len(values)), key=lambda index: -abs(values[index]))[:top]
         names = explanation.feature_names
         answers.append({"base": float(base), "contributions": {names[i]: float(values[i]) * 100 for i in order}})
-    return answers
+    return probabilities, answers
 
 
 def _rejected_lines(local) -> list[dict]:

@@ -146,3 +146,27 @@ def test_commands_that_do_not_explain_do_not_import_shap(tmp_path, trained_path,
     printed = result.stdout.strip().splitlines()
     assert printed[1] == "after predict False" and printed[-1] == "after score False False"
     assert (tmp_path / "out.csv").read_text().count("\n") == 2  # score did run: the header and the one row
+
+
+@pytest.mark.slow
+def test_predict_explain_validates_the_row_once_and_prints_predict_ones_probability(
+    capsys, monkeypatch, trained_path, patient, loaded
+):
+    from heartnet import explain, inference, validation
+
+    validated = []
+    for module in (explain, inference):
+        for name in ("validate_row", "validate_rows"):
+            original = getattr(validation, name)
+
+            def counting(rows, *args, _original=original, **kwargs):
+                clean = _original(rows, *args, **kwargs)
+                if len(clean) == 1 or isinstance(rows, dict):  # the patient (the background has many rows)
+                    validated.append(rows)
+                return clean
+
+            monkeypatch.setattr(module, name, counting)
+    assert cli.main(["predict", json.dumps(patient), "--explain", "--json", "--model", str(trained_path)]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert len(validated) == 1  # once, at the explanation's edge
+    assert answer["probability"] == pytest.approx(heartnet.predict_one(patient, loaded), abs=1e-5)
