@@ -17,6 +17,7 @@ curves through dcurves.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -44,9 +45,11 @@ __all__ = [
     "calibration",
     "classification_metrics",
     "compare_models",
+    "confusion_counts",
     "corrected_paired_ttest",
     "holdout_split",
     "hospital_folds",
+    "logit",
     "metrics_by_group",
     "net_benefit",
     "out_of_fold",
@@ -118,12 +121,31 @@ def recorded_split(metadata: dict) -> RecordedSplit:
     return RecordedSplit(df, np.setdiff1d(np.arange(len(df)), test_rows), test_rows)
 
 
+_EPSILON = 1e-7  # probabilities are clipped to [ε, 1 − ε] before a logit or a log loss
+
+
+def logit(probabilities) -> np.ndarray:
+    """log(p / (1 − p)) of probabilities clipped to [ε, 1 − ε], so that 0 and 1 stay finite."""
+    p = np.clip(np.asarray(probabilities, dtype=float), _EPSILON, 1 - _EPSILON)
+    return np.log(p / (1 - p))
+
+
+def _log_loss(y_true, probabilities) -> float:
+    return float(skm.log_loss(y_true, np.clip(probabilities, _EPSILON, 1 - _EPSILON), labels=[0, 1]))
+
+
+def confusion_counts(y_true, probabilities, threshold: float) -> dict:
+    """``tn``, ``fp``, ``fn``, ``tp`` of the classes ``classify`` gives at ``threshold``."""
+    predicted = classify(probabilities, threshold)
+    tn, fp, fn, tp = skm.confusion_matrix(np.asarray(y_true, dtype=int), predicted, labels=[0, 1]).ravel()
+    return {"tn": int(tn), "fp": int(fp), "fn": int(fn), "tp": int(tp)}
+
+
 def classification_metrics(y_true, probabilities, *, threshold: float = DEFAULT_THRESHOLD) -> dict:
     """ROC AUC, accuracy, precision, recall, F1, Brier, log loss and the confusion matrix."""
     y_true = np.asarray(y_true, dtype=int)
     probabilities = np.asarray(probabilities, dtype=float)
     predicted = classify(probabilities, threshold)
-    tn, fp, fn, tp = skm.confusion_matrix(y_true, predicted, labels=[0, 1]).ravel()
     return {
         "roc_auc": float(skm.roc_auc_score(y_true, probabilities)),
         "accuracy": float(skm.accuracy_score(y_true, predicted)),
@@ -131,9 +153,9 @@ def classification_metrics(y_true, probabilities, *, threshold: float = DEFAULT_
         "recall": float(skm.recall_score(y_true, predicted, zero_division=0)),
         "f1": float(skm.f1_score(y_true, predicted, zero_division=0)),
         "brier": float(skm.brier_score_loss(y_true, probabilities)),
-        "log_loss": float(skm.log_loss(y_true, np.clip(probabilities, 1e-7, 1 - 1e-7), labels=[0, 1])),
+        "log_loss": _log_loss(y_true, probabilities),
         "threshold": float(threshold),
-        "confusion_matrix": {"tn": int(tn), "fp": int(fp), "fn": int(fn), "tp": int(tp)},
+        "confusion_matrix": confusion_counts(y_true, probabilities, threshold),
         "n": len(y_true),
     }
 
@@ -198,9 +220,6 @@ def corrected_paired_ttest(differences, *, test_fraction: float, confidence: flo
     }
 
 
-_EPSILON = 1e-7  # probabilities are clipped to [ε, 1 − ε] before a logit or a log loss
-
-
 def hospital_folds(groups) -> LeaveOneGroupOut:
     """scikit-learn's ``LeaveOneGroupOut`` once ``groups`` (the hospital of each row) are fit for it.
 
@@ -242,11 +261,6 @@ def out_of_fold(estimator, X, y, cv, *, groups=None) -> np.ndarray:
     )
 
 
-def _logit(probabilities) -> np.ndarray:
-    p = np.clip(np.asarray(probabilities, dtype=float), _EPSILON, 1 - _EPSILON)
-    return np.log(p / (1 - p))
-
-
 def calibration(y_true, probabilities, *, confidence: float = 0.95) -> dict:
     """Calibration intercept and slope with their intervals: logistic recalibration, fitted by statsmodels.
 
@@ -260,14 +274,14 @@ def calibration(y_true, probabilities, *, confidence: float = 0.95) -> dict:
     import statsmodels.api as sm
 
     y_true = np.asarray(y_true, dtype=float)
-    logit = _logit(probabilities)
+    logits = logit(probabilities)
     nan = {"intercept": np.nan, "intercept_low": np.nan, "intercept_high": np.nan}
     nan |= {"slope": np.nan, "slope_low": np.nan, "slope_high": np.nan}
     if len(np.unique(y_true)) < 2:
         return nan
     binomial = sm.families.Binomial()
-    slope = sm.GLM(y_true, sm.add_constant(logit, has_constant="add"), family=binomial).fit()
-    intercept = sm.GLM(y_true, np.ones((len(y_true), 1)), family=binomial, offset=logit).fit()
+    slope = sm.GLM(y_true, sm.add_constant(logits, has_constant="add"), family=binomial).fit()
+    intercept = sm.GLM(y_true, np.ones((len(y_true), 1)), family=binomial, offset=logits).fit()
     alpha = 1 - confidence
     (intercept_low, intercept_high), (slope_low, slope_high) = intercept.conf_int(alpha)[0], slope.conf_int(alpha)[1]
     return {
@@ -314,8 +328,28 @@ def _roc_auc(y_true, probabilities) -> float:
     return float(skm.roc_auc_score(y_true, probabilities)) if len(np.unique(y_true)) == 2 else np.nan
 
 
-def _log_loss(y_true, probabilities) -> float:
-    return float(skm.log_loss(y_true, np.clip(probabilities, _EPSILON, 1 - _EPSILON), labels=[0, 1]))
+def _once_per_sample(function):
+    """``function(y, p)``, computed once for the same outcomes and probabilities and then reused.
+
+    Two metrics read each of these results (the interval's two ends, the
+    calibration's intercept and slope), and ``MetricFrame`` asks for every
+    metric separately: without this, each bootstrap and each pair of
+    logistic fits would run twice.
+    """
+
+    @functools.lru_cache(maxsize=16)
+    def from_bytes(y_bytes: bytes, p_bytes: bytes):
+        return function(np.frombuffer(y_bytes, dtype=np.int64), np.frombuffer(p_bytes, dtype=np.float64))
+
+    def once(y_true, probabilities):
+        y_true, probabilities = np.asarray(y_true, dtype=np.int64), np.asarray(probabilities, dtype=np.float64)
+        return from_bytes(y_true.tobytes(), probabilities.tobytes())
+
+    return once
+
+
+_auc_interval = _once_per_sample(roc_auc_interval)
+_calibration = _once_per_sample(calibration)
 
 
 # What a set of predicted probabilities is scored by, overall and per group: name -> f(y_true, probabilities).
@@ -324,12 +358,12 @@ PROBABILITY_METRICS = {
     "prevalence": lambda y, p: float(np.mean(y)),
     "mean_predicted": lambda y, p: float(np.mean(p)),
     "roc_auc": _roc_auc,
-    "roc_auc_low": lambda y, p: roc_auc_interval(y, p)[0],
-    "roc_auc_high": lambda y, p: roc_auc_interval(y, p)[1],
+    "roc_auc_low": lambda y, p: _auc_interval(y, p)[0],
+    "roc_auc_high": lambda y, p: _auc_interval(y, p)[1],
     "brier": lambda y, p: float(skm.brier_score_loss(y, p)),
     "log_loss": _log_loss,
-    "calibration_intercept": lambda y, p: calibration(y, p)["intercept"],
-    "calibration_slope": lambda y, p: calibration(y, p)["slope"],
+    "calibration_intercept": lambda y, p: _calibration(y, p)["intercept"],
+    "calibration_slope": lambda y, p: _calibration(y, p)["slope"],
 }
 
 

@@ -29,6 +29,7 @@ import pandas as pd
 
 from heartnet.csvio import PatientsFile, read_patients
 from heartnet.errors import DataError, LocalDataError
+from heartnet.evaluate import logit
 from heartnet.features import FEATURE_NAMES, TARGET
 from heartnet.files import file_sha256
 from heartnet.validation import find_problems, group_by_row, not_a_label, validate_frame
@@ -58,7 +59,6 @@ ALPHA = 0.05  # the closed testing procedure's level
 # (Cleveland) still gets it from 100 patients on.
 MIN_ROWS = {"intercept": 20, "logistic": 50}
 AUTO_SLOPE_ROWS = 100
-_EPSILON = 1e-7
 
 
 @dataclass(frozen=True)
@@ -91,15 +91,10 @@ class Update:
 
     def apply(self, probabilities) -> np.ndarray:
         """The recalibrated probabilities (the same arithmetic as the layer)."""
-        return 1 / (1 + np.exp(-(self.intercept + self.slope * _logit(probabilities))))
+        return 1 / (1 + np.exp(-(self.intercept + self.slope * logit(probabilities))))
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def _logit(probabilities) -> np.ndarray:
-    p = np.clip(np.asarray(probabilities, dtype=float), _EPSILON, 1 - _EPSILON)
-    return np.log(p / (1 - p))
 
 
 def read_labelled(source: bytes | str | os.PathLike, *, name: object = None) -> LocalData:
@@ -166,18 +161,18 @@ def fit_update(y_true, probabilities, method: str = "auto", *, alpha: float = AL
         raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}; got {method!r}")
     y = np.asarray(y_true, dtype=float)
     _check_enough(y, method)
-    logit = _logit(probabilities)
+    logits = logit(probabilities)
     binomial = sm.families.Binomial()
-    intercept = sm.GLM(y, np.ones((len(y), 1)), family=binomial, offset=logit).fit()
+    intercept = sm.GLM(y, np.ones((len(y), 1)), family=binomial, offset=logits).fit()
     fits = {"intercept": (float(intercept.params[0]), 1.0, intercept.llf)}
     if method == "logistic" or (method == "auto" and len(y) >= AUTO_SLOPE_ROWS):
-        logistic = sm.GLM(y, sm.add_constant(logit, has_constant="add"), family=binomial).fit()
+        logistic = sm.GLM(y, sm.add_constant(logits, has_constant="add"), family=binomial).fit()
         fits["logistic"] = (float(logistic.params[0]), float(logistic.params[1]), logistic.llf)
     if method != "auto":
         a, b, _ = fits[method]
         return Update(method, a, b, f"{method} asked for", len(y))
 
-    p = 1 / (1 + np.exp(-logit))
+    p = 1 / (1 + np.exp(-logits))
     none_llf = float(np.sum(y * np.log(p) + (1 - y) * np.log(1 - p)))
 
     def p_value(llf_more: float, llf_less: float, df: int) -> float:
@@ -212,7 +207,7 @@ def local_evaluation(y_true, probabilities, *, threshold: float) -> dict:
     ``calibration_slope`` with theirs, then at ``threshold`` the confusion
     matrix, sensitivity, specificity, PPV and NPV (None where undefined).
     """
-    from heartnet.evaluate import calibration, probability_metrics, roc_auc_interval
+    from heartnet.evaluate import calibration, confusion_counts, probability_metrics, roc_auc_interval
 
     y = np.asarray(y_true, dtype=int)
     p = np.asarray(probabilities, dtype=float)
@@ -225,7 +220,7 @@ def local_evaluation(y_true, probabilities, *, threshold: float) -> dict:
         for suffix in ("", "_low", "_high"):
             value = fitted[f"{name}{suffix}"]
             result[f"calibration_{name}{suffix}"] = None if np.isnan(value) else value
-    counts = _confusion(y, p >= threshold)
+    counts = confusion_counts(y, p, threshold)
     tn, fp, fn, tp = counts["tn"], counts["fp"], counts["fn"], counts["tp"]
     result |= {
         "threshold": float(threshold),
@@ -236,16 +231,6 @@ def local_evaluation(y_true, probabilities, *, threshold: float) -> dict:
         "npv": _ratio(tn, tn + fn),
     }
     return result
-
-
-def _confusion(y: np.ndarray, predicted: np.ndarray) -> dict:
-    positive, predicted = y == 1, np.asarray(predicted, dtype=bool)
-    return {
-        "tn": int(np.sum(~positive & ~predicted)),
-        "fp": int(np.sum(~positive & predicted)),
-        "fn": int(np.sum(positive & ~predicted)),
-        "tp": int(np.sum(positive & predicted)),
-    }
 
 
 def _ratio(part: int, whole: int) -> float | None:

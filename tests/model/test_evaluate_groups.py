@@ -114,3 +114,27 @@ def test_the_recorded_split_is_the_models_own_and_refuses_what_it_cannot_recover
         recorded_split({**metadata, "split": {}})
     with pytest.raises(DataDiffers, match=r"expected sha256 0+, found"):
         recorded_split({**metadata, "data": {**metadata["data"], "sha256": "0" * 64}})
+
+
+def test_the_paired_metrics_share_one_bootstrap_and_one_calibration_fit_per_group(monkeypatch):
+    import statsmodels.api as sm
+    from scipy import stats
+
+    counts = {"bootstrap": 0, "glm": 0}
+    bootstrap, glm = stats.bootstrap, sm.GLM
+
+    def counting_bootstrap(*args, **kwargs):
+        counts["bootstrap"] += 1
+        return bootstrap(*args, **kwargs)
+
+    def counting_glm(*args, **kwargs):
+        counts["glm"] += 1
+        return glm(*args, **kwargs)
+
+    monkeypatch.setattr(stats, "bootstrap", counting_bootstrap)
+    monkeypatch.setattr(sm, "GLM", counting_glm)
+    y, p = simulated(900, seed=11)  # outcomes and probabilities no other test has used
+    frame = metrics_by_group(y, p, pd.Series(np.repeat(["a", "b", "c"], 300), name="Hospital"))
+    # Once per sample: the three groups and MetricFrame's overall one; each an interval, a slope and an intercept fit.
+    assert counts == {"bootstrap": 4, "glm": 4 * 2}
+    assert (frame["roc_auc_low"] < frame["roc_auc_high"]).all()
