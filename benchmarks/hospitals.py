@@ -48,6 +48,7 @@ import heartnet
 from heartnet.baselines import baselines, catboost
 from heartnet.errors import HeartnetError
 from heartnet.evaluate import (
+    LOSSES,
     calibration,
     hospital_folds,
     metrics_by_group,
@@ -283,7 +284,7 @@ def goals(models: dict) -> dict:
     if theirs is not None:
         for metric in SUMMARY:
             mine, other = ours["mean"][metric], theirs["mean"][metric]
-            better = mine >= other if metric == "roc_auc" else mine <= other
+            better = mine <= other if metric in LOSSES else mine >= other
             result[metric] = {"heartnet": mine, "catboost": other, "met": better}
     result["moonshot"] = {
         "roc_auc": ours["mean"]["roc_auc"],

@@ -49,6 +49,11 @@ def _probability(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected {THRESHOLD_RULE}, got {text!r}") from None
 
 
+def _confusion_lines(matrix: dict) -> list[str]:
+    """The confusion matrix's two rows, true 0 then true 1."""
+    return [f"  {matrix['tn']:>5} {matrix['fp']:>5}", f"  {matrix['fn']:>5} {matrix['tp']:>5}"]
+
+
 def _format_metrics(metrics: dict) -> str:
     matrix = metrics["confusion_matrix"]
     return "\n".join(
@@ -57,8 +62,7 @@ def _format_metrics(metrics: dict) -> str:
             f"precision {metrics['precision']:.3f}   recall {metrics['recall']:.3f}   "
             f"F1 {metrics['f1']:.3f}   Brier {metrics['brier']:.3f}",
             f"confusion matrix at threshold {metrics['threshold']:g} (rows: true 0/1, columns: predicted 0/1):",
-            f"  {matrix['tn']:>5} {matrix['fp']:>5}",
-            f"  {matrix['fn']:>5} {matrix['tp']:>5}",
+            *_confusion_lines(matrix),
         ]
     )
 
@@ -192,8 +196,7 @@ def _format_local(result: dict) -> str:
         f"at threshold {result['threshold']:g}: sensitivity {number(result['sensitivity'])}   specificity "
         f"{number(result['specificity'])}   PPV {number(result['ppv'])}   NPV {number(result['npv'])}",
         "confusion matrix (rows: true 0/1, columns: predicted 0/1):",
-        f"  {matrix['tn']:>5} {matrix['fp']:>5}",
-        f"  {matrix['fn']:>5} {matrix['tp']:>5}",
+        *_confusion_lines(matrix),
     ]
     if result["rejected"]:
         count = len(result["rejected"])
@@ -230,8 +233,7 @@ def _cmd_recalibrate(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix != ".keras":
         raise UsageError(f"--out must end in .keras, got {_display(out)}")
-    base_path = Path(args.model) if args.model else None
-    model = load(base_path)
+    model = load(args.model)
     if out.resolve() == Path(model.path).resolve():
         raise UsageError(f"--out is the model itself ({_display(out)}); choose another file to keep the base model")
     local = read_labelled(args.data)
