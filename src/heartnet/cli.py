@@ -168,15 +168,9 @@ def _explanations(model, rows: list, top: int) -> tuple[list[float], list[dict]]
 
 def _rejected_lines(local) -> list[dict]:
     """Each rejected row of a labelled file: its line and its reasons, in English (as ``heartnet score`` words them)."""
-    rows = [
-        {"line": line, "reason": "; ".join(str(problem.at(None)) for problem in problems)}
-        for line, problems in local.rejected.items()
-    ]
-    rows += [
-        {"line": line, "reason": f"{fields} fields where the header has {local.fields}"}
-        for line, fields in local.malformed.items()
-    ]
-    return sorted(rows, key=lambda row: row["line"])
+    from heartnet.cells import reasons_text
+
+    return [{"line": line, "reason": reasons_text(problems)} for line, problems in local.rejected.items()]
 
 
 def _format_local(result: dict) -> str:

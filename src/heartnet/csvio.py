@@ -43,12 +43,14 @@ from heartnet.features import FEATURE_NAMES, FEATURES, TARGET
 
 __all__ = [
     "ENCODINGS",
+    "ENCODING_NAMES",
     "PatientsFile",
     "csv_format",
     "detect_encoding",
     "file_errors",
     "header_names",
     "parse_cells",
+    "parse_decimal",
     "read_header",
     "read_patients",
     "require_columns",
@@ -56,6 +58,7 @@ __all__ = [
 
 # Tried in this order; Latin-1 reads any bytes, so it is the last resort.
 ENCODINGS = ("utf-8", "cp1252", "latin-1")
+ENCODING_NAMES = {"utf-8": "UTF-8", "cp1252": "Windows-1252", "latin-1": "Latin-1"}  # as people call them
 _BLOCK = 1 << 20
 
 
@@ -114,10 +117,15 @@ def detect_encoding(source: bytes | str | os.PathLike, name: object = None) -> s
     raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
 
 
+def parse_decimal(sep: str) -> str:
+    """The decimal mark a file with this separator may use besides the point: "," in ';' files, else "."."""
+    return "," if sep == ";" else "."
+
+
 def csv_format(header: str) -> dict:
     """``{"sep", "decimal"}`` of a patients CSV from its header line: ';' files use decimal commas."""
     sep = ";" if header.count(";") > header.count(",") else ","
-    return {"sep": sep, "decimal": "," if sep == ";" else "."}
+    return {"sep": sep, "decimal": parse_decimal(sep)}
 
 
 def read_header(path: str | os.PathLike, encoding: str = "utf-8") -> str:
@@ -168,15 +176,17 @@ def parse_cells(raw: pd.DataFrame, decimal: str = ".") -> pd.DataFrame:
     """Turn a frame of text cells (``dtype=str``) into values the validator understands.
 
     Column names are stripped; numeric and binary cells (and the target's) are
-    stripped and become numbers where they are numbers (with ``decimal`` ","
-    read as a point), and stay text where they are not. Categories are kept
-    exactly as written: a padded " M" is not "M" (the validator suggests it).
+    stripped (so a cell of spaces is an empty one: missing) and become numbers
+    where they are numbers (with ``decimal`` "," read as a point), and stay
+    text where they are not. Categories are kept exactly as written: a padded
+    " M" is not "M" (the validator suggests it).
     """
     raw = raw.rename(columns=lambda column: str(column).strip())
     names = [feature.name for feature in FEATURES if feature.kind != "categorical"] + [TARGET]
     for name in names:
         if name in raw.columns:
             column = raw[name].str.strip()
+            column = column.mask(column == "")
             raw[name] = column.str.replace(",", ".", regex=False) if decimal == "," else column
     return _parse_numbers(raw)
 

@@ -74,6 +74,23 @@ class ValidationError(HeartnetError, ValueError):
         )
 
 
+class WrongWidth(ValidationError):
+    """A file row with more or fewer fields than the header (``fields`` found, ``expected`` by the header)."""
+
+    def __init__(self, fields: int, expected: int, *, row: int | None = None, where: str = "line") -> None:
+        self.fields = fields
+        self.expected = expected
+        problem = f"got {fields}"
+        super().__init__(None, fields, f"expected {expected} fields", row=row, where=where, problem=problem)
+
+    def _message(self) -> str:
+        prefix = f"{self.where} {self.row}: " if self.row is not None else ""
+        return f"{prefix}expected {self.expected} fields, got {self.fields}"
+
+    def at(self, row: int | None, where: str = "line", source: str | None = None) -> WrongWidth:
+        return WrongWidth(self.fields, self.expected, row=row, where=where)
+
+
 class DataError(HeartnetError, ValueError):
     """A data file cannot be used: unreadable, wrong schema, or wrong checksum."""
 

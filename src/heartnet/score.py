@@ -1,21 +1,18 @@
 """Stream-score a CSV of patients: memory bounded by the chunk size, output written atomically.
 
 The file is read by pyarrow's streaming CSV reader, every cell as text, in
-chunks of ``chunk_rows`` rows. Each chunk takes a fast columnar path: a cell
-that is a plain number inside its range, or exactly an allowed category, is
-accepted in vectorized pyarrow/numpy code, and those rows go straight to the
-model's own call (``heartnet.inference.probabilities``). Any row the fast path cannot vouch for
-(a stray word, an empty field, ``1e3``, ``NA``...) is read back the way the
-loader reads files (pandas, ``parse_cells``) and checked by the same
-``find_problems`` as ``predict``: it is rescued if valid, else rejected with
-its line and reason. So the verdict on every row is the validator's own,
-and only the rare doubtful row pays for Python.
+chunks of ``chunk_rows`` rows. Each chunk is checked by ``heartnet.cells``
+(the one engine that checks rows of text cells, for the app and the local
+evaluation too: a vectorized fast path, and the validator's own verdict for
+any row it cannot vouch for), and its valid rows go straight to the model's
+own call (``heartnet.inference.probabilities``).
 
 The output keeps every input column as it was written, plus ``probability``
 and ``prediction``, in input order, in the input's separator and decimal
 mark, each cell quoted only where it must be (it holds the separator, a quote
 or a line break); it goes to a temporary file that replaces OUTPUT only at
-the end. The rejects file uses the input's separator too.
+the end. The rejects file (``line``, ``reason`` in English) uses the input's
+separator too; the summary keeps every rejected row's problems structured.
 """
 
 from __future__ import annotations
@@ -37,44 +34,42 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from heartnet.backend import keras
+from heartnet.cells import check_cells, reasons_text
 from heartnet.csvio import (
+    ENCODING_NAMES,
     csv_format,
     detect_encoding,
     file_errors,
     header_names,
-    parse_cells,
     read_header,
     require_columns,
 )
 from heartnet.decision import DEFAULT_THRESHOLD, check_threshold, classify
-from heartnet.errors import DataError, FileProblem
-from heartnet.features import FEATURE_NAMES, FEATURES
+from heartnet.errors import DataError, FileProblem, ValidationError, WrongWidth
 from heartnet.files import write_atomically
 from heartnet.inference import keras_model, probabilities
 from heartnet.storage import TrainedModel
-from heartnet.validation import REASONS_SEP, find_problems, group_by_row, validate_frame
 
 __all__ = ["DEFAULT_CHUNK_ROWS", "ScoreSummary", "score_csv", "terminal_progress"]
 
 DEFAULT_CHUNK_ROWS = 100_000
-_PLAIN_NUMBER = r"^[+-]?[0-9]+(\.[0-9]+)?$"  # what the fast path parses; anything else goes the slow way
-_STAGES = ("parsing", "validation", "inference", "writing")
+_STAGES = ("validation", "inference", "writing")
 
 ProgressCallback = Callable[[int, int], None]  # (rows read, bytes read)
-_ENCODING_NAMES = {"utf-8": "UTF-8", "cp1252": "Windows-1252", "latin-1": "Latin-1"}
 
 
 @dataclass(frozen=True)
 class ScoreSummary:
     scored: int
     rejected: int
-    seconds: dict  # parsing, validation, inference, writing
+    seconds: dict  # validation, inference, writing
     encoding: str = "utf-8"  # the input's, as detected ("utf-8", "cp1252" or "latin-1")
+    rejects: dict[int, list[ValidationError]] = field(default_factory=dict)  # file line -> its problems
 
     @property
     def encoding_name(self) -> str:
         """The input's encoding as people call it: "UTF-8", "Windows-1252", "Latin-1"."""
-        return _ENCODING_NAMES.get(self.encoding, self.encoding)
+        return ENCODING_NAMES.get(self.encoding, self.encoding)
 
 
 def _chunks(
@@ -105,53 +100,6 @@ def _chunks(
             pending, count = rest.to_batches(), rest.num_rows
     if count:
         yield pa.Table.from_batches(pending)
-
-
-def _fast_path(table: pa.Table, decimal: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """``(sure, columns)``: the rows whose every cell is plainly valid, and each feature's values.
-
-    ``columns`` holds float64 numbers (NaN for a missing cholesterol), int64
-    flags and ``bytes`` categories; they are meaningful only where ``sure``.
-    """
-    sure = np.ones(table.num_rows, dtype=bool)
-    columns = {}
-    for feature in FEATURES:
-        cells = table[feature.name]
-        if feature.kind != "categorical":  # categories must match exactly; numbers and flags may be padded
-            cells = pc.utf8_trim_whitespace(cells)
-        if feature.kind != "numeric":
-            # Each cell's position among the allowed values, written as text (NaN: not among them).
-            index = pc.index_in(cells, value_set=pa.array([str(v) for v in feature.values]))
-            index = index.to_numpy(zero_copy_only=False)
-            found = ~np.isnan(index)
-            sure &= found
-            if feature.kind == "categorical":  # as bytes, which TensorFlow takes without converting each cell
-                choices = np.array([str(v).encode() for v in feature.values])
-            else:
-                choices = np.array(feature.values, dtype=np.int64)
-            columns[feature.name] = choices[np.where(found, index, 0).astype(np.int64)]
-            continue
-        if decimal == ",":
-            cells = pc.replace_substring(cells, ",", ".")
-        number = pc.match_substring_regex(cells, _PLAIN_NUMBER)
-        values = pc.cast(pc.if_else(number, cells, None), pa.float64()).to_numpy(zero_copy_only=False)
-        number = number.to_numpy(zero_copy_only=False)
-        ok = number & (values >= feature.min) & (values <= feature.max)
-        if feature.nullable:
-            missing = (pc.equal(cells, "").to_numpy(zero_copy_only=False)) | (number & (values == feature.missing_code))
-            values = np.where(missing, np.nan, values)
-            ok |= missing
-        sure &= ok
-        columns[feature.name] = values
-    return sure, columns
-
-
-def _slow_path(table: pa.Table, decimal: str) -> pd.DataFrame:
-    """Rows as the loader reads a file (pandas, text cells, its missing-value markers), then ``parse_cells``."""
-    buffer = io.BytesIO()
-    pacsv.write_csv(table, buffer)
-    buffer.seek(0)
-    return parse_cells(pd.read_csv(buffer, dtype=str), decimal)
 
 
 def _lines(rows: np.ndarray, skipped: list[int]) -> np.ndarray:
@@ -205,8 +153,8 @@ class _Run:
     decimal: str
     rows_read: int = 0
     scored: int = 0
-    rejects: list[dict] = field(default_factory=list)  # rows the validator refused: line and reason
-    skipped: list[dict] = field(default_factory=list)  # rows with the wrong number of fields, dropped by the reader
+    rejects: dict[int, list[ValidationError]] = field(default_factory=dict)  # file line -> its problems
+    skipped: list[int] = field(default_factory=list)  # lines of rows with the wrong number of fields (not read)
     seconds: dict = field(default_factory=lambda: dict.fromkeys(_STAGES, 0.0))
 
     @contextlib.contextmanager
@@ -216,38 +164,19 @@ class _Run:
         self.seconds[stage] += time.perf_counter() - started
 
     def skip(self, row: pacsv.InvalidRow) -> str:
-        """pyarrow's handler of a row with the wrong number of fields: note its line, then skip it."""
-        reason = f"expected {row.expected_columns} fields, got {row.actual_columns}"
-        self.skipped.append({"line": row.number, "reason": reason})
+        """pyarrow's handler of a row with the wrong number of fields: reject it with its line, then skip it."""
+        self.rejects[row.number] = [WrongWidth(row.actual_columns, row.expected_columns, row=row.number)]
+        self.skipped.append(row.number)
         return "skip"
 
     def validate(self, table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
         """``(good, probabilities)``: which rows of the chunk are valid, and the probabilities of those."""
-        with self.timing("parsing"):
-            sure, columns = _fast_path(table, self.decimal)
         with self.timing("validation"):
-            good = sure.copy()
-            doubtful = np.flatnonzero(~sure)
-            rescued_rows, rescued_frame = doubtful[:0], None  # doubtful rows the validator accepts
-            if len(doubtful):
-                frame = _slow_path(table.take(doubtful), self.decimal)
-                rescued, problems = find_problems(frame, where="line")
-                by_row = group_by_row(problems)  # every problem of a row, in one reason
-                rows = self.rows_read + doubtful[list(by_row)]
-                lines = _lines(rows, [skipped["line"] for skipped in self.skipped])
-                self.rejects.extend(
-                    {"line": int(line), "reason": REASONS_SEP.join(str(problem.at(None)) for problem in row)}
-                    for line, row in zip(lines, by_row.values(), strict=True)
-                )
-                rescued_rows = doubtful[rescued]
-                good[rescued_rows] = True
-                rescued_frame = validate_frame(frame.loc[rescued, list(FEATURE_NAMES)])
+            lines = _lines(self.rows_read + np.arange(table.num_rows), self.skipped)
+            checked = check_cells(table, self.decimal, lines)
+            self.rejects.update(checked.rejects)
         with self.timing("inference"):
-            probabilities = np.empty(table.num_rows)
-            probabilities[sure] = _infer(self.model, {name: values[sure] for name, values in columns.items()})
-            if len(rescued_rows):
-                probabilities[rescued_rows] = _infer(self.model, rescued_frame)
-        return good, probabilities[good]
+            return checked.good, _infer(self.model, checked.columns)
 
     def score(self, table: pa.Table) -> pa.Table:
         """The chunk's valid rows, as written, plus ``probability`` and ``prediction``."""
@@ -313,17 +242,17 @@ def score_csv(
                 raise FileProblem(input_path, "no_rows")  # nothing is written
 
     write_atomically(output_path, write_output)
+    rejects = dict(sorted(run.rejects.items()))
     if rejects_path is not None:
-        rows = sorted(run.rejects + run.skipped, key=lambda reject: reject["line"])
+        rows = [(line, reasons_text(problems)) for line, problems in rejects.items()]
         frame = pd.DataFrame(rows, columns=["line", "reason"])
         write_atomically(Path(rejects_path), lambda temporary: frame.to_csv(temporary, index=False, sep=sep))
-    rejected = run.rows_read - run.scored + len(run.skipped)
-    return ScoreSummary(run.scored, rejected, run.seconds, encoding)
+    return ScoreSummary(run.scored, len(rejects), run.seconds, encoding, rejects)
 
 
-def _infer(model: keras.Model, columns) -> np.ndarray:
-    """The model's probabilities for valid feature columns (a dict of arrays or a validated frame)."""
-    return probabilities(model, columns)
+def _infer(model: keras.Model, columns: dict[str, np.ndarray]) -> np.ndarray:
+    """The model's probabilities for the valid rows' columns (none: no call)."""
+    return probabilities(model, columns) if len(next(iter(columns.values()))) else np.zeros(0)
 
 
 @contextlib.contextmanager

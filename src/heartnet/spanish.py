@@ -12,8 +12,10 @@ from __future__ import annotations
 import math
 import re
 
-from heartnet.errors import FileProblem, LocalDataError, ValidationError
+from heartnet import csvio
+from heartnet.errors import FileProblem, LocalDataError, ValidationError, WrongWidth
 from heartnet.features import FEATURES_BY_NAME, Feature
+from heartnet.validation import REASONS_SEP
 
 __all__ = [
     "ENCODING_NAMES",
@@ -31,6 +33,7 @@ __all__ = [
     "parse_number",
     "percent",
     "points",
+    "reasons_message",
     "validation_message",
 ]
 
@@ -43,7 +46,8 @@ MODEL_NAMES = {
     "hist_gradient_boosting": "Gradient boosting (histogramas)",
     "svc": "Máquina de vectores de soporte",
 }
-ENCODING_NAMES = {"utf-8": "UTF-8", "cp1252": "Windows-1252 (Excel en Windows)", "latin-1": "Latin-1 (ISO-8859-1)"}
+_ENCODING_GLOSS = {"cp1252": " (Excel en Windows)", "latin-1": " (ISO-8859-1)"}
+ENCODING_NAMES = {code: name + _ENCODING_GLOSS.get(code, "") for code, name in csvio.ENCODING_NAMES.items()}
 _NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
 
 
@@ -116,7 +120,12 @@ def validation_message(error: ValidationError) -> str:
     """The error in Spanish, from its structured fields (field, value, problem, row, suggestion)."""
     feature = FEATURES_BY_NAME.get(error.field)
     label = _label(error.field)
-    if error.problem == "missing field":
+    if isinstance(error, WrongWidth):
+        text = (
+            f"la fila tiene {error.fields} celdas y el encabezado {error.expected} columnas: revisá que no sobre ni "
+            "falte un separador (una coma o un punto y coma de más, o un texto con separadores sin comillas)"
+        )
+    elif error.problem == "missing field":
         text = f"falta la columna {label}"
     elif error.problem in ("unknown field", "duplicated column"):
         text = f"la columna «{error.field}» no es una de las variables del modelo o está repetida"
@@ -131,6 +140,11 @@ def validation_message(error: ValidationError) -> str:
     if error.row is not None:
         text = f"{'Línea' if error.where == 'line' else 'Fila'} {error.row}: {text}"
     return text[0].upper() + text[1:]
+
+
+def reasons_message(problems: list[ValidationError]) -> str:
+    """A rejected row's problems on one line, in Spanish (the line itself is given apart)."""
+    return REASONS_SEP.join(validation_message(problem.at(None)) for problem in problems)
 
 
 def not_a_number_message(feature: Feature, text: str) -> str:

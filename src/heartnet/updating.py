@@ -27,12 +27,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from heartnet.cells import check_patients
 from heartnet.csvio import PatientsFile, read_patients
 from heartnet.errors import DataError, LocalDataError
 from heartnet.evaluate import logit
 from heartnet.features import FEATURE_NAMES, TARGET
 from heartnet.files import file_sha256
-from heartnet.validation import find_problems, group_by_row, not_a_label, validate_frame
+from heartnet.validation import not_a_label, validate_frame
 
 __all__ = [
     "ALPHA",
@@ -66,16 +67,14 @@ class LocalData:
     """A labelled CSV as read for evaluation: the valid rows, and the lines of the others with their problems."""
 
     frame: pd.DataFrame  # the valid rows: the 11 validated features and HeartDisease
-    rejected: dict[int, list]  # file line -> its ValidationErrors
+    rejected: dict[int, list]  # file line -> its ValidationErrors (bad values, or the wrong number of fields)
     rows_read: int
     sha256: str | None = None
-    malformed: dict[int, int] = field(default_factory=dict)  # file line -> fields, of rows of the wrong width
-    fields: int = 0  # the header's number of fields
 
     @property
     def left_out(self) -> int:
         """How many rows were left out: bad values or the wrong number of fields."""
-        return len(self.rejected) + len(self.malformed)
+        return len(self.rejected)
 
 
 @dataclass(frozen=True)
@@ -107,17 +106,12 @@ def read_labelled(source: bytes | str | os.PathLike, *, name: object = None) -> 
     name = name or ("the upload" if isinstance(source, bytes) else str(source))
     patients = read_patients(source, name=name, required=(*FEATURE_NAMES, TARGET), set_aside=True)
     _check_labels(patients, name)
-    good, problems = find_problems(patients.values, where="line")
-    lines = patients.lines
-    rejected = {int(lines[position]): errors for position, errors in group_by_row(problems).items()}
-    valid = patients.values.loc[good]
-    frame = validate_frame(valid[list(FEATURE_NAMES)])
-    frame[TARGET] = valid[TARGET].astype("int64").to_numpy()
+    checked = check_patients(patients)
+    frame = checked.frame()
+    frame[TARGET] = patients.values.loc[checked.good, TARGET].astype("int64").to_numpy()
     sha256 = hashlib.sha256(source).hexdigest() if isinstance(source, bytes) else file_sha256(Path(source))
     rows_read = len(patients.values) + len(patients.malformed)
-    return LocalData(
-        frame, dict(sorted(rejected.items())), rows_read, sha256, dict(patients.malformed), patients.fields
-    )
+    return LocalData(frame, checked.rejects, rows_read, sha256)
 
 
 def _check_labels(patients: PatientsFile, name: str) -> None:

@@ -11,11 +11,12 @@ import numpy as np
 import pandas as pd
 
 import heartnet
+from heartnet.cells import check_patients
 from heartnet.csvio import PatientsFile
-from heartnet.spanish import validation_message
-from heartnet.validation import REASONS_SEP, find_problems, group_by_row
+from heartnet.inference import probabilities
+from heartnet.spanish import reasons_message
 
-__all__ = ["Batch", "Download", "score_upload", "template_csv", "write_like", "wrong_width_message"]
+__all__ = ["Batch", "Download", "score_upload", "template_csv", "write_like"]
 
 # What a download falls back to when the upload's encoding cannot hold one of its characters:
 # UTF-8 holds them all, and its byte-order mark tells Excel what it is.
@@ -35,14 +36,6 @@ class Batch:
         return int(self.result["prediccion"].sum())
 
 
-def wrong_width_message(fields: int, expected: int) -> str:
-    """A row with more or fewer fields than the header, in Spanish (as ``heartnet score`` rejects it)."""
-    return (
-        f"La fila tiene {fields} celdas y el encabezado {expected} columnas: revisá que no sobre ni falte un "
-        "separador (una coma o un punto y coma de más, o un texto con separadores sin comillas)"
-    )
-
-
 def score_upload(patients: PatientsFile, model: heartnet.TrainedModel) -> Batch:
     """Validate every row (every problem of every row, in Spanish), score the valid ones with ``model``.
 
@@ -50,18 +43,11 @@ def score_upload(patients: PatientsFile, model: heartnet.TrainedModel) -> Batch:
     are rejected too, with their line; their cells cannot be told apart, so
     they are left empty in the rejects table.
     """
-    good, problems = find_problems(patients.values, where="line")
-    lines = patients.lines
-    reasons = {
-        int(lines[position]): REASONS_SEP.join(validation_message(error.at(None)) for error in errors)
-        for position, errors in group_by_row(problems).items()
-    }
-    reasons |= {line: wrong_width_message(fields, patients.fields) for line, fields in patients.malformed.items()}
-    features = patients.values.loc[good, list(heartnet.FEATURE_NAMES)]
-    probabilities = heartnet.predict(features, model) if good.any() else np.zeros(0)
-    result = pd.DataFrame(
-        {"línea": lines[good], "probabilidad": probabilities, "prediccion": model.classify(probabilities)}
-    )
+    checked = check_patients(patients)
+    good, lines = checked.good, patients.lines
+    reasons = {line: reasons_message(problems) for line, problems in checked.rejects.items()}
+    scores = probabilities(model, checked.columns) if good.any() else np.zeros(0)
+    result = pd.DataFrame({"línea": lines[good], "probabilidad": scores, "prediccion": model.classify(scores)})
     bad_lines = lines[~good]
     rejects = pd.concat(
         [
@@ -75,7 +61,7 @@ def score_upload(patients: PatientsFile, model: heartnet.TrainedModel) -> Batch:
         rows = [[line, reasons[line], *empty] for line in patients.malformed]
         rejects = pd.concat([rejects, pd.DataFrame(rows, columns=rejects.columns)], ignore_index=True)
         rejects = rejects.iloc[np.argsort(rejects.iloc[:, 0].to_numpy(), kind="stable")].reset_index(drop=True)
-    return Batch(pd.concat([result, patients.cells[good].reset_index(drop=True)], axis=1), rejects, probabilities)
+    return Batch(pd.concat([result, patients.cells[good].reset_index(drop=True)], axis=1), rejects, scores)
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ import streamlit as st
 
 import heartnet
 from heartnet import plots
-from heartnet.app.batch import template_csv, wrong_width_message
+from heartnet.app.batch import template_csv
 from heartnet.app.shared import NOT_A_DEVICE, dataset, model_or_stop
 from heartnet.errors import FileProblem, LocalDataError
-from heartnet.spanish import decimal, file_message, local_data_message, percent, validation_message
+from heartnet.spanish import decimal, file_message, local_data_message, percent, reasons_message
 from heartnet.updating import AUTO_SLOPE_ROWS, MIN_ROWS, local_evaluation, read_labelled, recalibrate
 
 METHODS = {
@@ -103,13 +103,10 @@ else:
 
 if local.left_out:
     st.subheader("Filas que quedaron afuera")
-    reasons = {
-        line: " · ".join(validation_message(error.at(None)) for error in errors)
-        for line, errors in local.rejected.items()
-    }
-    reasons |= {line: wrong_width_message(fields, local.fields) for line, fields in local.malformed.items()}
     st.dataframe(
-        [{"línea": line, "motivo": reasons[line]} for line in sorted(reasons)], hide_index=True, width="stretch"
+        [{"línea": line, "motivo": reasons_message(problems)} for line, problems in local.rejected.items()],
+        hide_index=True,
+        width="stretch",
     )
 
 st.subheader("Recalibrar el modelo para tu hospital")
