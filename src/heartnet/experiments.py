@@ -1,6 +1,6 @@
 """Small, fast training experiments that demonstrate the theory in the notebook.
 
-They train MLP heads on the encoded matrix (the output of ``heartnet.encoder``),
+They train MLP heads on the encoded matrix (the output of ``heartnet.model.encoder``),
 so each experiment isolates one idea (activation, learning rate, backpropagation,
 batch size, overfitting, dropout, weight decay, normalization, embeddings) and
 runs in seconds on two cores. Every

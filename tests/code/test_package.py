@@ -46,6 +46,18 @@ def test_every_public_name_resolves_on_first_use_to_what_it_names():
         heartnet.nope  # noqa: B018
 
 
+def test_the_public_api_is_listed_once_and_internals_stay_in_their_modules():
+    stub = ast.parse((SOURCE / "__init__.pyi").read_text())
+    listed = [alias.asname for node in stub.body if isinstance(node, ast.ImportFrom) for alias in node.names]
+    assert sorted(listed) == sorted(set(listed)) == sorted(heartnet.__all__)
+    init = ast.parse((SOURCE / "__init__.py").read_text())
+    strings = {node.value for node in ast.walk(init) if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+    assert not strings & set(listed)  # no second list of the names in __init__.py
+    for internal in ("encoder", "member_mlp", "encoded_feature_names"):
+        assert internal not in heartnet.__all__ and not hasattr(heartnet, internal)
+        assert callable(getattr(heartnet.model, internal))
+
+
 def _distribution(requirement: str) -> str:
     return re.split(r"[<>=!\[ ;]", requirement, maxsplit=1)[0].lower().replace("_", "-")
 

@@ -115,8 +115,8 @@ def test_feature_table_comes_from_the_spec():
 
 def test_encoded_matrix_figure(model, dataset):
     features = dataset[list(heartnet.FEATURE_NAMES)].head(3)
-    matrix = heartnet.encoder(model).predict_on_batch(heartnet.model.to_inputs(features))
-    fig = plots.encoded_matrix(matrix, heartnet.encoded_feature_names(model), ["a", "b", "c"])
+    matrix = heartnet.model.encoder(model).predict_on_batch(heartnet.model.to_inputs(features))
+    fig = plots.encoded_matrix(matrix, heartnet.model.encoded_feature_names(model), ["a", "b", "c"])
     _check(fig)
 
 
@@ -125,7 +125,7 @@ def test_diagrams_render_with_pip_packages_only(model):
     assert whole.lstrip().startswith("<?xml") and "<svg" in whole
     for name in (*heartnet.FEATURE_NAMES, "encoded", "network", "probability"):
         assert f">{name} (" in whole, name  # each layer's box is labelled "name (Type)"
-    head = diagrams.mlp_svg(heartnet.member_mlp(model))
+    head = diagrams.mlp_svg(heartnet.model.member_mlp(model))
     assert "Activation: sigmoid" in head and "Dropout" in head
     png = diagrams.svg_to_png(head, dpi=40)
     assert png.startswith(b"\x89PNG")
@@ -154,7 +154,7 @@ def test_the_shapley_figures_are_titled_spanish_and_never_empty(model, dataset, 
 def test_spanish_diagrams(model):
     whole = diagrams.model_svg(model, rankdir="LR", spanish=True)
     assert "Edad: entrada" in whole and "red: ensamble de MLP" in whole and "(InputLayer)" not in whole
-    member = diagrams.mlp_svg(heartnet.member_mlp(model), spanish=True)
+    member = diagrams.mlp_svg(heartnet.model.member_mlp(model), spanish=True)
     assert "Capa densa" in member and "activación: sigmoide" in member and "Units" not in member
 
 

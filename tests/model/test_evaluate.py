@@ -26,11 +26,11 @@ def test_baseline_preprocessor_makes_the_same_matrix_as_the_standardized_encoder
     train = dataset.drop(index=test_rows.index)
     model = heartnet.build_model(split_xy(train)[0], bins=0)
     sklearn_matrix = baseline_preprocessor().fit(train).transform(test_rows)
-    keras_matrix = heartnet.encoder(model).predict_on_batch(to_inputs(split_xy(test_rows)[0]))
+    keras_matrix = heartnet.model.encoder(model).predict_on_batch(to_inputs(split_xy(test_rows)[0]))
     assert sklearn_matrix.shape == keras_matrix.shape
     # Same columns in a different order: compare the one-hot and indicator columns by name.
     fitted_names = [n.split("__", 1)[1] for n in baseline_preprocessor().fit(train).get_feature_names_out()]
-    for index, name in enumerate(heartnet.encoded_feature_names(model)):
+    for index, name in enumerate(heartnet.model.encoded_feature_names(model)):
         if "=" in name:
             sk_name = name.replace("=", "_")
         elif name.endswith("_missing"):
@@ -180,7 +180,7 @@ def test_catboost_refuses_an_unknown_missing():
 @pytest.fixture(scope="module")
 def matrix(standard, dataset):
     features, labels = split_xy(dataset)
-    return heartnet.encoder(standard).predict_on_batch(to_inputs(features)), labels, features
+    return heartnet.model.encoder(standard).predict_on_batch(to_inputs(features)), labels, features
 
 
 def test_backpropagation_matches_the_closed_form(model, matrix, dataset):
@@ -188,8 +188,8 @@ def test_backpropagation_matches_the_closed_form(model, matrix, dataset):
     assert tape == pytest.approx(by_hand, abs=1e-6)
     # The same for one member of the shipped model, on its own matrix.
     features, labels = split_xy(dataset)
-    encoded = heartnet.encoder(model).predict_on_batch(to_inputs(features))
-    tape, by_hand = experiments.output_bias_gradient(heartnet.member_mlp(model), encoded, labels)
+    encoded = heartnet.model.encoder(model).predict_on_batch(to_inputs(features))
+    tape, by_hand = experiments.output_bias_gradient(heartnet.model.member_mlp(model), encoded, labels)
     assert tape == pytest.approx(by_hand, abs=1e-6)
 
 
@@ -212,7 +212,7 @@ def test_a_huge_learning_rate_kills_the_relu_units_and_leaves_a_constant_predict
 
 def test_unnormalized_puts_the_numbers_back_in_their_units(standard, matrix):
     encoded, _, features = matrix
-    names = heartnet.encoded_feature_names(standard)
+    names = heartnet.model.encoded_feature_names(standard)
     raw = experiments.unnormalized(encoded, names, features)
     np.testing.assert_allclose(raw[:, names.index("Age")], features["Age"])
     np.testing.assert_array_equal(raw[:, names.index("Sex=M")], encoded[:, names.index("Sex=M")])

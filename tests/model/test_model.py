@@ -26,7 +26,7 @@ def features(dataset):
 @pytest.mark.parametrize("bins", [0, 8], ids=["standardized", "piecewise-linear"])
 def test_encoder_columns_follow_the_spec(features, bins, missing):
     model = build_model(features, bins=bins, missing=missing)
-    names = heartnet.encoded_feature_names(model)
+    names = heartnet.model.encoded_feature_names(model)
     expected = []
     for feature in heartnet.FEATURES:
         if feature.kind == "numeric":
@@ -40,15 +40,15 @@ def test_encoder_columns_follow_the_spec(features, bins, missing):
         else:
             expected += [f"{feature.name}={value}" for value in feature.values]
     assert names == expected
-    assert heartnet.encoder(model).output.shape[-1] == len(names)
+    assert heartnet.model.encoder(model).output.shape[-1] == len(names)
 
 
 @pytest.mark.parametrize("bins", [0, 8], ids=["standardized", "piecewise-linear"])
 def test_encoder_matrix_of_one_patient(features, patient, bins):
     model = build_model(features, bins=bins)
     clean = heartnet.validate_row({**patient, "Cholesterol": None})
-    matrix = heartnet.encoder(model).predict_on_batch(to_inputs({k: [v] for k, v in clean.items()}))
-    column = dict(zip(heartnet.encoded_feature_names(model), matrix[0], strict=True))
+    matrix = heartnet.model.encoder(model).predict_on_batch(to_inputs({k: [v] for k, v in clean.items()}))
+    column = dict(zip(heartnet.model.encoded_feature_names(model), matrix[0], strict=True))
     assert column["ChestPainType=ASY"] == 1 and column["ChestPainType=TA"] == 0
     assert column["ST_Slope=Flat"] == 1 and column["ST_Slope=Up"] == 0
     assert column["FastingBS=0"] == 1 and column["FastingBS=1"] == 0
@@ -73,8 +73,8 @@ def test_fill_missing_of_an_older_config_fills_with_zero():
 def test_normalization_is_adapted_on_the_training_rows_only(features):
     older = features[features["Age"] > 60]
     model = build_model(older, bins=0)
-    matrix = heartnet.encoder(model).predict_on_batch(to_inputs(older))
-    age = matrix[:, heartnet.encoded_feature_names(model).index("Age")]
+    matrix = heartnet.model.encoder(model).predict_on_batch(to_inputs(older))
+    age = matrix[:, heartnet.model.encoded_feature_names(model).index("Age")]
     assert abs(age.mean()) < 1e-4 and abs(age.std() - 1) < 1e-2
 
 
@@ -109,11 +109,11 @@ def test_bin_edges_are_training_quantiles_without_empty_bins(features):
 @pytest.mark.parametrize("ensemble", ["independent", "batch"])
 def test_each_member_alone_as_a_sequential_gives_its_column(features, ensemble):
     model = build_model(features, members=3, units=(8, 4), ensemble=ensemble)
-    matrix = heartnet.encoder(model)(to_inputs(features.head(50)))
+    matrix = heartnet.model.encoder(model)(to_inputs(features.head(50)))
     members = np.asarray(network(model)(matrix))
     assert members.shape == (50, 3)
     for k in range(3):
-        alone = heartnet.member_mlp(model, k)
+        alone = heartnet.model.member_mlp(model, k)
         assert isinstance(alone, keras.Sequential) and alone.name == f"member_{k + 1}"
         np.testing.assert_allclose(np.asarray(alone(matrix)).ravel(), members[:, k], atol=1e-5)
     np.testing.assert_allclose(
@@ -260,7 +260,7 @@ def test_the_loss_is_the_mean_of_the_members_cross_entropies(small_fits):
     rows, _, fixed = small_fits
     features, labels = split_xy(rows)
     trainer = heartnet.training.compile_for_training(fixed.model_)
-    matrix = heartnet.encoder(fixed.model_)(to_inputs(features))
+    matrix = heartnet.model.encoder(fixed.model_)(to_inputs(features))
     members = np.asarray(network(fixed.model_)(matrix))
     targets = {"members": np.repeat(labels[:, None], 3, axis=1).astype("float32"), "probability": labels[:, None]}
     reported = trainer.evaluate(matrix, targets, batch_size=len(labels), verbose=0, return_dict=True)["loss"]
@@ -285,8 +285,8 @@ def by_missing(dataset):
 @pytest.mark.parametrize("missing", MISSING)
 def test_each_missing_choice_saves_loads_and_predicts(by_missing, missing, patient, tmp_path):
     rows, fitted = by_missing[missing]
-    matrix = heartnet.encoder(fitted.model_)(to_inputs(split_xy(rows)[0]))
-    assert matrix.shape == (len(rows), len(heartnet.encoded_feature_names(fitted.model_)))
+    matrix = heartnet.model.encoder(fitted.model_)(to_inputs(split_xy(rows)[0]))
+    assert matrix.shape == (len(rows), len(heartnet.model.encoded_feature_names(fitted.model_)))
     assert np.isfinite(np.asarray(matrix)).all()
     loaded = heartnet.load_model(heartnet.save_model(fitted.model_, tmp_path / f"{missing}.keras"))
     assert sorted(tensor.name for tensor in loaded.inputs) == sorted(heartnet.FEATURE_NAMES)  # all 11, used or not
@@ -320,11 +320,11 @@ def test_mean_takes_a_missing_cholesterol_for_the_training_mean(by_missing, pati
 def test_mean_fills_before_standardizing_too(features, patient):
     model = build_model(features, bins=0, missing="mean")  # untrained: its random weights still see the input
     mean = float(features["Cholesterol"].mean())
-    encoded = heartnet.encoder(model)
+    encoded = heartnet.model.encoder(model)
     rows = [heartnet.validate_row({**patient, "Cholesterol": value}) for value in (None, mean)]
     matrices = [encoded.predict_on_batch(to_inputs({k: [v] for k, v in row.items()})) for row in rows]
     np.testing.assert_array_equal(matrices[0], matrices[1])
-    column = heartnet.encoded_feature_names(model).index("Cholesterol")
+    column = heartnet.model.encoded_feature_names(model).index("Cholesterol")
     assert abs(matrices[0][0, column]) < 1e-5  # the training mean, standardized
 
 
