@@ -49,10 +49,10 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
         Number of member MLPs in the ensemble (their probabilities are averaged).
     ensemble : {"independent", "batch"}
         Every member with its own weights, or TabM's BatchEnsemble: shared
-        weights with per-member scalings (``heartnet.model.BatchEnsembleDense``).
+        weights with per-member scalings (``heartnet.layers.BatchEnsembleDense``).
     bins : int
         0 standardizes the numbers; more encodes each one piecewise-linearly
-        in that many quantile bins (``heartnet.model.PiecewiseLinearEncoding``).
+        in that many quantile bins (``heartnet.layers.PiecewiseLinearEncoding``).
     missing : {"indicator", "mean", "drop"}
         How a cholesterol that was not measured (NaN) enters the network: its
         encoding (0 when missing) plus a 0/1 "not measured" column; filled with

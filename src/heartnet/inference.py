@@ -20,7 +20,7 @@ import pandas as pd
 
 from heartnet.backend import keras, tf
 from heartnet.features import FEATURES
-from heartnet.model import to_inputs
+from heartnet.model import INPUT_DTYPES, to_inputs
 from heartnet.paths import default_model_path
 from heartnet.storage import TrainedModel, load
 from heartnet.validation import validate_row, validate_rows
@@ -28,7 +28,6 @@ from heartnet.validation import validate_row, validate_rows
 __all__ = ["default_model", "keras_model", "model_function", "predict", "predict_one", "probabilities"]
 
 _BATCH_ROWS = 65_536
-_DTYPES = {"numeric": tf.float32, "categorical": tf.string, "binary": tf.int64}
 _functions: weakref.WeakKeyDictionary[keras.Model, Callable] = weakref.WeakKeyDictionary()
 _default: dict[tuple[Path, int], TrainedModel] = {}
 
@@ -74,7 +73,7 @@ def model_function(model: keras.Model) -> Callable:
     """
     function = _functions.get(model)
     if function is None:
-        signature = {f.name: tf.TensorSpec((None, 1), _DTYPES[f.kind], name=f.name) for f in FEATURES}
+        signature = {f.name: tf.TensorSpec((None, 1), INPUT_DTYPES[f.kind], name=f.name) for f in FEATURES}
         call = tf.function(lambda inputs: tf.reshape(model(inputs, training=False), [-1]))
         function = _functions[model] = call.get_concrete_function(signature)
     return function

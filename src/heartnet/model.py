@@ -43,17 +43,22 @@ import pandas as pd
 
 from heartnet.backend import keras, tf
 from heartnet.features import FEATURES, Feature
+from heartnet.layers import (
+    BatchEnsembleDense,
+    EnsembleDense,
+    FillMissing,
+    MeanProbability,
+    MissingIndicator,
+    PiecewiseLinearEncoding,
+    edges_from,
+)
 
-layers, ops = keras.layers, keras.ops
+layers = keras.layers
 
 __all__ = [
     "DEFAULT_HPARAMS",
+    "INPUT_DTYPES",
     "MEMBERS_LAYER",
-    "BatchEnsembleDense",
-    "EnsembleDense",
-    "MeanProbability",
-    "PiecewiseLinearEncoding",
-    "Recalibration",
     "build_model",
     "build_network",
     "encoded_feature_names",
@@ -81,200 +86,7 @@ NETWORK_LAYER = "network"
 MEMBERS_LAYER = "members"
 RECALIBRATION_LAYER = "recalibrated"
 
-_INPUT_DTYPES = {"numeric": "float32", "categorical": "string", "binary": "int64"}
-
-
-@keras.saving.register_keras_serializable(package="heartnet")
-class MissingIndicator(layers.Layer):
-    """1.0 where the input is NaN (not measured), else 0.0."""
-
-    def call(self, inputs):
-        return ops.cast(ops.isnan(inputs), "float32")
-
-
-@keras.saving.register_keras_serializable(package="heartnet")
-class FillMissing(layers.Layer):
-    """Replace NaN by ``value``: 0.0 after normalization (the training mean), or the training mean itself before it.
-
-    Models saved before ``value`` existed have no ``value`` in their config and load with 0.0.
-    """
-
-    def __init__(self, value: float = 0.0, **kwargs):
-        super().__init__(**kwargs)
-        self.value = float(value)
-
-    def call(self, inputs):
-        return ops.where(ops.isnan(inputs), ops.full_like(inputs, self.value), inputs)
-
-    def get_config(self):
-        return {**super().get_config(), "value": self.value}
-
-
-class _MembersDense(layers.Layer):
-    """What the ensemble's dense layers share: ``members`` outputs of ``units`` each, (n, K, units)."""
-
-    def __init__(self, units: int, members: int, activation=None, **kwargs):
-        super().__init__(**kwargs)
-        self.units, self.members = int(units), int(members)
-        self.activation = keras.activations.get(activation)
-
-    def compute_output_shape(self, input_shape):
-        return (input_shape[0], self.members, self.units)
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "units": self.units,
-            "members": self.members,
-            "activation": keras.activations.serialize(self.activation),
-        }
-
-
-@keras.saving.register_keras_serializable(package="heartnet")
-class EnsembleDense(_MembersDense):
-    """K dense layers side by side: member k computes ``activation(x_k @ kernel[k] + bias[k])``.
-
-    Input (n, d), the same rows for every member (the first layer), or
-    (n, K, d), each member's own hidden values; output (n, K, units). The
-    members share nothing: this is a deep ensemble packed into one layer, so
-    that one batched product (``einsum``) replaces K small ones.
-    """
-
-    def build(self, input_shape):
-        self.kernel = self.add_weight(
-            name="kernel", shape=(self.members, input_shape[-1], self.units), initializer="glorot_uniform"
-        )
-        self.bias = self.add_weight(name="bias", shape=(self.members, self.units), initializer="zeros")
-
-    def call(self, inputs):
-        equation = "nd,kdu->nku" if len(inputs.shape) == 2 else "nkd,kdu->nku"
-        return self.activation(ops.einsum(equation, inputs, self.kernel) + self.bias)
-
-
-@keras.saving.register_keras_serializable(package="heartnet")
-class BatchEnsembleDense(_MembersDense):
-    """K dense layers that share one kernel, each with its own scalings: TabM's linear layer.
-
-    BatchEnsemble (Wen et al., 2020), as TabM uses it (Gorishniy et al., ICLR
-    2025): member k computes ``activation(((x_k * r[k]) @ kernel) * s[k] + bias[k])``.
-    The kernel (d, units) is shared; the adapters ``r`` (K, d) and ``s``
-    (K, units) and the bias (K, units) are each member's own, so K members
-    cost little more than one MLP. Following TabM's initialisation, the first
-    layer's ``r`` starts at random signs (``r_init="random_signs"``) to make
-    the members differ, every other adapter at ones, and every member's bias
-    at the same values. Input (n, d) for the first layer (every member sees
-    the same row) or (n, K, d); output (n, K, units).
-    """
-
-    def __init__(self, units: int, members: int, activation=None, r_init: str = "ones", **kwargs):
-        super().__init__(units, members, activation, **kwargs)
-        self.r_init = r_init
-
-    def build(self, input_shape):
-        width = input_shape[-1]
-        bound = width**-0.5
-        uniform = keras.initializers.RandomUniform(-bound, bound)
-        self.kernel = self.add_weight(name="kernel", shape=(width, self.units), initializer=uniform)
-        signs = _RandomSigns() if self.r_init == "random_signs" else "ones"
-        self.r = self.add_weight(name="r", shape=(self.members, width), initializer=signs)
-        self.s = self.add_weight(name="s", shape=(self.members, self.units), initializer="ones")
-        self.bias = self.add_weight(name="bias", shape=(self.members, self.units), initializer="zeros")
-        self.bias.assign(ops.tile(uniform(shape=(1, self.units)), (self.members, 1)))  # one draw for every member
-
-    def call(self, inputs):
-        if len(inputs.shape) == 2:
-            inputs = ops.expand_dims(inputs, 1)  # (n, 1, d): broadcast to every member by r
-        scaled = ops.matmul(inputs * self.r, self.kernel)  # (n, K, units)
-        return self.activation(scaled * self.s + self.bias)
-
-    def get_config(self):
-        return {**super().get_config(), "r_init": self.r_init}
-
-
-class _RandomSigns(keras.initializers.Initializer):
-    """+1 or -1 with equal probability (TabM's first adapter)."""
-
-    def __call__(self, shape, dtype=None):
-        return ops.where(keras.random.uniform(shape) < 0.5, -1.0, 1.0)
-
-
-@keras.saving.register_keras_serializable(package="heartnet")
-class PiecewiseLinearEncoding(layers.Layer):
-    """A number as T columns, one per bin between quantile edges: the piecewise-linear encoding.
-
-    After Gorishniy, Rubachev & Babenko, "On Embeddings for Numerical Features
-    in Tabular Deep Learning" (NeurIPS 2022). With edges b_0 < ... < b_T, the
-    column of bin t is 0 below it, 1 above it, and the position inside it in
-    between, ``(x - b_{t-1}) / (b_t - b_{t-1})``; the first and last bins
-    keep going linearly outside the training range. So the next layer sees a
-    number whose effect may change from bin to bin, not one straight line.
-    A missing value (NaN) becomes all zeros (with ``missing="indicator"``, an
-    indicator column carries it).
-    The edges come from the training rows (``edges_from``) and are fixed.
-    """
-
-    def __init__(self, edges, **kwargs):
-        super().__init__(**kwargs)
-        self.edges = [float(edge) for edge in edges]
-        if len(self.edges) < 2 or any(b <= a for a, b in itertools.pairwise(self.edges)):
-            raise ValueError(f"edges must be at least two increasing numbers, got {self.edges}")
-
-    def call(self, inputs):
-        left = ops.convert_to_tensor(self.edges[:-1], dtype="float32")
-        width = ops.convert_to_tensor(np.diff(self.edges), dtype="float32")
-        position = (ops.cast(inputs, "float32") - left) / width  # (n, 1) against (T,): (n, T)
-        bins = len(self.edges) - 1
-        low = ops.convert_to_tensor([-np.inf] + [0.0] * (bins - 1), dtype="float32")  # the first bin extrapolates
-        high = ops.convert_to_tensor([1.0] * (bins - 1) + [np.inf], dtype="float32")  # and so does the last
-        encoded = ops.minimum(ops.maximum(position, low), high)
-        return ops.where(ops.isnan(encoded), ops.zeros_like(encoded), encoded)
-
-    def compute_output_shape(self, input_shape):
-        return (input_shape[0], len(self.edges) - 1)
-
-    def get_config(self):
-        return {**super().get_config(), "edges": self.edges}
-
-
-def edges_from(values: np.ndarray, bins: int) -> list[float]:
-    """Quantile bin edges of the observed (non-missing) values: at most ``bins`` bins, no empty one."""
-    observed = values[~np.isnan(values)]
-    discretization = layers.Discretization(num_bins=bins, epsilon=0.001)
-    discretization.adapt(observed.reshape(-1, 1))
-    inner = [edge for edge in discretization.bin_boundaries if observed.min() < edge < observed.max()]
-    return sorted({float(observed.min()), *map(float, inner), float(observed.max())})
-
-
-@keras.saving.register_keras_serializable(package="heartnet")
-class Recalibration(layers.Layer):
-    """A probability recalibrated for a new hospital: ``sigmoid(intercept + slope · logit(p))``, (n, 1) -> (n, 1).
-
-    Logistic recalibration (Cox, 1958; Steyerberg, *Clinical Prediction
-    Models*, ch. 20), fitted on local patients by ``heartnet.updating``;
-    ``slope=1`` shifts the logit only (an intercept update).
-    """
-
-    def __init__(self, intercept: float = 0.0, slope: float = 1.0, **kwargs):
-        super().__init__(**kwargs)
-        self.intercept, self.slope = float(intercept), float(slope)
-
-    def call(self, inputs):
-        p = ops.clip(ops.cast(inputs, "float32"), 1e-7, 1 - 1e-7)
-        return ops.sigmoid(self.intercept + self.slope * (ops.log(p) - ops.log1p(-p)))
-
-    def compute_output_shape(self, input_shape):
-        return input_shape
-
-    def get_config(self):
-        return {**super().get_config(), "intercept": self.intercept, "slope": self.slope}
-
-
-@keras.saving.register_keras_serializable(package="heartnet")
-class MeanProbability(layers.Layer):
-    """The ensemble's answer: the mean of its members' probabilities, (n, K) -> (n, 1)."""
-
-    def call(self, inputs):
-        return ops.mean(inputs, axis=-1, keepdims=True)
+INPUT_DTYPES = {"numeric": "float32", "categorical": "string", "binary": "int64"}  # each kind of raw input
 
 
 def _encode(feature: Feature, tensor, train_df: pd.DataFrame, bins: int, missing: str) -> list:
@@ -341,7 +153,7 @@ def build_model(
         raise ValueError(f"missing must be one of {', '.join(map(repr, MISSING))}; got {missing!r}")
     # With missing="drop" the nullable input reaches no layer: Keras 3 builds, saves and loads
     # (safe mode) such a model as it is and simply ignores the input, so callers still pass 11 inputs.
-    inputs = {f.name: keras.Input(shape=(1,), name=f.name, dtype=_INPUT_DTYPES[f.kind]) for f in FEATURES}
+    inputs = {f.name: keras.Input(shape=(1,), name=f.name, dtype=INPUT_DTYPES[f.kind]) for f in FEATURES}
     encoded = layers.Concatenate(name=ENCODED_LAYER)(
         [column for f in FEATURES for column in _encode(f, inputs[f.name], train_df, int(bins), missing)]
     )
@@ -460,7 +272,7 @@ def to_inputs(columns: pd.DataFrame | Mapping[str, Sequence]) -> dict[str, tf.Te
     for feature in FEATURES:
         column = np.asarray(columns[feature.name])
         if feature.kind != "categorical":
-            column = column.astype(_INPUT_DTYPES[feature.kind])
+            column = column.astype(INPUT_DTYPES[feature.kind])
         elif column.dtype.kind != "S":
             column = column.astype(object)
         arrays[feature.name] = tf.constant(column.reshape(-1, 1))

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-# heartnet.model registers the custom layers (@register_keras_serializable) that loading needs.
-from heartnet import model as _custom_layers  # noqa: F401
+# heartnet.layers registers the custom layers that loading needs (@register_keras_serializable).
+from heartnet import layers as _custom_layers  # noqa: F401
 from heartnet.backend import keras
 from heartnet.decision import DEFAULT_THRESHOLD, classify
 from heartnet.errors import ModelError

@@ -26,7 +26,8 @@ from sklearn.model_selection import train_test_split
 from heartnet.backend import keras, tf
 from heartnet.errors import DataError
 from heartnet.features import FEATURE_NAMES, TARGET
-from heartnet.model import MeanProbability, encoder, member_count, network, to_inputs
+from heartnet.layers import MeanProbability
+from heartnet.model import encoder, member_count, network, to_inputs
 from heartnet.validation import not_a_label, validate_frame
 
 __all__ = [

@@ -11,7 +11,7 @@ Vergouwe et al. (Stat Med 2017): likelihood-ratio tests, the logistic update
 against none first, then against the intercept alone, each at ``ALPHA``; the
 slope is considered only from ``AUTO_SLOPE_ROWS`` local patients.
 
-The update is a layer (``heartnet.model.Recalibration``) on the model's own
+The update is a layer (``heartnet.layers.Recalibration``) on the model's own
 output: the saved ``.keras`` model *is* the recalibrated one, so ``predict``,
 ``score``, ``export`` and the app use it with no extra step. Updating an
 updated model composes the two into one layer and records the chain.
@@ -238,7 +238,8 @@ def recalibrated_model(model, update: Update):
     the two composed into one layer: logit(p'') = a₂ + b₂·(a₁ + b₁·logit(p)).
     """
     from heartnet.backend import keras
-    from heartnet.model import RECALIBRATION_LAYER, Recalibration
+    from heartnet.layers import Recalibration
+    from heartnet.model import RECALIBRATION_LAYER
 
     intercept, slope, source = update.intercept, update.slope, model.output
     layer_names = {layer.name for layer in model.layers}

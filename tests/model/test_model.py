@@ -12,7 +12,8 @@ import pytest
 
 import heartnet
 from heartnet.backend import keras
-from heartnet.model import MISSING, FillMissing, PiecewiseLinearEncoding, build_model, edges_from, network, to_inputs
+from heartnet.layers import FillMissing, PiecewiseLinearEncoding, edges_from
+from heartnet.model import MISSING, build_model, network, to_inputs
 from heartnet.storage import metadata_path
 from heartnet.training import split_xy
 
@@ -435,3 +436,17 @@ def test_a_keras_file_with_unsafe_lambda_is_not_executed(tmp_path):
     with pytest.raises(heartnet.ModelError, match=r"not a readable .keras model"):
         heartnet.load_model(path)
     assert zipfile.is_zipfile(path)
+
+
+def test_a_model_saved_when_the_layers_were_in_heartnet_model_still_loads_in_safe_mode(tmp_path, trained_path, patient):
+    """The custom layers are found by their registered names ("heartnet>..."), not by the module they were in."""
+    old = tmp_path / "old.keras"
+    with zipfile.ZipFile(trained_path) as source, zipfile.ZipFile(old, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "config.json":
+                data = data.replace(b'"module": "heartnet.layers"', b'"module": "heartnet.model"')
+                assert b'"module": "heartnet.model"' in data
+            target.writestr(item, data)
+    loaded, current = (keras.saving.load_model(path, safe_mode=True) for path in (old, trained_path))
+    assert heartnet.predict_one(patient, loaded) == pytest.approx(heartnet.predict_one(patient, current))

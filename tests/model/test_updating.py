@@ -119,7 +119,7 @@ def test_the_recalibrated_model_is_one_keras_model_that_saves_loads_and_predicts
 
 
 def test_recalibrating_twice_composes_into_one_layer_and_records_the_chain(tmp_path, model, swiss_csv):
-    from heartnet.model import Recalibration
+    from heartnet.layers import Recalibration
 
     base = heartnet.TrainedModel(model, {"model_sha256": "abc"})
     local = read_labelled(swiss_csv)
