@@ -14,7 +14,7 @@ import re
 
 from heartnet import csvio
 from heartnet.errors import FileProblem, LocalDataError, ValidationError, WrongWidth
-from heartnet.features import FEATURES_BY_NAME, Feature
+from heartnet.features import FEATURES, FEATURES_BY_NAME, Feature
 from heartnet.validation import REASONS_SEP
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "NotANumber",
     "allowed_text",
     "decimal",
+    "feature_table",
     "file_message",
     "local_data_message",
     "no_background_message",
@@ -246,3 +247,20 @@ def no_background_message(error) -> str:
         "La probabilidad sí es la del modelo. Para tener la explicación, entrená el modelo con `make train` "
         "(o `heartnet train`)."
     )
+
+
+def feature_table():
+    """The column dictionary, straight from the feature spec (a pandas DataFrame with Spanish headers)."""
+    import pandas as pd
+
+    rows = []
+    for f in FEATURES:
+        if f.kind == "numeric":
+            values = f"{f.min:g} a {f.max:g}" + (" o «no medido»" if f.nullable else "")
+        else:
+            values = ", ".join(f"{value} = {meaning}" for value, meaning in f.categories)
+        kind = {"numeric": "numérica", "categorical": "categórica", "binary": "binaria"}[f.kind]
+        rows.append(
+            {"columna": f.name, "nombre": f.label, "tipo": kind, "unidad": f.unit or "—", "valores aceptados": values}
+        )
+    return pd.DataFrame(rows).set_index("columna")

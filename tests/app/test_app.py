@@ -429,7 +429,7 @@ def test_the_data_page_shows_the_whole_dictionary_and_spanish_labels(app_model, 
 
 @pytest.mark.slow
 def test_the_model_page_shows_the_global_shapley_view_and_spanish_diagrams(app_model, run_page, media, monkeypatch):
-    from heartnet import diagrams
+    from heartnet.plots import diagrams
 
     st.cache_data.clear()  # draw and explain in this run, so that what is drawn can be looked at
     calls = {

@@ -127,8 +127,7 @@ def _imported_distributions(path: Path, providers: dict) -> set[str]:
 
 # Which extra a module needs beyond the core dependencies.
 EXTRAS = {
-    "plots.py": ("figures",),
-    "diagrams.py": ("figures",),
+    "plots": ("figures",),
     "baselines.py": ("bench",),
     "explain.py": ("explain",),
     "app": ("app", "figures", "explain"),

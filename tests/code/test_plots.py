@@ -10,7 +10,8 @@ import pytest
 from matplotlib.figure import Figure
 
 import heartnet
-from heartnet import diagrams, plots
+from heartnet import plots
+from heartnet.plots import diagrams
 
 
 @pytest.fixture(scope="module")
@@ -104,11 +105,11 @@ def test_model_comparison_marks_every_model():
     results = pd.DataFrame({"model": ["heartnet", "heartnet", "lr", "lr"], "roc_auc": [0.9, 0.92, 0.88, 0.9]})
     fig = plots.model_comparison(results)
     _check(fig)
-    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["lr", plots.MODEL_NAMES["heartnet"]]
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["lr", heartnet.spanish.MODEL_NAMES["heartnet"]]
 
 
 def test_feature_table_comes_from_the_spec():
-    table = plots.feature_table()
+    table = heartnet.spanish.feature_table()
     assert tuple(table.index) == heartnet.FEATURE_NAMES
     assert "o «no medido»" in table.loc["Cholesterol", "valores aceptados"]
 
@@ -198,3 +199,18 @@ def test_the_recalibration_figure_has_a_panel_per_hospital_and_a_line_per_update
     assert labels == ["sin actualizar", "intercepto", "intercepto y pendiente", "automática"]
     slope_line = visible[0].get_lines()[2]
     assert list(slope_line.get_xdata()) == [50]  # the free slope only where it was fitted
+
+
+def test_the_plots_package_holds_figure_functions_only_each_listed_once():
+    import importlib
+    import inspect
+
+    listed = set()
+    for topic in ("data", "training", "evaluation", "explanations"):
+        module = importlib.import_module(f"heartnet.plots.{topic}")
+        for name in module.__all__:
+            assert inspect.signature(getattr(module, name)).return_annotation == "Figure", f"{topic}.{name}"
+            assert getattr(plots, name) is getattr(module, name)
+        assert not listed & set(module.__all__)
+        listed |= set(module.__all__)
+    assert set(plots.__all__) == listed | {"diagrams"}

@@ -6,6 +6,7 @@ import heartnet
 from heartnet import plots
 from heartnet.app.shared import dataset
 from heartnet.data import raw_dataset
+from heartnet.spanish import feature_table
 
 st.title("Los datos")
 st.write(
@@ -15,7 +16,7 @@ st.write(
 )
 df = dataset()
 st.subheader("Diccionario de columnas")
-st.table(plots.feature_table())  # a table shows every word; a data frame would cut the long ones
+st.table(feature_table())  # a table shows every word; a data frame would cut the long ones
 
 st.subheader("Balance de clases")
 st.pyplot(plots.class_balance(df))

@@ -3,12 +3,13 @@
 import streamlit as st
 
 import heartnet
-from heartnet import diagrams, plots
+from heartnet import plots
 from heartnet.app.shared import dataset, model_or_stop
 from heartnet.errors import DataError, NoRecordedSplit
 from heartnet.evaluate import recorded_split
 from heartnet.explain import NoBackground
 from heartnet.model import member_count
+from heartnet.plots import diagrams
 from heartnet.reports import hospitals_table, load_report, quality_table
 from heartnet.spanish import decimal, no_background_message, percent
 

@@ -1,0 +1,223 @@
+"""How the data looks, and how a raw row becomes the network's matrix."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+
+from heartnet.features import FEATURES, FEATURES_BY_NAME, TARGET, TARGET_CLASSES, TARGET_LABEL
+from heartnet.plots._common import (
+    CLASS_ORDER,
+    PALETTE,
+    axis_label,
+    class_palette,
+    short,
+    with_class_names,
+)
+from heartnet.spanish import percent
+
+__all__ = [
+    "categorical_positive_rates",
+    "class_balance",
+    "correlations",
+    "embedding_vectors",
+    "encoded_matrix",
+    "missing_cholesterol",
+    "numeric_distributions",
+    "piecewise_linear_encoding",
+]
+
+
+def class_balance(df: pd.DataFrame) -> Figure:
+    """Patients per class of the target."""
+    fig = Figure(figsize=(5, 3.2), layout="constrained")
+    ax = fig.subplots()
+    counts = df[TARGET].value_counts().reindex(CLASS_ORDER, fill_value=0)
+    bars = ax.bar(
+        [TARGET_CLASSES[k] for k in counts.index], counts.to_numpy(), color=[PALETTE[k] for k in counts.index]
+    )
+    ax.bar_label(bars, labels=[f"{n} ({percent(n / counts.sum(), 0)})" for n in counts])
+    ax.set(title="Balance de clases", ylabel="Pacientes", xlabel=TARGET_LABEL)
+    ax.margins(y=0.15)
+    return fig
+
+
+def numeric_distributions(df: pd.DataFrame) -> Figure:
+    """Histogram of each numeric feature by class (cholesterol without the missing values)."""
+    numeric = [f.name for f in FEATURES if f.kind == "numeric"]
+    fig = Figure(figsize=(12, 6.5), layout="constrained")
+    axes = fig.subplots(2, 3).ravel()
+    data = with_class_names(df)
+    for ax, name in zip(axes, numeric, strict=False):
+        sns.histplot(
+            data=data,
+            x=name,
+            hue=TARGET_LABEL,
+            palette=class_palette(),
+            element="step",
+            stat="density",
+            common_norm=False,
+            ax=ax,
+        )
+        ax.set(title=FEATURES_BY_NAME[name].label, xlabel=axis_label(name), ylabel="Densidad")
+    # One shared legend, in the free sixth panel, instead of one over each histogram.
+    legend = axes[0].get_legend()
+    handles, labels = legend.legend_handles, [text.get_text() for text in legend.texts]
+    for ax in axes[: len(numeric)]:
+        ax.get_legend().remove()
+    axes[-1].axis("off")
+    axes[-1].legend(handles, labels, title=TARGET_LABEL, loc="center", fontsize=11)
+    fig.suptitle("Variables numéricas según la clase")
+    return fig
+
+
+def categorical_positive_rates(df: pd.DataFrame) -> Figure:
+    """Share of patients with heart disease in each category of each categorical or binary feature."""
+    names = [f.name for f in FEATURES if f.kind != "numeric"]
+    fig = Figure(figsize=(12, 6.5), layout="constrained")
+    axes = fig.subplots(2, 3).ravel()
+    overall = df[TARGET].mean()
+    for ax, name in zip(axes, names, strict=True):
+        feature = FEATURES_BY_NAME[name]
+        rates = df.groupby(name)[TARGET].agg(["mean", "size"]).reindex(list(feature.values))
+        labels = [  # the category's meaning, shortened to fit under its bar, and how many patients have it
+            f"{short(feature.meaning(value))}\n(n = {int(n)})"
+            for value, n in zip(rates.index, rates["size"], strict=True)
+        ]
+        bars = ax.bar(labels, rates["mean"], color="#8172B3")
+        ax.bar_label(bars, labels=[percent(rate, 0) for rate in rates["mean"]], padding=2, fontsize=9)
+        ax.axhline(overall, color="gray", linestyle="--", linewidth=1, label=f"todos: {percent(overall, 0)}")
+        ax.set(title=feature.label, xlabel="categoría (n = pacientes)", ylabel="Tasa de enfermedad", ylim=(0, 1.18))
+        ax.tick_params(axis="x", labelsize=8)
+        ax.yaxis.set_major_formatter(lambda value, _: percent(value, 0))
+        ax.legend(loc="upper left", fontsize=8)
+    fig.suptitle("Tasa de enfermedad cardíaca por categoría")
+    return fig
+
+
+def correlations(df: pd.DataFrame) -> Figure:
+    """Pearson correlations between the numeric features, the binary one (0/1) and the target, labelled in Spanish."""
+    columns = [f.name for f in FEATURES if f.kind in ("numeric", "binary")] + [TARGET]
+    labels = [FEATURES_BY_NAME[name].label if name in FEATURES_BY_NAME else TARGET_LABEL for name in columns]
+    matrix = df[columns].astype(float).corr().set_axis(labels, axis=0).set_axis(labels, axis=1)
+    fig = Figure(figsize=(8, 6.5), layout="constrained")
+    ax = fig.subplots()
+    sns.heatmap(
+        matrix, annot=True, fmt=".2f", cmap="vlag", vmin=-1, vmax=1, square=True, ax=ax,
+        cbar_kws={"label": "correlación (−1 a 1)"}, annot_kws={"fontsize": 10},
+    )  # fmt: skip
+    ax.set(
+        title="Correlación de Pearson: variables numéricas, glucemia (0/1) y enfermedad",
+        xlabel="correlación con…",
+        ylabel="variable",
+    )
+    return fig
+
+
+def missing_cholesterol(raw: pd.DataFrame) -> Figure:
+    """Rate of heart disease with and without a measured cholesterol (raw file: 0 = not measured)."""
+    feature = next(f for f in FEATURES if f.nullable)
+    missing = raw[feature.name] == feature.missing_code
+    groups = {"Medido": raw.loc[~missing, TARGET], "No medido (0)": raw.loc[missing, TARGET]}
+    fig = Figure(figsize=(5.5, 3.4), layout="constrained")
+    ax = fig.subplots()
+    bars = ax.bar(list(groups), [g.mean() for g in groups.values()], color=["#8172B3", "#C44E52"])
+    ax.bar_label(bars, labels=[f"{percent(g.mean(), 0)} de {len(g)}" for g in groups.values()])
+    ax.set(
+        title="Colesterol «no medido» y enfermedad cardíaca",
+        xlabel="Colesterol sérico",
+        ylabel="Tasa de enfermedad cardíaca",
+        ylim=(0, 1.1),
+    )
+    return fig
+
+
+def encoded_matrix(matrix: np.ndarray, columns: Sequence[str], rows: Sequence[str]) -> Figure:
+    """Heatmap of the matrix the network receives: one row per patient, one column per encoded column.
+
+    Two panels with their own colours, so that a category's 1 is never mistaken
+    for a number's value: the numeric columns (piecewise-linear bins, or
+    standard deviations; and the missing indicator) and the one-hot columns.
+    """
+    frame = pd.DataFrame(matrix, index=rows, columns=[_spanish_column(column) for column in columns])
+    one_hot = [spanish for column, spanish in zip(columns, frame.columns, strict=True) if "=" in column]
+    numeric = [column for column in frame.columns if column not in one_hot]
+    fig = Figure(figsize=(15, 0.55 * len(rows) + 3.4), layout="constrained")
+    left, right = fig.subplots(1, 2, width_ratios=[max(len(numeric), 1), max(len(one_hot), 1)])
+    sns.heatmap(
+        frame[numeric], annot=True, fmt=".1f", cmap="Blues", center=None, ax=left, annot_kws={"fontsize": 9},
+        cbar_kws={"label": "valor numérico", "location": "bottom", "shrink": 0.6},
+    )  # fmt: skip
+    sns.heatmap(
+        frame[one_hot], annot=True, fmt=".0f", cmap="Greens", vmin=0, vmax=1, ax=right, annot_kws={"fontsize": 9},
+        cbar=False,
+    )  # fmt: skip
+    left.set(title="Columnas numéricas", xlabel="columna de la matriz", ylabel="Paciente")
+    right.set(title="Columnas one-hot (1 = la categoría del paciente)", xlabel="columna de la matriz", ylabel="")
+    right.set_ylabel("Paciente")
+    for ax in (left, right):
+        ax.tick_params(axis="x", labelsize=8, labelrotation=90)
+        ax.tick_params(axis="y", labelrotation=0)
+    fig.suptitle("La matriz que recibe la red")
+    return fig
+
+
+def piecewise_linear_encoding(layer, *, label: str) -> Figure:
+    """What ``PiecewiseLinearEncoding`` makes of a number: one line per bin column, across the training range."""
+    edges = np.asarray(layer.edges)
+    span = edges[-1] - edges[0]
+    x = np.linspace(edges[0] - 0.08 * span, edges[-1] + 0.08 * span, 400, dtype="float32").reshape(-1, 1)
+    columns = np.asarray(layer(x))
+    fig = Figure(figsize=(8, 3.6), layout="constrained")
+    ax = fig.subplots()
+    for index in range(columns.shape[1]):
+        ax.plot(
+            x.ravel(),
+            columns[:, index],
+            linewidth=2,
+            label=f"tramo {index + 1}: {edges[index]:g} a {edges[index + 1]:g}",
+        )
+    for edge in edges:
+        ax.axvline(edge, color="gray", linestyle=":", linewidth=0.8)
+    ax.legend(fontsize=8, loc="upper left")
+    ax.set(
+        title="Codificación lineal por tramos: un número, varias columnas", xlabel=label, ylabel="valor de la columna"
+    )
+    return fig
+
+
+def embedding_vectors(demo: Mapping) -> Figure:
+    """The 2-D vectors an ``Embedding`` learned for each category, colored by the category's share of positives."""
+    vectors, rates = np.asarray(demo["vectors"]), np.asarray(demo["rates"])
+    fig = Figure(figsize=(6, 4.4), layout="constrained")
+    ax = fig.subplots()
+    points = ax.scatter(
+        vectors[:, 0], vectors[:, 1], c=rates, cmap="coolwarm", vmin=0, vmax=1, s=160, edgecolors="black"
+    )
+    for (x, y), name, rate in zip(vectors, demo["categories"], rates, strict=True):
+        ax.annotate(f"{name} ({percent(rate, 0)})", (x, y), xytext=(8, 6), textcoords="offset points", fontsize=9)
+    fig.colorbar(points, ax=ax, label="tasa de enfermedad de la categoría")
+    ax.margins(0.35)
+    ax.set(title="Embedding aprendido: un vector por categoría", xlabel="dimensión 1", ylabel="dimensión 2")
+    return fig
+
+
+def _spanish_column(name: str) -> str:
+    """A column of the encoded matrix (``encoded_feature_names``) in Spanish: "Age[28, 47]" -> "Edad 28–47"."""
+    feature_name, _, rest = name.partition("=")
+    if rest:  # a one-hot column: the feature and the category's meaning
+        feature = FEATURES_BY_NAME[feature_name]
+        value = int(rest) if feature.kind == "binary" else rest
+        return f"{feature.label}: {short(feature.meaning(value), 24)}"
+    if name.endswith("_missing"):
+        return f"{FEATURES_BY_NAME[name.removesuffix('_missing')].label}: no medido"
+    feature_name, _, bounds = name.partition("[")
+    feature = FEATURES_BY_NAME[feature_name]
+    if bounds:  # a bin of a piecewise-linear number
+        low, high = bounds.rstrip("]").split(", ")
+        return f"{feature.label} {low}–{high} {feature.unit}".replace(".", ",")
+    return f"{feature.label} (estandarizada)"

@@ -1,0 +1,270 @@
+"""How good the probabilities are: ranking, calibration, decisions, comparisons, one patient's risk."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from sklearn import metrics as skm
+from sklearn.calibration import calibration_curve
+
+from heartnet.decision import DEFAULT_THRESHOLD, classify
+from heartnet.features import TARGET_CLASSES
+from heartnet.plots._common import (
+    CLASS_ORDER,
+    HOSPITAL_NAMES,
+    PALETTE,
+)
+from heartnet.spanish import MODEL_NAMES, UPDATE_NAMES, decimal, percent
+
+__all__ = [
+    "calibration",
+    "confusion_matrix",
+    "decision_curve",
+    "metric_comparison",
+    "model_comparison",
+    "patient_probabilities",
+    "probability_histogram",
+    "recalibration_by_sample_size",
+    "risk_gauge",
+    "roc_and_precision_recall",
+    "threshold_tradeoff",
+]
+
+
+def confusion_matrix(y_true, probabilities, *, threshold: float = DEFAULT_THRESHOLD) -> Figure:
+    """Counts of true/false positives/negatives at a threshold."""
+    predicted = classify(probabilities, threshold)
+    matrix = skm.confusion_matrix(y_true, predicted, labels=CLASS_ORDER)
+    names = [TARGET_CLASSES[k].replace(" ", "\n", 1) for k in CLASS_ORDER]  # "Sin\nenfermedad cardíaca"
+    fig = Figure(figsize=(5.2, 4.2), layout="constrained")
+    ax = fig.subplots()
+    sns.heatmap(
+        pd.DataFrame(matrix, index=names, columns=names), annot=True, fmt="d", cmap="Blues", cbar=False, ax=ax,
+        annot_kws={"fontsize": 14},
+    )  # fmt: skip
+    ax.tick_params(axis="y", labelrotation=0)
+    ax.set(title=f"Matriz de confusión (umbral {decimal(threshold, 2)})", xlabel="Predicción", ylabel="Clase real")
+    return fig
+
+
+def roc_and_precision_recall(y_true, probabilities, *, label: str = "heartnet") -> Figure:
+    """ROC curve and precision-recall curve, with their areas."""
+    fig = Figure(figsize=(11, 4.2), layout="constrained")
+    roc_ax, pr_ax = fig.subplots(1, 2)
+    fpr, tpr, _ = skm.roc_curve(y_true, probabilities)
+    roc_ax.plot(fpr, tpr, label=f"{label} (AUC = {decimal(skm.roc_auc_score(y_true, probabilities), 3)})")
+    roc_ax.plot([0, 1], [0, 1], color="gray", linestyle="--", label="azar")
+    roc_ax.set(title="Curva ROC", xlabel="Tasa de falsos positivos (1 − especificidad)", ylabel="Sensibilidad")
+    roc_ax.legend(loc="lower right")
+    precision, recall, _ = skm.precision_recall_curve(y_true, probabilities)
+    ap = skm.average_precision_score(y_true, probabilities)
+    pr_ax.plot(recall, precision, label=f"{label} (AP = {decimal(ap, 3)})")
+    pr_ax.axhline(np.mean(y_true), color="gray", linestyle="--", label="prevalencia")
+    pr_ax.set(title="Curva precisión-sensibilidad", xlabel="Sensibilidad", ylabel="Precisión", ylim=(0, 1.02))
+    pr_ax.legend(loc="lower left")
+    return fig
+
+
+def calibration(y_true, probabilities, *, bins: int = 8) -> Figure:
+    """Reliability diagram: observed rate of disease against predicted probability."""
+    observed, predicted = calibration_curve(y_true, probabilities, n_bins=bins, strategy="quantile")
+    fig = Figure(figsize=(5.2, 4.4), layout="constrained")
+    ax = fig.subplots()
+    ax.plot([0, 1], [0, 1], color="gray", linestyle="--", label="calibración perfecta")
+    ax.plot(predicted, observed, marker="o", label="modelo")
+    brier = skm.brier_score_loss(y_true, probabilities)
+    ax.set(
+        title=f"Curva de calibración (Brier = {decimal(brier, 3)})",
+        xlabel="Probabilidad predicha (media del grupo)",
+        ylabel="Fracción observada de enfermos",
+    )
+    ax.legend()
+    return fig
+
+
+def decision_curve(
+    y_true, probabilities, *, threshold: float | None = None, title: str = "Curva de decisión", ax=None
+) -> Figure:
+    """Net benefit against the threshold probability (``heartnet.evaluate.net_benefit``, by dcurves).
+
+    The model beside «tratar a todos» and «no tratar a nadie»; where its curve
+    lies above both, deciding with the model does more good than either
+    default at the harm-to-benefit odds the threshold stands for. ``threshold``
+    marks the model's own.
+    """
+    from heartnet.evaluate import net_benefit
+
+    curves = net_benefit(y_true, probabilities)
+    fig = Figure(figsize=(6.4, 4.2), layout="constrained") if ax is None else ax.figure
+    ax = fig.subplots() if ax is None else ax
+    ax.plot(curves.index, curves["model"], color=PALETTE[1], label="heartnet")
+    ax.plot(curves.index, curves["all"], color="gray", linestyle="--", label="tratar a todos")
+    ax.plot(curves.index, curves["none"], color="black", linestyle=":", label="no tratar a nadie")
+    if threshold is not None:
+        ax.axvline(threshold, color=PALETTE[0], linewidth=1, label=f"umbral del modelo ({percent(threshold, 0)})")
+    top = float(max(curves["model"].max(), curves["all"].max()))
+    ax.set(
+        title=title,
+        xlabel="probabilidad umbral (riesgo a partir del cual se actuaría)",
+        ylabel="beneficio neto (enfermos detectados por paciente)",
+        ylim=(-0.05, top + 0.05),
+    )
+    ax.xaxis.set_major_formatter(lambda value, _: percent(value, 0))
+    ax.yaxis.set_major_formatter(lambda value, _: decimal(value, 1))
+    ax.legend(fontsize=8)
+    return fig
+
+
+def recalibration_by_sample_size(recalibration: Mapping) -> Figure:
+    """Log loss after updating with k local patients, one panel per held-out hospital (reports/hospitals.json).
+
+    ``recalibration`` is the report's ``recalibration``: hospital -> k -> update -> mean metrics.
+    """
+    hospitals = list(recalibration)
+    fig = Figure(figsize=(8, 5.6), layout="constrained")
+    axes = fig.subplots(2, (len(hospitals) + 1) // 2, squeeze=False).ravel()
+    for ax, hospital in zip(axes, hospitals, strict=False):
+        sizes = recalibration[hospital]
+        ks = [int(k) for k in sizes]
+        for method, label in UPDATE_NAMES.items():
+            points = [(k, sizes[str(k)][method]["log_loss"]) for k in ks if method in sizes[str(k)]]
+            if points:
+                ax.plot(*zip(*points, strict=True), marker="o", label=label)
+        ax.set(
+            title=HOSPITAL_NAMES.get(hospital, hospital),
+            xlabel="pacientes locales usados",
+            ylabel="pérdida logarítmica",
+        )
+        ax.set_xticks(ks)
+    for ax in axes[len(hospitals) :]:
+        ax.set_visible(False)
+    axes[0].legend(fontsize=8)
+    fig.suptitle("Actualizar el modelo con pocos pacientes de cada hospital (pérdida en los demás)")
+    return fig
+
+
+def threshold_tradeoff(y_true, probabilities, *, chosen: float | None = None) -> Figure:
+    """Precision, recall and specificity as the decision threshold moves."""
+    thresholds = np.linspace(0.05, 0.95, 91)
+    y_true = np.asarray(y_true)
+    probabilities = np.asarray(probabilities)
+    curves = {"sensibilidad": [], "precisión": [], "especificidad": []}
+    for t in thresholds:
+        predicted = classify(probabilities, t).astype(bool)
+        curves["sensibilidad"].append(skm.recall_score(y_true, predicted, zero_division=0))
+        curves["precisión"].append(skm.precision_score(y_true, predicted, zero_division=0))
+        curves["especificidad"].append(skm.recall_score(1 - y_true, ~predicted, zero_division=0))
+    fig = Figure(figsize=(7, 4), layout="constrained")
+    ax = fig.subplots()
+    for name, values in curves.items():
+        ax.plot(thresholds, values, label=name)
+    if chosen is not None:
+        ax.axvline(chosen, color="black", linestyle=":", label=f"umbral elegido {decimal(chosen, 2)}")
+    ax.set(title="Compromiso según el umbral de decisión", xlabel="umbral", ylabel="valor", ylim=(0, 1.02))
+    ax.legend()
+    return fig
+
+
+def metric_comparison(scores: Mapping[str, Mapping[str, float]]) -> Figure:
+    """Grouped bars: one group per metric, one bar per classifier (``name -> metric -> value``)."""
+    frame = pd.DataFrame(scores)
+    fig = Figure(figsize=(9, 3.8), layout="constrained")
+    ax = fig.subplots()
+    width = 0.8 / frame.shape[1]
+    positions = np.arange(frame.shape[0])
+    for index, name in enumerate(frame.columns):
+        bars = ax.bar(positions + index * width, frame[name], width, label=name)
+        ax.bar_label(bars, fmt="%.2f", fontsize=8)
+    ax.set_xticks(positions + width * (frame.shape[1] - 1) / 2, frame.index)
+    ax.set(title="Métricas de clasificación en el conjunto de prueba", xlabel="métrica", ylabel="valor", ylim=(0, 1.12))
+    ax.legend(fontsize=8, loc="upper right")
+    return fig
+
+
+def model_comparison(results: pd.DataFrame, metric: str = "roc_auc", label: str = "ROC AUC") -> Figure:
+    """Mean ± standard deviation of a metric per model over cross-validation folds, as a dot plot.
+
+    Dots, not bars: the axis does not start at 0, and a bar cut there would
+    exaggerate small differences.
+    """
+    summary = results.groupby("model")[metric].agg(["mean", "std"]).sort_values("mean")
+    names = [MODEL_NAMES.get(name, name) for name in summary.index]
+    fig = Figure(figsize=(7.5, 0.55 * len(summary) + 1.6), layout="constrained")
+    ax = fig.subplots()
+    for y, (name, (mean, std)) in enumerate(zip(summary.index, summary.to_numpy(), strict=True)):
+        color = "#C44E52" if name == "heartnet" else "#4C72B0"
+        ax.errorbar(mean, y, xerr=std, fmt="o", color=color, capsize=4, markersize=7)
+        ax.annotate(decimal(mean, 3), (mean, y), textcoords="offset points", xytext=(0, 8), ha="center", fontsize=9)
+    ax.set_yticks(range(len(names)), names)
+    ax.set_ylim(-0.6, len(names) - 0.2)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set(title=f"{label} por modelo (media ± desvío entre pliegues)", xlabel=label, ylabel="Modelo")
+    return fig
+
+
+def patient_probabilities(
+    probabilities, y_true, labels: Sequence[str], *, threshold: float = DEFAULT_THRESHOLD
+) -> Figure:
+    """Predicted probability per patient as a dot colored by the true class, with the decision threshold.
+
+    Dots, not bars: a probability near 0 would be an invisible bar, hiding its class color.
+    """
+    fig = Figure(figsize=(8, 0.42 * len(labels) + 1.4), layout="constrained")
+    ax = fig.subplots()
+    positions = np.arange(len(labels))
+    colors = [PALETTE[int(y)] for y in y_true]
+    ax.hlines(positions, 0, probabilities, color="lightgray", linewidth=1.5)
+    ax.scatter(probabilities, positions, c=colors, s=70, zorder=3)
+    ax.axvline(threshold, color="black", linestyle=":")
+    for position, probability in zip(positions, probabilities, strict=True):
+        ax.annotate(
+            percent(probability, 0), (probability, position), textcoords="offset points", xytext=(8, -3), fontsize=8
+        )
+    handles = [Line2D([], [], marker="o", linestyle="", color=PALETTE[k], label=TARGET_CLASSES[k]) for k in CLASS_ORDER]
+    handles.append(Line2D([], [], color="black", linestyle=":", label=f"umbral {decimal(threshold, 2)}"))
+    ax.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    ax.set_yticks(positions, list(labels))
+    ax.invert_yaxis()
+    ax.set(
+        title="Probabilidad predicha por paciente (color: clase real)",
+        xlabel="probabilidad",
+        ylabel="Paciente",
+        xlim=(-0.02, 1.1),
+    )
+    return fig
+
+
+def probability_histogram(probabilities, *, threshold: float = DEFAULT_THRESHOLD) -> Figure:
+    """How the probabilities of a batch of patients spread, with the decision threshold."""
+    fig = Figure(figsize=(8, 3.4), layout="constrained")
+    ax = fig.subplots()
+    ax.hist(np.asarray(probabilities) * 100, bins=np.linspace(0, 100, 21), color="#8172B3", edgecolor="white")
+    ax.axvline(threshold * 100, color="black", linestyle=":", label=f"umbral {percent(threshold, 0)}")
+    ax.xaxis.set_major_formatter(lambda value, _: f"{value:.0f} %")
+    ax.legend()
+    ax.set(
+        title="Distribución de las probabilidades del lote",
+        xlabel="probabilidad de enfermedad cardíaca",
+        ylabel="Pacientes",
+        xlim=(0, 100),
+    )
+    return fig
+
+
+def risk_gauge(probability: float, *, threshold: float = DEFAULT_THRESHOLD) -> Figure:
+    """A horizontal gauge from 0 % to 100 % with the patient's probability and the threshold."""
+    fig = Figure(figsize=(7, 1.5), layout="constrained")
+    ax = fig.subplots()
+    ax.barh([0], [1], color="#EEEEEE", height=0.6)
+    ax.barh([0], [probability], color=PALETTE[int(classify(probability, threshold))], height=0.6)
+    ax.axvline(threshold, color="black", linestyle=":", linewidth=1.5)
+    ax.annotate(f"umbral {percent(threshold, 0)}", (threshold, 0.42), ha="center", fontsize=8)
+    ax.set(title=f"Probabilidad de enfermedad cardíaca: {percent(probability)}", xlim=(0, 1), yticks=[])
+    ax.set_xlabel("probabilidad")
+    ax.xaxis.set_major_formatter(lambda value, _: percent(value, 0))
+    return fig

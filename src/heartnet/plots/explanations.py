@@ -1,0 +1,133 @@
+"""Shapley values: why the model gave one patient its probability, and what matters overall."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from heartnet.features import FEATURES_BY_NAME
+from heartnet.plots._common import (
+    PALETTE,
+)
+from heartnet.spanish import decimal, number_text, percent, points
+
+__all__ = ["shapley_importance", "shapley_summary", "shapley_waterfall"]
+
+
+def _shown_value(feature_name: str, value) -> str:
+    """A patient's value as the figures write it: categories by their Spanish meaning, whole numbers whole,
+    a missing cholesterol «no medido»."""
+    feature = FEATURES_BY_NAME[feature_name]
+    if feature.kind != "numeric":
+        return feature.meaning(value)
+    if value is None or pd.isna(value):
+        return "no medido"
+    return f"{number_text(feature, value)} {feature.unit}"
+
+
+def shapley_waterfall(contributions: pd.DataFrame) -> Figure:
+    """One patient's explanation as a waterfall: from the base rate, feature by feature, to their probability.
+
+    Takes ``heartnet.explain.contributions``: Shapley values that add up to the
+    patient's probability minus the base (the mean prediction over training
+    rows). Every feature has its bar and its push written in percentage
+    points, so the figure is never empty; red raises the risk, blue lowers it.
+    """
+    base, final = contributions.attrs["base"], contributions.attrs["probability"]
+    steps = contributions.iloc[::-1].reset_index(drop=True)  # the largest push on top, reached last
+    pushes = steps["contribution"].to_numpy()
+    starts = base + np.cumsum(np.r_[0.0, pushes])[:-1]
+    ends = starts + pushes
+    fig = Figure(figsize=(9, 0.42 * len(steps) + 2.2), layout="constrained")
+    ax = fig.subplots()
+    labels = [
+        f"{label}: {_shown_value(name, value)}"
+        for name, label, value in zip(steps["feature"], steps["label"], steps["value"], strict=True)
+    ]
+    positions = np.arange(len(steps))
+    ax.barh(positions, pushes * 100, left=starts * 100, color=[PALETTE[int(push > 0)] for push in pushes], height=0.6)
+    for position, start, end, push in zip(positions, starts, ends, pushes, strict=True):
+        rightwards = push >= 0  # write the push beyond the bar's far end
+        ax.annotate(
+            points(push),
+            (max(start, end) * 100 if rightwards else min(start, end) * 100, position),
+            xytext=(4 if rightwards else -4, 0),
+            textcoords="offset points",
+            ha="left" if rightwards else "right",
+            va="center",
+            fontsize=9,
+        )
+    ax.axvline(base * 100, color="gray", linestyle=":", linewidth=1.2, label=f"tasa base: {percent(base)}")
+    ax.axvline(final * 100, color="black", linestyle="--", linewidth=1.2, label=f"este paciente: {percent(final)}")
+    ax.set_yticks(positions, labels)
+    low, high = min(starts.min(), ends.min()) * 100, max(starts.max(), ends.max()) * 100
+    margin = max(high - low, 4.0)
+    ax.set_xlim(low - 0.18 * margin, high + 0.18 * margin)  # room for the pushes written beside the bars
+    ax.xaxis.set_major_formatter(lambda value, _: f"{value:.0f} %")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.11), ncol=2, fontsize=9, frameon=False)
+    ax.set(
+        title=f"Por qué este paciente tiene {percent(final)}\n"
+        f"(desde la tasa base, {percent(base)}, variable por variable)",
+        xlabel="probabilidad de enfermedad cardíaca",
+        ylabel="Variable: valor del paciente",
+    )
+    return fig
+
+
+def shapley_importance(explanation) -> Figure:
+    """The model's global view: the mean absolute Shapley value of each feature over many patients (pp)."""
+    importance = pd.Series(np.abs(explanation.values).mean(axis=0) * 100, index=_labels(explanation)).sort_values()
+    fig = Figure(figsize=(7.5, 0.4 * len(importance) + 1.4), layout="constrained")
+    ax = fig.subplots()
+    bars = ax.barh(importance.index, importance.to_numpy(), color="#8172B3")
+    ax.bar_label(bars, labels=[decimal(value, 1) for value in importance], padding=3, fontsize=9)
+    ax.margins(x=0.15)
+    ax.set(
+        title="Importancia de cada variable: cuánto mueve, en promedio, la probabilidad",
+        xlabel="media del |valor de Shapley| (puntos porcentuales)",
+        ylabel="Variable",
+    )
+    return fig
+
+
+def shapley_summary(explanation) -> Figure:
+    """Beeswarm-style summary: one dot per patient and feature, at its Shapley value, colored by the feature's value.
+
+    ``explanation`` is ``heartnet.explain.explain`` of many rows: its ``data``
+    holds each value's code (numbers as they are, categories by position), so
+    within a feature, blue is a low value (or the first category) and red a high one.
+    """
+    labels = _labels(explanation)
+    order = np.argsort(np.abs(explanation.values).mean(axis=0))
+    fig = Figure(figsize=(8.5, 0.45 * len(order) + 1.6), layout="constrained")
+    ax = fig.subplots()
+    rng = np.random.default_rng(0)
+    for row, index in enumerate(order):
+        values = explanation.values[:, index] * 100
+        codes = explanation.data[:, index].astype(float)
+        observed = ~np.isnan(codes)
+        span = np.nanmax(codes) - np.nanmin(codes) if observed.any() else 0.0
+        color = (codes - np.nanmin(codes)) / span if span else np.full(len(codes), 0.5)
+        jitter = rng.uniform(-0.28, 0.28, len(values))
+        style = {"s": 12, "alpha": 0.8, "linewidths": 0}
+        scatter = ax.scatter(
+            values[observed], row + jitter[observed], c=color[observed], cmap="coolwarm", vmin=0, vmax=1, **style
+        )
+        if (~observed).any():  # a cholesterol that was not measured
+            ax.scatter(values[~observed], row + jitter[~observed], c="gray", **style)
+    ax.axvline(0, color="gray", linewidth=0.8)
+    ax.set_yticks(range(len(order)), [labels[index] for index in order])
+    colorbar = fig.colorbar(scatter, ax=ax, ticks=[0, 1], aspect=30)
+    colorbar.ax.set_yticklabels(["bajo", "alto"])
+    colorbar.set_label("valor de la variable (categorías: en el orden del diccionario; gris: no medido)")
+    ax.set(
+        title="Cómo empuja cada variable, paciente por paciente",
+        xlabel="valor de Shapley (puntos porcentuales; a la derecha, más riesgo)",
+        ylabel="Variable",
+    )
+    return fig
+
+
+def _labels(explanation) -> list[str]:
+    return [FEATURES_BY_NAME[name].label for name in explanation.feature_names]
