@@ -64,13 +64,3 @@ def publish(report: dict, out: str | os.PathLike, render) -> int:
     print(render(report))
     print(f"\nwrote {path.name}")
     return 0
-
-
-def table(rows: list[list[str]], header: list[str]) -> str:
-    """A plain-text table with right-aligned columns after the first."""
-    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
-    lines = []
-    for row in [header, ["-" * w for w in widths], *rows]:
-        cells = [str(row[0]).ljust(widths[0])] + [str(c).rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)]
-        lines.append("  ".join(cells))
-    return "\n".join(lines)

@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np
 import pandas as pd
-from common import REPORTS, publish, table
+from common import REPORTS, publish
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedShuffleSplit, train_test_split
 from sklearn.pipeline import make_pipeline
@@ -58,6 +58,7 @@ from heartnet.evaluate import (
     repeated_folds,
 )
 from heartnet.features import FEATURES, HOSPITAL, SEX
+from heartnet.reports import markdown_table
 from heartnet.storage import TrainedModel
 from heartnet.updating import MIN_ROWS, Update, fit_update
 
@@ -381,7 +382,7 @@ def render(report: dict) -> str:
         + [f"{entry['lowest_calibration_slope']:.2f}"]
         for name, entry in report["models"].items()
     ]
-    lines += [table(rows, ["model", "ROC AUC", "Brier", "log loss", "min slope"]), ""]
+    lines += ["\n".join(markdown_table(["model", "ROC AUC", "Brier", "log loss", "min slope"], rows)), ""]
     for name in ("heartnet", "catboost"):
         if name not in report["models"]:
             continue
@@ -401,7 +402,7 @@ def render(report: dict) -> str:
             for h in report["models"][name]["per_hospital"]
         ]
         header = ["hospital", "n", "rate", "mean p", "ROC AUC [95%]", "Brier", "log loss", "intercept", "slope"]
-        lines += [table(cells, header), ""]
+        lines += ["\n".join(markdown_table(header, cells)), ""]
     pooled = report["pooled"]
     hospitals = [h["hospital"] for h in report["hospitals"]]
     rows = [
@@ -415,7 +416,7 @@ def render(report: dict) -> str:
     ]
     lines += [
         "Pooled 5-fold CV: ROC AUC overall and within each hospital:",
-        table(rows, ["model", "pooled", *hospitals]),
+        "\n".join(markdown_table(["model", "pooled", *hospitals], rows)),
     ]
     curves = report.get("decision_curves")
     if curves:
@@ -433,11 +434,11 @@ def render(report: dict) -> str:
             for k, entry in sizes.items()
         ]
         lines += ["", f"heartnet at {hospital} updated from k local patients: log loss on the others"]
-        lines.append(table(rows, ["hospital, k", *UPDATES]))
+        lines.append("\n".join(markdown_table(["hospital, k", *UPDATES], rows)))
     for name, variants in report.get("cholesterol", {}).items():
         rows = [[missing, *(f"{v['mean'][m]:.4f}" for m in SUMMARY)] for missing, v in variants.items()]
         lines += ["", f"{name}, unmeasured cholesterol as (leave one hospital out, mean):"]
-        lines.append(table(rows, ["missing", "ROC AUC", "Brier", "log loss"]))
+        lines.append("\n".join(markdown_table(["missing", "ROC AUC", "Brier", "log loss"], rows)))
     return "\n".join(lines)
 
 

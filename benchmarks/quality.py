@@ -25,12 +25,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import REPORTS, publish, table
+from common import REPORTS, publish
 from sklearn.model_selection import train_test_split
 
 import heartnet
 from heartnet.baselines import baselines
 from heartnet.evaluate import LOSSES, SCORING, compare_models, corrected_paired_ttest, repeated_folds
+from heartnet.reports import markdown_table
 
 METRICS = (*SCORING, "fit_seconds")
 GOALS = ("roc_auc", "brier", "log_loss")  # heartnet against CatBoost, and against every baseline on AUC and Brier
@@ -120,7 +121,7 @@ def render(report: dict) -> str:
             + [f"{stats[m]['mean']:.4f} ± {stats[m]['std']:.3f}" for m in SCORING]
             + [f"{stats['fit_seconds']['mean']:.2f}"]
         )
-    lines = [table(rows, header), "", "heartnet minus baseline, 95% corrected interval:"]
+    lines = ["\n".join(markdown_table(header, rows)), "", "heartnet minus baseline, 95% corrected interval:"]
     for name, metrics in report["comparisons"].items():
         cells = "   ".join(
             f"{metric} {m['mean']:+.4f} [{m['low']:+.4f}, {m['high']:+.4f}]"

@@ -23,9 +23,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np
-from common import REPORTS, publish, table
+from common import REPORTS, publish
 
 import heartnet
+from heartnet.reports import markdown_table
 
 GOALS = {"rows_per_second_at_largest": 200_000, "memory_ratio_largest_to_smallest": 1.3}
 
@@ -122,7 +123,7 @@ def render(report: dict) -> str:
              f"{naive['rows_per_second']:,.0f}", f"{naive['peak_rss_mb']:,.0f}", split]
         )  # fmt: skip
     header = ["rows", "score rows/s", "score MB", "naive rows/s", "naive MB", "score time split"]
-    return table(rows, header)
+    return "\n".join(markdown_table(header, rows))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -30,12 +30,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np
-from common import REPORTS, publish, table
+from common import REPORTS, publish
 from sklearn.model_selection import GridSearchCV, LeaveOneGroupOut, cross_validate, train_test_split
 
 import heartnet
 from heartnet.evaluate import LOSSES, SCORING, holdout_split, hospital_folds
 from heartnet.features import HOSPITAL
+from heartnet.reports import markdown_table
 
 # Written down before the grouped run, each complete (it does not lean on the package's defaults): the
 # default of the pooled search (8 MLPs, 4 bins, dropout 0.5, 60 epochs) and the previous ones, then what
@@ -182,7 +183,11 @@ def render(report: dict) -> str:
     nested = ", ".join(f"{m} {s['mean']:.4f} ± {s['std']:.3f}" for m, s in report["nested"].items())
     return "\n".join(
         [
-            table(rows, ["candidate", "inner log loss", "fit s", "outer folds won", "final-search inner log loss"]),
+            "\n".join(
+                markdown_table(
+                    ["candidate", "inner log loss", "fit s", "outer folds won", "final-search inner log loss"], rows
+                )
+            ),
             "",
             f"chosen default: {report['chosen_default']} {report['chosen_params']}",
             f"nested estimate of the whole procedure: {nested}",

@@ -31,12 +31,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np
-from common import REPORTS, publish, table
+from common import REPORTS, publish
 
 import heartnet
 from heartnet.baselines import baselines
 from heartnet.inference import model_function
 from heartnet.model import to_inputs
+from heartnet.reports import markdown_table
 from heartnet.validation import validate_row
 
 # What each goal measures: (comparison, target, what).
@@ -184,7 +185,7 @@ def render(report: dict) -> str:
     one, cli = report["predict_one"], report["command_line"]
     return "\n".join(
         [
-            table(rows, ["model", "train s (median)", "batch rows/s"]),
+            "\n".join(markdown_table(["model", "train s (median)", "batch rows/s"], rows)),
             "",
             f"predict_one: p50 {one['p50_ms']:.3f} ms, p99 {one['p99_ms']:.3f} ms; "
             f"model.predict on the same row: p50 {one['model_predict_p50_ms']:.1f} ms "

@@ -57,6 +57,7 @@ __all__ = [
     "recorded_split",
     "repeated_folds",
     "roc_auc_interval",
+    "stratified_split",
 ]
 
 TEST_SIZE = 0.2
@@ -71,10 +72,15 @@ SCORING = {
 LOSSES = frozenset({"brier", "log_loss"})
 
 
+def stratified_split(labels, *, size: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(kept, held-out) positions of ``labels``, stratified, reproducible from the seed, in scikit-learn's order."""
+    labels = np.asarray(labels)
+    return train_test_split(np.arange(len(labels)), test_size=size, stratify=labels, random_state=seed)
+
+
 def holdout_split(df: pd.DataFrame, *, seed: int = 0, test_size: float = TEST_SIZE) -> tuple[np.ndarray, np.ndarray]:
-    """Stratified (train positions, test positions) of ``df``, reproducible from the seed."""
-    positions = np.arange(len(df))
-    train_rows, test_rows = train_test_split(positions, test_size=test_size, stratify=df[TARGET], random_state=seed)
+    """Stratified (train positions, test positions) of ``df``, sorted, reproducible from the seed."""
+    train_rows, test_rows = stratified_split(df[TARGET], size=test_size, seed=seed)
     return np.sort(train_rows), np.sort(test_rows)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from heartnet.features import HOSPITALS, SEX
 from heartnet.paths import project_root
@@ -33,11 +34,35 @@ def load_report(name: str) -> dict | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
-def _markdown(header: list[str], rows: list[list[str]]) -> list[str]:
-    """The lines of a Markdown table."""
-    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + [
-        "| " + " | ".join(row) + " |" for row in rows
-    ]
+_NUMBER_CELL = re.compile(r"^\**[+−-]?[0-9]|^—$|^n/a$")  # 0,41 · **0,38** · −0,02 · — (none)
+
+
+def _is_number(cell: str) -> bool:
+    """A cell that shows a number: it starts with one and holds at most one word (a unit, "0 de 4")."""
+    return bool(_NUMBER_CELL.match(cell)) and len(re.findall(r"[^\W\d_]+", cell)) <= 1
+
+
+def markdown_table(header: list[str], rows: list[list]) -> list[str]:
+    """The lines of a Markdown table, padded so that it reads as well in a terminal as on GitHub.
+
+    A column whose every cell shows a number is right-aligned, the others
+    left-aligned. The documents' generated tables and the benchmarks'
+    printed ones both come from here.
+    """
+    cells = [[str(cell) for cell in row] for row in [header, *rows]]
+    widths = [max(3, *(len(row[i]) for row in cells)) for i in range(len(header))]
+    numeric = [bool(rows) and all(_is_number(row[i]) for row in cells[1:]) for i in range(len(header))]
+
+    def line(row: list[str]) -> str:
+        padded = [
+            cell.rjust(w) if right else cell.ljust(w) for cell, w, right in zip(row, widths, numeric, strict=True)
+        ]
+        return "| " + " | ".join(padded) + " |"
+
+    rule = "| " + " | ".join(
+        "-" * (w - 1) + ":" if right else "-" * w for w, right in zip(widths, numeric, strict=True)
+    )
+    return [line(cells[0]), rule + " |", *map(line, cells[1:])]
 
 
 # Each benchmark goal in Spanish: what it asks, and how to show what was measured.
@@ -97,7 +122,7 @@ def quality_table(report: dict) -> str:
             for m in ("roc_auc", "accuracy", "f1", "brier", "log_loss")
         ]
         rows.append([label, *cells, decimal(stats["fit_seconds"]["mean"], 2)])
-    lines += _markdown(["modelo", "ROC AUC", "exactitud", "F1", "Brier ↓", "log loss ↓", "ajuste (s)"], rows)
+    lines += markdown_table(["modelo", "ROC AUC", "exactitud", "F1", "Brier ↓", "log loss ↓", "ajuste (s)"], rows)
     lines += ["", "Diferencia heartnet − modelo, intervalo del 95 % con la prueba t corregida de Nadeau–Bengio:", ""]
     shown = [
         metric
@@ -113,7 +138,7 @@ def quality_table(report: dict) -> str:
         for name, metrics in report["comparisons"].items()
     ]
     headers = {"roc_auc": "ROC AUC", "brier": "Brier", "log_loss": "log loss"}
-    lines += _markdown(["frente a", *(headers[metric] for metric in shown)], intervals)
+    lines += markdown_table(["frente a", *(headers[metric] for metric in shown)], intervals)
     goals = report.get("goals", {})
     if goals and all("met_against_catboost" in goal for goal in goals.values()):
         verdict = {True: "se cumple", False: "no se cumple"}
@@ -143,7 +168,7 @@ def speed_table(report: dict) -> str:
         f"predicción por lotes de {_thousands(rows)} filas.",
         "",
     ]
-    lines += _markdown(
+    lines += markdown_table(
         ["modelo", "entrenar (s)", "filas/s por lotes"],
         [
             [
@@ -182,7 +207,7 @@ def speed_table(report: dict) -> str:
             [f"`heartnet{'' if name == 'heartnet' else ' ' + name} --help`", decimal(seconds, 2)]
             for name, seconds in cli["help_s"].items()
         ]
-        lines += _markdown(["comando", "segundos"], rows)
+        lines += markdown_table(["comando", "segundos"], rows)
     if goals_line(report):
         lines += ["", goals_line(report)]
     return "\n".join(lines)
@@ -242,7 +267,7 @@ def selection_table(report: dict) -> str:
         for name, entry in report["candidates"].items()
     ]
     header = ["candidato", "configuración", "log loss interna ↓", "ajuste (s)", "pliegues ganados"]
-    lines += _markdown([*header, "log loss de la búsqueda final ↓"], rows)
+    lines += markdown_table([*header, "log loss de la búsqueda final ↓"], rows)
     lines += [
         "",
         f"Queda por defecto **`{report['chosen_default']}`**. Estimación anidada del procedimiento completo (elección "
@@ -271,7 +296,7 @@ def scoring_table(report: dict) -> str:
             naive["peak_rss_mb"],
         ]
         rows.append([_thousands(value) for value in values])
-    lines += _markdown(["filas", "score filas/s", "score MB", "ingenuo filas/s", "ingenuo MB"], rows)
+    lines += markdown_table(["filas", "score filas/s", "score MB", "ingenuo filas/s", "ingenuo MB"], rows)
     if goals_line(report):
         lines += ["", goals_line(report)]
     return "\n".join(lines)
@@ -301,7 +326,9 @@ def hospitals_data_table(report: dict) -> str:
         ]
         for h in report["hospitals"]
     ]
-    return "\n".join(_markdown(["hospital", "pacientes", "con enfermedad", "colesterol no medido", "mujeres"], rows))
+    return "\n".join(
+        markdown_table(["hospital", "pacientes", "con enfermedad", "colesterol no medido", "mujeres"], rows)
+    )
 
 
 def hospitals_table(report: dict) -> str:
@@ -321,7 +348,7 @@ def hospitals_table(report: dict) -> str:
             low, high = entry["range"][metric]
             cells.append(f"{decimal(entry['mean'][metric], 3)} {_interval(low, high)}")
         rows.append([label, *cells, decimal(entry["lowest_calibration_slope"], 2)])
-    lines += _markdown(["modelo", "ROC AUC", "Brier ↓", "log loss ↓", "pendiente mínima"], rows)
+    lines += markdown_table(["modelo", "ROC AUC", "Brier ↓", "log loss ↓", "pendiente mínima"], rows)
     for name in ("heartnet", "catboost"):
         if name in report["models"]:
             lines += [
@@ -370,7 +397,7 @@ def per_hospital_table(report: dict, name: str) -> str:
     ]
     header = ["hospital dejado afuera", "pacientes", "con enfermedad", "riesgo medio predicho", "ROC AUC [IC 95 %]"]
     header += ["Brier ↓", "log loss ↓", "intercepto de calibración", "pendiente de calibración"]
-    return "\n".join(_markdown(header, rows))
+    return "\n".join(markdown_table(header, rows))
 
 
 def pooled_table(report: dict) -> str:
@@ -387,7 +414,7 @@ def pooled_table(report: dict) -> str:
         "del paciente: lo que la ROC AUC combinada gana con solo distinguir hospitales."
     )
     header = ["modelo", "ROC AUC combinada", *(f"dentro de {_hospital_name(h)}" for h in hospitals)]
-    return "\n".join([intro, "", *_markdown(header, rows)])
+    return "\n".join([intro, "", *markdown_table(header, rows)])
 
 
 _MISSING_HANDLING = {
@@ -407,7 +434,7 @@ def cholesterol_table(report: dict) -> str:
         for missing, variant in variants.items()
     ]
     intro = "El colesterol «no medido», tres maneras (dejando un hospital afuera, media de los cuatro):"
-    return "\n".join([intro, "", *_markdown(["modelo", "colesterol", "ROC AUC", "Brier ↓", "log loss ↓"], rows)])
+    return "\n".join([intro, "", *markdown_table(["modelo", "colesterol", "ROC AUC", "Brier ↓", "log loss ↓"], rows)])
 
 
 def sex_table(report: dict) -> str:
@@ -434,7 +461,7 @@ def sex_table(report: dict) -> str:
     ]
     header = ["validación", "sexo", "pacientes", "con enfermedad", "riesgo medio predicho", "ROC AUC", "Brier ↓"]
     header += ["log loss ↓", "intercepto", "pendiente"]
-    return "\n".join(["heartnet por sexo:", "", *_markdown(header, rows)])
+    return "\n".join(["heartnet por sexo:", "", *markdown_table(header, rows)])
 
 
 def recalibration_table(report: dict) -> str:
@@ -461,7 +488,7 @@ def recalibration_table(report: dict) -> str:
         f"otros tantos sanos). La pendiente libre se ajusta desde {MIN_ROWS['logistic']} pacientes; la automática "
         f"la considera desde {AUTO_SLOPE_ROWS}. «—»: no se ajusta con tan pocos pacientes, o no se puede medir.",
         "",
-        *_markdown(["hospital", "k", *UPDATE_NAMES.values(), "la automática eligió"], rows),
+        *markdown_table(["hospital", "k", *UPDATE_NAMES.values(), "la automática eligió"], rows),
     ]
     goals = report.get("recalibration_goals", {})
     if goals:
@@ -520,4 +547,4 @@ def decision_table(report: dict) -> str:
         "encontrado), frente a estudiar a todos; no estudiar a nadie vale 0."
     )
     header = ["validación", "heartnet", "estudiar a todos", "¿supera a ambos?", "umbrales donde supera a ambos"]
-    return "\n".join([intro, "", *_markdown(header, rows)])
+    return "\n".join([intro, "", *markdown_table(header, rows)])

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import train_test_split
 
 from heartnet.backend import keras, tf
 from heartnet.errors import DataError
@@ -82,8 +81,9 @@ def validation_split(
     Stratified and reproducible from the seed, so the validation rows of a
     trained model can be recovered.
     """
-    labels = np.asarray(labels)
-    return train_test_split(np.arange(len(labels)), test_size=validation_size, stratify=labels, random_state=seed)
+    from heartnet.evaluate import stratified_split
+
+    return stratified_split(labels, size=validation_size, seed=seed)
 
 
 def make_optimizer(

@@ -16,3 +16,13 @@ def test_readme_python_snippet_runs(trained_path, monkeypatch, capsys):
     for snippet in snippets:
         exec(compile(snippet, "README.md", "exec"), {})
     assert re.fullmatch(r"Probabilidad de enfermedad cardíaca: \d+\.\d%\n", capsys.readouterr().out)
+
+
+def test_one_table_renderer_pads_the_columns_and_right_aligns_only_numbers():
+    from heartnet.reports import markdown_table
+
+    rows = [["a", "8 MLP, capas de 16", "0,87"], ["bbb", "x", "1"]]
+    lines = markdown_table(["modelo", "configuración", "ROC AUC"], rows)
+    assert lines[1] == "| ------ | ------------------ | ------: |"
+    assert lines[2] == "| a      | 8 MLP, capas de 16 |    0,87 |"
+    assert len({len(line) for line in lines}) == 1
