@@ -13,6 +13,21 @@ import pytest
 import heartnet
 from heartnet import cli
 
+# A valid patient, written as a user would (the ``patient`` fixture gives a fresh copy).
+PATIENT = {
+    "Age": 54,
+    "Sex": "M",
+    "ChestPainType": "ASY",
+    "RestingBP": 140,
+    "Cholesterol": 239,
+    "FastingBS": 0,
+    "RestingECG": "Normal",
+    "MaxHR": 120,
+    "ExerciseAngina": "Y",
+    "Oldpeak": 1.5,
+    "ST_Slope": "Flat",
+}
+
 
 @pytest.fixture(scope="session")
 def dataset():
@@ -75,16 +90,4 @@ def test_rows(dataset, metadata):
 @pytest.fixture
 def patient():
     """A valid patient, written as a user would."""
-    return {
-        "Age": 54,
-        "Sex": "M",
-        "ChestPainType": "ASY",
-        "RestingBP": 140,
-        "Cholesterol": 239,
-        "FastingBS": 0,
-        "RestingECG": "Normal",
-        "MaxHR": 120,
-        "ExerciseAngina": "Y",
-        "Oldpeak": 1.5,
-        "ST_Slope": "Flat",
-    }
+    return dict(PATIENT)

@@ -298,6 +298,13 @@ def _model_option(command: argparse.ArgumentParser, what: str = "the .keras mode
     command.add_argument("--model", metavar="PATH", help=f"{what} (default: models/heartnet.keras)")
 
 
+def _command(commands, handler, name: str, **texts) -> argparse.ArgumentParser:
+    """A subcommand (``help``, ``description``) that runs ``handler``; its own usage answers its mistakes."""
+    command = commands.add_parser(name, **texts)
+    command.set_defaults(handler=handler, command_parser=command)
+    return command
+
+
 def build_parser() -> argparse.ArgumentParser:
     from heartnet.decision import DEFAULT_THRESHOLD  # numpy only: --help stays fast
 
@@ -307,14 +314,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    data = commands.add_parser(
+    _command(
+        commands,
+        _cmd_data,
         "data",
         help="fetch and verify the dataset",
         description="Put the verified dataset in the cache (data/heart.csv).",
     )
-    data.set_defaults(handler=_cmd_data, command_parser=data)
 
-    train = commands.add_parser(
+    train = _command(
+        commands,
+        _cmd_train,
         "train",
         help="train and save the model",
         description="Stratified 80/20 split, train on 80%, report held-out metrics, save model and metadata.",
@@ -332,9 +342,10 @@ def build_parser() -> argparse.ArgumentParser:
         f"(default: {DEFAULT_THRESHOLD:g}, heartnet.DEFAULT_THRESHOLD: four unnecessary further tests accepted "
         "to find one patient with disease)",
     )
-    train.set_defaults(handler=_cmd_train, command_parser=train)
 
-    predict = commands.add_parser(
+    predict = _command(
+        commands,
+        _cmd_predict,
         "predict",
         help="predict one patient",
         description="Print the probability of heart disease and the class at the model's threshold.",
@@ -350,9 +361,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--top", type=int, default=5, metavar="N", help="how many contributions --explain prints (default: 5)"
     )
     _model_option(predict)
-    predict.set_defaults(handler=_cmd_predict, command_parser=predict)
 
-    evaluate = commands.add_parser(
+    evaluate = _command(
+        commands,
+        _cmd_evaluate,
         "evaluate",
         help="metrics of a saved model on its held-out split, or on a labelled CSV of your own",
         description="Recompute the saved model's metrics on the held-out rows recorded in its metadata; with "
@@ -364,9 +376,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--data", metavar="CSV", help="a labelled CSV (the 11 fields and HeartDisease) to evaluate on instead"
     )
     evaluate.add_argument("--json", action="store_true", help="print JSON instead of text")
-    evaluate.set_defaults(handler=_cmd_evaluate, command_parser=evaluate)
 
-    recalibrate = commands.add_parser(
+    recalibrate = _command(
+        commands,
+        _cmd_recalibrate,
         "recalibrate",
         help="adapt a saved model to your hospital from a labelled CSV",
         description="Refit the intercept (and slope) of the model's logit on your labelled patients and save the "
@@ -382,9 +395,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="intercept: shift the logit; logistic: intercept and slope; auto (default): none, intercept or "
         "logistic by the closed testing procedure",
     )
-    recalibrate.set_defaults(handler=_cmd_recalibrate, command_parser=recalibrate)
 
-    score = commands.add_parser(
+    score = _command(
+        commands,
+        _cmd_score,
         "score",
         help="score a CSV of patients, streaming",
         description="Score every row of INPUT into OUTPUT (input columns + probability + prediction), "
@@ -396,16 +410,16 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--chunk-size", type=int, metavar="N", help="rows per chunk (default: 100,000)")
     score.add_argument("--rejects", metavar="REJECTS.csv", help="write the rejected rows' line and reason here")
     _model_option(score)
-    score.set_defaults(handler=_cmd_score, command_parser=score)
 
-    export = commands.add_parser(
+    export = _command(
+        commands,
+        _cmd_export,
         "export",
         help="export a SavedModel for TensorFlow Serving",
         description="Write a SavedModel whose serving signature takes the raw named features, plus a README.",
     )
     export.add_argument("directory", metavar="DIR", help="folder to create (must not exist or be empty)")
     _model_option(export)
-    export.set_defaults(handler=_cmd_export, command_parser=export)
     return parser
 
 

@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import PATIENT as BASE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,19 +20,6 @@ import heartnet
 from heartnet import cli
 from heartnet.features import FEATURES
 
-BASE = {
-    "Age": 54,
-    "Sex": "M",
-    "ChestPainType": "ASY",
-    "RestingBP": 140,
-    "Cholesterol": 239,
-    "FastingBS": 0,
-    "RestingECG": "Normal",
-    "MaxHR": 120,
-    "ExerciseAngina": "Y",
-    "Oldpeak": 1.5,
-    "ST_Slope": "Flat",
-}
 REMOVE = object()
 
 # (case, field, value or REMOVE, pattern the message must match)
