@@ -12,21 +12,7 @@ import pytest
 
 import heartnet
 from heartnet import cli
-
-# A valid patient, written as a user would (the ``patient`` fixture gives a fresh copy).
-PATIENT = {
-    "Age": 54,
-    "Sex": "M",
-    "ChestPainType": "ASY",
-    "RestingBP": 140,
-    "Cholesterol": 239,
-    "FastingBS": 0,
-    "RestingECG": "Normal",
-    "MaxHR": 120,
-    "ExerciseAngina": "Y",
-    "Oldpeak": 1.5,
-    "ST_Slope": "Flat",
-}
+from tests.examples import PATIENT
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ import re
 
 from heartnet.features import HOSPITALS, SEX
 from heartnet.paths import project_root
-from heartnet.spanish import MODEL_NAMES, UPDATE_NAMES, decimal, percent
+from heartnet.spanish import MODEL_NAMES, UPDATE_NAMES, decimal, maybe_decimal, percent
 
 __all__ = [
     "candidate_description",
@@ -310,10 +310,6 @@ def _interval(low, high, digits: int = 3) -> str:
     return "—" if low is None or high is None else f"[{decimal(low, digits)}, {decimal(high, digits)}]"
 
 
-def _maybe(value, digits: int, *, sign: bool = False) -> str:
-    return "—" if value is None else decimal(value, digits, sign=sign)
-
-
 def hospitals_data_table(report: dict) -> str:
     """The hospitals of the data: patients, disease rate, unmeasured cholesterol, women (reports/hospitals.json)."""
     rows = [
@@ -387,11 +383,11 @@ def per_hospital_table(report: dict, name: str) -> str:
             str(h["n"]),
             percent(h["prevalence"], 0),
             percent(h["mean_predicted"], 0),
-            f"{_maybe(h['roc_auc'], 3)} {_interval(h.get('roc_auc_low'), h.get('roc_auc_high'))}",
-            _maybe(h["brier"], 3),
-            _maybe(h["log_loss"], 3),
-            _maybe(h["calibration_intercept"], 2, sign=True),
-            _maybe(h["calibration_slope"], 2),
+            f"{maybe_decimal(h['roc_auc'], 3)} {_interval(h.get('roc_auc_low'), h.get('roc_auc_high'))}",
+            maybe_decimal(h["brier"], 3),
+            maybe_decimal(h["log_loss"], 3),
+            maybe_decimal(h["calibration_intercept"], 2, sign=True),
+            maybe_decimal(h["calibration_slope"], 2),
         ]
         for h in report["models"][name]["per_hospital"]
     ]
@@ -407,7 +403,8 @@ def pooled_table(report: dict) -> str:
     for name, entry in report["pooled"].items():
         within = {h["hospital"]: h["roc_auc"] for h in entry.get("within_hospital", [])}
         label = "solo el hospital" if name == "hospital_only" else MODEL_NAMES.get(name, name)
-        rows.append([label, decimal(entry["overall"]["roc_auc"], 3)] + [_maybe(within.get(h), 3) for h in hospitals])
+        within_cells = [maybe_decimal(within.get(h), 3) for h in hospitals]
+        rows.append([label, decimal(entry["overall"]["roc_auc"], 3), *within_cells])
     intro = (
         "Validación cruzada combinada (los mismos 5 × 5 pliegues de la tabla de calidad): ROC AUC de todos los "
         "pacientes juntos y dentro de cada hospital. «Solo el hospital» predice la tasa de enfermedad del hospital "
@@ -450,11 +447,11 @@ def sex_table(report: dict) -> str:
             str(g["n"]),
             percent(g["prevalence"], 0),
             percent(g["mean_predicted"], 0),
-            _maybe(g["roc_auc"], 3),
-            _maybe(g["brier"], 3),
-            _maybe(g["log_loss"], 3),
-            _maybe(g["calibration_intercept"], 2, sign=True),
-            _maybe(g["calibration_slope"], 2),
+            maybe_decimal(g["roc_auc"], 3),
+            maybe_decimal(g["brier"], 3),
+            maybe_decimal(g["log_loss"], 3),
+            maybe_decimal(g["calibration_intercept"], 2, sign=True),
+            maybe_decimal(g["calibration_slope"], 2),
         ]
         for view, groups in views
         for g in groups
@@ -473,7 +470,7 @@ def recalibration_table(report: dict) -> str:
     for hospital, sizes in recalibration.items():
         for k, methods in sizes.items():
             cells = [
-                f"{decimal(methods[m]['log_loss'], 3)} ({_maybe(methods[m]['calibration_slope'], 2)})"
+                f"{decimal(methods[m]['log_loss'], 3)} ({maybe_decimal(methods[m]['calibration_slope'], 2)})"
                 if m in methods
                 else "—"
                 for m in UPDATE_NAMES

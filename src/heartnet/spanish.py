@@ -27,6 +27,7 @@ __all__ = [
     "feature_table",
     "file_message",
     "local_data_message",
+    "maybe_decimal",
     "no_background_message",
     "not_a_number_message",
     "not_measured_note",
@@ -83,6 +84,11 @@ def decimal(value: float, digits: int, *, sign: bool = False) -> str:
     ``sign=True`` writes the sign of positive numbers too (a difference: "+0,005").
     """
     return f"{value:{'+' if sign else ''}.{digits}f}".replace(".", ",")
+
+
+def maybe_decimal(value: float | None, digits: int, *, sign: bool = False) -> str:
+    """``decimal``, or "—" for a value that could not be measured (None)."""
+    return "—" if value is None else decimal(value, digits, sign=sign)
 
 
 def percent(probability: float, digits: int = 1) -> str:

@@ -251,7 +251,9 @@ def recalibrated_model(model, update: Update):
     return keras.Model(inputs=model.inputs, outputs=output, name=model.name)
 
 
-def recalibrate(trained, local: LocalData | pd.DataFrame, *, method: str = "auto") -> tuple[object, Update, dict]:
+def recalibrate(
+    trained, local: LocalData | pd.DataFrame, *, method: str = "auto", probabilities: np.ndarray | None = None
+) -> tuple[object, Update, dict]:
     """Fit ``method`` on local patients and return (the recalibrated Keras model, the update, its metadata).
 
     ``trained`` is a loaded model (``heartnet.load()``); ``local`` what
@@ -260,9 +262,11 @@ def recalibrate(trained, local: LocalData | pd.DataFrame, *, method: str = "auto
     ``recalibration`` recording the base model's sha256, the local data's
     sha256 (None for a DataFrame) and row count, the method, why it was
     chosen, the coefficients, and the chain of earlier updates. Save both with
-    ``heartnet.save_model(model, path, metadata=metadata)``.
+    ``heartnet.save_model(model, path, metadata=metadata)``. ``probabilities``:
+    the base model's for ``local``'s rows when they are already at hand (the
+    app has just shown them), so that the rows are not run again.
     """
-    from heartnet.inference import predict
+    from heartnet.inference import probabilities as model_probabilities
     from heartnet.training import check_labels
 
     if isinstance(local, pd.DataFrame):
@@ -272,7 +276,8 @@ def recalibrate(trained, local: LocalData | pd.DataFrame, *, method: str = "auto
         frame[TARGET] = check_labels(local[TARGET])
         local = LocalData(frame, {}, len(frame))
 
-    probabilities = predict(local.frame, trained)
+    if probabilities is None:
+        probabilities = model_probabilities(trained, local.frame)  # validated rows: no second validation
     update = fit_update(local.frame[TARGET].to_numpy(), probabilities, method)
     model = recalibrated_model(trained.model, update)
     base = trained.metadata

@@ -12,13 +12,13 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import PATIENT as BASE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import heartnet
 from heartnet import cli
 from heartnet.features import FEATURES
+from tests.examples import PATIENT as BASE
 
 REMOVE = object()
 

@@ -12,7 +12,7 @@ from heartnet import plots
 from heartnet.app.batch import template_csv
 from heartnet.app.shared import NOT_A_DEVICE, dataset, model_or_stop
 from heartnet.errors import FileProblem, LocalDataError
-from heartnet.spanish import decimal, file_message, local_data_message, percent, reasons_message
+from heartnet.spanish import decimal, file_message, local_data_message, maybe_decimal, percent, reasons_message
 from heartnet.updating import AUTO_SLOPE_ROWS, MIN_ROWS, local_evaluation, read_labelled, recalibrate
 
 METHODS = {
@@ -62,12 +62,8 @@ if local.frame.empty:
     st.stop()
 
 y = local.frame[heartnet.TARGET].to_numpy()
-probabilities = heartnet.predict(local.frame, model)
+probabilities = heartnet.inference.probabilities(model, local.frame)  # rows validated when read
 result = local_evaluation(y, probabilities, threshold=model.threshold)
-
-
-def number(value, digits: int = 3) -> str:
-    return "—" if value is None else decimal(value, digits)
 
 
 st.subheader("Cómo le va al modelo con tus pacientes")
@@ -76,16 +72,16 @@ st.write(
     f"{percent(result['mean_predicted'])}."
 )
 columns = st.columns(4)
-interval = f"Intervalo del 95 %: {number(result['roc_auc_low'])} a {number(result['roc_auc_high'])}"
-columns[0].metric("ROC AUC", number(result["roc_auc"]), help=interval)
-columns[1].metric("Brier (menor es mejor)", number(result["brier"]))
-columns[2].metric("Intercepto de calibración (ideal 0)", number(result["calibration_intercept"], 2))
-columns[3].metric("Pendiente de calibración (ideal 1)", number(result["calibration_slope"], 2))
+interval = f"Intervalo del 95 %: {maybe_decimal(result['roc_auc_low'])} a {maybe_decimal(result['roc_auc_high'])}"
+columns[0].metric("ROC AUC", maybe_decimal(result["roc_auc"]), help=interval)
+columns[1].metric("Brier (menor es mejor)", maybe_decimal(result["brier"]))
+columns[2].metric("Intercepto de calibración (ideal 0)", maybe_decimal(result["calibration_intercept"], 2))
+columns[3].metric("Pendiente de calibración (ideal 1)", maybe_decimal(result["calibration_slope"], 2))
 columns = st.columns(4)
-columns[0].metric("Sensibilidad", number(result["sensitivity"]))
-columns[1].metric("Especificidad", number(result["specificity"]))
-columns[2].metric("Valor predictivo positivo", number(result["ppv"]))
-columns[3].metric("Valor predictivo negativo", number(result["npv"]))
+columns[0].metric("Sensibilidad", maybe_decimal(result["sensitivity"]))
+columns[1].metric("Especificidad", maybe_decimal(result["specificity"]))
+columns[2].metric("Valor predictivo positivo", maybe_decimal(result["ppv"]))
+columns[3].metric("Valor predictivo negativo", maybe_decimal(result["npv"]))
 st.caption(
     f"Sensibilidad, especificidad y valores predictivos al umbral del modelo, {percent(model.threshold, 0)}. "
     "Un intercepto positivo dice que el modelo subestima el riesgo de tus pacientes; negativo, que lo "
@@ -120,7 +116,7 @@ st.write(
 method = st.radio("Método", list(METHODS), format_func=METHODS.get)
 if st.button("Recalibrar"):
     try:
-        recalibrated, update, metadata = recalibrate(model, local, method=method)
+        recalibrated, update, metadata = recalibrate(model, local, method=method, probabilities=probabilities)
     except LocalDataError as error:
         st.error(local_data_message(error))
         st.stop()
