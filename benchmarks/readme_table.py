@@ -3,10 +3,11 @@
     python benchmarks/readme_table.py [--readme PATH] [--model-card PATH] [--data-readme PATH] [--reports DIR] [--check]
 
 In each document, replaces what stands between ``<!-- NAME:start -->`` and
-``<!-- NAME:end -->`` for each of its blocks (the README has one,
-``benchmarks``; the model card one per section that quotes numbers; data/README.md
-the hospitals' table). With
---check, only says whether the documents are up to date (exit 1 if not).
+``<!-- NAME:end -->`` for each of its blocks (the README has two: ``model``,
+the sentence that describes the model that ships, and ``benchmarks``; the
+model card one per section that quotes numbers; data/README.md the hospitals'
+table). With --check, only says whether the documents are up to date (exit 1
+if not).
 """
 
 from __future__ import annotations
@@ -30,12 +31,14 @@ from heartnet.reports import (
     scoring_table,
     selection_table,
     sex_table,
+    shipped_model_text,
     speed_table,
 )
 
 FOOTER = "Generado por `benchmarks/readme_table.py` a partir de `reports/*.json` (`make bench`)."
 # Each document's blocks: block name -> the (report, renderer) pairs it shows, in order.
 README_BLOCKS = {
+    "model": (("selection.json", shipped_model_text),),
     "benchmarks": (
         ("selection.json", selection_table),
         ("quality.json", quality_table),
@@ -60,13 +63,18 @@ MODEL_CARD_BLOCKS = {
 DATA_README_BLOCKS = {"hospitals-data": (("hospitals.json", hospitals_data_table),)}
 
 
-def render(reports: Path, renderers=README_BLOCKS["benchmarks"]) -> str:
+# Blocks of one sentence inside the prose, without the footer that says where the tables come from.
+INLINE = {"model"}
+
+
+def render(reports: Path, renderers=README_BLOCKS["benchmarks"], *, footer: bool = True) -> str:
     parts = []
     for name, renderer in renderers:
         path = reports / name
         if path.is_file():
             parts.append(renderer(json.loads(path.read_text(encoding="utf-8"))))
-    parts.append(FOOTER)
+    if footer:
+        parts.append(FOOTER)
     return "\n\n".join(parts)
 
 
@@ -87,7 +95,7 @@ def update(document: Path, reports: Path, blocks: dict = README_BLOCKS) -> tuple
             raise SystemExit(f"{document.name}: the markers {start} and {end} are missing")
         before, rest = fresh.split(start, 1)
         _, after = rest.split(end, 1)
-        fresh = f"{before}{start}\n{render(reports, renderers)}\n{end}{after}"
+        fresh = f"{before}{start}\n{render(reports, renderers, footer=block not in INLINE)}\n{end}{after}"
     return text, fresh
 
 

@@ -237,6 +237,39 @@ def candidate_description(params: dict) -> str:
     return ", ".join(parts)
 
 
+def shipped_model_text(report: dict) -> str:
+    """The model that ships, as one bullet of Spanish, from the nested search's winner (reports/selection.json)."""
+    from heartnet.estimator import HeartnetClassifier
+
+    params = {**HeartnetClassifier().get_params(), **report["chosen_params"]}
+    numbers = (
+        f"cada número en {params['bins']} tramos con una codificación lineal por tramos"
+        if params["bins"]
+        else "cada número estandarizado"
+    )
+    cholesterol = {
+        "indicator": ", un indicador de colesterol «no medido»",
+        "mean": ", el colesterol «no medido» rellenado con la media",
+        "drop": ", sin colesterol",
+    }[params["missing"]]
+    units = [str(width) for width in params["units"]]
+    hidden = f"una capa oculta de {units[0]} neuronas" if len(units) == 1 else f"capas de {' y '.join(units)}"
+    fit = (
+        f"{params['epochs']} épocas"
+        if params["patience"] is None
+        else f"parada temprana (paciencia {params['patience']})"
+    )
+    return (
+        f"- **Modelo**: capas de preprocesamiento dentro del modelo ({numbers}, `StringLookup` / `IntegerLookup` "
+        f"con one-hot{cholesterol}) → una matriz → la red: {params['members']} MLP ({hidden}, *dropout* "
+        f"{decimal(params['dropout'], 1)}) lado a lado en un solo grafo → el promedio de sus probabilidades. Se "
+        f"entrena con `compile` y `fit` de Keras: cada lote pasa por todos los miembros y la pérdida es el "
+        f"promedio de sus pérdidas; {fit} sobre todas las filas de entrenamiento. Es `{report['chosen_default']}`, "
+        "el candidato que ganó la búsqueda que elige por cómo le va al modelo **en un hospital que no vio** "
+        "(validación cruzada anidada dejando un hospital afuera, `make search`)."
+    )
+
+
 # How a candidate takes an unmeasured cholesterol, when not by the default indicator column.
 _CANDIDATE_CHOLESTEROL = {"mean": "colesterol faltante con la media", "drop": "sin colesterol"}
 

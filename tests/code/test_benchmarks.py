@@ -145,7 +145,8 @@ def test_readme_tables_are_generated_from_the_committed_reports():
 
 def test_readme_table_renders_a_report(tmp_path):
     readme = tmp_path / "README.md"
-    readme.write_text("intro\n<!-- benchmarks:start -->\nold\n<!-- benchmarks:end -->\nrest\n")
+    blocks = "<!-- model:start -->\n<!-- model:end -->\n<!-- benchmarks:start -->\nold\n<!-- benchmarks:end -->\n"
+    readme.write_text(f"intro\n{blocks}rest\n")
     card = tmp_path / "model_card.md"
     blocks = ("hospitals-data", "selection", "pooled", "hospitals", "subgroups", "decision", "updating")
     card.write_text("".join(f"## {b}\n<!-- {b}:start -->\nold\n<!-- {b}:end -->\n" for b in blocks))
@@ -178,6 +179,16 @@ def test_readme_table_renders_a_report(tmp_path):
     assert table.main([*paths, "--check"]) == 0
     # The card quotes the same report: its pooled block is the quality table, the others have no report here.
     assert re.search(r"\| \*\*heartnet \(red neuronal\)\*\* +\| 0,9000 ± 0,010", card.read_text())
+
+
+def test_the_readmes_model_sentence_is_the_searchs_winner_merged_with_the_defaults():
+    from heartnet.reports import shipped_model_text
+
+    report = {"chosen_default": "small", "chosen_params": {"members": 3, "units": [8], "bins": 0, "missing": "mean"}}
+    text = shipped_model_text(report)
+    assert text.startswith("- **Modelo**:") and "`small`" in text
+    assert "3 MLP (una capa oculta de 8 neuronas, *dropout* 0,5)" in text  # dropout: the package default
+    assert "cada número estandarizado" in text and "rellenado con la media" in text and "tramos" not in text
 
 
 @pytest.mark.slow

@@ -1,11 +1,13 @@
 """The README's Python snippet works as written."""
 
+import ast
 import re
 from pathlib import Path
 
 import pytest
 
-README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.slow  # the snippets train a model and explain a patient
@@ -26,3 +28,33 @@ def test_one_table_renderer_pads_the_columns_and_right_aligns_only_numbers():
     assert lines[1] == "| ------ | ------------------ | ------: |"
     assert lines[2] == "| a      | 8 MLP, capas de 16 |    0,87 |"
     assert len({len(line) for line in lines}) == 1
+
+
+def _prose(text: str) -> str:
+    """The README as a reader reads it, without its generated blocks, code blocks and inline code."""
+    text = re.sub(r"<!-- ([\w-]+):start -->.*?<!-- \1:end -->", "", text, flags=re.DOTALL)
+    text = re.sub(r"```.*?```", "", text, flags=re.DOTALL)
+    return re.sub(r"`[^`]*`", "", text)
+
+
+def test_no_measured_number_is_typed_in_the_readmes_prose():
+    """Measurements (decimals, percentages, seconds) come from reports/*.json, inside the generated blocks."""
+    typed = re.findall(r"[+−-]?\d+,\d+(?: ?%| s)?|\d+(?:[.,]\d+)? ?%|\d+(?:[.,]\d+)? s\b", _prose(README))
+    assert set(typed) <= {"0,5", "0,8"}, typed  # a probability of 0,5 (chance) and the form's example input
+
+
+def test_the_rules_the_readme_states_are_the_codes():
+    """The numbers that are rules, not measurements, are checked against the constants that set them."""
+    from heartnet.decision import HARM_TO_BENEFIT
+    from heartnet.explain import BACKGROUND_ROWS
+    from heartnet.updating import AUTO_SLOPE_ROWS, MIN_ROWS
+
+    page = ast.parse((ROOT / "src" / "heartnet" / "app" / "modelo.py").read_text(encoding="utf-8"))  # not run
+    assignments = [node for node in page.body if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)]
+    constants = {node.targets[0].id: node.value.value for node in assignments}
+    prose = " ".join(_prose(README).split())
+    assert f"al menos {MIN_ROWS['intercept']} filas válidas con enfermos y sanos ({MIN_ROWS['logistic']}" in prose
+    assert f"no ajusta una pendiente con menos de {AUTO_SLOPE_ROWS}" in prose
+    assert f"1 a {round(1 / HARM_TO_BENEFIT)}" in prose and f"1/(1 + {round(1 / HARM_TO_BENEFIT)})" in prose
+    assert f"las {BACKGROUND_ROWS} filas de entrenamiento contra las que se calculan" in prose
+    assert f"de {constants['EXPLAINED_ROWS']} pacientes de prueba contra {constants['GLOBAL_BACKGROUND_ROWS']}" in prose
