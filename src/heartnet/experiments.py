@@ -157,32 +157,61 @@ def hidden_gradient_check(
 
 
 def embedding_versus_one_hot(
-    codes: np.ndarray, labels: np.ndarray, categories: Sequence[str], *, dimensions: int = 2, epochs: int = 60
+    codes: np.ndarray,
+    labels: np.ndarray,
+    categories: Sequence[str],
+    *,
+    dimensions: int = 2,
+    hidden: int = 8,
+    epochs: int = 60,
 ) -> dict:
-    """One categorical feature alone, encoded two ways: one-hot columns, or a learned ``Embedding``.
+    """One categorical feature alone, two ways into the same hidden layer: one-hot columns, or a learned ``Embedding``.
 
     ``codes`` are the category positions (0 .. len(categories)-1). Each way
-    feeds a single sigmoid neuron; both learn the risk of every category.
-    Returns each way's final training loss and the embedding's vectors (one
-    point per category, with its share of positives), to show that categories
-    with similar risk end up close.
+    feeds a ``Dense(hidden, relu)`` layer and a sigmoid output. Returns each
+    way's final training loss and trainable parameters, the floor no model of
+    this one feature can beat (the loss of predicting each category's own
+    rate), and the embedding's vectors (one point per category, with its
+    share of positives).
     """
     codes = np.asarray(codes, dtype="int64").reshape(-1, 1)
     y = np.asarray(labels, dtype="float32").reshape(-1, 1)
     n = len(categories)
     keras.utils.set_random_seed(0)
-    one_hot = keras.Sequential([keras.Input(shape=(1,), dtype="int64"), layers.CategoryEncoding(n, "one_hot"),
-                                layers.Dense(1, activation="sigmoid")])  # fmt: skip
+    head = [layers.Dense(hidden, activation="relu"), layers.Dense(1, activation="sigmoid")]
+    one_hot = keras.Sequential([keras.Input(shape=(1,), dtype="int64"), layers.CategoryEncoding(n, "one_hot"), *head])
     embedding_layer = layers.Embedding(n, dimensions, name="embedding")
-    embedded = keras.Sequential([keras.Input(shape=(1,), dtype="int64"), embedding_layer, layers.Flatten(),
-                                 layers.Dense(1, activation="sigmoid")])  # fmt: skip
-    losses = {}
+    head = [layers.Dense(hidden, activation="relu"), layers.Dense(1, activation="sigmoid")]
+    embedded = keras.Sequential([keras.Input(shape=(1,), dtype="int64"), embedding_layer, layers.Flatten(), *head])
+    losses, parameters = {}, {}
     for name, model in (("one_hot", one_hot), ("embedding", embedded)):
         model.compile(optimizer=keras.optimizers.Adam(0.05), loss="binary_crossentropy")
         losses[name] = float(model.fit(codes, y, epochs=epochs, batch_size=64, verbose=0).history["loss"][-1])
-    vectors = embedding_layer.embeddings.numpy()
+        parameters[name] = int(model.count_params())
     rates = [float(y[codes[:, 0] == code].mean()) for code in range(n)]
-    return {"losses": losses, "vectors": vectors, "categories": list(categories), "rates": rates}
+    counts = np.bincount(codes[:, 0], minlength=n)
+    floor = -sum(c * (r * np.log(r) + (1 - r) * np.log(1 - r)) for c, r in zip(counts, rates, strict=True) if 0 < r < 1)
+    vectors = embedding_layer.embeddings.numpy()
+    return {
+        "losses": losses,
+        "parameters": parameters,
+        "floor": float(floor / len(y)),
+        "vectors": vectors,
+        "categories": list(categories),
+        "rates": rates,
+    }
+
+
+def input_parameters(categories: int, *, hidden: int = 8, dimensions: int = 2) -> dict[str, int]:
+    """Weights between a categorical feature and a hidden layer of ``hidden`` units: one-hot or an embedding.
+
+    One-hot: ``categories × hidden`` (plus the layer's biases); an embedding:
+    ``categories × dimensions`` for the vectors plus ``dimensions × hidden``.
+    """
+    return {
+        "one_hot": categories * hidden + hidden,
+        "embedding": categories * dimensions + dimensions * hidden + hidden,
+    }
 
 
 def fit_head(

@@ -258,7 +258,15 @@ def test_embedding_and_one_hot_learn_the_same_categories(dataset):
     codes = dataset["ChestPainType"].map({value: code for code, value in enumerate(pain.values)}).to_numpy()
     demo = experiments.embedding_versus_one_hot(codes, dataset[heartnet.TARGET].to_numpy(), list(pain.values))
     assert demo["losses"]["embedding"] == pytest.approx(demo["losses"]["one_hot"], abs=0.01)
+    for loss in demo["losses"].values():  # both reach the floor of one feature: each category's own rate
+        assert demo["floor"] - 1e-4 <= loss <= demo["floor"] + 0.01
     assert demo["vectors"].shape == (4, 2) and len(demo["rates"]) == 4
+    assert demo["parameters"] == experiments.input_parameters(4) | {
+        way: count + 9
+        for way, count in experiments.input_parameters(4).items()  # plus the output neuron
+    }
+    many = experiments.input_parameters(1000)
+    assert many["embedding"] < many["one_hot"] / 3
     assert experiments.constant_loss(np.array([0, 1, 1, 1])) == pytest.approx(
         -(0.75 * np.log(0.75) + 0.25 * np.log(0.25))
     )
