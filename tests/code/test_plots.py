@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import matplotlib.text
 import numpy as np
 import pandas as pd
 import pytest
@@ -23,6 +24,11 @@ def scores(dataset):
 
 def _check(fig: Figure) -> None:
     assert isinstance(fig, Figure)
+    # Legible at GitHub's width (about 880 px): no image wider than 1,200 px, no text below 8 points.
+    assert fig.get_figwidth() * fig.dpi <= 1200, f"{fig.get_figwidth() * fig.dpi:.0f} px wide"
+    fig.canvas.draw()
+    sizes = [text.get_fontsize() for text in fig.findobj(matplotlib.text.Text) if text.get_text().strip()]
+    assert min(sizes) >= 8, f"text of {min(sizes)} points"
     visible = [ax for ax in fig.axes if ax.get_visible() and ax.axison]
     assert visible
     title = fig._suptitle.get_text() if fig._suptitle else ""

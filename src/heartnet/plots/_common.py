@@ -26,7 +26,7 @@ def class_palette() -> dict[str, str]:
     return {TARGET_CLASSES[k]: color for k, color in PALETTE.items()}
 
 
-def short(text: str, width: int = 12) -> str:
-    """A category's meaning to fit under its bar: at most two lines of about ``width`` letters, then "…"."""
-    lines = textwrap.wrap(text.split(" (")[0], width)
-    return "\n".join(lines[:2]) + ("…" if len(lines) > 2 else "")
+def short(text: str, width: int = 12, lines: int = 2) -> str:
+    """A category's meaning to fit under its bar: at most ``lines`` lines of about ``width`` letters, then "…"."""
+    wrapped = textwrap.wrap(text.split(" (")[0], width)
+    return "\n".join(wrapped[:lines]) + ("…" if len(wrapped) > lines else "")

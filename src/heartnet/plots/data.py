@@ -63,7 +63,8 @@ def numeric_distributions(df: pd.DataFrame) -> Figure:
             common_norm=False,
             ax=ax,
         )
-        ax.set(title=FEATURES_BY_NAME[name].label, xlabel=axis_label(name), ylabel="Densidad")
+        unit = FEATURES_BY_NAME[name].unit or "unidad"
+        ax.set(title=FEATURES_BY_NAME[name].label, xlabel=axis_label(name), ylabel=f"densidad (fracción por {unit})")
     # One shared legend, in the free sixth panel, instead of one over each histogram.
     legend = axes[0].get_legend()
     handles, labels = legend.legend_handles, [text.get_text() for text in legend.texts]
@@ -85,14 +86,15 @@ def categorical_positive_rates(df: pd.DataFrame) -> Figure:
         feature = FEATURES_BY_NAME[name]
         rates = df.groupby(name)[TARGET].agg(["mean", "size"]).reindex(list(feature.values))
         labels = [  # the category's meaning, shortened to fit under its bar, and how many patients have it
-            f"{short(feature.meaning(value))}\n(n = {int(n)})"
+            f"{short(feature.meaning(value), 13, lines=3)}\n(n = {int(n)})"
             for value, n in zip(rates.index, rates["size"], strict=True)
         ]
         bars = ax.bar(labels, rates["mean"], color="#8172B3")
-        ax.bar_label(bars, labels=[percent(rate, 0) for rate in rates["mean"]], padding=2, fontsize=9)
+        # Inside the bars, so that no rate is written over the dashed line of all patients.
+        ax.bar_label(bars, labels=[percent(rate, 0) for rate in rates["mean"]], label_type="center", color="white")
         ax.axhline(overall, color="gray", linestyle="--", linewidth=1, label=f"todos: {percent(overall, 0)}")
         ax.set(title=feature.label, xlabel="categoría (n = pacientes)", ylabel="Tasa de enfermedad", ylim=(0, 1.18))
-        ax.tick_params(axis="x", labelsize=8)
+        ax.tick_params(axis="x", labelsize=8.5)
         ax.yaxis.set_major_formatter(lambda value, _: percent(value, 0))
         ax.legend(loc="upper left", fontsize=8)
     fig.suptitle("Tasa de enfermedad cardíaca por categoría")
@@ -137,32 +139,32 @@ def missing_cholesterol(raw: pd.DataFrame) -> Figure:
 
 
 def encoded_matrix(matrix: np.ndarray, columns: Sequence[str], rows: Sequence[str]) -> Figure:
-    """Heatmap of the matrix the network receives: one row per patient, one column per encoded column.
+    """Heatmap of the matrix the network receives, turned on its side: a row per matrix column, a column per patient.
 
-    Two panels with their own colours, so that a category's 1 is never mistaken
-    for a number's value: the numeric columns (piecewise-linear bins, or
-    standard deviations; and the missing indicator) and the one-hot columns.
+    On its side so that the columns' names read horizontally. Two panels with
+    their own colours, so that a category's 1 is never mistaken for a number's
+    value: the numeric columns (piecewise-linear bins, or standard deviations;
+    and the missing indicator) and the one-hot columns.
     """
-    frame = pd.DataFrame(matrix, index=rows, columns=[_spanish_column(column) for column in columns])
-    one_hot = [spanish for column, spanish in zip(columns, frame.columns, strict=True) if "=" in column]
-    numeric = [column for column in frame.columns if column not in one_hot]
-    fig = Figure(figsize=(15, 0.55 * len(rows) + 3.4), layout="constrained")
-    left, right = fig.subplots(1, 2, width_ratios=[max(len(numeric), 1), max(len(one_hot), 1)])
+    frame = pd.DataFrame(matrix, index=rows, columns=[_spanish_column(column) for column in columns]).T
+    one_hot = [spanish for column, spanish in zip(columns, frame.index, strict=True) if "=" in column]
+    numeric = [column for column in frame.index if column not in one_hot]
+    fig = Figure(figsize=(11, 0.26 * max(len(numeric), len(one_hot)) + 1.6), layout="constrained")
+    left, right = fig.subplots(1, 2)
     sns.heatmap(
-        frame[numeric], annot=True, fmt=".1f", cmap="Blues", center=None, ax=left, annot_kws={"fontsize": 9},
-        cbar_kws={"label": "valor numérico", "location": "bottom", "shrink": 0.6},
+        frame.loc[numeric], annot=True, fmt=".1f", cmap="Blues", ax=left, annot_kws={"fontsize": 9},
+        cbar_kws={"label": "valor numérico", "shrink": 0.6},
     )  # fmt: skip
-    sns.heatmap(
-        frame[one_hot], annot=True, fmt=".0f", cmap="Greens", vmin=0, vmax=1, ax=right, annot_kws={"fontsize": 9},
-        cbar=False,
-    )  # fmt: skip
-    left.set(title="Columnas numéricas", xlabel="columna de la matriz", ylabel="Paciente")
-    right.set(title="Columnas one-hot (1 = la categoría del paciente)", xlabel="columna de la matriz", ylabel="")
-    right.set_ylabel("Paciente")
+    sns.heatmap(frame.loc[one_hot], annot=True, fmt=".0f", cmap="Greens", vmin=0, vmax=1, ax=right, cbar=False,
+                annot_kws={"fontsize": 9})  # fmt: skip
+    left.set(title="Columnas numéricas", xlabel="paciente", ylabel="columna de la matriz")
+    right.set(
+        title="Columnas one-hot (1 = la categoría del paciente)", xlabel="paciente", ylabel="columna de la matriz"
+    )
     for ax in (left, right):
-        ax.tick_params(axis="x", labelsize=8, labelrotation=90)
-        ax.tick_params(axis="y", labelrotation=0)
-    fig.suptitle("La matriz que recibe la red")
+        ax.tick_params(axis="y", labelsize=9, labelrotation=0)
+        ax.tick_params(axis="x", labelsize=9, labelrotation=0)
+    fig.suptitle("La matriz que recibe la red: cada paciente es una columna de este dibujo")
     return fig
 
 

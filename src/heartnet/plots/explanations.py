@@ -31,11 +31,12 @@ def shapley_waterfall(contributions: pd.DataFrame) -> Figure:
 
     Takes ``heartnet.explain.contributions``: Shapley values that add up to the
     patient's probability minus the base (the mean prediction over training
-    rows). Every feature has its bar and its push written in percentage
-    points, so the figure is never empty; red raises the risk, blue lowers it.
+    rows). Read top-down, from the base: every feature has its bar and its
+    push written in percentage points, so the figure is never empty; red
+    raises the risk, blue lowers it.
     """
     base, final = contributions.attrs["base"], contributions.attrs["probability"]
-    steps = contributions.iloc[::-1].reset_index(drop=True)  # the largest push on top, reached last
+    steps = contributions.reset_index(drop=True)  # read top-down: from the base, the largest push first
     pushes = steps["contribution"].to_numpy()
     starts = base + np.cumsum(np.r_[0.0, pushes])[:-1]
     ends = starts + pushes
@@ -58,19 +59,21 @@ def shapley_waterfall(contributions: pd.DataFrame) -> Figure:
             va="center",
             fontsize=9,
         )
-    ax.axvline(base * 100, color="gray", linestyle=":", linewidth=1.2, label=f"tasa base: {percent(base)}")
-    ax.axvline(final * 100, color="black", linestyle="--", linewidth=1.2, label=f"este paciente: {percent(final)}")
+    base_label = f"tasa base: {percent(base)} (la predicción media sobre las filas de fondo)"
+    ax.axvline(base * 100, color="gray", linestyle=":", linewidth=1.2, label=base_label)
+    ax.axvline(final * 100, color="black", linestyle="--", linewidth=1.2, label=f"la predicción: {percent(final)}")
     ax.set_yticks(positions, labels)
+    ax.invert_yaxis()  # the first push on top
     low, high = min(starts.min(), ends.min()) * 100, max(starts.max(), ends.max()) * 100
     margin = max(high - low, 4.0)
     ax.set_xlim(low - 0.18 * margin, high + 0.18 * margin)  # room for the pushes written beside the bars
     ax.xaxis.set_major_formatter(lambda value, _: f"{value:.0f} %")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.11), ncol=2, fontsize=9, frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=1, fontsize=9, frameon=False)
     ax.set(
-        title=f"Por qué este paciente tiene {percent(final)}\n"
-        f"(desde la tasa base, {percent(base)}, variable por variable)",
-        xlabel="probabilidad de enfermedad cardíaca",
-        ylabel="Variable: valor del paciente",
+        title=f"Por qué el modelo da {percent(final)}\n"
+        f"(desde la tasa base, {percent(base)}, variable por variable, de arriba abajo)",
+        xlabel="probabilidad de enfermedad cardíaca (junto a cada barra, su aporte en puntos porcentuales, pp)",
+        ylabel="Variable: valor",
     )
     return fig
 

@@ -48,8 +48,9 @@ def history_curves(
     ylabel: str = "pérdida (entropía cruzada)",
     validation: bool = False,
     ylim: tuple[float, float] | None = None,
+    xlabel: str = "época",
 ) -> Figure:
-    """One line per run (``label -> history dict``): ``metric`` per epoch, optionally with validation."""
+    """One line per run (``label -> history dict``): ``metric`` per epoch (or per step), optionally with validation."""
     fig = Figure(figsize=(7, 4), layout="constrained")
     ax = fig.subplots()
     for index, (label, history) in enumerate(histories.items()):
@@ -62,7 +63,7 @@ def history_curves(
         if validation and f"val_{metric}" in history:
             values = history[f"val_{metric}"]
             ax.plot(np.arange(1, len(values) + 1), values, color=color, linestyle="--", label=f"{label} (validación)")
-    ax.set(title=title, xlabel="época", ylabel=ylabel)
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     if ylim:
         ax.set_ylim(*ylim)
     ax.legend(fontsize=8)
