@@ -227,8 +227,9 @@ def fit_head(
     learning_rate: float = 1e-3,
     patience: int | None = None,
     seed: int = 0,
+    optimizer: str = "adam",
 ) -> dict[str, list[float]]:
-    """Train a head with Adam (AdamW when ``weight_decay`` > 0).
+    """Train a head with Adam (AdamW when ``weight_decay`` > 0), or plain SGD (``optimizer="sgd"``).
 
     The history has loss/val_loss per epoch plus ``seconds`` (wall time) and
     ``best_epoch`` (when early stopping with ``patience`` is on). Weight decay
@@ -236,12 +237,13 @@ def fit_head(
     the losses of all variants stay comparable.
     """
     model = head(train[0].shape[1], units, dropout=dropout, activation=activation, seed=seed)
-    optimizer = (
-        keras.optimizers.AdamW(learning_rate, weight_decay=weight_decay)
-        if weight_decay
-        else keras.optimizers.Adam(learning_rate)
-    )
-    model.compile(optimizer=optimizer, loss="binary_crossentropy", steps_per_execution=8)
+    if optimizer == "sgd":
+        method = keras.optimizers.SGD(learning_rate)
+    elif weight_decay:
+        method = keras.optimizers.AdamW(learning_rate, weight_decay=weight_decay)
+    else:
+        method = keras.optimizers.Adam(learning_rate)
+    model.compile(optimizer=method, loss="binary_crossentropy", steps_per_execution=8)
     data = tf.data.Dataset.from_tensor_slices(train).cache().shuffle(len(train[1]), seed=seed).batch(batch_size)
     callbacks = []
     if patience is not None:

@@ -220,3 +220,28 @@ def test_the_plots_package_holds_figure_functions_only_each_listed_once():
         assert not listed & set(module.__all__)
         listed |= set(module.__all__)
     assert set(plots.__all__) == listed | {"diagrams"}
+
+
+def test_the_hospital_figures_have_a_panel_per_hospital_and_read_the_report():
+    rng = np.random.default_rng(0)
+    hospitals = np.repeat(["Hungary", "Switzerland", "Long Beach VA", "Cleveland"], 60)
+    p = rng.uniform(0.05, 0.95, len(hospitals))
+    y = (rng.uniform(size=len(p)) < p).astype(int)
+    for fig in (plots.calibration_by_hospital(y, p, hospitals), plots.decision_curves_by_hospital(y, p, hospitals)):
+        _check(fig)
+        titled = [ax.get_title() for ax in fig.axes if ax.axison]
+        assert len(titled) == 4 and any(title.startswith("Suiza") for title in titled)
+    per = [{"hospital": h, "roc_auc": 0.8, "roc_auc_low": 0.7, "roc_auc_high": 0.9} for h in ("Hungary", "Cleveland")]
+    within = [{"hospital": "Hungary", "roc_auc": 0.97}, {"hospital": "Cleveland", "roc_auc": 0.86}]
+    report = {
+        "pooled": {
+            "heartnet": {"overall": {"roc_auc": 0.93}, "within_hospital": within},
+            "hospital_only": {"overall": {"roc_auc": 0.71}},
+        },
+        "models": {"heartnet": {"per_hospital": per}},
+    }
+    fig = plots.hospital_views(report)
+    _check(fig)
+    legend = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
+    assert "solo el hospital, mezclando todo: 0,710" in legend
+    assert [label.get_text() for label in fig.axes[0].get_xticklabels()] == ["Hungría", "Cleveland"]

@@ -270,3 +270,12 @@ def test_embedding_and_one_hot_learn_the_same_categories(dataset):
     assert experiments.constant_loss(np.array([0, 1, 1, 1])) == pytest.approx(
         -(0.75 * np.log(0.75) + 0.25 * np.log(0.25))
     )
+
+
+@pytest.mark.slow
+def test_sgd_with_the_same_rate_learns_slower_than_adam(matrix):
+    encoded, labels, _ = matrix
+    part, validation = (encoded[:400], labels[:400]), (encoded[400:500], labels[400:500])
+    adam = experiments.fit_head(part, validation, epochs=10)
+    sgd = experiments.fit_head(part, validation, epochs=10, optimizer="sgd")
+    assert sgd["loss"][-1] > adam["loss"][-1] + 0.05

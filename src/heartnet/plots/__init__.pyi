@@ -10,8 +10,11 @@ from .data import missing_cholesterol as missing_cholesterol
 from .data import numeric_distributions as numeric_distributions
 from .data import piecewise_linear_encoding as piecewise_linear_encoding
 from .evaluation import calibration as calibration
+from .evaluation import calibration_by_hospital as calibration_by_hospital
 from .evaluation import confusion_matrix as confusion_matrix
 from .evaluation import decision_curve as decision_curve
+from .evaluation import decision_curves_by_hospital as decision_curves_by_hospital
+from .evaluation import hospital_views as hospital_views
 from .evaluation import metric_comparison as metric_comparison
 from .evaluation import model_comparison as model_comparison
 from .evaluation import patient_probabilities as patient_probabilities

@@ -23,8 +23,11 @@ from heartnet.spanish import MODEL_NAMES, UPDATE_NAMES, decimal, percent
 
 __all__ = [
     "calibration",
+    "calibration_by_hospital",
     "confusion_matrix",
     "decision_curve",
+    "decision_curves_by_hospital",
+    "hospital_views",
     "metric_comparison",
     "model_comparison",
     "patient_probabilities",
@@ -84,6 +87,87 @@ def calibration(y_true, probabilities, *, bins: int = 8) -> Figure:
         ylabel="Fracción observada de enfermos",
     )
     ax.legend()
+    return fig
+
+
+def _hospital_panels(hospitals) -> tuple[Figure, list, list]:
+    """A 2 × 2 grid (or as many as needed) for one panel per hospital, in the order they appear."""
+    names = list(dict.fromkeys(np.asarray(hospitals, dtype=object)))
+    fig = Figure(figsize=(9, 7), layout="constrained")
+    axes = fig.subplots(2, (len(names) + 1) // 2, squeeze=False).ravel()
+    for ax in axes[len(names) :]:
+        ax.axis("off")
+    return fig, names, list(axes)
+
+
+def calibration_by_hospital(y_true, probabilities, hospitals, *, bins: int = 5) -> Figure:
+    """One reliability diagram per hospital: the observed rate against the predicted one, by quantile groups.
+
+    ``probabilities`` should be out of fold with each hospital held out
+    (``heartnet.evaluate.out_of_fold`` with ``hospital_folds``): what a new
+    hospital would get. Each panel's title gives the hospital's rate and the
+    mean predicted risk.
+    """
+    y, p, groups = np.asarray(y_true), np.asarray(probabilities), np.asarray(hospitals, dtype=object)
+    fig, names, axes = _hospital_panels(groups)
+    for ax, name in zip(axes, names, strict=False):
+        here = groups == name
+        observed, predicted = calibration_curve(y[here], p[here], n_bins=bins, strategy="quantile")
+        ax.plot([0, 1], [0, 1], color="gray", linestyle="--", label="calibración perfecta")
+        ax.plot(predicted, observed, marker="o", color=PALETTE[1], label="heartnet")
+        ax.set(
+            title=f"{HOSPITAL_NAMES.get(name, name)}: {percent(y[here].mean(), 0)} enfermos, "
+            f"riesgo medio predicho {percent(p[here].mean(), 0)}",
+            xlabel="probabilidad predicha (media del grupo)",
+            ylabel="fracción observada de enfermos",
+            xlim=(0, 1),
+            ylim=(0, 1.02),
+        )
+        ax.title.set_fontsize(9.5)
+        ax.legend(fontsize=8, loc="upper left")
+    fig.suptitle("Calibración en cada hospital dejado afuera (predicciones de un modelo que no vio ese hospital)")
+    return fig
+
+
+def decision_curves_by_hospital(y_true, probabilities, hospitals, *, threshold: float | None = None) -> Figure:
+    """``decision_curve`` once per hospital (out-of-fold probabilities, each hospital held out)."""
+    y, p, groups = np.asarray(y_true), np.asarray(probabilities), np.asarray(hospitals, dtype=object)
+    fig, names, axes = _hospital_panels(groups)
+    for ax, name in zip(axes, names, strict=False):
+        here = groups == name
+        decision_curve(y[here], p[here], threshold=threshold, title=HOSPITAL_NAMES.get(name, name), ax=ax)
+        ax.set_ylabel("beneficio neto")
+    fig.suptitle("Curvas de decisión en cada hospital dejado afuera")
+    return fig
+
+
+def hospital_views(report: Mapping) -> Figure:
+    """Pooled against held out, for heartnet (reports/hospitals.json): each hospital's ROC AUC both ways.
+
+    Beside each hospital, the ROC AUC of the pooled 5 × 5 view within that
+    hospital and that of leaving it out; a line marks the pooled ROC AUC of a
+    model that only knows the hospital.
+    """
+    pooled = {h["hospital"]: h["roc_auc"] for h in report["pooled"]["heartnet"]["within_hospital"]}
+    held_out = {h["hospital"]: h for h in report["models"]["heartnet"]["per_hospital"]}
+    names = list(held_out)
+    fig = Figure(figsize=(8.5, 4.2), layout="constrained")
+    ax = fig.subplots()
+    positions = np.arange(len(names))
+    ax.bar(positions - 0.2, [pooled[n] for n in names], 0.4, color=PALETTE[0], label="mezclando hospitales (5 × 5)")
+    bars = ax.bar(positions + 0.2, [held_out[n]["roc_auc"] for n in names], 0.4, color=PALETTE[1],
+                  label="dejando ese hospital afuera")  # fmt: skip
+    ax.errorbar(positions + 0.2, [held_out[n]["roc_auc"] for n in names], fmt="none", color="black", capsize=4,
+                yerr=[[held_out[n]["roc_auc"] - held_out[n]["roc_auc_low"] for n in names],
+                      [held_out[n]["roc_auc_high"] - held_out[n]["roc_auc"] for n in names]])  # fmt: skip
+    ax.bar_label(bars, labels=[decimal(held_out[n]["roc_auc"], 2) for n in names], label_type="center", color="white")
+    only = report["pooled"]["hospital_only"]["overall"]["roc_auc"]
+    overall = report["pooled"]["heartnet"]["overall"]["roc_auc"]
+    ax.axhline(overall, color=PALETTE[0], linestyle=":", label=f"heartnet mezclando todo: {decimal(overall, 3)}")
+    ax.axhline(only, color="black", linestyle="--", label=f"solo el hospital, mezclando todo: {decimal(only, 3)}")
+    ax.set_xticks(positions, [HOSPITAL_NAMES.get(n, n) for n in names])
+    ax.set(title="ROC AUC de heartnet en cada hospital", xlabel="hospital", ylabel="ROC AUC", ylim=(0.5, 1.08))
+    ax.legend(fontsize=8, loc="lower left", ncol=2)
     return fig
 
 
