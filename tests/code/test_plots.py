@@ -163,6 +163,9 @@ def test_spanish_diagrams(model):
     assert "Edad: entrada" in whole and "red: ensamble de MLP" in whole and "(InputLayer)" not in whole
     member = diagrams.mlp_svg(heartnet.model.member_mlp(model), spanish=True)
     assert "Capa densa" in member and "activación: sigmoide" in member and "Units" not in member
+    assert "dropout 0,5, solo al entrenar" in member and "Dropout" not in member  # a note, not a drawn node
+    network = diagrams.model_svg(heartnet.model.network(model), spanish=True)
+    assert "capa oculta 1: densa" in network and "forma de salida" in network and "Output shape" not in network
 
 
 def test_correlations_and_categories_speak_spanish(dataset):

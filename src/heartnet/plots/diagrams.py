@@ -79,18 +79,28 @@ _MLP_WORDS = [
 def mlp_svg(member: keras.Sequential, *, max_neurons: int = 12, spanish: bool = False) -> str:
     """One MLP drawn by keras-visualizer: one circle per neuron (at most ``max_neurons`` per layer).
 
-    With ``spanish``, the layers' labels are in Spanish (keras-visualizer writes English).
+    A ``Dropout`` layer is not drawn as a node (keras-visualizer draws it as
+    one circle, which reads as a one-neuron bottleneck): its rate is written
+    under the hidden layers it follows, with "only while training". With
+    ``spanish``, the layers' labels are in Spanish (keras-visualizer writes English).
     """
     from keras_visualizer import visualizer
 
+    rates = [layer.rate for layer in member.layers if isinstance(layer, keras.layers.Dropout)]
+    kept = [layer for layer in member.layers if not isinstance(layer, keras.layers.Dropout)]
+    drawn = keras.Sequential([keras.Input(shape=member.inputs[0].shape[1:]), *kept], name=member.name)
     with tempfile.TemporaryDirectory() as folder:
         dot_file = Path(folder) / "mlp.gv"
         # file_format=None: keras-visualizer only saves the DOT text, it never calls `dot`.
-        visualizer(member, file_name=str(dot_file), file_format=None, settings={"MAX_NEURONS": max_neurons})
+        visualizer(drawn, file_name=str(dot_file), file_format=None, settings={"MAX_NEURONS": max_neurons})
         dot = dot_file.read_text(encoding="utf-8")
     if spanish:
         for pattern, replacement in _MLP_WORDS:
             dot = pattern.sub(replacement, dot)
+    if rates:  # the hidden layers are the ones with a ReLU
+        rate = f"{rates[0]:g}".replace(".", ",") if spanish else f"{rates[0]:g}"
+        note = f"dropout {rate}, solo al entrenar" if spanish else f"Dropout {rate}, training only"
+        dot = re.sub(r"(activación: ReLU|Activation: relu)", rf"\1\\n{note}", dot)
     # A margin around the drawing: the renderer's font is a little wider than the one Graphviz measured.
     return dot_to_svg(dot.replace("{", '{\n\tgraph [pad="0.6"]', 1))
 
@@ -107,15 +117,43 @@ _LAYER_WORDS = {
     "Concatenate": "concatenación de columnas",
     "Functional": "ensamble de MLP",
     "MeanProbability": "promedio de los miembros",
+    "EnsembleDense": "densa, un juego de pesos por miembro",
+    "BatchEnsembleDense": "densa TabM, pesos compartidos",
+    "Dropout": "dropout",
+    "Reshape": "una probabilidad por miembro",
 }
-_LAYER_SUBJECTS = {"encoded": "matriz", "network": "red", "probability": "probabilidad"}
+_LAYER_SUBJECTS = {
+    "encoded": "matriz",
+    "network": "red",
+    "probability": "probabilidad",
+    "matrix": "matriz",
+    "output": "salida",
+    "members": "miembros",
+}
+_NUMBERED = {"dense": "capa oculta", "dropout": "dropout"}  # dense_1 -> "capa oculta 1"
+_SHAPES = {"Input shape": "forma de entrada", "Output shape": "forma de salida"}
 
 
 def spanish_layer(name: str, kind: str) -> str:
     """A layer's box in Spanish: the feature's Spanish label (or the layer's role) and what the layer does."""
     feature = next((f for f in FEATURES if name == f.name or name.startswith(f"{f.name}_")), None)
-    subject = feature.label if feature else _LAYER_SUBJECTS.get(name, name)
+    numbered = re.fullmatch(r"([a-z]+)_(\d+)", name)
+    if feature:
+        subject = feature.label
+    elif numbered and numbered.group(1) in _NUMBERED:
+        subject = f"{_NUMBERED[numbered.group(1)]} {numbered.group(2)}"
+    else:
+        subject = _LAYER_SUBJECTS.get(name, name)
     return f"{subject}: {_LAYER_WORDS.get(kind, kind)}"
+
+
+def _spanish_cell(cell: str) -> str:
+    """A box's cell in Spanish: a layer ("Age_bins (PiecewiseLinearEncoding)") or a shape ("Output shape: ...")."""
+    layer = _NAME_KIND.fullmatch(cell)
+    if layer:
+        return spanish_layer(*layer.groups())
+    label, colon, rest = cell.partition(":")
+    return f"{_SHAPES[label]}{colon}{rest}" if label in _SHAPES else cell
 
 
 def _box_lines(cell: str, width: int = 20) -> list[str]:
@@ -129,10 +167,7 @@ def _record_label(label: str, rankdir: str, spanish: bool = False, compact: bool
     for row in _ROW.findall(label):
         cells = [html.unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in _CELL.findall(row)]
         if spanish:
-            cells = [
-                spanish_layer(*_NAME_KIND.fullmatch(cell).groups()) if _NAME_KIND.fullmatch(cell) else cell
-                for cell in cells
-            ]
+            cells = [_spanish_cell(cell) for cell in cells]
         lines = [_box_lines(cell) if compact else [cell] for cell in cells]
         cells = ["\\n".join(_RECORD_SPECIAL.sub(r"\\\1", line) for line in cell) for cell in lines]
         rows.append(cells[0] if len(cells) == 1 else "{" + "|".join(cells) + "}")
