@@ -7,9 +7,10 @@ EXAMPLE := {"Age": 54, "Sex": "M", "ChestPainType": "ASY", "RestingBP": 140, "Ch
 
 .PHONY: run test install data train search bench app screenshot chromium lint format clean
 
-run: models/heartnet.keras ## set up, get the data, train if needed, predict one patient, execute the notebook
+run: models/heartnet.keras ## set up, get the data, train if needed, predict one patient, execute both notebooks
 	$(BIN)/heartnet predict '$(EXAMPLE)'
-	@if [ -f notebook.ipynb ]; then $(BIN)/python tools/execute_notebook.py notebook.ipynb; fi
+	$(BIN)/python tools/execute_notebook.py notebook.ipynb
+	$(BIN)/python tools/execute_notebook.py notebooks/avanzado.ipynb
 
 test: $(STAMP) chromium ## set up, lint, and run every test
 	$(BIN)/ruff check .

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import matplotlib.text
@@ -24,9 +25,12 @@ def scores(dataset):
 
 def _check(fig: Figure) -> None:
     assert isinstance(fig, Figure)
-    # Legible at GitHub's width (about 880 px): no image wider than 1,200 px, no text below 8 points.
-    assert fig.get_figwidth() * fig.dpi <= 1200, f"{fig.get_figwidth() * fig.dpi:.0f} px wide"
-    fig.canvas.draw()
+    # Legible at GitHub's width (about 880 px): no image wider than 1,200 px as a notebook saves it (a tight
+    # bounding box, which grows with text that spills out), no text below 8 points.
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    width = int.from_bytes(buffer.getvalue()[16:20], "big")
+    assert width <= 1200, f"{width} px wide"
     sizes = [text.get_fontsize() for text in fig.findobj(matplotlib.text.Text) if text.get_text().strip()]
     assert min(sizes) >= 8, f"text of {min(sizes)} points"
     visible = [ax for ax in fig.axes if ax.get_visible() and ax.axison]
@@ -248,3 +252,12 @@ def test_the_hospital_figures_have_a_panel_per_hospital_and_read_the_report():
     legend = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
     assert "solo el hospital, mezclando todo: 0,710" in legend
     assert [label.get_text() for label in fig.axes[0].get_xticklabels()] == ["Hungría", "Cleveland"]
+
+
+def test_plain_number_ticks_are_written_with_a_decimal_comma():
+    rng = np.random.default_rng(0)
+    p = rng.uniform(size=200)
+    fig = plots.calibration((rng.uniform(size=200) < p).astype(int), p)
+    fig.canvas.draw()
+    labels = [label.get_text() for label in fig.axes[0].get_xticklabels()]
+    assert "0,2" in labels and not any("." in label for label in labels), labels

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import itertools
 import os
 import re
@@ -11,9 +12,18 @@ from pathlib import Path
 import nbformat
 import pytest
 
+import heartnet
 from tools.execute_notebook import execute
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebook.ipynb"
+ADVANCED = NOTEBOOK.parent / "notebooks" / "avanzado.ipynb"
+ADVANCED_SECTIONS = [
+    "La comparación, con su estadística",
+    "Cómo se eligió el modelo",
+    "El modelo guardado",
+    "Los errores del modelo",
+    "Lo que guarda el optimizador",
+]
 SECTIONS = [
     "El problema",
     "Los datos",
@@ -22,8 +32,8 @@ SECTIONS = [
     "Teoría, demostrada",
     "Entrenamiento con Keras",
     "Evaluación",
-    "Comparación con otros modelos",
-    "Inferencia: el modelo guardado",
+    "Un hospital que el modelo no vio",
+    "Inferencia",
     "La aplicación web",
     "Conclusiones",
 ]
@@ -49,10 +59,10 @@ def sections(notebook) -> dict[int, list]:
     return grouped
 
 
-def check_structure(notebook) -> None:
-    headings = [cell.source.splitlines()[0] for cell in notebook.cells if cell.cell_type == "markdown"]
+def check_structure(notebook, titles: list[str] = SECTIONS, *, main: bool = True) -> None:
+    headings = [line for cell in notebook.cells if cell.cell_type == "markdown" for line in cell.source.splitlines()]
     assert [h for h in headings if re.match(r"## \d+\. ", h)] == [
-        f"## {number}. {title}" for number, title in enumerate(SECTIONS, start=1)
+        f"## {number}. {title}" for number, title in enumerate(titles, start=1)
     ]
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert [cell.execution_count for cell in code] == list(range(1, len(code) + 1)), "run top to bottom, once"
@@ -72,6 +82,12 @@ def check_structure(notebook) -> None:
             assert not ENGLISH.search(shown), f"English in the output of:\n{cell.source}"
     prose = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
     assert "sólo" not in prose  # the RAE writes "solo"
+    for output in (output for cell in code for output in cell.outputs):
+        png = output.get("data", {}).get("image/png")
+        if png:  # legible at GitHub's width: no image wider than 1,200 px
+            assert _png_width(png) <= 1200, f"an image {_png_width(png)} px wide"
+    if not main:
+        return
     source = "\n".join(cell.source for cell in code)
     assert ".compile(" in source and ".fit(" in source and "HeartnetClassifier" in source  # the Keras way, shown
     grouped = sections(notebook)
@@ -86,8 +102,23 @@ def check_structure(notebook) -> None:
         assert images, f"section {number} ({SECTIONS[number - 1]}) shows no image"
 
 
+def _png_width(data: str) -> int:
+    return int.from_bytes(base64.b64decode(data)[16:20], "big")  # the IHDR chunk's width
+
+
 def test_committed_notebook_is_executed_complete_and_clean():
     check_structure(nbformat.read(NOTEBOOK, as_version=4))
+
+
+def test_the_advanced_notebook_is_executed_complete_and_clean():
+    check_structure(nbformat.read(ADVANCED, as_version=4), ADVANCED_SECTIONS, main=False)
+
+
+def test_the_main_notebook_is_a_students_length_and_links_the_advanced_one():
+    cells = nbformat.read(NOTEBOOK, as_version=4).cells
+    words = sum(len(cell.source.split()) for cell in cells if cell.cell_type == "markdown")
+    assert len(cells) <= 70 and words <= 4000, (len(cells), words)
+    assert "notebooks/avanzado.ipynb" in cells[0].source
 
 
 def test_every_code_cell_is_announced_by_prose():
@@ -103,6 +134,14 @@ def test_a_fresh_copy_executes_without_errors(tmp_path):
     shutil.copy(NOTEBOOK, copy)
     execute(copy, timeout=600)
     check_structure(nbformat.read(copy, as_version=4))  # the executed copy, as written to disk
+
+
+@pytest.mark.slow
+def test_a_fresh_copy_of_the_advanced_notebook_executes_without_errors(tmp_path):
+    copy = tmp_path / "avanzado.ipynb"
+    shutil.copy(ADVANCED, copy)
+    execute(copy, timeout=600)
+    check_structure(nbformat.read(copy, as_version=4), ADVANCED_SECTIONS, main=False)
 
 
 @pytest.mark.slow
@@ -136,3 +175,24 @@ def test_the_kernel_does_not_outlive_the_run(tmp_path, last_cell):
         assert last_cell == "1 / 0"
     with pytest.raises(ProcessLookupError):
         os.kill(int(pid_file.read_text()), 0)  # signal 0: only asks whether the process exists
+
+
+def _code_cell(cells, marker: str) -> str:
+    found = [cell.source for cell in cells if cell.cell_type == "code" and marker in cell.source]
+    assert len(found) == 1, f"one code cell with {marker!r}"
+    return found[0]
+
+
+def test_the_notebooks_keras_code_builds_the_model_that_ships(dataset):
+    """The model is built on the page (inputs, preprocessing, ensemble, mean): it must be heartnet.build_model's."""
+    cells = nbformat.read(NOTEBOOK, as_version=4).cells
+    imports = "\n".join(line for line in cells[2].source.splitlines() if not line.startswith("%"))
+    namespace = {"__name__": "notebook"}
+    exec(compile(imports, "imports", "exec"), namespace)
+    namespace |= {"df": dataset, "display": lambda *args, **kwargs: None}
+    for marker in ("# Una entrada con nombre por columna", "network = keras.Model(rows_in"):
+        exec(compile(_code_cell(cells, marker), marker, "exec"), namespace)
+    shipped = heartnet.build_model(namespace["features"])
+    assert namespace["model"].get_config() == shipped.get_config()
+    assert namespace["model"].count_params() == shipped.count_params()
+    assert [layer.name for layer in namespace["model"].layers] == [layer.name for layer in shipped.layers]

@@ -5,8 +5,32 @@ from __future__ import annotations
 import textwrap
 
 import pandas as pd
+from matplotlib.figure import Figure as _MatplotlibFigure
+from matplotlib.ticker import FuncFormatter, ScalarFormatter
 
 from heartnet.features import FEATURES_BY_NAME, HOSPITALS, TARGET, TARGET_CLASSES, TARGET_LABEL
+
+
+def _comma(value: float, _position=None) -> str:
+    """A tick label as Spanish writes it: 0,2 (not 0.2), 1 (not 1.0)."""
+    return f"{value:.10g}".replace(".", ",").replace("-", "−")
+
+
+class Figure(_MatplotlibFigure):
+    """matplotlib's Figure whose plain number ticks are written with a decimal comma, colorbars included.
+
+    Every figure of the package is one of these: when it is drawn, each axis
+    that still has matplotlib's default formatter gets the comma one (an axis
+    given its own formatter, a percentage, keeps it).
+    """
+
+    def draw(self, renderer):
+        for ax in self.axes:
+            for axis in (ax.xaxis, ax.yaxis):
+                if type(axis.get_major_formatter()) is ScalarFormatter:
+                    axis.set_major_formatter(FuncFormatter(_comma))
+        return super().draw(renderer)
+
 
 PALETTE = {0: "#4C72B0", 1: "#C44E52"}
 HOSPITAL_NAMES = dict(HOSPITALS)

@@ -7,18 +7,18 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 import seaborn as sns
-from matplotlib.figure import Figure
 
 from heartnet.features import FEATURES, FEATURES_BY_NAME, TARGET, TARGET_CLASSES, TARGET_LABEL
 from heartnet.plots._common import (
     CLASS_ORDER,
     PALETTE,
+    Figure,
     axis_label,
     class_palette,
     short,
     with_class_names,
 )
-from heartnet.spanish import percent
+from heartnet.spanish import decimal, percent
 
 __all__ = [
     "categorical_positive_rates",
@@ -49,7 +49,7 @@ def class_balance(df: pd.DataFrame) -> Figure:
 def numeric_distributions(df: pd.DataFrame) -> Figure:
     """Histogram of each numeric feature by class (cholesterol without the missing values)."""
     numeric = [f.name for f in FEATURES if f.kind == "numeric"]
-    fig = Figure(figsize=(12, 6.5), layout="constrained")
+    fig = Figure(figsize=(11.5, 6.5), layout="constrained")
     axes = fig.subplots(2, 3).ravel()
     data = with_class_names(df)
     for ax, name in zip(axes, numeric, strict=False):
@@ -79,7 +79,7 @@ def numeric_distributions(df: pd.DataFrame) -> Figure:
 def categorical_positive_rates(df: pd.DataFrame) -> Figure:
     """Share of patients with heart disease in each category of each categorical or binary feature."""
     names = [f.name for f in FEATURES if f.kind != "numeric"]
-    fig = Figure(figsize=(12, 6.5), layout="constrained")
+    fig = Figure(figsize=(11.5, 6.5), layout="constrained")
     axes = fig.subplots(2, 3).ravel()
     overall = df[TARGET].mean()
     for ax, name in zip(axes, names, strict=True):
@@ -149,19 +149,18 @@ def encoded_matrix(matrix: np.ndarray, columns: Sequence[str], rows: Sequence[st
     frame = pd.DataFrame(matrix, index=rows, columns=[_spanish_column(column) for column in columns]).T
     one_hot = [spanish for column, spanish in zip(columns, frame.index, strict=True) if "=" in column]
     numeric = [column for column in frame.index if column not in one_hot]
-    fig = Figure(figsize=(11, 0.26 * max(len(numeric), len(one_hot)) + 1.6), layout="constrained")
-    left, right = fig.subplots(1, 2)
+    fig = Figure(figsize=(9, 0.27 * len(frame) + 2.4), layout="constrained")
+    top, bottom = fig.subplots(2, 1, height_ratios=[max(len(numeric), 1), max(len(one_hot), 1)])
+    written = frame.map(lambda value: decimal(value, 1))  # the cells as Spanish writes them: 0,5
     sns.heatmap(
-        frame.loc[numeric], annot=True, fmt=".1f", cmap="Blues", ax=left, annot_kws={"fontsize": 9},
-        cbar_kws={"label": "valor numérico", "shrink": 0.6},
+        frame.loc[numeric], annot=written.loc[numeric], fmt="", cmap="Blues", ax=top, annot_kws={"fontsize": 9},
+        cbar_kws={"label": "valor numérico"},
     )  # fmt: skip
-    sns.heatmap(frame.loc[one_hot], annot=True, fmt=".0f", cmap="Greens", vmin=0, vmax=1, ax=right, cbar=False,
-                annot_kws={"fontsize": 9})  # fmt: skip
-    left.set(title="Columnas numéricas", xlabel="paciente", ylabel="columna de la matriz")
-    right.set(
-        title="Columnas one-hot (1 = la categoría del paciente)", xlabel="paciente", ylabel="columna de la matriz"
-    )
-    for ax in (left, right):
+    sns.heatmap(frame.loc[one_hot], annot=written.loc[one_hot].map(lambda text: text.removesuffix(",0")), fmt="",
+                cmap="Greens", vmin=0, vmax=1, ax=bottom, cbar=False, annot_kws={"fontsize": 9})  # fmt: skip
+    top.set(title="Columnas numéricas (los tramos y el indicador de «no medido»)", xlabel="paciente", ylabel="columna")
+    bottom.set(title="Columnas one-hot (1 = la categoría del paciente)", xlabel="paciente", ylabel="columna")
+    for ax in (top, bottom):
         ax.tick_params(axis="y", labelsize=9, labelrotation=0)
         ax.tick_params(axis="x", labelsize=9, labelrotation=0)
     fig.suptitle("La matriz que recibe la red: cada paciente es una columna de este dibujo")

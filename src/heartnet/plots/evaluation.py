@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 import seaborn as sns
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from sklearn import metrics as skm
 from sklearn.calibration import calibration_curve
@@ -18,6 +17,7 @@ from heartnet.plots._common import (
     CLASS_ORDER,
     HOSPITAL_NAMES,
     PALETTE,
+    Figure,
 )
 from heartnet.spanish import MODEL_NAMES, UPDATE_NAMES, decimal, percent
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from heartnet.features import FEATURES_BY_NAME
 from heartnet.plots._common import (
     PALETTE,
+    Figure,
 )
 from heartnet.spanish import decimal, number_text, percent, points
 

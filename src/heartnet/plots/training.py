@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-from matplotlib.figure import Figure
 
 from heartnet.plots._common import (
     PALETTE,
+    Figure,
 )
 
 __all__ = ["activation_functions", "binary_cross_entropy", "history_curves", "training_curves"]
