@@ -45,7 +45,7 @@ MODEL_NAMES = {
     "catboost": "CatBoost",
     "logistic_regression": "Regresión logística",
     "random_forest": "Bosque aleatorio",
-    "hist_gradient_boosting": "Gradient boosting (histogramas)",
+    "hist_gradient_boosting": "Árboles potenciados por gradiente (histogramas)",
     "svc": "Máquina de vectores de soporte",
 }
 _ENCODING_GLOSS = {"cp1252": " (Excel en Windows)", "latin-1": " (ISO-8859-1)"}
