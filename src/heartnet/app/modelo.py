@@ -31,7 +31,10 @@ def _diagrams(model_sha256: str) -> tuple[bytes, bytes]:  # keyed by the model f
             diagrams.model_svg(model.model, rankdir="LR", show_shapes=False, spanish=True, compact=True), dpi=96
         ),
         diagrams.svg_to_png(
-            diagrams.mlp_svg(heartnet.model.member_mlp(model.model), max_neurons=MEMBER_NEURONS, spanish=True), dpi=60
+            diagrams.mlp_svg(
+                heartnet.model.member_mlp(model.model), max_neurons=MEMBER_NEURONS, spanish=True, layer_gap=3.5
+            ),
+            dpi=60,
         ),
     )
 

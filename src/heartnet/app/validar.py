@@ -72,16 +72,16 @@ st.write(
     f"{percent(result['mean_predicted'])}."
 )
 columns = st.columns(4)
-interval = f"Intervalo del 95 %: {maybe_decimal(result['roc_auc_low'])} a {maybe_decimal(result['roc_auc_high'])}"
-columns[0].metric("ROC AUC", maybe_decimal(result["roc_auc"]), help=interval)
-columns[1].metric("Brier (menor es mejor)", maybe_decimal(result["brier"]))
+interval = f"Intervalo del 95 %: {maybe_decimal(result['roc_auc_low'], 3)} a {maybe_decimal(result['roc_auc_high'], 3)}"
+columns[0].metric("ROC AUC", maybe_decimal(result["roc_auc"], 3), help=interval)
+columns[1].metric("Brier (menor es mejor)", maybe_decimal(result["brier"], 3))
 columns[2].metric("Intercepto de calibración (ideal 0)", maybe_decimal(result["calibration_intercept"], 2))
 columns[3].metric("Pendiente de calibración (ideal 1)", maybe_decimal(result["calibration_slope"], 2))
 columns = st.columns(4)
-columns[0].metric("Sensibilidad", maybe_decimal(result["sensitivity"]))
-columns[1].metric("Especificidad", maybe_decimal(result["specificity"]))
-columns[2].metric("Valor predictivo positivo", maybe_decimal(result["ppv"]))
-columns[3].metric("Valor predictivo negativo", maybe_decimal(result["npv"]))
+columns[0].metric("Sensibilidad", maybe_decimal(result["sensitivity"], 3))
+columns[1].metric("Especificidad", maybe_decimal(result["specificity"], 3))
+columns[2].metric("Valor predictivo positivo", maybe_decimal(result["ppv"], 3))
+columns[3].metric("Valor predictivo negativo", maybe_decimal(result["npv"], 3))
 st.caption(
     f"Sensibilidad, especificidad y valores predictivos al umbral del modelo, {percent(model.threshold, 0)}. "
     "Un intercepto positivo dice que el modelo subestima el riesgo de tus pacientes; negativo, que lo "

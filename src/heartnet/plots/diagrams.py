@@ -76,13 +76,16 @@ _MLP_WORDS = [
 ]
 
 
-def mlp_svg(member: keras.Sequential, *, max_neurons: int = 12, spanish: bool = False) -> str:
+def mlp_svg(
+    member: keras.Sequential, *, max_neurons: int = 12, spanish: bool = False, layer_gap: float | None = None
+) -> str:
     """One MLP drawn by keras-visualizer: one circle per neuron (at most ``max_neurons`` per layer).
 
     A ``Dropout`` layer is not drawn as a node (keras-visualizer draws it as
     one circle, which reads as a one-neuron bottleneck): its rate is written
     under the hidden layers it follows, with "only while training". With
-    ``spanish``, the layers' labels are in Spanish (keras-visualizer writes English).
+    ``spanish``, the layers' labels are in Spanish (keras-visualizer writes English). ``layer_gap``
+    sets the space between layers in inches (keras-visualizer's 2), for a drawing as tall as a page wants.
     """
     from keras_visualizer import visualizer
 
@@ -97,6 +100,8 @@ def mlp_svg(member: keras.Sequential, *, max_neurons: int = 12, spanish: bool = 
     if spanish:
         for pattern, replacement in _MLP_WORDS:
             dot = pattern.sub(replacement, dot)
+    if layer_gap is not None:
+        dot = re.sub(r"ranksep=\"?[\d.]+\"?", f"ranksep={layer_gap:g}", dot)
     if rates:  # the hidden layers are the ones with a ReLU
         rate = f"{rates[0]:g}".replace(".", ",") if spanish else f"{rates[0]:g}"
         note = f"dropout {rate}, solo al entrenar" if spanish else f"Dropout {rate}, training only"
