@@ -18,6 +18,7 @@ curves through dcurves.
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -275,7 +276,9 @@ def calibration(y_true, probabilities, *, confidence: float = 0.95) -> dict:
     a in logit P(y = 1) = a + logit(p), the logit as an offset (above 0: the
     model under-estimates the risk). A perfectly calibrated model has 0 and 1
     (Steyerberg, *Clinical Prediction Models*, 2nd ed., ch. 15). Both are NaN
-    when ``y_true`` holds one class only.
+    when ``y_true`` holds one class only; the slope alone is NaN when the
+    logits separate the classes perfectly (a few patients), where it has no
+    finite estimate.
     """
     import statsmodels.api as sm
 
@@ -285,19 +288,25 @@ def calibration(y_true, probabilities, *, confidence: float = 0.95) -> dict:
     nan |= {"slope": np.nan, "slope_low": np.nan, "slope_high": np.nan}
     if len(np.unique(y_true)) < 2:
         return nan
+    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+
     binomial = sm.families.Binomial()
-    slope = sm.GLM(y_true, sm.add_constant(logits, has_constant="add"), family=binomial).fit()
-    intercept = sm.GLM(y_true, np.ones((len(y_true), 1)), family=binomial, offset=logits).fit()
     alpha = 1 - confidence
-    (intercept_low, intercept_high), (slope_low, slope_high) = intercept.conf_int(alpha)[0], slope.conf_int(alpha)[1]
-    return {
+    intercept = sm.GLM(y_true, np.ones((len(y_true), 1)), family=binomial, offset=logits).fit()
+    (intercept_low, intercept_high) = intercept.conf_int(alpha)[0]
+    result = nan | {
         "intercept": float(intercept.params[0]),
         "intercept_low": float(intercept_low),
         "intercept_high": float(intercept_high),
-        "slope": float(slope.params[1]),
-        "slope_low": float(slope_low),
-        "slope_high": float(slope_high),
     }
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PerfectSeparationWarning)
+        try:
+            slope = sm.GLM(y_true, sm.add_constant(logits, has_constant="add"), family=binomial).fit()
+        except PerfectSeparationWarning:  # the logits split the classes perfectly: no finite slope (a tiny sample)
+            return result
+    slope_low, slope_high = slope.conf_int(alpha)[1]
+    return result | {"slope": float(slope.params[1]), "slope_low": float(slope_low), "slope_high": float(slope_high)}
 
 
 def roc_auc_interval(y_true, probabilities, *, confidence: float = 0.95, resamples: int = 2000, seed: int = 0):

@@ -138,3 +138,15 @@ def test_the_paired_metrics_share_one_bootstrap_and_one_calibration_fit_per_grou
     # Once per sample: the three groups and MetricFrame's overall one; each an interval, a slope and an intercept fit.
     assert counts == {"bootstrap": 4, "glm": 4 * 2}
     assert (frame["roc_auc_low"] < frame["roc_auc_high"]).all()
+
+
+def test_a_perfectly_separated_sample_has_an_intercept_but_no_slope_and_warns_nothing():
+    import warnings
+
+    from heartnet.evaluate import calibration
+
+    y, p = np.array([0, 0, 0, 1, 1, 1]), np.array([0.1, 0.2, 0.3, 0.6, 0.8, 0.9])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit = calibration(y, p)
+    assert np.isfinite(fit["intercept"]) and np.isnan(fit["slope"]) and np.isnan(fit["slope_low"])
