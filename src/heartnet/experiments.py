@@ -178,11 +178,15 @@ def embedding_versus_one_hot(
     y = np.asarray(labels, dtype="float32").reshape(-1, 1)
     n = len(categories)
     keras.utils.set_random_seed(0)
-    head = [layers.Dense(hidden, activation="relu"), layers.Dense(1, activation="sigmoid")]
-    one_hot = keras.Sequential([keras.Input(shape=(1,), dtype="int64"), layers.CategoryEncoding(n, "one_hot"), *head])
+
+    def hidden_and_output() -> list:  # the same two layers, new for each model
+        return [layers.Dense(hidden, activation="relu"), layers.Dense(1, activation="sigmoid")]
+
+    codes_input = keras.Input(shape=(1,), dtype="int64")
+    one_hot = keras.Sequential([codes_input, layers.CategoryEncoding(n, "one_hot"), *hidden_and_output()])
     embedding_layer = layers.Embedding(n, dimensions, name="embedding")
-    head = [layers.Dense(hidden, activation="relu"), layers.Dense(1, activation="sigmoid")]
-    embedded = keras.Sequential([keras.Input(shape=(1,), dtype="int64"), embedding_layer, layers.Flatten(), *head])
+    codes_input = keras.Input(shape=(1,), dtype="int64")
+    embedded = keras.Sequential([codes_input, embedding_layer, layers.Flatten(), *hidden_and_output()])
     losses, parameters = {}, {}
     for name, model in (("one_hot", one_hot), ("embedding", embedded)):
         model.compile(optimizer=keras.optimizers.Adam(0.05), loss="binary_crossentropy")

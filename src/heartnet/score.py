@@ -176,7 +176,7 @@ class _Run:
             checked = check_cells(table, self.decimal, lines)
             self.rejects.update(checked.rejects)
         with self.timing("inference"):
-            return checked.good, _infer(self.model, checked.columns)
+            return checked.good, probabilities(self.model, checked.columns)
 
     def score(self, table: pa.Table) -> pa.Table:
         """The chunk's valid rows, as written, plus ``probability`` and ``prediction``."""
@@ -248,11 +248,6 @@ def score_csv(
         frame = pd.DataFrame(rows, columns=["line", "reason"])
         write_atomically(Path(rejects_path), lambda temporary: frame.to_csv(temporary, index=False, sep=sep))
     return ScoreSummary(run.scored, len(rejects), run.seconds, encoding, rejects)
-
-
-def _infer(model: keras.Model, columns: dict[str, np.ndarray]) -> np.ndarray:
-    """The model's probabilities for the valid rows' columns (none: no call)."""
-    return probabilities(model, columns) if len(next(iter(columns.values()))) else np.zeros(0)
 
 
 @contextlib.contextmanager

@@ -81,7 +81,7 @@ def test_an_interrupted_run_leaves_no_partial_output(tmp_path, patients, model, 
             raise KeyboardInterrupt
         return np.zeros(len(columns) if isinstance(columns, pd.DataFrame) else len(next(iter(columns.values()))))
 
-    monkeypatch.setattr(score, "_infer", failing_inference)
+    monkeypatch.setattr(score, "probabilities", failing_inference)
     with pytest.raises(KeyboardInterrupt):
         score_csv(source, out, model, chunk_rows=10)
     assert out.read_text() == "previous results\n"

@@ -46,7 +46,7 @@ def score_upload(patients: PatientsFile, model: heartnet.TrainedModel) -> Batch:
     checked = check_patients(patients)
     good, lines = checked.good, patients.lines
     reasons = {line: reasons_message(problems) for line, problems in checked.rejects.items()}
-    scores = probabilities(model, checked.columns) if good.any() else np.zeros(0)
+    scores = probabilities(model, checked.columns)  # no valid row: no probability
     result = pd.DataFrame({"línea": lines[good], "probabilidad": scores, "prediccion": model.classify(scores)})
     bad_lines = lines[~good]
     rejects = pd.concat(
