@@ -14,3 +14,18 @@ PATIENT = {
     "Oldpeak": 1.5,
     "ST_Slope": "Flat",
 }
+
+# The notebook's patient whose prediction it explains: a cholesterol that was not measured.
+NOT_MEASURED_PATIENT = {
+    "Age": 61,
+    "Sex": "F",
+    "ChestPainType": "ASY",
+    "RestingBP": 130,
+    "Cholesterol": None,
+    "FastingBS": 0,
+    "RestingECG": "Normal",
+    "MaxHR": 150,
+    "ExerciseAngina": "N",
+    "Oldpeak": 0.8,
+    "ST_Slope": "Flat",
+}

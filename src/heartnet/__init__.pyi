@@ -24,6 +24,7 @@ from .inference import default_model as default_model
 from .inference import predict as predict
 from .inference import predict_one as predict_one
 from .model import build_model as build_model
+from .ranges import OutOfRangeWarning as OutOfRangeWarning
 from .storage import TrainedModel as TrainedModel
 from .storage import load as load
 from .storage import load_metadata as load_metadata

@@ -1,10 +1,10 @@
 """The models heartnet is compared with: scikit-learn pipelines and CatBoost, built from the feature spec.
 
 - The scikit-learn baselines are pipelines whose ``ColumnTransformer`` mirrors
-  the model's preprocessing layers with standardized numbers (``bins=0``): a
-  missing-value indicator, one-hot categories with the spec's vocabulary. The
-  shipped model encodes numbers piecewise-linearly instead, so part of a
-  difference may be that encoding's, not the network's.
+  the model's preprocessing layers with standardized numbers (``bins=0``):
+  one-hot categories with the spec's vocabulary, and a cholesterol that was
+  not measured handled as the shipped model handles it (``missing``: filled
+  with the training mean by default, as ``HeartnetClassifier`` does).
 - CatBoost is what a practitioner tries first on a table like this one: its
   default hyper-parameters, the categorical columns given to it as they are
   (its own target statistics encode them), a cholesterol that was not
@@ -25,36 +25,42 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.svm import SVC
 
-from heartnet.features import FEATURES
+from heartnet.features import FEATURES, MISSING
 
-__all__ = ["CATBOOST_MISSING", "baseline_preprocessor", "baselines", "catboost"]
+__all__ = ["CATBOOST_MISSING", "baseline_preprocessor", "baselines", "catboost", "logistic_regression"]
 
 CATBOOST_MISSING = ("nan", "mean", "drop")  # how CatBoost gets a nullable number: see catboost()
 
 
-def baseline_preprocessor() -> ColumnTransformer:
+def baseline_preprocessor(missing: str = MISSING[0]) -> ColumnTransformer:
     """The scikit-learn mirror of the model's preprocessing layers, built from the spec.
 
-    Numbers standardized (missing values filled with the training mean, i.e. 0
-    after scaling), a missing indicator for each nullable feature, and one-hot
-    categories with the spec's vocabulary: the matrix of ``build_model(bins=0)``.
-    The shipped model encodes the numbers piecewise-linearly instead
-    (``bins=4``), so the comparison differs in that encoding too.
+    Numbers standardized, one-hot categories with the spec's vocabulary, and
+    a nullable number (cholesterol) as ``missing`` says (``features.MISSING``):
+    ``"mean"`` fills it with the training mean (0 after scaling), ``"indicator"``
+    fills it and adds a 0/1 "not measured" column, ``"drop"`` leaves it out.
+    The matrix of ``build_model(bins=0, missing=missing)``; the shipped model
+    may encode the numbers piecewise-linearly instead, so the comparison can
+    differ in that encoding too.
     """
-    numeric = [f.name for f in FEATURES if f.kind == "numeric"]
+    if missing not in MISSING:
+        raise ValueError(f"missing must be one of {', '.join(map(repr, MISSING))}; got {missing!r}")
+    numeric = [f.name for f in FEATURES if f.kind == "numeric" and not (f.nullable and missing == "drop")]
     nullable = [f.name for f in FEATURES if f.nullable]
     categorical = [f for f in FEATURES if f.kind != "numeric"]
-    return ColumnTransformer(
-        [
-            ("numeric", make_pipeline(SimpleImputer(strategy="mean"), StandardScaler()), numeric),
-            ("missing", MissingIndicator(features="all"), nullable),
-            (
-                "onehot",
-                OneHotEncoder(categories=[list(f.values) for f in categorical], handle_unknown="error"),
-                [f.name for f in categorical],
-            ),
-        ]
+    steps = [("numeric", make_pipeline(SimpleImputer(strategy="mean"), StandardScaler()), numeric)]
+    if missing == "indicator":  # 0/1, not standardized: the model's MissingIndicator column
+        steps.append(("missing", MissingIndicator(features="all"), nullable))
+    vocabulary = [list(f.values) for f in categorical]
+    steps.append(
+        ("onehot", OneHotEncoder(categories=vocabulary, handle_unknown="error"), [f.name for f in categorical])
     )
+    return ColumnTransformer(steps)
+
+
+def logistic_regression(missing: str = MISSING[0]) -> Pipeline:
+    """Plain logistic regression (scikit-learn's defaults: L2, C = 1) on ``baseline_preprocessor(missing)``."""
+    return make_pipeline(baseline_preprocessor(missing), LogisticRegression(max_iter=1000))
 
 
 def catboost(seed: int = 0, missing: str = "nan"):
@@ -89,12 +95,11 @@ def catboost(seed: int = 0, missing: str = "nan"):
 def baselines(seed: int = 0) -> dict:
     """Seeded baselines that take the raw feature frame: CatBoost, then the scikit-learn pipelines."""
     estimators = {
-        "logistic_regression": LogisticRegression(max_iter=1000),
         "random_forest": RandomForestClassifier(n_estimators=500, random_state=seed, n_jobs=-1),
         "hist_gradient_boosting": HistGradientBoostingClassifier(random_state=seed),
         # SVC(probability=True) is deprecated since scikit-learn 1.9; this is its documented replacement.
         "svc": CalibratedClassifierCV(SVC(random_state=seed), ensemble=False),
     }
-    return {"catboost": catboost(seed)} | {
+    return {"catboost": catboost(seed), "logistic_regression": logistic_regression()} | {
         name: make_pipeline(baseline_preprocessor(), estimator) for name, estimator in estimators.items()
     }

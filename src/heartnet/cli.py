@@ -8,9 +8,11 @@ missing model, checksum mismatch), with a one-line message and no traceback;
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,6 +21,7 @@ EXIT_USER_ERROR = 2
 
 
 _CLASS_NAMES = {0: "no heart disease", 1: "heart disease"}
+_RATE_LABELS = {"sensitivity": "sensitivity", "specificity": "specificity", "ppv": "PPV", "npv": "NPV"}
 
 
 class UsageError(Exception):
@@ -187,8 +190,11 @@ def _format_local(result: dict) -> str:
         f"[{number(result['calibration_intercept_low'], 2)}, {number(result['calibration_intercept_high'], 2)}]"
         f" (0 is calibrated)   slope {number(result['calibration_slope'], 2)} "
         f"[{number(result['calibration_slope_low'], 2)}, {number(result['calibration_slope_high'], 2)}] (1 is)",
-        f"at threshold {result['threshold']:g}: sensitivity {number(result['sensitivity'])}   specificity "
-        f"{number(result['specificity'])}   PPV {number(result['ppv'])}   NPV {number(result['npv'])}",
+        f"at threshold {result['threshold']:g} (95% Wilson intervals): "
+        + "   ".join(
+            f"{label} {number(result[name])} [{number(result[name + '_low'])}, {number(result[name + '_high'])}]"
+            for name, label in _RATE_LABELS.items()
+        ),
         "confusion matrix (rows: true 0/1, columns: predicted 0/1):",
         *_confusion_lines(matrix),
     ]
@@ -279,6 +285,13 @@ def _cmd_score(args: argparse.Namespace) -> int:
     if summary.encoding != "utf-8":  # said, as the app says it: a file from Excel on Windows is read, not refused
         print(f"heartnet: read {_display(Path(args.input))} as {summary.encoding_name}, not UTF-8", file=sys.stderr)
     print(f"scored {summary.scored} rows, rejected {summary.rejected}{rejects}; wrote {_display(Path(args.output))}")
+    if summary.rows_out_of_range:
+        fields = ", ".join(f"{name} {count}" for name, count in summary.out_of_range.items())
+        print(
+            f"heartnet: warning: {summary.rows_out_of_range} scored rows have values outside the ranges the model "
+            f"was trained on ({fields}); it extrapolates for them (see the out_of_range column)",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 
@@ -431,10 +444,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     from heartnet.errors import HeartnetError
 
     try:
-        return args.handler(args)
+        with _out_of_range_on_stderr():
+            return args.handler(args)
     except (HeartnetError, UsageError) as error:
         print(f"heartnet: error: {_without_absolute_paths(str(error))}", file=sys.stderr)
         return EXIT_USER_ERROR
+
+
+@contextlib.contextmanager
+def _out_of_range_on_stderr():
+    """Each ``OutOfRangeWarning`` as one line on stderr (exit code 0); other warnings as Python shows them."""
+    from heartnet.ranges import OutOfRangeWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", OutOfRangeWarning)
+        shown = warnings.showwarning
+
+        def show(message, category, *args, **kwargs):
+            if issubclass(category, OutOfRangeWarning):
+                print(f"heartnet: warning: {message}", file=sys.stderr)
+            else:
+                shown(message, category, *args, **kwargs)
+
+        warnings.showwarning = show
+        yield
 
 
 if __name__ == "__main__":

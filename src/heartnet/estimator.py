@@ -21,12 +21,12 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from heartnet.backend import keras
 from heartnet.decision import classify
 from heartnet.errors import DataError
-from heartnet.features import FEATURE_NAMES, TARGET
+from heartnet.features import FEATURE_NAMES, MISSING, TARGET
 from heartnet.inference import predict
-from heartnet.model import DEFAULT_HPARAMS, ENSEMBLES, MISSING, build_model
+from heartnet.model import DEFAULT_HPARAMS, ENSEMBLES, build_model
+from heartnet.ranges import observed_ranges
 from heartnet.storage import TrainedModel
 from heartnet.training import DEFAULT_FIT, SCHEDULES, best_epoch, check_labels, fit_model
 from heartnet.validation import validate_rows
@@ -72,9 +72,9 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
         Seeds weights, shuffling, dropout and the validation split. An int
         makes ``fit`` reproducible; None or a ``RandomState`` draws the seed
         from NumPy (scikit-learn's convention: not reproducible unless the
-        generator is seeded). ``fit`` seeds Python's, NumPy's and TensorFlow's
-        global generators with it (``keras.utils.set_random_seed``), as Keras
-        requires for a reproducible run.
+        generator is seeded). The seed reaches every draw by itself (initial
+        weights, dropout, shuffling, the validation split): ``fit`` leaves
+        Python's, NumPy's and TensorFlow's global generators as it found them.
     verbose : int
         Passed to Keras's ``fit``.
 
@@ -97,6 +97,10 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
         ``from_trained`` (``predict`` uses it); None after ``fit`` (0.5).
     metadata_ : dict
         The saved model's metadata (``from_trained``); empty after ``fit``.
+    observed_ranges_ : dict or None
+        ``{feature: [lowest, highest]}`` of each number in the training rows:
+        ``predict`` warns (``heartnet.OutOfRangeWarning``) outside them. From
+        the metadata for ``from_trained`` (None if it records none).
     """
 
     def __init__(
@@ -150,7 +154,6 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
         if len(labels) != len(features):
             raise DataError(f"X has {len(features)} rows but y has {len(labels)} labels")
         self.seed_ = self._seed()
-        keras.utils.set_random_seed(self.seed_)
         self.model_ = build_model(
             features,
             units=tuple(self.units),
@@ -159,6 +162,7 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
             ensemble=self.ensemble,
             bins=self.bins,
             missing=self.missing,
+            seed=self.seed_,
         )
         self.history_ = fit_model(
             self.model_,
@@ -176,6 +180,7 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
         )
         self.best_epoch_ = best_epoch(self.history_)
         self._set_fitted_attributes()
+        self.observed_ranges_ = observed_ranges(features)
         return self
 
     def predict_proba(self, X) -> np.ndarray:
@@ -200,12 +205,14 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
     def from_trained(cls, trained: TrainedModel) -> HeartnetClassifier:
         """A fitted classifier around a loaded model (``heartnet.load()``), for scikit-learn's tools.
 
-        Its hyper-parameters are the ones recorded in the model's metadata;
+        Its hyper-parameters are the ones recorded in the model's metadata (a
+        record without ``missing`` predates that choice: ``"indicator"``);
         ``threshold_`` and ``metadata_`` are the saved model's, and ``predict``
         uses that threshold; ``history_`` is None (the History of a past run is
         not saved).
         """
-        recorded = trained.metadata.get("hyperparameters", {})
+        # A model saved before ``missing`` was a choice had the only handling there was: the indicator.
+        recorded = {"missing": "indicator", **trained.metadata.get("hyperparameters", {})}
         known = cls().get_params()
         estimator = cls(**{name: value for name, value in recorded.items() if name in known})
         estimator.model_, estimator.history_ = trained.model, None
@@ -213,6 +220,7 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
         estimator.seed_ = trained.metadata.get("seed")
         estimator._set_fitted_attributes()
         estimator.threshold_, estimator.metadata_ = trained.threshold, dict(trained.metadata)
+        estimator.observed_ranges_ = trained.observed_ranges
         return estimator
 
     def _seed(self) -> int:
@@ -250,7 +258,7 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
             "dropout": (0.0, 1.0, True),
             "validation_size": (0.0, 1.0, False),
             "learning_rate": (0.0, 10.0, False),
-            "weight_decay": (0.0, 1.0, True),
+            "weight_decay": (0.0, 10.0, True),  # AdamW decays by rate × weight_decay a step
         }
         for name, (low, high, closed) in ranges.items():
             value = getattr(self, name)

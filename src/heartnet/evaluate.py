@@ -42,6 +42,7 @@ __all__ = [
     "PROBABILITY_METRICS",
     "SCORING",
     "TEST_SIZE",
+    "THRESHOLD_RATES",
     "RecordedSplit",
     "calibration",
     "classification_metrics",
@@ -59,6 +60,7 @@ __all__ = [
     "repeated_folds",
     "roc_auc_interval",
     "stratified_split",
+    "threshold_metrics",
 ]
 
 TEST_SIZE = 0.2
@@ -146,6 +148,39 @@ def confusion_counts(y_true, probabilities, threshold: float) -> dict:
     predicted = classify(probabilities, threshold)
     tn, fp, fn, tp = skm.confusion_matrix(np.asarray(y_true, dtype=int), predicted, labels=[0, 1]).ravel()
     return {"tn": int(tn), "fp": int(fp), "fn": int(fn), "tp": int(tp)}
+
+
+# Each rate at a threshold, as (its numerator, its denominator) among the confusion counts.
+THRESHOLD_RATES = {
+    "sensitivity": ("tp", ("tp", "fn")),
+    "specificity": ("tn", ("tn", "fp")),
+    "ppv": ("tp", ("tp", "fp")),
+    "npv": ("tn", ("tn", "fn")),
+}
+
+
+def threshold_metrics(y_true, probabilities, threshold: float, *, confidence: float = 0.95) -> dict:
+    """What a clinician reads at a decision threshold: the confusion matrix, and four rates with their intervals.
+
+    Sensitivity, specificity, PPV and NPV, each with a Wilson score interval
+    (``statsmodels.stats.proportion.proportion_confint``: it stays inside
+    [0, 1] and keeps its coverage with few patients or rates near 0 or 1,
+    where the normal approximation fails; Brown, Cai & DasGupta, Stat Sci
+    2001). A rate whose denominator is 0 (no patient predicted positive, say)
+    is None, as are its bounds.
+    """
+    from statsmodels.stats.proportion import proportion_confint
+
+    counts = confusion_counts(y_true, probabilities, threshold)
+    result = {"threshold": float(threshold), "confusion_matrix": counts}
+    for name, (part, whole) in THRESHOLD_RATES.items():
+        hits, total = counts[part], sum(counts[cell] for cell in whole)
+        if total == 0:
+            result |= dict.fromkeys((name, f"{name}_low", f"{name}_high"))
+            continue
+        low, high = proportion_confint(hits, total, alpha=1 - confidence, method="wilson")
+        result |= {name: hits / total, f"{name}_low": float(low), f"{name}_high": float(high)}
+    return result
 
 
 def classification_metrics(y_true, probabilities, *, threshold: float = DEFAULT_THRESHOLD) -> dict:

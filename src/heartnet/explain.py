@@ -29,7 +29,8 @@ import pandas as pd
 
 from heartnet.errors import DataDiffers, HeartnetError, ModelError
 from heartnet.features import FEATURE_NAMES, FEATURES
-from heartnet.inference import keras_model, probabilities
+from heartnet.inference import keras_model, probabilities, training_ranges
+from heartnet.ranges import warn_outside
 from heartnet.storage import TrainedModel
 from heartnet.validation import validate_row, validate_rows
 
@@ -160,10 +161,11 @@ def explain(model, rows, *, background=None):
     ``model``: a ``TrainedModel`` (its background rows are used: see
     ``model_background``), a fitted ``HeartnetClassifier`` or a Keras model
     (then ``background``, training rows, is required; ``NoBackground`` if
-    missing). ``rows``: a DataFrame or a list of dicts,
-    validated first. ``values`` are in probability units; ``base_values`` is
-    the mean probability over the background; ``data`` holds each row's codes
-    (``to_codes``) and ``display_data`` its raw values.
+    missing). ``rows``: a DataFrame or a list of dicts, validated first
+    (values outside the training range warn, as in ``predict``). ``values``
+    are in probability units; ``base_values`` is the mean probability over
+    the background; ``data`` holds each row's codes (``to_codes``) and
+    ``display_data`` its raw values.
     """
     try:
         with warnings.catch_warnings():  # noise of shap's own imports, not ours to fix:
@@ -176,6 +178,7 @@ def explain(model, rows, *, background=None):
         raise HeartnetError("explanations need the shap library: pip install 'heartnet[explain]'") from None
 
     clean = validate_rows(rows)
+    warn_outside(clean, training_ranges(model))  # as predict does: the explanation extrapolates too
     network = keras_model(model)
     masker = shap.maskers.Independent(to_codes(_background(model, background)), max_samples=BACKGROUND_ROWS)
 

@@ -160,6 +160,10 @@ FEATURES: tuple[Feature, ...] = (
 )
 
 FEATURE_NAMES: tuple[str, ...] = tuple(feature.name for feature in FEATURES)
+
+# How a nullable number that was not measured (NaN) may enter a model, the network's and the baselines' alike:
+# filled with the training mean, filled and flagged by a 0/1 indicator column, or not at all (the feature left out).
+MISSING = ("mean", "indicator", "drop")
 FEATURES_BY_NAME: dict[str, Feature] = {feature.name: feature for feature in FEATURES}
 
 # The subgroup the evaluation reports every metric for (TRIPOD+AI item 23: women are 193 of 917).

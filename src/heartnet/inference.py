@@ -22,10 +22,19 @@ from heartnet.backend import keras, tf
 from heartnet.features import FEATURES
 from heartnet.model import INPUT_DTYPES, to_inputs
 from heartnet.paths import default_model_path
+from heartnet.ranges import warn_outside
 from heartnet.storage import TrainedModel, load
 from heartnet.validation import validate_row, validate_rows
 
-__all__ = ["default_model", "keras_model", "model_function", "predict", "predict_one", "probabilities"]
+__all__ = [
+    "default_model",
+    "keras_model",
+    "model_function",
+    "predict",
+    "predict_one",
+    "probabilities",
+    "training_ranges",
+]
 
 _BATCH_ROWS = 65_536
 _functions: weakref.WeakKeyDictionary[keras.Model, Callable] = weakref.WeakKeyDictionary()
@@ -66,6 +75,20 @@ def keras_model(model) -> keras.Model:
     raise TypeError(f"expected {expected}, got {type(model).__name__}")
 
 
+def training_ranges(model) -> dict | None:
+    """The range of each number the model saw in training (``heartnet.ranges``), or None where none is recorded.
+
+    A ``TrainedModel``'s metadata or a fitted ``HeartnetClassifier``'s
+    ``observed_ranges_``; None for a bare Keras model or a model saved before
+    heartnet recorded them. None means the default model, as for ``predict``.
+    """
+    if model is None:
+        model = default_model()
+    if isinstance(model, TrainedModel):
+        return model.observed_ranges
+    return getattr(model, "observed_ranges_", None)
+
+
 def model_function(model: keras.Model) -> Callable:
     """``model(inputs, training=False)`` as a concrete TensorFlow function of the named inputs.
 
@@ -104,15 +127,20 @@ def predict(rows: pd.DataFrame | Sequence[Mapping], model=None) -> np.ndarray:
     (default: the saved default model, loaded once and cached). Every row is
     validated before any reaches TensorFlow; a bad one raises
     ``heartnet.ValidationError`` naming its row (counted from 0), field and value.
+    Valid values outside the range the model saw in training get one
+    ``heartnet.OutOfRangeWarning`` per field, with how many rows.
     """
     frame = validate_rows(rows)
+    warn_outside(frame, training_ranges(model))
     return probabilities(model, frame)
 
 
 def predict_one(row: Mapping, model=None) -> float:
     """The probability of heart disease for one patient given as a dict of the 11 features.
 
-    ``Cholesterol`` may be ``None`` (not measured). ``model`` as for ``predict``.
+    ``Cholesterol`` may be ``None`` (not measured). ``model`` as for ``predict``;
+    a valid value outside the range the model saw gets a ``heartnet.OutOfRangeWarning``.
     """
-    clean = validate_row(row)
-    return float(probabilities(model, {name: [value] for name, value in clean.items()})[0])
+    columns = {name: [value] for name, value in validate_row(row).items()}
+    warn_outside(columns, training_ranges(model))
+    return float(probabilities(model, columns)[0])

@@ -1,14 +1,17 @@
 """heartnet's own Keras layers, each after the paper or textbook that defines it.
 
-Registered with Keras (``package="heartnet"``), so that a saved ``.keras``
-model loads in safe mode with nothing but ``import heartnet``. The model
-built from them is in ``heartnet.model``.
+Registered with Keras (``package="heartnet"``) when this module is imported,
+so that a saved ``.keras`` model loads in safe mode: ``heartnet.load`` (and
+``heartnet.storage``) import it; a bare ``keras.saving.load_model`` needs
+``import heartnet.layers`` first. The model built from them is in
+``heartnet.model``.
 
 - ``PiecewiseLinearEncoding`` (and ``edges_from``): a number as one column per
   quantile bin (Gorishniy, Rubachev & Babenko, NeurIPS 2022).
-- ``MissingIndicator`` and ``FillMissing``: the missing-indicator method and
-  mean imputation for a number that was not measured (van Buuren, *Flexible
-  Imputation of Missing Data*, 2nd ed., 2018, sec. 1.3).
+- ``FillMissing`` (mean imputation, its mean learned with ``adapt``) and
+  ``MissingIndicator`` (the missing-indicator method, kept so that models
+  saved with it still load): a number that was not measured (van Buuren,
+  *Flexible Imputation of Missing Data*, 2nd ed., 2018, sec. 1.3).
 - ``EnsembleDense``: K independent dense layers in one batched product, a deep
   ensemble (Lakshminarayanan, Pritzel & Blundell, NeurIPS 2017) in one graph.
 - ``BatchEnsembleDense``: K members sharing one kernel, BatchEnsemble (Wen,
@@ -21,6 +24,7 @@ built from them is in ``heartnet.model``.
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 
@@ -50,14 +54,29 @@ class MissingIndicator(layers.Layer):
 
 @keras.saving.register_keras_serializable(package="heartnet")
 class FillMissing(layers.Layer):
-    """Replace NaN by ``value``: 0.0 after normalization (the training mean), or the training mean itself before it.
+    """Replace NaN (not measured) by ``value``, which ``adapt`` learns from the training rows: their mean.
 
-    Models saved before ``value`` existed have no ``value`` in their config and load with 0.0.
+    Like Keras's own ``Normalization``, the layer learns its statistic with
+    ``adapt(values)`` before training and keeps it in its config, so the saved
+    model fills a missing value exactly as it did in training. The mean, not
+    the median: a patient without the value is placed where the training
+    patients are on average (the median differs by a few mg/dl here), and
+    scikit-learn's ``SimpleImputer`` in the baselines fills with the same
+    statistic. After a ``Normalization`` the mean is 0.0, the default
+    ``value`` (and what models saved before ``value`` existed load with).
     """
 
     def __init__(self, value: float = 0.0, **kwargs):
         super().__init__(**kwargs)
         self.value = float(value)
+
+    def adapt(self, data) -> None:
+        """Learn ``value``: the mean of the measured (non-NaN) values of ``data``."""
+        values = np.asarray(data, dtype="float64").ravel()
+        measured = values[~np.isnan(values)]
+        if not measured.size:
+            raise ValueError("FillMissing.adapt needs at least one measured (non-NaN) value")
+        self.value = float(measured.mean())
 
     def call(self, inputs):
         return ops.where(ops.isnan(inputs), ops.full_like(inputs, self.value), inputs)
@@ -93,18 +112,33 @@ class EnsembleDense(_MembersDense):
     Input (n, d), the same rows for every member (the first layer), or
     (n, K, d), each member's own hidden values; output (n, K, units). The
     members share nothing: this is a deep ensemble packed into one layer, so
-    that one batched product (``einsum``) replaces K small ones.
+    that one batched product (``einsum``) replaces K small ones. Each member's
+    kernel starts as Glorot's uniform draw for one (d, units) layer; ``seed``
+    seeds that draw (None: Keras's global seed).
     """
 
+    def __init__(self, units: int, members: int, activation=None, seed: int | None = None, **kwargs):
+        super().__init__(units, members, activation, **kwargs)
+        self.seed = seed
+
     def build(self, input_shape):
+        # Each member starts as a lone Dense(units) on these inputs would: Glorot's uniform limit from the fans of
+        # one (inputs, units) kernel. Keras's "glorot_uniform" would read the (members, inputs, units) kernel as a
+        # convolution's and multiply both fans by the members, starting every member sqrt(members) times smaller.
+        limit = math.sqrt(6 / (input_shape[-1] + self.units))
         self.kernel = self.add_weight(
-            name="kernel", shape=(self.members, input_shape[-1], self.units), initializer="glorot_uniform"
+            name="kernel",
+            shape=(self.members, input_shape[-1], self.units),
+            initializer=keras.initializers.RandomUniform(-limit, limit, seed=self.seed),
         )
         self.bias = self.add_weight(name="bias", shape=(self.members, self.units), initializer="zeros")
 
     def call(self, inputs):
         equation = "nd,kdu->nku" if len(inputs.shape) == 2 else "nkd,kdu->nku"
         return self.activation(ops.einsum(equation, inputs, self.kernel) + self.bias)
+
+    def get_config(self):
+        return {**super().get_config(), "seed": self.seed}
 
 
 @keras.saving.register_keras_serializable(package="heartnet")
@@ -118,20 +152,23 @@ class BatchEnsembleDense(_MembersDense):
     cost little more than one MLP. Following TabM's initialisation, the first
     layer's ``r`` starts at random signs (``r_init="random_signs"``) to make
     the members differ, every other adapter at ones, and every member's bias
-    at the same values. Input (n, d) for the first layer (every member sees
-    the same row) or (n, K, d); output (n, K, units).
+    at the same values; ``seed`` seeds those draws. Input (n, d) for the first
+    layer (every member sees the same row) or (n, K, d); output (n, K, units).
     """
 
-    def __init__(self, units: int, members: int, activation=None, r_init: str = "ones", **kwargs):
+    def __init__(
+        self, units: int, members: int, activation=None, r_init: str = "ones", seed: int | None = None, **kwargs
+    ):
         super().__init__(units, members, activation, **kwargs)
-        self.r_init = r_init
+        self.r_init, self.seed = r_init, seed
 
     def build(self, input_shape):
         width = input_shape[-1]
         bound = width**-0.5
-        uniform = keras.initializers.RandomUniform(-bound, bound)
+        draws = keras.random.SeedGenerator(self.seed)  # one seed, a new draw for each weight
+        uniform = keras.initializers.RandomUniform(-bound, bound, seed=draws)
         self.kernel = self.add_weight(name="kernel", shape=(width, self.units), initializer=uniform)
-        signs = _RandomSigns() if self.r_init == "random_signs" else "ones"
+        signs = _RandomSigns(draws) if self.r_init == "random_signs" else "ones"
         self.r = self.add_weight(name="r", shape=(self.members, width), initializer=signs)
         self.s = self.add_weight(name="s", shape=(self.members, self.units), initializer="ones")
         self.bias = self.add_weight(name="bias", shape=(self.members, self.units), initializer="zeros")
@@ -144,14 +181,17 @@ class BatchEnsembleDense(_MembersDense):
         return self.activation(scaled * self.s + self.bias)
 
     def get_config(self):
-        return {**super().get_config(), "r_init": self.r_init}
+        return {**super().get_config(), "r_init": self.r_init, "seed": self.seed}
 
 
 class _RandomSigns(keras.initializers.Initializer):
-    """+1 or -1 with equal probability (TabM's first adapter)."""
+    """+1 or -1 with equal probability (TabM's first adapter), drawn from ``seed`` (a ``SeedGenerator``)."""
+
+    def __init__(self, seed=None):
+        self.seed = seed
 
     def __call__(self, shape, dtype=None):
-        return ops.where(keras.random.uniform(shape) < 0.5, -1.0, 1.0)
+        return ops.where(keras.random.uniform(shape, seed=self.seed) < 0.5, -1.0, 1.0)
 
 
 @keras.saving.register_keras_serializable(package="heartnet")

@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from heartnet.backend import keras, tf
-from heartnet.features import FEATURES, Feature
+from heartnet.features import FEATURES, MISSING, Feature
 from heartnet.layers import (
     BatchEnsembleDense,
     EnsembleDense,
@@ -77,10 +77,9 @@ DEFAULT_HPARAMS = {
     "members": 8,
     "ensemble": "independent",
     "bins": 4,
-    "missing": "indicator",
+    "missing": "mean",
 }
 ENSEMBLES = ("independent", "batch")
-MISSING = ("indicator", "mean", "drop")  # how a nullable number (a NaN when not measured) enters the matrix
 ENCODED_LAYER = "encoded"
 NETWORK_LAYER = "network"
 MEMBERS_LAYER = "members"
@@ -104,8 +103,9 @@ def _encode(feature: Feature, tensor, train_df: pd.DataFrame, bins: int, missing
         values = train_df[name].to_numpy(dtype="float32")
         indicator = feature.nullable and missing == "indicator"
         if feature.nullable and missing == "mean":
-            mean = float(np.nanmean(train_df[name].to_numpy(dtype="float64")))
-            tensor = FillMissing(mean, name=f"{name}_fill")(tensor)
+            fill = FillMissing(name=f"{name}_fill")
+            fill.adapt(values)  # the training mean
+            tensor = fill(tensor)
         if bins:
             encoded = PiecewiseLinearEncoding(edges_from(values, bins), name=f"{name}_bins")(tensor)
         else:
@@ -133,6 +133,7 @@ def build_model(
     ensemble: str = DEFAULT_HPARAMS["ensemble"],
     bins: int = DEFAULT_HPARAMS["bins"],
     missing: str = DEFAULT_HPARAMS["missing"],
+    seed: int = 0,
 ) -> keras.Model:
     """Build the model; the preprocessing layers learn their statistics from ``train_df`` only.
 
@@ -145,7 +146,9 @@ def build_model(
     mean, or not at all). The trainable part, the nested model
     ``network`` (``build_network``), turns it into the ``members``'
     probabilities, and the output is their mean: the probability of heart
-    disease, shape (n, 1). Not compiled: ``heartnet.training`` fits the network.
+    disease, shape (n, 1). ``seed`` seeds every random draw of the network
+    (initial weights, dropout), so no global generator is read or moved.
+    Not compiled: ``heartnet.training`` fits the network.
     """
     if isinstance(bins, bool) or not isinstance(bins, numbers.Integral) or bins < 0:
         raise ValueError(f"bins must be 0 (standardize numbers) or a whole number of bins; got {bins!r}")
@@ -157,7 +160,9 @@ def build_model(
     encoded = layers.Concatenate(name=ENCODED_LAYER)(
         [column for f in FEATURES for column in _encode(f, inputs[f.name], train_df, int(bins), missing)]
     )
-    trainable = build_network(encoded.shape[-1], units=units, dropout=dropout, members=members, ensemble=ensemble)
+    trainable = build_network(
+        encoded.shape[-1], units=units, dropout=dropout, members=members, ensemble=ensemble, seed=seed
+    )
     probability = MeanProbability(name="probability")(trainable(encoded))
     return keras.Model(inputs=inputs, outputs=probability, name="heartnet")
 
@@ -169,6 +174,7 @@ def build_network(
     dropout: float = DEFAULT_HPARAMS["dropout"],
     members: int = DEFAULT_HPARAMS["members"],
     ensemble: str = DEFAULT_HPARAMS["ensemble"],
+    seed: int = 0,
 ) -> keras.Model:
     """The trainable part: a (n, ``width``) matrix in, the (n, ``members``) members' probabilities out.
 
@@ -176,23 +182,28 @@ def build_network(
     (ReLU, then ``dropout``) and its own sigmoid output unit. Their hidden
     layers are ``EnsembleDense`` (``ensemble="independent"``: every member its
     own weights) or ``BatchEnsembleDense`` (``"batch"``: TabM's shared weights
-    with per-member scalings).
+    with per-member scalings). Each layer that draws at random gets its own
+    seed, derived from ``seed``.
     """
     if isinstance(members, bool) or not isinstance(members, numbers.Integral) or members < 1:
         raise ValueError(f"members must be a whole number of MLPs, at least 1; got {members!r}")
     if ensemble not in ENSEMBLES:
         raise ValueError(f"ensemble must be one of {', '.join(map(repr, ENSEMBLES))}; got {ensemble!r}")
+    # Distinct, reproducible seeds for the layers that draw (initial weights, dropout masks), in order.
+    seeds = iter(int(value) for value in np.random.SeedSequence(seed).generate_state(2 * len(units) + 1))
     matrix = keras.Input(shape=(width,), name="matrix")
     hidden = matrix
     for index, size in enumerate(units, start=1):
+        name = f"dense_{index}"
         if ensemble == "batch":
             r_init = "random_signs" if index == 1 else "ones"
-            hidden = BatchEnsembleDense(size, members, activation="relu", r_init=r_init, name=f"dense_{index}")(hidden)
+            hidden = BatchEnsembleDense(size, members, "relu", r_init, seed=next(seeds), name=name)(hidden)
         else:
-            hidden = EnsembleDense(size, members, activation="relu", name=f"dense_{index}")(hidden)
+            hidden = EnsembleDense(size, members, "relu", seed=next(seeds), name=name)(hidden)
+        seed_of_dropout = next(seeds)
         if dropout:
-            hidden = layers.Dropout(dropout, name=f"dropout_{index}")(hidden)
-    output = EnsembleDense(1, members, activation="sigmoid", name="output")(hidden)  # (n, K, 1)
+            hidden = layers.Dropout(dropout, seed=seed_of_dropout, name=f"dropout_{index}")(hidden)
+    output = EnsembleDense(1, members, "sigmoid", seed=next(seeds), name="output")(hidden)  # (n, K, 1)
     return keras.Model(matrix, layers.Reshape((int(members),), name=MEMBERS_LAYER)(output), name=NETWORK_LAYER)
 
 
@@ -217,7 +228,8 @@ def member_mlp(model: keras.Model, member: int = 0) -> keras.Sequential:
     rates = {layer.name: layer.rate for layer in trainable.layers if isinstance(layer, layers.Dropout)}
     stack = [keras.Input(shape=(trainable.input.shape[-1],))]
     for layer in dense:
-        stack.append(layers.Dense(layer.units, activation=layer.activation, name=layer.name))
+        # zeros: the trained weights are set right below, so nothing is drawn from a global generator
+        stack.append(layers.Dense(layer.units, layer.activation, kernel_initializer="zeros", name=layer.name))
         dropout = layer.name.replace("dense", "dropout")
         if rates.get(dropout):
             stack.append(layers.Dropout(rates[dropout], name=dropout))

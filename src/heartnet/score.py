@@ -7,8 +7,10 @@ evaluation too: a vectorized fast path, and the validator's own verdict for
 any row it cannot vouch for), and its valid rows go straight to the model's
 own call (``heartnet.inference.probabilities``).
 
-The output keeps every input column as it was written, plus ``probability``
-and ``prediction``, in input order, in the input's separator and decimal
+The output keeps every input column as it was written, plus ``probability``,
+``prediction`` and ``out_of_range`` (the fields whose valid value lies outside
+the range the model saw in training, space-separated; empty for most rows:
+``heartnet.ranges``), in input order, in the input's separator and decimal
 mark, each cell quoted only where it must be (it holds the separator, a quote
 or a line break); it goes to a temporary file that replaces OUTPUT only at
 the end. The rejects file (``line``, ``reason`` in English) uses the input's
@@ -47,7 +49,8 @@ from heartnet.csvio import (
 from heartnet.decision import DEFAULT_THRESHOLD, check_threshold, classify
 from heartnet.errors import DataError, FileProblem, ValidationError, WrongWidth
 from heartnet.files import write_atomically
-from heartnet.inference import keras_model, probabilities
+from heartnet.inference import keras_model, probabilities, training_ranges
+from heartnet.ranges import field_names, outside
 from heartnet.storage import TrainedModel
 
 __all__ = ["DEFAULT_CHUNK_ROWS", "ScoreSummary", "score_csv", "terminal_progress"]
@@ -65,6 +68,8 @@ class ScoreSummary:
     seconds: dict  # validation, inference, writing
     encoding: str = "utf-8"  # the input's, as detected ("utf-8", "cp1252" or "latin-1")
     rejects: dict[int, list[ValidationError]] = field(default_factory=dict)  # file line -> its problems
+    out_of_range: dict[str, int] = field(default_factory=dict)  # field -> scored rows outside its training range
+    rows_out_of_range: int = 0  # scored rows with at least one such field
 
     @property
     def encoding_name(self) -> str:
@@ -151,11 +156,14 @@ class _Run:
     model: keras.Model
     threshold: float
     decimal: str
+    ranges: dict | None = None  # the range of each number the model saw in training
     rows_read: int = 0
     scored: int = 0
     rejects: dict[int, list[ValidationError]] = field(default_factory=dict)  # file line -> its problems
     skipped: list[int] = field(default_factory=list)  # lines of rows with the wrong number of fields (not read)
     seconds: dict = field(default_factory=lambda: dict.fromkeys(_STAGES, 0.0))
+    out_of_range: dict[str, int] = field(default_factory=dict)
+    rows_out_of_range: int = 0
 
     @contextlib.contextmanager
     def timing(self, stage: str) -> Iterator[None]:
@@ -169,22 +177,35 @@ class _Run:
         self.skipped.append(row.number)
         return "skip"
 
-    def validate(self, table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
-        """``(good, probabilities)``: which rows of the chunk are valid, and the probabilities of those."""
+    def validate(self, table: pa.Table) -> tuple[np.ndarray, dict, np.ndarray]:
+        """``(good, columns, probabilities)``: which rows of the chunk are valid, their values and probabilities."""
         with self.timing("validation"):
             lines = _lines(self.rows_read + np.arange(table.num_rows), self.skipped)
             checked = check_cells(table, self.decimal, lines)
             self.rejects.update(checked.rejects)
         with self.timing("inference"):
-            return checked.good, probabilities(self.model, checked.columns)
+            return checked.good, checked.columns, probabilities(self.model, checked.columns)
+
+    def unseen(self, columns: dict, rows: int) -> pa.Array:
+        """The ``out_of_range`` column of the valid rows: the fields outside the training range (null: none)."""
+        masks = outside(columns, self.ranges)
+        if not masks:
+            return pa.nulls(rows, pa.string())
+        for name, mask in masks.items():
+            self.out_of_range[name] = self.out_of_range.get(name, 0) + int(mask.sum())
+        names = field_names(masks, rows)
+        flagged = names != ""
+        self.rows_out_of_range += int(flagged.sum())
+        return pa.array(np.where(flagged, names, None), type=pa.string())
 
     def score(self, table: pa.Table) -> pa.Table:
-        """The chunk's valid rows, as written, plus ``probability`` and ``prediction``."""
-        good, probabilities = self.validate(table)
+        """The chunk's valid rows, as written, plus ``probability``, ``prediction`` and ``out_of_range``."""
+        good, columns, probabilities = self.validate(table)
         with self.timing("writing"):
             scored = table.filter(pa.array(good))
             scored = scored.append_column("probability", _probability_column(probabilities, self.decimal))
             scored = scored.append_column("prediction", pa.array(classify(probabilities, self.threshold)))
+            scored = scored.append_column("out_of_range", self.unseen(columns, scored.num_rows))
         self.rows_read += table.num_rows
         self.scored += scored.num_rows
         return scored
@@ -203,12 +224,15 @@ def score_csv(
     """Score INPUT into OUTPUT (and bad rows into REJECTS with ``line`` and ``reason``).
 
     ``model`` is a ``TrainedModel`` (whose threshold is the default), a fitted
-    ``HeartnetClassifier`` or a Keras model (``DEFAULT_THRESHOLD`` for both). ``progress(rows, bytes)`` is called after
-    each chunk. Raises ``heartnet.errors.FileProblem`` (and writes nothing)
-    when the file itself is unusable: missing, not text, empty, without the
-    feature columns, or without rows. The encoding is detected (UTF-8, then
-    Windows-1252, then Latin-1, as ``heartnet.csvio`` reads every file) and
-    reported in the summary; the output is UTF-8.
+    ``HeartnetClassifier`` or a Keras model (``DEFAULT_THRESHOLD`` for both).
+    ``progress(rows, bytes)`` is called after each chunk. Valid values outside
+    the range the model saw in training are counted in the summary
+    (``out_of_range``, by field) and named row by row in the ``out_of_range``
+    column; no warning is raised per row. Raises ``heartnet.errors.FileProblem``
+    (and writes nothing) when the file itself is unusable: missing, not text,
+    empty, without the feature columns, or without rows. The encoding is
+    detected (UTF-8, then Windows-1252, then Latin-1, as ``heartnet.csvio``
+    reads every file) and reported in the summary; the output is UTF-8.
     """
     input_path, output_path = Path(input_path), Path(output_path)
     encoding = detect_encoding(input_path)
@@ -227,11 +251,11 @@ def score_csv(
     if chunk_rows < 1:
         raise DataError(f"the chunk size must be at least 1 row, got {chunk_rows}")
 
-    run = _Run(keras_model(model), threshold, file_format["decimal"])
+    run = _Run(keras_model(model), threshold, file_format["decimal"], training_ranges(model))
 
     def write_output(temporary: Path) -> None:
         with file_errors(input_path), pa.OSFile(str(input_path)) as source, open(temporary, "wb") as sink:
-            sink.write(_csv_lines([[*names, "probability", "prediction"]], sep))
+            sink.write(_csv_lines([[*names, "probability", "prediction", "out_of_range"]], sep))
             for table in _chunks(source, raw_names, sep, chunk_rows, run.skip, encoding):
                 scored = run.score(table.rename_columns(names))
                 with run.timing("writing"):
@@ -247,7 +271,9 @@ def score_csv(
         rows = [(line, reasons_text(problems)) for line, problems in rejects.items()]
         frame = pd.DataFrame(rows, columns=["line", "reason"])
         write_atomically(Path(rejects_path), lambda temporary: frame.to_csv(temporary, index=False, sep=sep))
-    return ScoreSummary(run.scored, len(rejects), run.seconds, encoding, rejects)
+    return ScoreSummary(
+        run.scored, len(rejects), run.seconds, encoding, rejects, dict(run.out_of_range), run.rows_out_of_range
+    )
 
 
 @contextlib.contextmanager

@@ -32,6 +32,7 @@ __all__ = [
     "not_a_number_message",
     "not_measured_note",
     "number_text",
+    "out_of_range_message",
     "parse_number",
     "percent",
     "points",
@@ -186,6 +187,22 @@ def file_message(error: FileProblem) -> str:
     return (
         f"No se pudo leer {name} como CSV. Revisá que cada fila tenga tantas celdas como el encabezado y "
         "que use el mismo separador (coma o punto y coma)."
+    )
+
+
+def out_of_range_message(warning) -> str:
+    """A valid value the model never saw in training (``heartnet.OutOfRangeWarning``), in Spanish, from its fields."""
+    feature = FEATURES_BY_NAME[warning.field]
+    unit = f" {feature.unit}" if feature.unit else ""
+    seen = f"entre {number_text(feature, warning.low)} y {number_text(feature, warning.high)}{unit}"
+    value = f"{number_text(feature, warning.value)}{unit}"
+    if warning.count == 1:
+        what = f"{_label(feature.name)} vale {value}, un valor"
+    else:
+        what = f"{_label(feature.name)}: {warning.count} filas (por ejemplo, {value}) quedan"
+    return (
+        f"{what} fuera de lo que vio el modelo al entrenarse ({seen}): no había pacientes así, y la probabilidad "
+        "extrapola. Tomala con más cautela."
     )
 
 

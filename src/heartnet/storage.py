@@ -140,6 +140,11 @@ class TrainedModel:
         """The decision threshold recorded with the model (``DEFAULT_THRESHOLD`` if none was)."""
         return float(self.metadata.get("threshold", DEFAULT_THRESHOLD))
 
+    @property
+    def observed_ranges(self) -> dict[str, list[float]] | None:
+        """The range of each number in the training rows (``heartnet.ranges``); None for a model saved without them."""
+        return self.metadata.get("observed_ranges")
+
     def classify(self, probabilities) -> np.ndarray:
         """0/1 classes of ``probabilities`` at this model's threshold."""
         return classify(probabilities, self.threshold)

@@ -287,6 +287,7 @@ def train_and_save(
             "best_epoch": classifier.best_epoch_,
             "fit_seconds": round(seconds, 2),
             "metrics": metrics,
+            "observed_ranges": classifier.observed_ranges_,  # predict warns outside them
             # Shapley explanations start from the mean prediction over these training rows.
             "background": background_rows(df.iloc[train_rows], seed=seed),
         },

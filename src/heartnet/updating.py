@@ -199,9 +199,10 @@ def local_evaluation(y_true, probabilities, *, threshold: float) -> dict:
     ``n``, ``prevalence``, ``mean_predicted``, ``roc_auc`` with its 95 %
     interval, ``brier``, ``log_loss``, ``calibration_intercept`` and
     ``calibration_slope`` with theirs, then at ``threshold`` the confusion
-    matrix, sensitivity, specificity, PPV and NPV (None where undefined).
+    matrix, sensitivity, specificity, PPV and NPV with their Wilson intervals
+    (``evaluate.threshold_metrics``; None where undefined).
     """
-    from heartnet.evaluate import calibration, confusion_counts, probability_metrics, roc_auc_interval
+    from heartnet.evaluate import calibration, probability_metrics, roc_auc_interval, threshold_metrics
 
     y = np.asarray(y_true, dtype=int)
     p = np.asarray(probabilities, dtype=float)
@@ -214,21 +215,7 @@ def local_evaluation(y_true, probabilities, *, threshold: float) -> dict:
         for suffix in ("", "_low", "_high"):
             value = fitted[f"{name}{suffix}"]
             result[f"calibration_{name}{suffix}"] = None if np.isnan(value) else value
-    counts = confusion_counts(y, p, threshold)
-    tn, fp, fn, tp = counts["tn"], counts["fp"], counts["fn"], counts["tp"]
-    result |= {
-        "threshold": float(threshold),
-        "confusion_matrix": counts,
-        "sensitivity": _ratio(tp, tp + fn),
-        "specificity": _ratio(tn, tn + fp),
-        "ppv": _ratio(tp, tp + fp),
-        "npv": _ratio(tn, tn + fn),
-    }
-    return result
-
-
-def _ratio(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
+    return result | threshold_metrics(y, p, threshold)
 
 
 def recalibrated_model(model, update: Update):

@@ -62,8 +62,7 @@ def test_an_unknown_file_problem_is_a_bug():
 
 
 def test_the_not_measured_note_says_it_marks_a_hospital_and_how_each_model_takes_it():
-    from heartnet.features import FEATURES
-    from heartnet.model import MISSING
+    from heartnet.features import FEATURES, MISSING
     from heartnet.spanish import not_measured_note
 
     cholesterol = next(feature for feature in FEATURES if feature.nullable)

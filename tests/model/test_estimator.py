@@ -41,7 +41,7 @@ def fitted(data):
 def test_init_only_stores_its_arguments_and_clone_keeps_them():
     estimator = HeartnetClassifier(units=(4, 2), members=3, dropout=0.1, missing="drop", random_state=7)
     assert estimator.get_params()["units"] == (4, 2) and estimator.get_params()["random_state"] == 7
-    assert estimator.get_params()["missing"] == "drop" and HeartnetClassifier().missing == "indicator"
+    assert estimator.get_params()["missing"] == "drop" and HeartnetClassifier().missing == "mean"
     twin = clone(estimator)
     assert twin is not estimator and twin.get_params() == estimator.get_params()
     assert not hasattr(twin, "model_") and is_classifier(twin)
@@ -77,7 +77,7 @@ def test_an_unfitted_estimator_says_so(data):
         ({"dropout": 1.0}, r"dropout must be a number in \[0, 1\), got 1.0"),
         ({"learning_rate": 0}, r"learning_rate must be a number in \(0, 10\)"),
         ({"ensemble": "bagging"}, "ensemble must be one of 'independent', 'batch', got 'bagging'"),
-        ({"missing": "median"}, "missing must be one of 'indicator', 'mean', 'drop', got 'median'"),
+        ({"missing": "median"}, "missing must be one of 'mean', 'indicator', 'drop', got 'median'"),
         ({"schedule": "linear"}, "schedule must be one of 'constant', 'cosine'"),
         ({"bins": -1}, "bins must be a whole number >= 0"),
         ({"patience": 2.5}, "patience must be a whole number >= 0"),
@@ -193,10 +193,10 @@ def test_a_loaded_model_becomes_a_fitted_estimator(trained_path, data):
     assert estimator.best_epoch_ == loaded.metadata["best_epoch"]
 
 
-def test_from_trained_reads_missing_or_takes_the_default(model_copy):
+def test_from_trained_reads_missing_and_an_older_record_had_the_indicator(model_copy):
     recorded = heartnet.load(model_copy()).metadata["hyperparameters"]
-    assert recorded["missing"] == "indicator"  # `heartnet train` records it
-    older = {name: value for name, value in recorded.items() if name != "missing"}
+    assert recorded["missing"] == "mean"  # `heartnet train` records it
+    older = {name: value for name, value in recorded.items() if name != "missing"}  # saved before the choice existed
     assert HeartnetClassifier.from_trained(heartnet.load(model_copy(hyperparameters=older))).missing == "indicator"
     other = {**recorded, "missing": "mean"}
     assert HeartnetClassifier.from_trained(heartnet.load(model_copy(hyperparameters=other))).missing == "mean"

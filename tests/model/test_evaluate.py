@@ -12,6 +12,7 @@ import heartnet
 from heartnet import experiments
 from heartnet.baselines import CATBOOST_MISSING, baseline_preprocessor, baselines, catboost
 from heartnet.evaluate import SCORING, compare_models, repeated_folds
+from heartnet.features import MISSING
 from heartnet.model import to_inputs
 from heartnet.training import split_xy
 
@@ -22,14 +23,15 @@ def standard(dataset):
     return heartnet.build_model(split_xy(dataset)[0], bins=0)
 
 
-def test_baseline_preprocessor_makes_the_same_matrix_as_the_standardized_encoder(dataset, test_rows):
+@pytest.mark.parametrize("missing", MISSING)
+def test_baseline_preprocessor_makes_the_same_matrix_as_the_standardized_encoder(dataset, test_rows, missing):
     train = dataset.drop(index=test_rows.index)
-    model = heartnet.build_model(split_xy(train)[0], bins=0)
-    sklearn_matrix = baseline_preprocessor().fit(train).transform(test_rows)
+    model = heartnet.build_model(split_xy(train)[0], bins=0, missing=missing)
+    sklearn_matrix = baseline_preprocessor(missing).fit(train).transform(test_rows)
     keras_matrix = heartnet.model.encoder(model).predict_on_batch(to_inputs(split_xy(test_rows)[0]))
     assert sklearn_matrix.shape == keras_matrix.shape
     # Same columns in a different order: compare the one-hot and indicator columns by name.
-    fitted_names = [n.split("__", 1)[1] for n in baseline_preprocessor().fit(train).get_feature_names_out()]
+    fitted_names = [n.split("__", 1)[1] for n in baseline_preprocessor(missing).fit(train).get_feature_names_out()]
     for index, name in enumerate(heartnet.model.encoded_feature_names(model)):
         if "=" in name:
             sk_name = name.replace("=", "_")

@@ -20,6 +20,7 @@ from heartnet.explain import (
     model_background,
     to_codes,
 )
+from tests.examples import NOT_MEASURED_PATIENT
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +54,21 @@ def test_the_values_of_many_rows_add_up_to_each_rows_probability(loaded, dataset
     np.testing.assert_allclose(
         explanation.base_values + explanation.values.sum(axis=1), heartnet.predict(rows, loaded), atol=1e-6
     )
+
+
+@pytest.mark.slow  # exact Shapley values: shap compiles its kernels (numba) on first use
+def test_a_cholesterol_not_measured_is_no_push_toward_disease(loaded, dataset):
+    """The notebook's patient: the shipped model fills the missing cholesterol with the training mean, no indicator."""
+    explained = contributions(loaded, NOT_MEASURED_PATIENT).set_index("feature")["contribution"]
+    train = dataset.drop(index=loaded.metadata["split"]["test_rows"])
+    at_mean = {**NOT_MEASURED_PATIENT, "Cholesterol": float(train["Cholesterol"].mean())}
+    # The model cannot tell «not measured» from an average cholesterol: the same probability, the same push ...
+    assert heartnet.predict_one(at_mean, loaded) == pytest.approx(heartnet.predict_one(NOT_MEASURED_PATIENT, loaded))
+    assert explained["Cholesterol"] == pytest.approx(contributions(loaded, at_mean).set_index("feature").loc[
+        "Cholesterol", "contribution"], abs=1e-6)  # fmt: skip
+    # ... and an average cholesterol pushes little either way (with an indicator it was the largest push, +18 pp)
+    assert abs(explained["Cholesterol"]) < 0.03
+    assert explained.abs().idxmax() != "Cholesterol"
 
 
 def test_a_keras_model_needs_its_background_and_says_so(model, patient):

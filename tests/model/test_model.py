@@ -12,8 +12,9 @@ import pytest
 
 import heartnet
 from heartnet.backend import keras
+from heartnet.features import MISSING
 from heartnet.layers import FillMissing, PiecewiseLinearEncoding, edges_from
-from heartnet.model import MISSING, build_model, network, to_inputs
+from heartnet.model import build_model, network, to_inputs
 from heartnet.storage import metadata_path
 from heartnet.training import split_xy
 
@@ -53,14 +54,17 @@ def test_encoder_matrix_of_one_patient(features, patient, bins):
     assert column["ChestPainType=ASY"] == 1 and column["ChestPainType=TA"] == 0
     assert column["ST_Slope=Flat"] == 1 and column["ST_Slope=Up"] == 0
     assert column["FastingBS=0"] == 1 and column["FastingBS=1"] == 0
-    assert column["Cholesterol_missing"] == 1
-    cholesterol = [value for name, value in column.items() if name.startswith("Cholesterol") and "missing" not in name]
-    assert cholesterol == [0.0] * len(cholesterol)  # not measured: the mean (0) or no bin at all
     assert np.isfinite(matrix).all()
+    # Not measured is the training mean, and nothing says it was missing: no indicator column.
+    assert not any(name.endswith("_missing") for name in column)
+    mean = float(np.nanmean(features["Cholesterol"]))
+    at_mean = heartnet.validate_row({**patient, "Cholesterol": mean})
+    other = heartnet.model.encoder(model).predict_on_batch(to_inputs({k: [v] for k, v in at_mean.items()}))
+    np.testing.assert_allclose(matrix, other, atol=1e-5)
 
 
 def test_a_bad_missing_is_named_with_the_allowed_ones(features):
-    with pytest.raises(ValueError, match="missing must be one of 'indicator', 'mean', 'drop'; got 'median'"):
+    with pytest.raises(ValueError, match="missing must be one of 'mean', 'indicator', 'drop'; got 'median'"):
         build_model(features, missing="median")
 
 

@@ -5,7 +5,7 @@ Kept apart from the page (``lote.py``) so that it can be tested as plain functio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -14,6 +14,7 @@ import heartnet
 from heartnet.cells import check_patients
 from heartnet.csvio import PatientsFile
 from heartnet.inference import probabilities
+from heartnet.ranges import field_names, out_of_range, outside
 from heartnet.spanish import reasons_message
 
 __all__ = ["Batch", "Download", "score_upload", "template_csv", "write_like"]
@@ -27,9 +28,10 @@ FALLBACK_ENCODING = "utf-8-sig"
 class Batch:
     """An upload scored: the rows kept (line, probability, class, then the cells as written) and those rejected."""
 
-    result: pd.DataFrame  # línea, probabilidad, prediccion, then every input column as written
+    result: pd.DataFrame  # línea, probabilidad, prediccion, fuera_de_rango, then every input column as written
     rejects: pd.DataFrame  # línea, motivos (every reason, in Spanish), then every input column as written
     probabilities: np.ndarray
+    out_of_range: list = field(default_factory=list)  # an OutOfRangeWarning per field with unseen values
 
     @property
     def above_threshold(self) -> int:
@@ -47,7 +49,10 @@ def score_upload(patients: PatientsFile, model: heartnet.TrainedModel) -> Batch:
     good, lines = checked.good, patients.lines
     reasons = {line: reasons_message(problems) for line, problems in checked.rejects.items()}
     scores = probabilities(model, checked.columns)  # no valid row: no probability
-    result = pd.DataFrame({"línea": lines[good], "probabilidad": scores, "prediccion": model.classify(scores)})
+    unseen = field_names(outside(checked.columns, model.observed_ranges), len(scores))  # as heartnet score names them
+    result = pd.DataFrame(
+        {"línea": lines[good], "probabilidad": scores, "prediccion": model.classify(scores), "fuera_de_rango": unseen}
+    )
     bad_lines = lines[~good]
     rejects = pd.concat(
         [
@@ -61,7 +66,8 @@ def score_upload(patients: PatientsFile, model: heartnet.TrainedModel) -> Batch:
         rows = [[line, reasons[line], *empty] for line in patients.malformed]
         rejects = pd.concat([rejects, pd.DataFrame(rows, columns=rejects.columns)], ignore_index=True)
         rejects = rejects.iloc[np.argsort(rejects.iloc[:, 0].to_numpy(), kind="stable")].reset_index(drop=True)
-    return Batch(pd.concat([result, patients.cells[good].reset_index(drop=True)], axis=1), rejects, scores)
+    result = pd.concat([result, patients.cells[good].reset_index(drop=True)], axis=1)
+    return Batch(result, rejects, scores, out_of_range(checked.columns, model.observed_ranges))
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from heartnet.app.batch import score_upload, template_csv, write_like
 from heartnet.app.shared import NOT_A_DEVICE, dataset, model_or_stop
 from heartnet.csvio import read_patients
 from heartnet.errors import FileProblem
-from heartnet.spanish import ENCODING_NAMES, file_message, percent
+from heartnet.spanish import ENCODING_NAMES, file_message, out_of_range_message, percent
 
 st.title("Predicción por lote")
 st.write(
@@ -62,6 +62,8 @@ scored, rejected, positive = st.columns(3)
 scored.metric("Filas puntuadas", f"{len(batch.result)} de {len(batch.result) + len(batch.rejects)}")
 rejected.metric("Filas rechazadas", f"{len(batch.rejects)}")
 positive.metric(f"Sobre el umbral ({percent(model.threshold, 0)})", f"{batch.above_threshold}")
+for warning in batch.out_of_range:  # valid values the model never saw: the column fuera_de_rango names them by row
+    st.warning(out_of_range_message(warning))
 if len(batch.result):
     st.pyplot(plots.probability_histogram(batch.probabilities, threshold=model.threshold))
     st.subheader("Resultado")

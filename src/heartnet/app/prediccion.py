@@ -12,12 +12,15 @@ from heartnet.app.shared import (
     typical,
 )
 from heartnet.explain import NoBackground
+from heartnet.inference import probabilities
+from heartnet.ranges import out_of_range
 from heartnet.spanish import (
     NotANumber,
     no_background_message,
     not_a_number_message,
     not_measured_note,
     number_text,
+    out_of_range_message,
     parse_number,
     percent,
     validation_message,
@@ -113,10 +116,14 @@ if st.button("Predecir", type="primary"):
         st.session_state.pop(RESULT, None)  # the previous patient's result is not this one's
         st.error("No se puede predecir todavía. Corregí estos datos:\n\n" + "\n".join(f"- {text}" for text in problems))
     else:
-        st.session_state[RESULT] = (row, heartnet.predict_one(row, model))
+        # predict_one's computation, with its OutOfRangeWarning kept as data to word in Spanish (no warnings module:
+        # its state is the whole process's, and this server runs a thread per session)
+        columns = {name: [value] for name, value in heartnet.validate_row(row).items()}
+        unseen = [out_of_range_message(w) for w in out_of_range(columns, model.observed_ranges)]
+        st.session_state[RESULT] = (row, float(probabilities(model, columns)[0]), unseen)
 
 if RESULT in st.session_state:
-    row, probability = st.session_state[RESULT]
+    row, probability, unseen = st.session_state[RESULT]
     positive = bool(model.classify(probability))
     left, right = st.columns([1, 2])
     with left:
@@ -126,6 +133,8 @@ if RESULT in st.session_state:
             st.error(f"**Riesgo alto**: {message} **con enfermedad cardíaca**.")
         else:
             st.success(f"**Riesgo bajo**: {message} **sin enfermedad cardíaca**.")
+        for notice in unseen:
+            st.warning(notice)
     with right:
         st.pyplot(plots.risk_gauge(probability, threshold=model.threshold))
     st.subheader("¿Por qué esa probabilidad?")
