@@ -45,19 +45,22 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder
 
 import heartnet
-from heartnet.baselines import baselines, catboost
+from heartnet.baselines import baselines, catboost, logistic_regression
 from heartnet.errors import HeartnetError
 from heartnet.evaluate import (
     LOSSES,
+    PROBABILITY_METRICS,
     calibration,
     hospital_folds,
     metrics_by_group,
     net_benefit,
     out_of_fold,
+    paired_difference,
     probability_metrics,
     repeated_folds,
+    threshold_metrics,
 )
-from heartnet.features import FEATURES, HOSPITAL, SEX
+from heartnet.features import FEATURES, HOSPITAL, MISSING, SEX
 from heartnet.reports import markdown_table
 from heartnet.storage import TrainedModel
 from heartnet.updating import MIN_ROWS, Update, fit_update
@@ -66,8 +69,12 @@ CHOLESTEROL = next(feature.name for feature in FEATURES if feature.nullable)
 SUMMARY = ("roc_auc", "brier", "log_loss")
 # Per group without the bootstrap interval (the pooled view repeats it over five repeats).
 CHEAP = ("n", "prevalence", "mean_predicted", *SUMMARY, "calibration_intercept", "calibration_slope")
-# How an unmeasured cholesterol reaches each model (HeartnetClassifier's ``missing``, baselines.catboost's).
-CHOLESTEROL_VARIANTS = {"heartnet": ("indicator", "mean", "drop"), "catboost": ("nan", "mean", "drop")}
+# How an unmeasured cholesterol reaches each model (HeartnetClassifier's ``missing``, baselines.catboost's and
+# baselines.logistic_regression's); the first of each is what the model does by default.
+CHOLESTEROL_VARIANTS = {"heartnet": MISSING, "catboost": ("nan", "mean", "drop"), "logistic_regression": MISSING}
+# The goals of the issue that asked for this benchmark, written once: the reports read them from the JSON.
+MOONSHOT = {"roc_auc": 0.88, "log_loss": 0.38, "lowest_calibration_slope": 0.7}  # mean ROC AUC ≥, log loss ≤, slope ≥
+RECALIBRATION_GOALS = {"worst_hospital_change_at_50": 0.01, "slopes_at_100": [0.8, 1.25], "recalibrate_seconds": 1.0}
 
 
 def hospital_only():
@@ -83,6 +90,16 @@ def _records(frame: pd.DataFrame, key: str) -> list[dict]:
     ]
 
 
+def _at_threshold(y, probabilities, hospitals) -> dict:
+    """Sensitivity, specificity, PPV and NPV (Wilson intervals) at the saved threshold: per hospital and together."""
+    threshold = heartnet.DEFAULT_THRESHOLD
+    per_hospital = []
+    for hospital in dict.fromkeys(hospitals):
+        mask = (hospitals == hospital).to_numpy()
+        per_hospital.append({"hospital": str(hospital), **threshold_metrics(y[mask], probabilities[mask], threshold)})
+    return {"per_hospital": per_hospital, "together": threshold_metrics(y, probabilities, threshold)}
+
+
 def _leave_one_hospital_out(models: dict, X, y, hospitals, sex) -> tuple[dict, dict]:
     """Each model's metrics per held-out hospital, by sex, and its out-of-fold probabilities (by model name)."""
     cv = hospital_folds(hospitals)
@@ -96,6 +113,7 @@ def _leave_one_hospital_out(models: dict, X, y, hospitals, sex) -> tuple[dict, d
             "mean": {m: float(per_hospital[m].mean()) for m in SUMMARY},
             "range": {m: [float(per_hospital[m].min()), float(per_hospital[m].max())] for m in SUMMARY},
             "lowest_calibration_slope": float(per_hospital["calibration_slope"].min()),
+            "at_threshold": _at_threshold(y, probabilities, hospitals),
             "by_sex": _records(metrics_by_group(y, probabilities, sex, metrics=CHEAP), "sex"),
             "seconds": time.perf_counter() - started,
         }
@@ -118,25 +136,37 @@ def _pooled(models: dict, X, y, hospitals, sex, *, repeats: int, seed: int) -> t
         results[name] = {"overall": {m: float(overall[m]) for m in SUMMARY}}
         if name != "hospital_only":  # constant within a hospital: nothing to rank there
             results[name] |= {"within_hospital": _records(within, "hospital"), "by_sex": _records(by_sex, "sex")}
+            # at the threshold: the first repeat, in which every patient is predicted once by a model that did not
+            # see them (the counts of several repeats would count each patient several times)
+            results[name]["at_threshold"] = threshold_metrics(y, runs[0], heartnet.DEFAULT_THRESHOLD)
     return results, predictions
 
 
-def _cholesterol(X, y, hospitals, *, seed: int) -> dict:
-    """Leave one hospital out with each handling of an unmeasured cholesterol, for heartnet and CatBoost."""
+def _cholesterol(X, y, hospitals, *, seed: int, done: dict) -> dict:
+    """Leave one hospital out with each handling of an unmeasured cholesterol, for heartnet, CatBoost and logistic
+    regression: per held-out hospital (ROC AUC with its interval, Brier, log loss, calibration) and the mean.
+
+    ``done`` holds the out-of-fold probabilities already computed with each model's default handling.
+    """
     makers = {
         "heartnet": lambda missing: heartnet.HeartnetClassifier(random_state=seed, missing=missing),
         "catboost": lambda missing: catboost(seed, missing=missing),
+        "logistic_regression": lambda missing: logistic_regression(missing=missing),
     }
     cv = hospital_folds(hospitals)
+    chosen = [*CHEAP[:3], "roc_auc", "roc_auc_low", "roc_auc_high", *CHEAP[4:]]
     results = {}
     for name, variants in CHOLESTEROL_VARIANTS.items():
         results[name] = {}
         for missing in variants:
-            probabilities = out_of_fold(makers[name](missing), X, y, cv, groups=hospitals)[0]
-            per_hospital = metrics_by_group(y, probabilities, hospitals, metrics=CHEAP)
+            if missing == variants[0] and name in done:  # the model's default: already run
+                probabilities = done[name]
+            else:
+                probabilities = out_of_fold(makers[name](missing), X, y, cv, groups=hospitals)[0]
+            per_hospital = metrics_by_group(y, probabilities, hospitals, metrics=chosen)
             results[name][missing] = {
                 "mean": {m: float(per_hospital[m].mean()) for m in SUMMARY},
-                "log_loss_by_hospital": {str(h): float(v) for h, v in per_hospital["log_loss"].items()},
+                "per_hospital": _records(per_hospital, "hospital"),
             }
     return results
 
@@ -255,8 +285,9 @@ def _recalibrate_seconds(X, y, *, seed: int, rows: int = 100, repeats: int = 5) 
 
 
 def recalibration_goals(recalibration: dict, seconds: float | None) -> dict:
-    """With 50 local patients auto beats no update on the mean log loss and hurts no hospital by > 0.01 on average;
-    with 100, every hospital's slope after auto lies in [0.8, 1.25]; recalibrate on 100 rows takes < 1 s."""
+    """``RECALIBRATION_GOALS``: with 50 local patients auto beats no update on the mean log loss and hurts no
+    hospital by more than the goal on average; with 100, every hospital's slope after auto lies in the goal's
+    range; recalibrate on 100 rows takes less than the goal's seconds. Each goal's number is stored with it."""
     at50 = {h: sizes["50"] for h, sizes in recalibration.items() if "50" in sizes}
     if not at50:  # a small file: no hospital had patients to spare
         return {}
@@ -268,34 +299,46 @@ def recalibration_goals(recalibration: dict, seconds: float | None) -> dict:
         for h, sizes in recalibration.items()
         if "100" in sizes and sizes["100"]["auto"]["calibration_slope"] is not None
     }
+    most, (low, high) = RECALIBRATION_GOALS["worst_hospital_change_at_50"], RECALIBRATION_GOALS["slopes_at_100"]
     result = {
         "auto_at_50": {"none_log_loss": none, "auto_log_loss": auto, "worst_hospital_change": worst,
-                       "met": auto < none and worst <= 0.01},
-        "slopes_at_100": {"slopes": slopes, "met": all(0.8 <= s <= 1.25 for s in slopes.values())},
+                       "goal": most, "met": auto < none and worst <= most},
+        "slopes_at_100": {"slopes": slopes, "goal": [low, high], "met": all(low <= v <= high for v in slopes.values())},
     }  # fmt: skip
     if seconds is not None:
-        result["recalibrate_seconds"] = {"measured": seconds, "met": seconds < 1.0}
+        limit = RECALIBRATION_GOALS["recalibrate_seconds"]
+        result["recalibrate_seconds"] = {"measured": seconds, "goal": limit, "met": seconds < limit}
     return result
 
 
-def goals(models: dict) -> dict:
-    """heartnet at or ahead of CatBoost on the mean held-out-hospital metrics; the moonshot."""
-    ours, theirs = models["heartnet"], models.get("catboost")
-    result = {}
-    if theirs is not None:
+def goals(models: dict, predictions: dict, y, hospitals, *, seed: int) -> dict:
+    """heartnet at or ahead of every baseline on the mean held-out-hospital ROC AUC, Brier and log loss; the moonshot.
+
+    Against each baseline and metric: both means, heartnet's minus the baseline's with a paired bootstrap interval
+    over the held-out hospitals' patients (``evaluate.paired_difference``), and whether heartnet is at or ahead.
+    """
+    ours = models["heartnet"]
+    against = {}
+    for name in (other for other in models if other != "heartnet"):
+        against[name] = {}
         for metric in SUMMARY:
-            mine, other = ours["mean"][metric], theirs["mean"][metric]
-            better = mine <= other if metric in LOSSES else mine >= other
-            result[metric] = {"heartnet": mine, "catboost": other, "met": better}
-    result["moonshot"] = {
-        "roc_auc": ours["mean"]["roc_auc"],
-        "log_loss": ours["mean"]["log_loss"],
-        "lowest_calibration_slope": ours["lowest_calibration_slope"],
-        "met": ours["mean"]["roc_auc"] >= 0.88
-        and ours["mean"]["log_loss"] <= 0.38
-        and ours["lowest_calibration_slope"] >= 0.7,
+            mine, theirs = ours["mean"][metric], models[name]["mean"][metric]
+            difference = paired_difference(
+                y, predictions["heartnet"], predictions[name], hospitals, PROBABILITY_METRICS[metric], seed=seed
+            )
+            met = mine <= theirs if metric in LOSSES else mine >= theirs
+            against[name][metric] = {"heartnet": mine, "baseline": theirs, "difference": difference, "met": met}
+    achieved = {"roc_auc": ours["mean"]["roc_auc"], "log_loss": ours["mean"]["log_loss"]}
+    achieved["lowest_calibration_slope"] = ours["lowest_calibration_slope"]
+    moonshot = {
+        "measured": achieved,
+        "goal": MOONSHOT,
+        "met": achieved["roc_auc"] >= MOONSHOT["roc_auc"]
+        and achieved["log_loss"] <= MOONSHOT["log_loss"]
+        and achieved["lowest_calibration_slope"] >= MOONSHOT["lowest_calibration_slope"],
     }
-    return result
+    met = all(entry["met"] for metrics in against.values() for entry in metrics.values())
+    return {"against": against, "ahead_of_every_baseline": met, "moonshot": moonshot}
 
 
 def run(
@@ -354,7 +397,7 @@ def run(
         pooled_models, df[[*features, HOSPITAL]], y, hospitals, sex, repeats=repeats, seed=seed
     )
     if variants:
-        report["cholesterol"] = _cholesterol(X, y, hospitals, seed=seed)
+        report["cholesterol"] = _cholesterol(X, y, hospitals, seed=seed, done=predictions)
     if "heartnet" in models:
         report["decision_curves"] = _decision_curves(
             y, pooled_predictions["heartnet"], predictions["heartnet"], hospitals
@@ -369,7 +412,7 @@ def run(
         seconds = _recalibrate_seconds(X, y, seed=seed) if draws else None
         report["recalibration_goals"] = recalibration_goals(report["recalibration"], seconds)
     if "heartnet" in report["models"]:
-        report["goals"] = goals(report["models"])
+        report["goals"] = goals(report["models"], predictions, y, hospitals, seed=seed)
     report["design"]["seconds"] = time.perf_counter() - started
     return report
 

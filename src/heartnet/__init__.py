@@ -1,4 +1,4 @@
-"""heartnet: heart disease prediction with a Keras MLP whose preprocessing lives inside the model.
+"""heartnet: coronary artery disease prediction with a Keras MLP whose preprocessing lives inside the model.
 
 Quick start::
 

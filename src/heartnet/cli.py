@@ -20,7 +20,7 @@ EXIT_OK = 0
 EXIT_USER_ERROR = 2
 
 
-_CLASS_NAMES = {0: "no heart disease", 1: "heart disease"}
+_CLASS_NAMES = {0: "no coronary artery disease", 1: "coronary artery disease"}
 _RATE_LABELS = {"sensitivity": "sensitivity", "specificity": "specificity", "ppv": "PPV", "npv": "NPV"}
 
 
@@ -58,16 +58,33 @@ def _confusion_lines(matrix: dict) -> list[str]:
 
 
 def _format_metrics(metrics: dict) -> str:
-    matrix = metrics["confusion_matrix"]
     return "\n".join(
         [
-            f"ROC AUC {metrics['roc_auc']:.3f}   accuracy {metrics['accuracy']:.3f}   "
-            f"precision {metrics['precision']:.3f}   recall {metrics['recall']:.3f}   "
-            f"F1 {metrics['f1']:.3f}   Brier {metrics['brier']:.3f}",
-            f"confusion matrix at threshold {metrics['threshold']:g} (rows: true 0/1, columns: predicted 0/1):",
-            *_confusion_lines(matrix),
+            f"ROC AUC {metrics['roc_auc']:.3f}   Brier {metrics['brier']:.3f}   log loss {metrics['log_loss']:.3f}",
+            *_threshold_lines(metrics),
         ]
     )
+
+
+def _threshold_lines(result: dict) -> list[str]:
+    """What a result says at its threshold: accuracy and F1 when given, the four rates, the confusion matrix."""
+
+    def number(value, digits: int = 3) -> str:
+        return "n/a" if value is None else f"{value:.{digits}f}"
+
+    threshold = f"{result['threshold']:g}"
+    rates = "   ".join(
+        f"{label} {number(result[name])} [{number(result[name + '_low'])}, {number(result[name + '_high'])}]"
+        for name, label in _RATE_LABELS.items()
+    )
+    lines = [f"at threshold {threshold} (95% Wilson intervals): {rates}"]
+    if "accuracy" in result:
+        lines.append(f"at threshold {threshold}: accuracy {result['accuracy']:.3f}   F1 {result['f1']:.3f}")
+    return [
+        *lines,
+        f"confusion matrix at threshold {threshold} (rows: true 0/1, columns: predicted 0/1):",
+        *_confusion_lines(result["confusion_matrix"]),
+    ]
 
 
 def _cmd_data(args: argparse.Namespace) -> int:
@@ -180,9 +197,8 @@ def _format_local(result: dict) -> str:
     def number(value, digits: int = 3) -> str:
         return "n/a" if value is None else f"{value:.{digits}f}"
 
-    matrix = result["confusion_matrix"]
     lines = [
-        f"{result['n']} patients, {result['prevalence']:.1%} with heart disease; mean predicted risk "
+        f"{result['n']} patients, {result['prevalence']:.1%} with coronary artery disease; mean predicted risk "
         f"{result['mean_predicted']:.1%}",
         f"ROC AUC {number(result['roc_auc'])} [95% {number(result['roc_auc_low'])}, {number(result['roc_auc_high'])}]"
         f"   Brier {result['brier']:.3f}   log loss {result['log_loss']:.3f}",
@@ -190,13 +206,7 @@ def _format_local(result: dict) -> str:
         f"[{number(result['calibration_intercept_low'], 2)}, {number(result['calibration_intercept_high'], 2)}]"
         f" (0 is calibrated)   slope {number(result['calibration_slope'], 2)} "
         f"[{number(result['calibration_slope_low'], 2)}, {number(result['calibration_slope_high'], 2)}] (1 is)",
-        f"at threshold {result['threshold']:g} (95% Wilson intervals): "
-        + "   ".join(
-            f"{label} {number(result[name])} [{number(result[name + '_low'])}, {number(result[name + '_high'])}]"
-            for name, label in _RATE_LABELS.items()
-        ),
-        "confusion matrix (rows: true 0/1, columns: predicted 0/1):",
-        *_confusion_lines(matrix),
+        *_threshold_lines(result),
     ]
     if result["rejected"]:
         count = len(result["rejected"])
@@ -323,7 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="heartnet",
-        description="Heart disease prediction from 11 clinical features with a Keras neural network.",
+        description="Coronary artery disease prediction from 11 clinical features with a Keras neural network.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -361,7 +371,7 @@ def build_parser() -> argparse.ArgumentParser:
         _cmd_predict,
         "predict",
         help="predict one patient",
-        description="Print the probability of heart disease and the class at the model's threshold.",
+        description="Print the probability of coronary artery disease and the class at the model's threshold.",
     )
     predict.add_argument("row", metavar="ROW", help="JSON object of the 11 fields, @file.json, or - for standard input")
     predict.add_argument("--json", action="store_true", help="print JSON instead of text")

@@ -38,6 +38,6 @@ def check_threshold(threshold) -> float:
 
 
 def classify(probabilities, threshold: float = DEFAULT_THRESHOLD) -> np.ndarray:
-    """1 where the probability of heart disease reaches ``threshold``, else 0 (an int64 array)."""
+    """1 where the probability of coronary artery disease reaches ``threshold``, else 0 (an int64 array)."""
     threshold = check_threshold(threshold)
     return (np.asarray(probabilities, dtype=float) >= threshold).astype(np.int64)

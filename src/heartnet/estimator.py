@@ -81,7 +81,7 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
     Attributes
     ----------
     model_ : keras.Model
-        Raw rows (a dict of named inputs) in, probability of heart disease out.
+        Raw rows (a dict of named inputs) in, probability of coronary artery disease out.
     history_ : keras.callbacks.History
         What ``fit`` returned: ``history_.history`` holds ``loss`` (mean of the
         members' cross-entropies), ``probability_log_loss`` and
@@ -91,7 +91,7 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
     seed_ : int
         The seed ``fit`` used (``random_state`` itself when it is an int).
     classes_ : ndarray
-        ``[0, 1]``: no heart disease, heart disease.
+        ``[0, 1]``: no coronary artery disease, coronary artery disease.
     threshold_ : float or None
         The saved model's decision threshold for a classifier made by
         ``from_trained`` (``predict`` uses it); None after ``fit`` (0.5).
@@ -184,7 +184,7 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def predict_proba(self, X) -> np.ndarray:
-        """``(n, 2)``: the probability of no heart disease and of heart disease, per row."""
+        """``(n, 2)``: the probability of no coronary artery disease and of coronary artery disease, per row."""
         check_is_fitted(self, "model_")
         probability = predict(_rows(X), self.model_)
         return np.column_stack([1.0 - probability, probability])

@@ -55,6 +55,7 @@ __all__ = [
     "metrics_by_group",
     "net_benefit",
     "out_of_fold",
+    "paired_difference",
     "probability_metrics",
     "recorded_split",
     "repeated_folds",
@@ -184,21 +185,23 @@ def threshold_metrics(y_true, probabilities, threshold: float, *, confidence: fl
 
 
 def classification_metrics(y_true, probabilities, *, threshold: float = DEFAULT_THRESHOLD) -> dict:
-    """ROC AUC, accuracy, precision, recall, F1, Brier, log loss and the confusion matrix."""
+    """A model's metrics on labelled patients: ROC AUC, Brier, log loss; at ``threshold``, accuracy and F1 too.
+
+    At the threshold also ``threshold_metrics``: the confusion matrix and
+    sensitivity, specificity, PPV and NPV with their Wilson intervals (the
+    same names as ``heartnet evaluate --data`` gives).
+    """
     y_true = np.asarray(y_true, dtype=int)
     probabilities = np.asarray(probabilities, dtype=float)
     predicted = classify(probabilities, threshold)
     return {
+        "n": len(y_true),
         "roc_auc": float(skm.roc_auc_score(y_true, probabilities)),
-        "accuracy": float(skm.accuracy_score(y_true, predicted)),
-        "precision": float(skm.precision_score(y_true, predicted, zero_division=0)),
-        "recall": float(skm.recall_score(y_true, predicted, zero_division=0)),
-        "f1": float(skm.f1_score(y_true, predicted, zero_division=0)),
         "brier": float(skm.brier_score_loss(y_true, probabilities)),
         "log_loss": _log_loss(y_true, probabilities),
-        "threshold": float(threshold),
-        "confusion_matrix": confusion_counts(y_true, probabilities, threshold),
-        "n": len(y_true),
+        "accuracy": float(skm.accuracy_score(y_true, predicted)),
+        "f1": float(skm.f1_score(y_true, predicted, zero_division=0)),
+        **threshold_metrics(y_true, probabilities, threshold),
     }
 
 
@@ -284,7 +287,7 @@ def hospital_folds(groups) -> LeaveOneGroupOut:
 
 
 def out_of_fold(estimator, X, y, cv, *, groups=None) -> np.ndarray:
-    """Out-of-fold probabilities of heart disease, shape (repeats, n), by ``cross_val_predict``.
+    """Out-of-fold probabilities of coronary artery disease, shape (repeats, n), by ``cross_val_predict``.
 
     ``cv`` is a splitter whose folds partition the rows (``LeaveOneGroupOut``
     with ``groups``, a ``StratifiedKFold``) or a repeated one
@@ -444,6 +447,36 @@ def metrics_by_group(y_true, probabilities, groups, *, metrics=None) -> pd.DataF
     return frame.by_group.loc[order].astype(float).astype({"n": int})
 
 
+def paired_difference(
+    y_true, first, second, groups, metric, *, resamples: int = 1000, confidence: float = 0.95, seed: int = 0
+) -> dict:
+    """How much better or worse ``first`` is than ``second`` on the mean of ``metric`` over groups, with an interval.
+
+    ``metric(y, p)`` is computed within each group (a held-out hospital) for
+    both sets of probabilities; the statistic is the mean over groups of
+    first's minus second's. Its interval is a paired percentile bootstrap:
+    the same patients are resampled for both, within each group and class
+    (so every resample keeps each hospital's size and disease rate, and both
+    classes for the ROC AUC). Returns ``mean``, ``low``, ``high``.
+    """
+    y_true, groups = np.asarray(y_true, dtype=int), np.asarray(groups, dtype=object)
+    first, second = np.asarray(first, dtype=float), np.asarray(second, dtype=float)
+    cells = [np.flatnonzero(groups == g) for g in dict.fromkeys(groups)]
+
+    def difference(rows_by_group: list[np.ndarray]) -> float:
+        return float(np.mean([metric(y_true[r], first[r]) - metric(y_true[r], second[r]) for r in rows_by_group]))
+
+    rng = np.random.default_rng(seed)
+    by_class = [[rows[y_true[rows] == label] for label in (0, 1)] for rows in cells]
+    draws = [
+        difference([np.concatenate([rng.choice(c, len(c)) for c in classes if len(c)]) for classes in by_class])
+        for _ in range(resamples)
+    ]
+    tail = (1 - confidence) / 2 * 100
+    low, high = np.percentile(draws, [tail, 100 - tail])
+    return {"mean": difference(cells), "low": float(low), "high": float(high)}
+
+
 DECISION_THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.05, 0.951, 0.01))
 
 
@@ -458,7 +491,7 @@ def net_benefit(y_true, probabilities, *, thresholds=DECISION_THRESHOLDS) -> pd.
     import dcurves
 
     if len(np.unique(y_true)) < 2:
-        raise ValueError("a decision curve needs patients with and without heart disease")
+        raise ValueError("a decision curve needs patients with and without coronary artery disease")
     data = pd.DataFrame({"y": np.asarray(y_true, dtype=int), "model": np.asarray(probabilities, dtype=float)})
     curves = dcurves.dca(data=data, outcome="y", modelnames=["model"], thresholds=list(thresholds))
     table = curves.pivot(index="threshold", columns="model", values="net_benefit")

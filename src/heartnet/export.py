@@ -21,7 +21,7 @@ _README = """# heartnet SavedModel
 
 Exported by `heartnet export` from a model trained with heartnet. The serving
 signature `serving_default` takes the 11 raw features, each as a batch of
-shape (n, 1), and returns the probability of heart disease, shape (n, 1).
+shape (n, 1), and returns the probability of coronary artery disease, shape (n, 1).
 
 The SavedModel does **not** validate its input: check rows with
 `heartnet.validate_rows` (or the same rules: spec in the model's metadata

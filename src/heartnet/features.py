@@ -169,9 +169,12 @@ FEATURES_BY_NAME: dict[str, Feature] = {feature.name: feature for feature in FEA
 # The subgroup the evaluation reports every metric for (TRIPOD+AI item 23: women are 193 of 917).
 SEX: Feature = FEATURES_BY_NAME["Sex"]
 
+# The label of all four collections is coronary artery disease on angiography (Detrano et al., Am J Cardiol
+# 1989), whatever the Kaggle title ("Heart Failure Prediction") says. The documents and the app quote this.
 TARGET = "HeartDisease"
-TARGET_LABEL = "Enfermedad cardíaca"
-TARGET_CLASSES = {0: "Sin enfermedad cardíaca", 1: "Con enfermedad cardíaca"}
+TARGET_LABEL = "Enfermedad coronaria"
+TARGET_DEFINITION = "estrechamiento de más del 50 % de una arteria coronaria en la angiografía"
+TARGET_CLASSES = {0: "Sin enfermedad coronaria", 1: "Con enfermedad coronaria"}
 
 # The hospital a patient came from: an attribute for evaluation (leave one hospital out, metrics by
 # hospital), never a model input. ``heartnet.data`` derives it for the built-in file from its row

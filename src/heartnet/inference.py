@@ -121,7 +121,7 @@ def probabilities(model, columns: pd.DataFrame | Mapping[str, Sequence]) -> np.n
 
 
 def predict(rows: pd.DataFrame | Sequence[Mapping], model=None) -> np.ndarray:
-    """Probabilities of heart disease, shape ``(n,)``, for a DataFrame or a list of dicts.
+    """Probabilities of coronary artery disease, shape ``(n,)``, for a DataFrame or a list of dicts.
 
     ``model``: a Keras model, a ``TrainedModel`` or a fitted ``HeartnetClassifier``
     (default: the saved default model, loaded once and cached). Every row is
@@ -136,7 +136,7 @@ def predict(rows: pd.DataFrame | Sequence[Mapping], model=None) -> np.ndarray:
 
 
 def predict_one(row: Mapping, model=None) -> float:
-    """The probability of heart disease for one patient given as a dict of the 11 features.
+    """The probability of coronary artery disease for one patient given as a dict of the 11 features.
 
     ``Cholesterol`` may be ``None`` (not measured). ``model`` as for ``predict``;
     a valid value outside the range the model saw gets a ``heartnet.OutOfRangeWarning``.

@@ -238,14 +238,14 @@ def local_data_message(error: LocalDataError) -> str:
     """Why local labelled patients cannot be used to evaluate or recalibrate, in Spanish, from the error's fields."""
     if error.problem == "bad_label":
         return (
-            f"La línea {error.line} tiene «{error.value}» en la columna de enfermedad cardíaca "
+            f"La línea {error.line} tiene «{error.value}» en la columna de enfermedad coronaria "
             f"(`HeartDisease`): cada fila debe decir 1 (con enfermedad) o 0 (sin enfermedad)."
         )
     if error.problem == "one_class":
         which = "con enfermedad" if error.present == 1 else "sin enfermedad"
         return (
             f"Las {error.rows} filas válidas son todas de pacientes {which}: para recalibrar hacen falta "
-            "pacientes con y sin enfermedad cardíaca."
+            "pacientes con y sin enfermedad coronaria."
         )
     return (
         f"La recalibración {_UPDATE_METHODS.get(error.method, error.method)} necesita al menos {error.needed} filas "

@@ -132,8 +132,10 @@ def _check_enough(y: np.ndarray, method: str) -> None:
     classes = np.unique(y)
     if len(classes) < 2:
         present = int(classes[0]) if classes.size else None
-        only = "with heart disease" if present == 1 else "without heart disease"
-        message = f"recalibration needs patients with and without heart disease; all {len(y)} valid rows are {only}"
+        only = "with coronary artery disease" if present == 1 else "without coronary artery disease"
+        message = (
+            f"recalibration needs patients with and without coronary artery disease; all {len(y)} valid rows are {only}"
+        )
         raise LocalDataError("one_class", message, rows=len(y), present=present)
 
 

@@ -246,7 +246,8 @@ def test_hospitals_benchmark_on_a_tiny_configuration(tmp_path, capsys, monkeypat
     import numpy as np
 
     import heartnet
-    from heartnet.reports import hospitals_table, sex_table
+    from heartnet.features import MISSING
+    from heartnet.reports import hospitals_table, sex_table, threshold_table
 
     real = heartnet.HeartnetClassifier
     monkeypatch.setattr(heartnet, "HeartnetClassifier", lambda **params: real(members=1, epochs=3, **params))
@@ -272,10 +273,28 @@ def test_hospitals_benchmark_on_a_tiny_configuration(tmp_path, capsys, monkeypat
     assert set(report["pooled"]) == {"heartnet", "catboost", "logistic_regression", "hospital_only"}
     assert "within_hospital" not in report["pooled"]["hospital_only"]
     assert [h["hospital"] for h in report["pooled"]["heartnet"]["within_hospital"]] == hospitals
-    assert set(report["cholesterol"]["heartnet"]) == {"indicator", "mean", "drop"}
+    assert set(report["cholesterol"]["heartnet"]) == set(report["cholesterol"]["logistic_regression"]) == set(MISSING)
     assert set(report["cholesterol"]["catboost"]) == {"nan", "mean", "drop"}
+    # the default handling is not run twice: its held-out predictions are the main table's
+    default = report["cholesterol"]["heartnet"]["mean"]
+    assert default["mean"] == {m: report["models"]["heartnet"]["mean"][m] for m in ("roc_auc", "brier", "log_loss")}
+    assert [h["hospital"] for h in default["per_hospital"]] == hospitals and "roc_auc_low" in default["per_hospital"][0]
     ours, theirs = report["models"]["heartnet"]["mean"], report["models"]["catboost"]["mean"]
-    assert report["goals"]["log_loss"]["met"] == (ours["log_loss"] <= theirs["log_loss"])
+    against = report["goals"]["against"]
+    assert set(against) == {"catboost", "logistic_regression"}
+    assert against["catboost"]["log_loss"]["met"] == (ours["log_loss"] <= theirs["log_loss"])
+    difference = against["catboost"]["log_loss"]["difference"]
+    assert difference["mean"] == pytest.approx(ours["log_loss"] - theirs["log_loss"])
+    assert difference["low"] <= difference["mean"] <= difference["high"]
+    assert report["goals"]["ahead_of_every_baseline"] == all(e["met"] for m in against.values() for e in m.values())
+    at = report["models"]["heartnet"]["at_threshold"]
+    assert [h["hospital"] for h in at["per_hospital"]] == hospitals
+    assert sum(sum(h["confusion_matrix"].values()) for h in at["per_hospital"]) == 300
+    for entry in [*at["per_hospital"], at["together"], report["pooled"]["heartnet"]["at_threshold"]]:
+        assert entry["threshold"] == heartnet.DEFAULT_THRESHOLD
+        for rate in ("sensitivity", "specificity", "ppv", "npv"):
+            assert entry[rate] is None or entry[f"{rate}_low"] <= entry[rate] <= entry[f"{rate}_high"]
+    assert "VPP" in threshold_table(report) and "no medido" in hospitals_table(report)
     assert {"cpu", "cores"} <= set(report["machine"]) and {"statsmodels", "fairlearn"} <= set(report["versions"])
     assert "Hungría" in hospitals_table(report) and "Femenino" in sex_table(report)
     curves = report["decision_curves"]
@@ -317,15 +336,3 @@ def test_hospitals_benchmark_refuses_a_file_it_cannot_split_and_writes_nothing(
     error = capsys.readouterr().err
     assert re.search(message, error) and error.count("\n") == 1  # one line, no traceback
     assert not out.exists()
-
-
-def test_the_default_is_the_committed_searchs_choice():
-    import heartnet
-
-    report = json.loads((BENCHMARKS.parent / "reports" / "selection.json").read_text())
-    chosen = {
-        name: tuple(value) if isinstance(value, list) else value for name, value in report["chosen_params"].items()
-    }
-    defaults = heartnet.HeartnetClassifier().get_params()
-    assert {name: defaults[name] for name in chosen} == chosen
-    assert "leave-one-hospital-out" in report["cv"]["criterion"]

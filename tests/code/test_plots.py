@@ -195,7 +195,7 @@ def test_the_decision_curve_draws_the_model_beside_treating_all_and_none(scores)
     expected = ((p >= t) & (y == 1)).mean() - ((p >= t) & (y == 0)).mean() * t / (1 - t)
     assert curves.loc[t, "model"] == pytest.approx(expected)
     assert curves.loc[t, "all"] == pytest.approx(y.mean() - (1 - y.mean()) * t / (1 - t))
-    with pytest.raises(ValueError, match="with and without heart disease"):
+    with pytest.raises(ValueError, match="with and without coronary artery disease"):
         net_benefit(np.ones(10), np.linspace(0, 1, 10))
 
 

@@ -17,7 +17,7 @@ def test_readme_python_snippet_runs(trained_path, monkeypatch, capsys):
     assert snippets
     for snippet in snippets:
         exec(compile(snippet, "README.md", "exec"), {})
-    assert re.fullmatch(r"Probabilidad de enfermedad cardíaca: \d+\.\d%\n", capsys.readouterr().out)
+    assert re.fullmatch(r"Probabilidad de enfermedad coronaria: \d+\.\d%\n", capsys.readouterr().out)
 
 
 def test_one_table_renderer_pads_the_columns_and_right_aligns_only_numbers():

@@ -94,7 +94,7 @@ def test_too_few_rows_are_refused_with_the_number_needed(method, n, message):
 
 
 def test_a_single_class_is_refused():
-    with pytest.raises(DataError, match="with and without heart disease; all 60 valid rows are with"):
+    with pytest.raises(DataError, match="with and without coronary artery disease; all 60 valid rows are with"):
         fit_update(np.ones(60), np.full(60, 0.8), "auto")
 
 
@@ -211,7 +211,7 @@ def test_recalibrate_writes_a_model_that_every_command_uses(capsys, trained_path
     [
         (lambda rows: rows.drop(columns=TARGET), r"HeartDisease"),
         (lambda rows: rows.assign(HeartDisease=2), r"line 2: HeartDisease must be 0 or 1 in every row; got '2'"),
-        (lambda rows: rows.assign(HeartDisease=1), r"with and without heart disease"),
+        (lambda rows: rows.assign(HeartDisease=1), r"with and without coronary artery disease"),
         (lambda rows: rows.head(10), r"needs at least 20 valid rows; got 10"),
     ],
     ids=["no labels", "labels not 0/1", "one class", "too few rows"],

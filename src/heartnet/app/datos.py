@@ -6,13 +6,15 @@ import heartnet
 from heartnet import plots
 from heartnet.app.shared import dataset
 from heartnet.data import raw_dataset
+from heartnet.features import TARGET_DEFINITION
 from heartnet.spanish import feature_table
 
 st.title("Los datos")
 st.write(
     f"Dataset [Heart Failure Prediction]({heartnet.KAGGLE_URL}) (Kaggle, licencia ODbL 1.0): pacientes de "
     "cuatro hospitales (Hungría, Suiza, Long Beach VA y Cleveland) con 11 variables clínicas y el diagnóstico "
-    "de enfermedad cardíaca."
+    f"de **enfermedad coronaria**: {TARGET_DEFINITION}. A pesar del título de Kaggle, no es insuficiencia "
+    "cardíaca: las cuatro colecciones de UCI que lo forman registran el resultado de la angiografía coronaria."
 )
 df = dataset()
 st.subheader("Diccionario de columnas")
@@ -20,7 +22,7 @@ st.table(feature_table())  # a table shows every word; a data frame would cut th
 
 st.subheader("Balance de clases")
 st.pyplot(plots.class_balance(df))
-st.write("Hay algo más de pacientes con enfermedad cardíaca que sin ella.")
+st.write("Hay algo más de pacientes con enfermedad coronaria que sin ella.")
 
 st.subheader("Variables numéricas según la clase")
 st.pyplot(plots.numeric_distributions(df))

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-st.set_page_config(page_title="heartnet: riesgo de enfermedad cardíaca", page_icon=":material/favorite:", layout="wide")
+st.set_page_config(
+    page_title="heartnet: riesgo de enfermedad coronaria", page_icon=":material/favorite:", layout="wide"
+)
 page = st.navigation(
     [
         st.Page("prediccion.py", title="Predicción", icon=":material/stethoscope:", default=True),

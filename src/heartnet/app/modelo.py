@@ -129,7 +129,7 @@ scores = heartnet.classification_metrics(y, probabilities, threshold=model.thres
 columns = st.columns(4)
 for column, (name, key) in zip(
     columns,
-    [("ROC AUC", "roc_auc"), ("Exactitud", "accuracy"), ("Sensibilidad", "recall"), ("Brier", "brier")],
+    [("ROC AUC", "roc_auc"), ("Sensibilidad", "sensitivity"), ("Especificidad", "specificity"), ("Brier", "brier")],
     strict=True,
 ):
     column.metric(name, decimal(scores[key], 3))

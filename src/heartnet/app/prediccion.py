@@ -12,6 +12,7 @@ from heartnet.app.shared import (
     typical,
 )
 from heartnet.explain import NoBackground
+from heartnet.features import TARGET_DEFINITION
 from heartnet.inference import probabilities
 from heartnet.ranges import out_of_range
 from heartnet.spanish import (
@@ -55,6 +56,7 @@ def _missing_number_message(feature) -> str:
 
 st.title("Predicción para un paciente")
 st.write(
+    f"La probabilidad de **enfermedad coronaria** ({TARGET_DEFINITION}). "
     "Completá los 11 datos clínicos y presioná **Predecir**. Los valores iniciales son los de un paciente "
     "típico del dataset. Los números se escriben con coma o con punto decimal (0,8 o 0.8)."
 )
@@ -127,12 +129,12 @@ if RESULT in st.session_state:
     positive = bool(model.classify(probability))
     left, right = st.columns([1, 2])
     with left:
-        st.metric("Probabilidad de enfermedad cardíaca", percent(probability))
+        st.metric("Probabilidad de enfermedad coronaria", percent(probability))
         message = f"con el umbral de {percent(model.threshold, 0)}, el modelo clasifica al paciente"
         if positive:
-            st.error(f"**Riesgo alto**: {message} **con enfermedad cardíaca**.")
+            st.error(f"**Riesgo alto**: {message} **con enfermedad coronaria**.")
         else:
-            st.success(f"**Riesgo bajo**: {message} **sin enfermedad cardíaca**.")
+            st.success(f"**Riesgo bajo**: {message} **sin enfermedad coronaria**.")
         for notice in unseen:
             st.warning(notice)
     with right:

@@ -77,7 +77,7 @@ def numeric_distributions(df: pd.DataFrame) -> Figure:
 
 
 def categorical_positive_rates(df: pd.DataFrame) -> Figure:
-    """Share of patients with heart disease in each category of each categorical or binary feature."""
+    """Share of patients with coronary artery disease in each category of each categorical or binary feature."""
     names = [f.name for f in FEATURES if f.kind != "numeric"]
     fig = Figure(figsize=(11.5, 6.5), layout="constrained")
     axes = fig.subplots(2, 3).ravel()
@@ -97,7 +97,7 @@ def categorical_positive_rates(df: pd.DataFrame) -> Figure:
         ax.tick_params(axis="x", labelsize=8.5)
         ax.yaxis.set_major_formatter(lambda value, _: percent(value, 0))
         ax.legend(loc="upper left", fontsize=8)
-    fig.suptitle("Tasa de enfermedad cardíaca por categoría")
+    fig.suptitle("Tasa de enfermedad coronaria por categoría")
     return fig
 
 
@@ -121,7 +121,7 @@ def correlations(df: pd.DataFrame) -> Figure:
 
 
 def missing_cholesterol(raw: pd.DataFrame) -> Figure:
-    """Rate of heart disease with and without a measured cholesterol (raw file: 0 = not measured)."""
+    """Rate of coronary artery disease with and without a measured cholesterol (raw file: 0 = not measured)."""
     feature = next(f for f in FEATURES if f.nullable)
     missing = raw[feature.name] == feature.missing_code
     groups = {"Medido": raw.loc[~missing, TARGET], "No medido (0)": raw.loc[missing, TARGET]}
@@ -130,9 +130,9 @@ def missing_cholesterol(raw: pd.DataFrame) -> Figure:
     bars = ax.bar(list(groups), [g.mean() for g in groups.values()], color=["#8172B3", "#C44E52"])
     ax.bar_label(bars, labels=[f"{percent(g.mean(), 0)} de {len(g)}" for g in groups.values()])
     ax.set(
-        title="Colesterol «no medido» y enfermedad cardíaca",
+        title="Colesterol «no medido» y enfermedad coronaria",
         xlabel="Colesterol sérico",
-        ylabel="Tasa de enfermedad cardíaca",
+        ylabel="Tasa de enfermedad coronaria",
         ylim=(0, 1.1),
     )
     return fig

@@ -43,7 +43,7 @@ def confusion_matrix(y_true, probabilities, *, threshold: float = DEFAULT_THRESH
     """Counts of true/false positives/negatives at a threshold."""
     predicted = classify(probabilities, threshold)
     matrix = skm.confusion_matrix(y_true, predicted, labels=CLASS_ORDER)
-    names = [TARGET_CLASSES[k].replace(" ", "\n", 1) for k in CLASS_ORDER]  # "Sin\nenfermedad cardíaca"
+    names = [TARGET_CLASSES[k].replace(" ", "\n", 1) for k in CLASS_ORDER]  # "Sin\nenfermedad coronaria"
     fig = Figure(figsize=(5.2, 4.2), layout="constrained")
     ax = fig.subplots()
     sns.heatmap(
@@ -333,7 +333,7 @@ def probability_histogram(probabilities, *, threshold: float = DEFAULT_THRESHOLD
     ax.legend()
     ax.set(
         title="Distribución de las probabilidades del lote",
-        xlabel="probabilidad de enfermedad cardíaca",
+        xlabel="probabilidad de enfermedad coronaria",
         ylabel="Pacientes",
         xlim=(0, 100),
     )
@@ -348,7 +348,7 @@ def risk_gauge(probability: float, *, threshold: float = DEFAULT_THRESHOLD) -> F
     ax.barh([0], [probability], color=PALETTE[int(classify(probability, threshold))], height=0.6)
     ax.axvline(threshold, color="black", linestyle=":", linewidth=1.5)
     ax.annotate(f"umbral {percent(threshold, 0)}", (threshold, 0.42), ha="center", fontsize=8)
-    ax.set(title=f"Probabilidad de enfermedad cardíaca: {percent(probability)}", xlim=(0, 1), yticks=[])
+    ax.set(title=f"Probabilidad de enfermedad coronaria: {percent(probability)}", xlim=(0, 1), yticks=[])
     ax.set_xlabel("probabilidad")
     ax.xaxis.set_major_formatter(lambda value, _: percent(value, 0))
     return fig

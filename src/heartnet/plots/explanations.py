@@ -72,7 +72,7 @@ def shapley_waterfall(contributions: pd.DataFrame) -> Figure:
     ax.set(
         title=f"Por qué el modelo da {percent(final)}\n"
         f"(desde la tasa base, {percent(base)}, variable por variable, de arriba abajo)",
-        xlabel="probabilidad de enfermedad cardíaca (junto a cada barra, su aporte en puntos porcentuales, pp)",
+        xlabel="probabilidad de enfermedad coronaria (junto a cada barra, su aporte en puntos porcentuales, pp)",
         ylabel="Variable: valor",
     )
     return fig
