@@ -182,15 +182,14 @@ def build_network(
     (ReLU, then ``dropout``) and its own sigmoid output unit. Their hidden
     layers are ``EnsembleDense`` (``ensemble="independent"``: every member its
     own weights) or ``BatchEnsembleDense`` (``"batch"``: TabM's shared weights
-    with per-member scalings). Each layer that draws at random gets its own
-    seed, derived from ``seed``.
+    with per-member scalings). The layers that draw at random (initial
+    weights, dropout masks) get the seeds ``seed``, ``seed + 1``, ... in order.
     """
     if isinstance(members, bool) or not isinstance(members, numbers.Integral) or members < 1:
         raise ValueError(f"members must be a whole number of MLPs, at least 1; got {members!r}")
     if ensemble not in ENSEMBLES:
         raise ValueError(f"ensemble must be one of {', '.join(map(repr, ENSEMBLES))}; got {ensemble!r}")
-    # Distinct, reproducible seeds for the layers that draw (initial weights, dropout masks), in order.
-    seeds = iter(int(value) for value in np.random.SeedSequence(seed).generate_state(2 * len(units) + 1))
+    seeds = itertools.count(seed)  # seed, seed + 1, ...: one for each layer that draws, in order
     matrix = keras.Input(shape=(width,), name="matrix")
     hidden = matrix
     for index, size in enumerate(units, start=1):

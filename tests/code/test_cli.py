@@ -26,9 +26,14 @@ def test_train_prints_the_held_out_metrics_it_saves(trained, metadata):
     metrics, matrix = metadata["metrics"], metadata["metrics"]["confusion_matrix"]
     lines = printed.splitlines()
     assert lines[0].endswith(f"held-out {len(metadata['split']['test_rows'])} rows (seed 0):")
-    assert lines[1].startswith(f"ROC AUC {metrics['roc_auc']:.3f}   accuracy {metrics['accuracy']:.3f}")
-    assert f"Brier {metrics['brier']:.3f}" in lines[1]
-    assert lines[3:5] == [f"  {matrix['tn']:>5} {matrix['fp']:>5}", f"  {matrix['fn']:>5} {matrix['tp']:>5}"]
+    assert lines[1] == (
+        f"ROC AUC {metrics['roc_auc']:.3f}   Brier {metrics['brier']:.3f}   log loss {metrics['log_loss']:.3f}"
+    )
+    threshold = f"{metrics['threshold']:g}"
+    sensitivity = f"sensitivity {metrics['sensitivity']:.3f} [{metrics['sensitivity_low']:.3f}, "
+    assert lines[2].startswith(f"at threshold {threshold} (95% Wilson intervals): {sensitivity}")
+    assert lines[3] == f"at threshold {threshold}: accuracy {metrics['accuracy']:.3f}   F1 {metrics['f1']:.3f}"
+    assert lines[5:7] == [f"  {matrix['tn']:>5} {matrix['fp']:>5}", f"  {matrix['fn']:>5} {matrix['tp']:>5}"]
     assert lines[-1] == f"saved {cli._display(path)} and {cli._display(path.with_suffix('.json'))}"
 
 

@@ -11,13 +11,16 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 from heartnet.evaluate import (
+    PROBABILITY_METRICS,
     calibration,
     hospital_folds,
     metrics_by_group,
     out_of_fold,
+    paired_difference,
     probability_metrics,
     repeated_folds,
     roc_auc_interval,
+    threshold_metrics,
 )
 
 
@@ -150,3 +153,30 @@ def test_a_perfectly_separated_sample_has_an_intercept_but_no_slope_and_warns_no
         warnings.simplefilter("error")
         fit = calibration(y, p)
     assert np.isfinite(fit["intercept"]) and np.isnan(fit["slope"]) and np.isnan(fit["slope_low"])
+
+
+def test_rates_at_the_threshold_come_with_wilson_intervals():
+    # 10 diseased, 8 of them above the threshold; 5 healthy, all below: no false positive
+    y = np.array([1] * 10 + [0] * 5)
+    p = np.array([0.9] * 8 + [0.1] * 2 + [0.1] * 5)
+    result = threshold_metrics(y, p, 0.5)
+    assert result["confusion_matrix"] == {"tn": 5, "fp": 0, "fn": 2, "tp": 8}
+    assert result["sensitivity"] == 0.8
+    # Wilson's 95 % interval for 8 of 10 (Brown, Cai & DasGupta 2001): 0.490 to 0.943
+    assert (round(result["sensitivity_low"], 3), round(result["sensitivity_high"], 3)) == (0.490, 0.943)
+    assert result["ppv"] == 1.0 and result["ppv_low"] < 1.0 == result["ppv_high"]  # inside [0, 1], not a point
+    nobody = threshold_metrics(y, p, 0.95)  # no patient predicted positive: no PPV
+    assert nobody["ppv"] is None and nobody["ppv_low"] is None and nobody["sensitivity"] == 0.0
+
+
+def test_a_paired_difference_over_hospitals_finds_the_better_model_and_none_between_twins():
+    y, good = simulated(600, seed=4)
+    _, worse = simulated(600, seed=4, slope=0.3, shift=1.0)
+    groups = np.repeat(["A", "B", "C"], 200)
+    loss = PROBABILITY_METRICS["log_loss"]
+    same = paired_difference(y, good, good, groups, loss, resamples=200)
+    assert same == {"mean": 0.0, "low": 0.0, "high": 0.0}
+    better = paired_difference(y, good, worse, groups, loss, resamples=200)
+    per_group = [loss(y[groups == g], good[groups == g]) - loss(y[groups == g], worse[groups == g]) for g in "ABC"]
+    assert better["mean"] == pytest.approx(np.mean(per_group))
+    assert better["low"] <= better["mean"] <= better["high"] < 0  # lower log loss, surely
