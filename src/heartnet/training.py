@@ -43,13 +43,13 @@ __all__ = [
     "validation_split",
 ]
 
-# The winner of the nested leave-one-hospital-out search (benchmarks/selection.py): every row trains for 60
+# The winner of the nested leave-one-hospital-out search (benchmarks/selection.py): every row trains for 30
 # epochs, no early stopping.
 DEFAULT_FIT = {
     "learning_rate": 1e-3,
     "weight_decay": 0.0,
     "schedule": "constant",
-    "epochs": 60,
+    "epochs": 30,
     "batch_size": 32,
     "patience": None,
     "validation_size": 0.2,

@@ -89,6 +89,21 @@ def test_submitting_a_patient_shows_the_probability_of_predict_one(app_model, ru
 
 
 @pytest.mark.slow  # runs the app (AppTest): seconds per test
+def test_a_valid_value_the_model_never_saw_gets_a_spanish_notice_beside_the_result(app_model, run_page, patient):
+    low = heartnet.load(app_model).observed_ranges["Age"][0]
+    app = run_page()
+    fill_form(app, {**patient, "Age": str(int(low) - 5)})
+    press_predecir(app)
+    assert len(app.metric) == 1 and not app.error  # predicted, not refused
+    notices = [element.value for element in app.warning]
+    assert len(notices) == 1 and f"«Edad» (Age) vale {int(low) - 5} años" in notices[0]
+    assert f"entre {low:.0f} y" in notices[0] and "extrapola" in notices[0]
+    fill_form(app, patient)
+    press_predecir(app)
+    assert not app.warning  # a patient like the training ones: no notice
+
+
+@pytest.mark.slow  # runs the app (AppTest): seconds per test
 @pytest.mark.parametrize("typed", ["0,8", "0.8"])
 def test_a_decimal_comma_or_point_is_the_same_number(app_model, run_page, patient, model, typed):
     app = run_page()
@@ -272,6 +287,17 @@ def test_a_batch_answers_first_then_lists_rows_and_every_reason(app_model, uploa
 
 
 @pytest.mark.slow  # runs the app (AppTest): seconds per test
+def test_a_batch_names_the_unseen_fields_of_each_row_and_says_it_once(app_model, upload, patient):
+    low = heartnet.load(app_model).observed_ranges["Age"][0]
+    rows = [{"ID": "a", **patient}, {"ID": "b", **patient, "Age": low - 3}, {"ID": "c", **patient, "Age": low - 6}]
+    app = upload(_csv(rows))
+    result = app.dataframe[0].value
+    assert list(result["fuera_de_rango"]) == ["", "Age", "Age"]
+    notices = [element.value for element in app.warning]
+    assert len(notices) == 1 and "2 filas" in notices[0] and "«Edad» (Age)" in notices[0]
+
+
+@pytest.mark.slow  # runs the app (AppTest): seconds per test
 def test_a_windows_1252_file_with_semicolons_scores_like_the_utf8_one(app_model, upload, dataset):
     rows = dataset[list(heartnet.FEATURE_NAMES)].head(20).to_dict("records")
     named = [
@@ -381,10 +407,10 @@ def test_downloads_keep_the_separator_decimal_mark_integers_and_empty_cells(mode
     assert patients.encoding == "cp1252"  # not UTF-8: written back the same way
     batch = score_upload(patients, trained)
     result = write_like(batch.result, patients).data.decode("cp1252").splitlines()
-    assert result[0] == "línea;probabilidad;prediccion;ID;" + ";".join(patient)
+    assert result[0] == "línea;probabilidad;prediccion;fuera_de_rango;ID;" + ";".join(patient)
     cells = result[1].split(";")
     assert cells[0] == "2" and "," in cells[1] and cells[2] in ("0", "1")  # decimal comma, integers as integers
-    assert cells[3:] == text.splitlines()[1].split(
+    assert cells[3] == "" and cells[4:] == text.splitlines()[1].split(
         ";"
     )  # every input cell exactly as it came: 54, not 54,0; "" stays ""
     rejected = write_like(batch.rejects, patients)

@@ -38,7 +38,7 @@ def test_scores_good_rows_and_rejects_bad_ones_with_their_line(tmp_path, patient
     summary = score_csv(source, out, model, chunk_rows=7, rejects_path=rejects)
     assert (summary.scored, summary.rejected) == (37, 3)
     scored = pd.read_csv(out)
-    assert list(scored.columns) == [*patients.columns, "probability", "prediction"]
+    assert list(scored.columns) == [*patients.columns, "probability", "prediction", "out_of_range"]
     good = patients.drop(index=patients.index[[3, 17, 30]])
     assert list(scored["ID"]) == list(good["ID"])
     np.testing.assert_allclose(scored["probability"], heartnet.predict(good.drop(columns="ID"), model), atol=1e-6)
@@ -147,7 +147,7 @@ def test_doubtful_cells_get_the_loaders_reading_and_lines_stay_right(tmp_path, m
         model,
     )
     scored = pd.read_csv(out, dtype={"Age": str, "FastingBS": str})
-    assert list(scored.columns) == [*patient, "probability", "prediction"]
+    assert list(scored.columns) == [*patient, "probability", "prediction", "out_of_range"]
     assert list(scored["Age"]) == ["54", "5.4e1", " 54 ", "54"]  # cells written back as they came
     np.testing.assert_allclose(scored["probability"], expected, atol=1e-6)
     bad = pd.read_csv(rejects)
@@ -236,11 +236,12 @@ def test_cells_are_quoted_only_where_they_must_be(tmp_path, patient, model):
     for chunk in (1, 100):  # a chunk with a cell to quote and chunks without: the same rules
         score_csv(source, out, model, chunk_rows=chunk)
         lines = out.read_bytes().decode("utf-8").splitlines()
-        assert lines[0] == header + ",probability,prediction"  # the header unquoted too
+        assert lines[0] == header + ",probability,prediction,out_of_range"  # the header unquoted too
         assert lines[1].startswith(f"José,{cells},") and lines[3].startswith(f"Ana,{cells},")
         assert '"' not in lines[1] + lines[3]
         assert lines[2].startswith(f'"Pérez, ""Pepe""",{cells},')  # quoted, its quotes doubled: as the input wrote it
-        probability, prediction = lines[1].split(",")[-2:]
+        probability, prediction, out_of_range = lines[1].split(",")[-3:]
+        assert out_of_range == ""  # a bare Keras model records no training range
         assert float(probability) == pytest.approx(heartnet.predict_one(patient, model), abs=1e-6)
         assert prediction == str(int(float(probability) >= heartnet.DEFAULT_THRESHOLD))
 

@@ -1,4 +1,4 @@
-"""data/README.md documents what the code does: every column, category and checksum."""
+"""The documents say what the code does: every column, category and checksum, and the outcome by its right name."""
 
 from pathlib import Path
 
@@ -6,7 +6,8 @@ import pytest
 
 import heartnet
 
-README = (Path(__file__).resolve().parents[2] / "data" / "README.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("feature", heartnet.FEATURES, ids=lambda f: f.name)
@@ -22,3 +23,11 @@ def test_every_feature_is_in_the_column_dictionary(feature):
 def test_checksum_and_link():
     assert heartnet.DATASET_SHA256 in README
     assert heartnet.KAGGLE_URL in README
+
+
+@pytest.mark.parametrize("document", ["README.md", "docs/model_card.md", "data/README.md"])
+def test_the_outcome_is_named_coronary_disease_with_its_definition(document):
+    text = " ".join((ROOT / document).read_text(encoding="utf-8").split())
+    assert f"enfermedad coronaria: {heartnet.features.TARGET_DEFINITION}" in text.replace("**", "")
+    assert "enfermedad cardíaca" not in text.lower()
+    assert "insuficiencia cardíaca" in text  # why the Kaggle title says otherwise
