@@ -1,8 +1,8 @@
-"""Reading users' CSV files: encodings, separators, decimal marks, text cells, line numbers and file errors.
+"""Reading users' CSV files: encodings, separators, decimal marks, text cells and their parsing, lines, file errors.
 
 One room for every reader of a patients file: the loader (``load_dataset`` on a
-user's file), ``heartnet score`` and the app's batch page. Files are read as
-spreadsheets export them:
+user's file), ``heartnet score``, the app's batch page and the local
+evaluation. Files are read as spreadsheets export them:
 
 - the encoding is detected: UTF-8 first (a byte-order mark is skipped), then
   Windows-1252 and Latin-1, what Excel on Windows writes;
@@ -10,9 +10,11 @@ spreadsheets export them:
   Spanish spreadsheets write ``1,5``; a point is read too, and the mark the
   file's numbers use is what ``PatientsFile.decimal`` reports);
 - every cell is read as text; ``cells`` keeps it as written (so results can be
-  written back unchanged: ``289`` stays ``289``, an empty cell stays empty) and
-  ``values`` parses the numbers where they are numbers, leaving the rest as
-  text for the validator to name;
+  written back unchanged: ``289`` stays ``289``, an empty cell stays empty);
+- text cells become arrays in one place, ``parse_cells`` (pyarrow): numbers
+  where they are numbers, missing where empty or "NA", the rest left as text
+  for the checker (``heartnet.rules``) to name. ``heartnet score`` parses
+  its chunks with it, ``PatientsFile.parsed`` an upload's columns;
 - rows are numbered by file line: the header is line 1, blank lines are skipped;
 - on request (the app), a row with more or fewer fields than the header is set
   aside with its line, as ``heartnet score`` rejects it, instead of failing
@@ -28,22 +30,27 @@ import codecs
 import contextlib
 import csv
 import io
+import math
 import os
 import re
-import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from heartnet.errors import FileProblem
-from heartnet.features import FEATURE_NAMES, FEATURES, TARGET
+from heartnet.features import FEATURE_NAMES, FEATURES, FEATURES_BY_NAME, TARGET
+from heartnet.rules import Column
 
 __all__ = [
     "ENCODINGS",
     "ENCODING_NAMES",
+    "NA_CELLS",
     "PatientsFile",
     "csv_format",
     "detect_encoding",
@@ -51,8 +58,10 @@ __all__ = [
     "header_names",
     "parse_cells",
     "parse_decimal",
+    "parse_table",
     "read_header",
     "read_patients",
+    "reads_as_number",
     "require_columns",
 ]
 
@@ -75,16 +84,8 @@ def file_errors(name: object) -> Iterator[None]:
         raise FileProblem(name, "empty") from None
     except (pd.errors.ParserError, csv.Error) as error:
         raise FileProblem(name, "unreadable", detail=str(error).strip()) from None
-    except Exception as error:  # pyarrow's streaming reader (heartnet score)
-        if not _is_arrow_invalid(error):
-            raise
+    except pa.ArrowInvalid as error:  # pyarrow's streaming reader (heartnet score)
         raise FileProblem(name, "unreadable", detail=str(error).splitlines()[0]) from None
-
-
-def _is_arrow_invalid(error: Exception) -> bool:
-    """Whether pyarrow raised ``error`` for bad input (pyarrow is only imported by its users, not here)."""
-    pyarrow = sys.modules.get("pyarrow")
-    return pyarrow is not None and isinstance(error, pyarrow.ArrowInvalid)
 
 
 def _blocks(source: bytes | str | os.PathLike) -> Iterator[bytes]:
@@ -149,54 +150,92 @@ def require_columns(found: Sequence[str], name: object, required: Sequence[str] 
         raise FileProblem(name, "missing_columns", expected=list(required), found=found)
 
 
-def _parse_numbers(raw: pd.DataFrame) -> pd.DataFrame:
-    """Parse the numbers of numeric, binary and target columns that are text.
+# What spreadsheets and pandas write for "no value" (pandas' own list): such a cell is missing, as pandas reads it.
+NA_CELLS = (
+    *("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN"),
+    *("<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"),
+)
+# A number as a cell may write it: digits with an optional point, an exponent, or an infinity (then out of range).
+_NUMBER = r"^[+-]?(([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?|(?i:inf|infinity))$"
+_WHOLE = r"^[+-]?[0-9]+$"  # a number written without a point or an exponent: quoted as an int, as pandas reads it
 
-    One unparsable cell makes a whole column text; parse every cell that is a
-    number and keep the others as they are, so that the validator names the
-    one bad cell, not the first row.
+
+def reads_as_number(name: str) -> bool:
+    """Whether a column's cells are numbers (numeric and binary features, the label) rather than categories."""
+    return name == TARGET or (name in FEATURES_BY_NAME and FEATURES_BY_NAME[name].kind != "categorical")
+
+
+def parse_cells(cells: pa.Array | pa.ChunkedArray, decimal: str = ".", *, numbers: bool) -> Column:
+    """Parse one column of text cells (null: no cell at all) into what the checker reads: the one parser of cells.
+
+    A cell in ``NA_CELLS`` (as written) is missing. With ``numbers``, a cell
+    is trimmed (so a cell of spaces is missing too), its "," read as a point
+    when ``decimal`` is ",", and it is a number when it reads as one (``1.5``,
+    ``5.4e1``, ``-inf``), else text. Without it (categories), a cell is text
+    exactly as written: a padded " M" is not "M".
     """
-    raw = raw.copy()
-    names = [feature.name for feature in FEATURES if feature.kind != "categorical"] + [TARGET]
-    for name in names:
-        if name not in raw.columns:
-            continue
-        column = raw[name]
-        if pd.api.types.is_object_dtype(column.dtype) or pd.api.types.is_string_dtype(column.dtype):
-            parsed = pd.to_numeric(column, errors="coerce")
-            unparsed = parsed.isna() & column.notna()
-            if unparsed.any():  # keep the text where it is not a number (object column)
-                parsed = parsed.astype(object)
-                parsed[unparsed] = column[unparsed]
-            raw[name] = parsed
-    return raw
+    cells = pc.fill_null(cells, "")
+    missing = pc.is_in(cells, value_set=pa.array(NA_CELLS))
+    if not numbers:
+        missing = missing.to_numpy(zero_copy_only=False)
+        values = np.full(len(cells), np.nan)
+        return Column(values, missing, text=pc.if_else(missing, None, cells), given=_Quoted(cells, missing, values))
+    cells = pc.utf8_trim_whitespace(cells)
+    if decimal == ",":
+        cells = pc.replace_substring(cells, ",", ".")
+    missing = pc.or_(missing, pc.equal(cells, ""))
+    number = pc.and_(pc.invert(missing), pc.match_substring_regex(cells, _NUMBER))
+    values = pc.cast(pc.if_else(number, cells, None), pa.float64()).to_numpy(zero_copy_only=False)
+    text = pc.if_else(pc.or_(missing, number), None, cells)
+    missing = missing.to_numpy(zero_copy_only=False)
+    return Column(values, missing, text=text, given=_Quoted(cells, missing, values))
 
 
-def parse_cells(raw: pd.DataFrame, decimal: str = ".") -> pd.DataFrame:
-    """Turn a frame of text cells (``dtype=str``) into values the validator understands.
+@dataclass(frozen=True)
+class _Quoted:
+    """A parsed column's values as an error quotes them: NaN where missing, a number's value (an int when written
+    as one: ``900``, else a float: ``900.0``), else the cell's text."""
 
-    Column names are stripped; numeric and binary cells (and the target's) are
-    stripped (so a cell of spaces is an empty one: missing) and become numbers
-    where they are numbers (with ``decimal`` "," read as a point), and stay
-    text where they are not. Categories are kept exactly as written: a padded
-    " M" is not "M" (the validator suggests it).
-    """
-    raw = raw.rename(columns=lambda column: str(column).strip())
-    names = [feature.name for feature in FEATURES if feature.kind != "categorical"] + [TARGET]
-    for name in names:
-        if name in raw.columns:
-            column = raw[name].str.strip()
-            column = column.mask(column == "")
-            raw[name] = column.str.replace(",", ".", regex=False) if decimal == "," else column
-    return _parse_numbers(raw)
+    cells: pa.Array | pa.ChunkedArray  # trimmed, for numbers
+    missing: np.ndarray
+    values: np.ndarray  # NaN where not a number
+
+    def __call__(self, position: int) -> object:
+        if self.missing[position]:
+            return math.nan
+        cell = self.cells[position].as_py()
+        if np.isnan(self.values[position]):
+            return cell
+        return int(cell) if re.fullmatch(_WHOLE, cell) else float(self.values[position])
+
+    def column(self) -> np.ndarray:
+        """Every cell's value at once, in a column typed as pandas types one: int64 if all are written as ints,
+        float64 if all are numbers or missing (NaN), else objects, each value as an error quotes it."""
+        number = ~np.isnan(self.values)
+        whole = number & pc.match_substring_regex(self.cells, _WHOLE).to_numpy(zero_copy_only=False)
+        if not (~self.missing & ~number).any():  # no text
+            if whole.all() and (np.abs(self.values) < 2**63).all():
+                return self.values.astype(np.int64)
+            return self.values
+        cells = self.cells.to_numpy(zero_copy_only=False)
+        quoted = cells.astype(object)
+        quoted[number] = self.values[number].tolist()
+        quoted[whole] = [int(cell) for cell in cells[whole]]
+        quoted[self.missing] = math.nan
+        return quoted
+
+
+def parse_table(table: pa.Table, decimal: str) -> dict[str, Column]:
+    """Every feature and label column of a table of text cells, parsed (other columns are not)."""
+    names = [name for name in table.column_names if name in FEATURES_BY_NAME or name == TARGET]
+    return {name: parse_cells(table[name], decimal, numbers=reads_as_number(name)) for name in names}
 
 
 @dataclass(frozen=True)
 class PatientsFile:
-    """A patients CSV as read: its cells as written, its values parsed, its format, its rows' lines."""
+    """A patients CSV as read: its cells as written, its format, its rows' lines; the cells parsed on demand."""
 
     cells: pd.DataFrame  # every cell as text, exactly as written ("" where empty); column names stripped
-    values: pd.DataFrame  # the same rows parsed for the validator (``parse_cells``; "NA" and the like are missing)
     sep: str
     decimal: str  # the decimal mark the file's numbers use ("," or "."); the separator's usual one if none has decimals
     encoding: str
@@ -208,6 +247,24 @@ class PatientsFile:
     def fields(self) -> int:
         """How many fields the header has (what every row should have)."""
         return len(self.cells.columns)
+
+    @cached_property  # a frozen file never changes: parse its cells once
+    def parsed(self) -> dict[str, Column]:
+        """The feature and label columns parsed by ``parse_cells`` (a "," is a decimal mark in ';' files)."""
+        cells = {name: pa.array(column, type=pa.string(), from_pandas=True) for name, column in self.cells.items()}
+        table = pa.table(cells)
+        return parse_table(table, parse_decimal(self.sep))
+
+    @cached_property
+    def values(self) -> pd.DataFrame:
+        """The cells as values: parsed columns as pandas types them (NaN where missing), other columns as written."""
+        return pd.DataFrame(
+            {
+                name: self.parsed[name].given.column() if name in self.parsed else column.to_numpy()
+                for name, column in self.cells.items()
+            },
+            index=self.cells.index,
+        )
 
 
 def read_patients(
@@ -241,9 +298,7 @@ def read_patients(
         lines = None
         if set_aside:
             text, lines, malformed = _set_aside(text, file_format["sep"])
-        # Read twice: as written (for writing rows back) and with pandas' missing-value markers (for the validator).
         cells = pd.read_csv(io.StringIO(text), sep=file_format["sep"], dtype=str, keep_default_na=False)
-        values = pd.read_csv(io.StringIO(text), sep=file_format["sep"], dtype=str)
     cells = cells.rename(columns=lambda column: str(column).strip())
     require_columns(list(cells.columns), name, required)
     if cells.empty and not malformed:
@@ -254,7 +309,6 @@ def read_patients(
     mark, seen = _decimal_mark(cells, file_format)
     return PatientsFile(
         cells,
-        parse_cells(values, file_format["decimal"]),
         sep=file_format["sep"],
         decimal=mark,
         encoding=encoding,

@@ -2,10 +2,10 @@
 
 The file is read by pyarrow's streaming CSV reader, every cell as text, in
 chunks of ``chunk_rows`` rows. Each chunk is checked by ``heartnet.cells``
-(the one engine that checks rows of text cells, for the app and the local
-evaluation too: a vectorized fast path, and the validator's own verdict for
-any row it cannot vouch for), and its valid rows go straight to the model's
-own call (``heartnet.inference.probabilities``).
+(for the app and the local evaluation too: the cells parsed into arrays by
+``heartnet.csvio.parse_cells`` and judged, column by column, by the one
+checker of ``heartnet.validation``), and its valid rows go straight to the
+model's own call (``heartnet.inference.probabilities``).
 
 The output keeps every input column as it was written, plus ``probability``,
 ``prediction`` and ``out_of_range`` (the fields whose valid value lies outside

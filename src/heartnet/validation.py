@@ -1,21 +1,23 @@
 """One validation path for every input: a dict, a list of dicts, a DataFrame or a file.
 
-Vectorized masks find the first bad row of a frame; the scalar check of that
-one value then writes the message, so the message for a value is the same
-whether it came alone, in a list or in a million-row file.
+The rules themselves live in ``heartnet.rules``, the one checker: a single
+value is sorted and judged by the same rule function that judges a frame's
+columns at once (and a file's, in ``heartnet.cells``), so the verdict, the
+clean value and the message for a value are the same whether it came alone,
+in a list or in a million-row file. Here: the fields a row must have, and
+the containers.
 """
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from heartnet.errors import ValidationError, _short_repr
+from heartnet.errors import ValidationError
 from heartnet.features import FEATURE_NAMES, FEATURES, FEATURES_BY_NAME, TARGET, Feature
+from heartnet.rules import Judged, allowed_text, column_of, judge_all, problem, rule, sort_value
 
 __all__ = [
     "REASONS_SEP",
@@ -42,66 +44,17 @@ def not_a_label(labels) -> np.ndarray:
 REASONS_SEP = " | "  # between the reasons of one rejected row, when they are written on one line
 
 
-def allowed_text(feature: Feature) -> str:
-    """What a feature accepts, in words (English; the app translates from the fields)."""
-    if feature.kind == "numeric":
-        text = f"expected a number from {feature.min:g} to {feature.max:g}"
-        text += f" {feature.unit}" if feature.unit else ""
-        if feature.nullable:
-            text += " or None when not measured"
-        return text
-    return "expected one of " + ", ".join(repr(value) for value in feature.values)
-
-
-def _is_real(value: object) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
-
-
-def _is_missing(value: object) -> bool:
-    if value is None:
-        return True
-    # Integers are never NaN, and a huge one would overflow math.isnan.
-    return _is_real(value) and not isinstance(value, numbers.Integral) and math.isnan(value)
-
-
 def check_value(feature: Feature, value: object) -> object:
     """Return the clean value of one field, or raise ValidationError saying why not.
 
     Numeric fields give a float (NaN for a missing cholesterol), binary fields
-    an int and categorical fields a str.
+    an int and categorical fields a str: ``heartnet.rules.rule`` on one value.
     """
-    if feature.kind == "numeric":
-        if _is_missing(value):
-            if feature.nullable:
-                return math.nan
-            raise ValidationError(feature.name, value, allowed_text(feature), problem="missing value")
-        if not _is_real(value):
-            kind = "a boolean" if isinstance(value, (bool, np.bool_)) else type(value).__name__
-            problem = f"got {kind} {_short_repr(value)}"
-            raise ValidationError(feature.name, value, allowed_text(feature), problem=problem)
-        try:
-            number = float(value)
-        except OverflowError:
-            number = math.inf if value > 0 else -math.inf
-        if feature.nullable and number == feature.missing_code:
-            return math.nan
-        if not feature.min <= number <= feature.max:  # also rejects +-inf
-            raise ValidationError(feature.name, value, allowed_text(feature))
-        return number
-
-    if feature.kind == "binary":
-        if _is_real(value) and not _is_missing(value) and value in feature.values:
-            return int(value)
-    elif isinstance(value, str) and value in feature.values:
-        return str(value)  # a plain str, also for numpy strings
-    hint = match = None
-    if isinstance(value, str):
-        folded = {str(allowed_value).casefold(): allowed_value for allowed_value in feature.values}
-        match = folded.get(value.strip().casefold())
-        if match is not None:
-            hint = f"did you mean {match!r}?"
-    problem = "missing value" if _is_missing(value) else None
-    raise ValidationError(feature.name, value, allowed_text(feature), problem=problem, hint=hint, suggestion=match)
+    number, missing, text = sort_value(value)
+    ok, clean = rule(feature, number, missing, text)
+    if not ok:
+        raise problem(feature, value, number=number, missing=missing, text=text)
+    return float(clean) if feature.kind == "numeric" else feature.values[clean]
 
 
 def _field_problems(fields: Sequence[object]) -> list[ValidationError]:
@@ -158,45 +111,11 @@ def validate_row(row: Mapping) -> dict:
     return {feature.name: check_value(feature, row[feature.name]) for feature in FEATURES}
 
 
-_FLOAT_TYPES = (float, np.float64, np.float32)
-_STR_TYPES = (str, np.str_)
-
-
-def _bad_mask(feature: Feature, column: pd.Series) -> np.ndarray:
-    """True where a value of the column would fail check_value (vectorized)."""
-    dtype = column.dtype
-    plain_numbers = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
-    if feature.kind == "numeric" and plain_numbers:
-        values = column.to_numpy(dtype=float, na_value=np.nan)
-        missing = np.isnan(values)
-        if feature.nullable:
-            missing |= values == feature.missing_code
-        in_range = (values >= feature.min) & (values <= feature.max)
-        return ~((missing & feature.nullable) | (~missing & in_range))
-    if feature.kind == "binary" and plain_numbers:
-        return ~column.isin(feature.values).to_numpy()
-    # Mixed types (an object column, e.g. a CSV column with a stray word in it).
-    types = column.map(type)
-    if feature.kind == "categorical":
-        # A category must be a str equal to an allowed value; anything else fails check_value.
-        return ~(types.isin(_STR_TYPES).to_numpy() & column.isin(feature.values).to_numpy())
-    # Floats (NaN included) take the vectorized path above; the rest, usually a
-    # handful of stray cells, the scalar check.
-    floats = types.isin(_FLOAT_TYPES).to_numpy()
-    bad = np.zeros(len(column), dtype=bool)
-    if floats.any():
-        bad[floats] = _bad_mask(feature, column[floats].astype("float64"))
-    if not floats.all():
-        bad[~floats] = ~column[~floats].map(lambda value: _passes(feature, value)).to_numpy(dtype=bool)
-    return bad
-
-
-def _passes(feature: Feature, value: object) -> bool:
-    try:
-        check_value(feature, value)
-    except ValidationError:
-        return False
-    return True
+def _judge_frame(frame: pd.DataFrame) -> Judged:
+    missing = [name for name in FEATURE_NAMES if name not in frame.columns]
+    if missing:
+        _check_fields(list(frame.columns))
+    return judge_all({name: column_of(frame[name]) for name in FEATURE_NAMES})
 
 
 def validate_frame(frame: pd.DataFrame, *, where: str = "row", first: int = 0) -> pd.DataFrame:
@@ -214,24 +133,11 @@ def validate_frame(frame: pd.DataFrame, *, where: str = "row", first: int = 0) -
     if len(duplicated):
         raise ValidationError(str(duplicated[0]), duplicated[0], "each field once", problem="duplicated column")
     _check_fields(list(frame.columns))
-
-    _, problems = find_problems(frame, where=where, first=first)
-    if problems:
-        raise problems[0]
-
-    clean = {}
-    for feature in FEATURES:
-        column = frame[feature.name]
-        if feature.kind == "numeric":
-            values = pd.to_numeric(column, errors="raise").astype("float64")
-            if feature.nullable:
-                values = values.mask(values == feature.missing_code)
-            clean[feature.name] = values.to_numpy()
-        elif feature.kind == "binary":
-            clean[feature.name] = column.astype("int64").to_numpy()
-        else:
-            clean[feature.name] = column.astype(object).to_numpy()
-    return pd.DataFrame(clean)
+    judged = _judge_frame(frame)
+    bad = np.flatnonzero(~judged.good)
+    if len(bad):
+        raise judged.problems(int(bad[0]))[0].at(first + int(bad[0]), where)
+    return pd.DataFrame(judged.clean())
 
 
 def find_problems(frame: pd.DataFrame, *, where: str = "row", first: int = 0) -> tuple[np.ndarray, list]:
@@ -243,29 +149,21 @@ def find_problems(frame: pd.DataFrame, *, where: str = "row", first: int = 0) ->
     row's). Columns other than the features are ignored, so a batch file may
     carry its own IDs. Missing feature columns still raise.
     """
-    missing = [name for name in FEATURE_NAMES if name not in frame.columns]
-    if missing:
-        _check_fields(list(frame.columns))
-    bad_by_feature = {feature.name: _bad_mask(feature, frame[feature.name]) for feature in FEATURES}
-    bad_rows = np.logical_or.reduce(list(bad_by_feature.values())) if len(frame) else np.zeros(0, dtype=bool)
-    problems = []
-    for position in np.flatnonzero(bad_rows):
-        for feature in (FEATURES_BY_NAME[name] for name, bad in bad_by_feature.items() if bad[position]):
-            value = frame[feature.name].iloc[position]
-            try:
-                check_value(feature, value)
-            except ValidationError as error:
-                problems.append(error.at(first + int(position), where))
-            else:
-                raise AssertionError(f"vectorized and scalar checks disagree on {feature.name}={value!r}")
-    return ~bad_rows, problems
+    judged = _judge_frame(frame)
+    good = judged.good
+    problems = [
+        error.at(first + int(position), where)
+        for position in np.flatnonzero(~good)
+        for error in judged.problems(int(position))
+    ]
+    return good, problems
 
 
 def group_by_row(problems: list) -> dict[int, list]:
     """``find_problems``' errors gathered by row (or file line), in order: ``{row: [error, ...]}``."""
     grouped: dict[int, list] = {}
-    for problem in problems:
-        grouped.setdefault(problem.row, []).append(problem)
+    for error in problems:
+        grouped.setdefault(error.row, []).append(error)
     return grouped
 
 

@@ -121,7 +121,7 @@ def _cells(row: dict) -> str:
 
 
 def test_doubtful_cells_get_the_loaders_reading_and_lines_stay_right(tmp_path, model, patient):
-    """Cells the fast path can't vouch for are read as the loader reads them; bad rows keep their true line."""
+    """Unusual cells are read as the loader reads them; bad rows keep their true line."""
     header = ",".join(patient)
     lines = [
         _cells(patient),  # line 2: plain
@@ -155,6 +155,27 @@ def test_doubtful_cells_get_the_loaders_reading_and_lines_stay_right(tmp_path, m
     assert "did you mean 'ASY'?" in bad["reason"][0]
     assert list(bad["reason"][1:3]) == ["expected 11 fields, got 3", "expected 11 fields, got 12"]
     assert "field 'FastingBS': got 2" in bad["reason"][3]
+
+
+def test_a_rejected_number_is_quoted_as_written_whatever_the_chunk_size(tmp_path, model, patient):
+    """900 is quoted as 900 and 900.0 as 900.0, whichever rows share a chunk with it."""
+    lines = [
+        _cells({**patient, "Sex": "X", "MaxHR": "150.5"}),  # line 2: rejected, with a decimal in MaxHR
+        _cells({**patient, "MaxHR": 900}),  # 3
+        _cells({**patient, "MaxHR": "900.0"}),  # 4
+    ]
+    source = tmp_path / "in.csv"
+    source.write_text(",".join(patient) + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    reasons = {}
+    for chunk in (1, 1000):
+        rejects = tmp_path / f"rejects-{chunk}.csv"
+        score_csv(source, tmp_path / "out.csv", model, chunk_rows=chunk, rejects_path=rejects)
+        reasons[chunk] = pd.read_csv(rejects)["reason"].tolist()
+    assert reasons[1] == reasons[1000]
+    assert reasons[1][1:] == [
+        "field 'MaxHR': got 900; expected a number from 50 to 230 lpm",
+        "field 'MaxHR': got 900.0; expected a number from 50 to 230 lpm",
+    ]
 
 
 def test_a_windows_1252_file_scores_like_its_utf8_twin(tmp_path, patients, model):

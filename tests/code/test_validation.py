@@ -1,6 +1,7 @@
 """The validator: fields, containers, types and clean output (the bad-value corpus is in test_bad_inputs.py)."""
 
 import math
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -48,6 +49,23 @@ def test_rows_that_are_not_a_frame_or_list_are_a_type_error(rows):
 def test_a_list_item_that_is_not_a_dict_names_its_row(patient):
     with pytest.raises(TypeError, match="row 1: a row must be a dict"):
         validate_rows([patient, "oops"])
+
+
+@pytest.mark.parametrize("dtype", ["Int64", "Float64", object])
+def test_pandas_na_is_a_missing_value_alone_and_in_any_column(patient, dtype):
+    frame = pd.DataFrame([patient, patient])
+    na = pd.array([pd.NA, 200], dtype=dtype)
+    assert math.isnan(validate_row({**patient, "Cholesterol": pd.NA})["Cholesterol"])
+    assert math.isnan(validate_frame(frame.assign(Cholesterol=na))["Cholesterol"][0])
+    with pytest.raises(heartnet.ValidationError, match=r"^field 'Age': missing value"):
+        validate_row({**patient, "Age": pd.NA})
+    with pytest.raises(heartnet.ValidationError, match=r"^row 0, field 'Age': missing value"):
+        validate_frame(frame.assign(Age=na))
+
+
+def test_a_number_a_row_accepts_is_accepted_in_a_list_of_rows(patient):
+    row = {**patient, "Oldpeak": Fraction(1, 2)}
+    assert validate_row(row)["Oldpeak"] == validate_rows([row, row])["Oldpeak"][1] == 0.5
 
 
 def test_heart_disease_in_a_row_is_ignored(patient):
