@@ -11,7 +11,7 @@ In each outer fold the search picks a candidate on the other hospitals
 alone, refits it there and is scored once on the held-out hospital: the outer
 scores estimate the whole procedure, selection included. Then the same search
 runs once on the training rows of the held-out split that ``heartnet train``
-and ``heartnet evaluate`` use (``heartnet.evaluate.holdout_split``, seed 0),
+and ``heartnet evaluate`` use (``heartnet.splits.holdout_split``, seed 0),
 so no row they call held out takes part in any choice: its pick is the
 package's default (``HeartnetClassifier()``), and a test checks that the two
 agree. Every candidate is recorded with its inner log loss (mean over the
@@ -35,9 +35,10 @@ from common import REPORTS, publish
 from sklearn.model_selection import GridSearchCV, LeaveOneGroupOut, cross_validate, train_test_split
 
 import heartnet
-from heartnet.evaluate import LOSSES, SCORING, holdout_split, hospital_folds
+from heartnet.evaluate import LOSSES, SCORING, hospital_folds
 from heartnet.features import HOSPITAL
 from heartnet.reports import markdown_table
+from heartnet.splits import holdout_split
 
 # Written down and committed before the run that judges them (issue 27). None reads the "cholesterol not
 # measured" marker: every candidate fills it with the training mean (FillMissing). Each network comes twice,
@@ -163,7 +164,7 @@ def run(*, rows: int | None = None, seed: int = 0, names=None) -> dict:
             "rows": len(df),
             "final_search": {
                 "rows": len(training),
-                "split": f"training rows of heartnet.evaluate.holdout_split(seed={seed}); "
+                "split": f"training rows of heartnet.splits.holdout_split(seed={seed}); "
                 "its held-out rows take part in no choice",
             },
             "seconds": seconds,

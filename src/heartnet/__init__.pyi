@@ -13,9 +13,7 @@ from .errors import HeartnetError as HeartnetError
 from .errors import ModelError as ModelError
 from .errors import ValidationError as ValidationError
 from .estimator import HeartnetClassifier as HeartnetClassifier
-from .estimator import train as train
 from .evaluate import classification_metrics as classification_metrics
-from .evaluate import holdout_split as holdout_split
 from .features import FEATURE_NAMES as FEATURE_NAMES
 from .features import FEATURES as FEATURES
 from .features import TARGET as TARGET
@@ -25,11 +23,13 @@ from .inference import predict as predict
 from .inference import predict_one as predict_one
 from .model import build_model as build_model
 from .ranges import OutOfRangeWarning as OutOfRangeWarning
+from .splits import holdout_split as holdout_split
 from .storage import TrainedModel as TrainedModel
 from .storage import load as load
 from .storage import load_metadata as load_metadata
 from .storage import load_model as load_model
 from .storage import save_model as save_model
+from .training import train as train
 from .updating import recalibrate as recalibrate
 from .validation import validate_row as validate_row
 from .validation import validate_rows as validate_rows

@@ -262,9 +262,10 @@ def _cmd_recalibrate(args: argparse.Namespace) -> int:
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     if args.data:
         return _cmd_evaluate_local(args)
-    from heartnet.evaluate import classification_metrics, recorded_split
+    from heartnet.evaluate import classification_metrics
     from heartnet.features import TARGET
     from heartnet.inference import predict
+    from heartnet.splits import recorded_split
     from heartnet.storage import load
 
     model = load(args.model)

@@ -3,7 +3,7 @@
 ``HeartnetClassifier`` follows scikit-learn's estimator API: ``__init__`` only
 stores the hyper-parameters, ``fit(X, y)`` builds the Keras model
 (``heartnet.model.build_model``), trains it with ``compile`` and ``fit``
-(``heartnet.training.fit_model``) and sets ``model_``, ``history_``,
+(``heartnet.fitting.fit_model``) and sets ``model_``, ``history_``,
 ``best_epoch_`` and ``classes_``. ``X`` is a DataFrame (or a list of dicts)
 of the 11 raw features, exactly as a patient file holds them: the model's own
 preprocessing layers turn them into numbers. So ``clone``, ``cross_validate``,
@@ -23,15 +23,15 @@ from sklearn.utils.validation import check_is_fitted
 
 from heartnet.decision import classify
 from heartnet.errors import DataError
-from heartnet.features import FEATURE_NAMES, MISSING, TARGET
+from heartnet.features import FEATURE_NAMES, MISSING
+from heartnet.fitting import DEFAULT_FIT, SCHEDULES, best_epoch, fit_model
 from heartnet.inference import predict
 from heartnet.model import DEFAULT_HPARAMS, ENSEMBLES, build_model
 from heartnet.ranges import observed_ranges
 from heartnet.storage import TrainedModel
-from heartnet.training import DEFAULT_FIT, SCHEDULES, best_epoch, check_labels, fit_model
-from heartnet.validation import validate_rows
+from heartnet.validation import check_labels, validate_rows
 
-__all__ = ["HeartnetClassifier", "train"]
+__all__ = ["HeartnetClassifier"]
 
 SKLEARN_THRESHOLD = 0.5  # what predict means for any scikit-learn classifier: the more probable class
 
@@ -283,22 +283,3 @@ def _rows(X) -> pd.DataFrame | list:
         f"X must be a pandas DataFrame (or a list of dicts) with the columns {', '.join(FEATURE_NAMES)}; "
         f"got {type(X).__name__}"
     )
-
-
-def train(df: pd.DataFrame, *, seed: int = 0, **params) -> HeartnetClassifier:
-    """Fit a ``HeartnetClassifier`` on ``df`` (the 11 features and ``HeartDisease``) and return it.
-
-    The same as ``HeartnetClassifier(random_state=seed, **params).fit(df[features], df["HeartDisease"])``:
-    its ``model_`` is the Keras model, ``history_`` the History of ``fit``.
-    """
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"train takes a pandas DataFrame with the 11 features and '{TARGET}', got {type(df).__name__}")
-    if TARGET not in df.columns:
-        raise DataError(f"the training data has no '{TARGET}' column (0/1 labels)")
-    known = set(HeartnetClassifier().get_params()) - {"random_state"}
-    if "random_state" in params:
-        raise TypeError("train takes the seed as seed=, not random_state=")
-    unknown = sorted(set(params) - known)
-    if unknown:
-        raise TypeError(f"unknown hyper-parameters {unknown}; known: {sorted(known)}")
-    return HeartnetClassifier(random_state=seed, **params).fit(df[list(FEATURE_NAMES)], df[TARGET])

@@ -20,7 +20,6 @@ from __future__ import annotations
 import functools
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -30,26 +29,21 @@ from sklearn.model_selection import (
     RepeatedStratifiedKFold,
     cross_val_predict,
     cross_validate,
-    train_test_split,
 )
 
 from heartnet.decision import DEFAULT_THRESHOLD, classify
-from heartnet.errors import DataDiffers, DataError, NoRecordedSplit
-from heartnet.features import TARGET
+from heartnet.errors import DataError
 
 __all__ = [
     "LOSSES",
     "PROBABILITY_METRICS",
     "SCORING",
-    "TEST_SIZE",
     "THRESHOLD_RATES",
-    "RecordedSplit",
     "calibration",
     "classification_metrics",
     "compare_models",
     "confusion_counts",
     "corrected_paired_ttest",
-    "holdout_split",
     "hospital_folds",
     "logit",
     "metrics_by_group",
@@ -57,14 +51,11 @@ __all__ = [
     "out_of_fold",
     "paired_difference",
     "probability_metrics",
-    "recorded_split",
     "repeated_folds",
     "roc_auc_interval",
-    "stratified_split",
     "threshold_metrics",
 ]
 
-TEST_SIZE = 0.2
 # What every comparison measures, as scikit-learn scorer names; Brier and log loss come negated.
 SCORING = {
     "roc_auc": "roc_auc",
@@ -74,61 +65,6 @@ SCORING = {
     "log_loss": "neg_log_loss",
 }
 LOSSES = frozenset({"brier", "log_loss"})
-
-
-def stratified_split(labels, *, size: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """(kept, held-out) positions of ``labels``, stratified, reproducible from the seed, in scikit-learn's order."""
-    labels = np.asarray(labels)
-    return train_test_split(np.arange(len(labels)), test_size=size, stratify=labels, random_state=seed)
-
-
-def holdout_split(df: pd.DataFrame, *, seed: int = 0, test_size: float = TEST_SIZE) -> tuple[np.ndarray, np.ndarray]:
-    """Stratified (train positions, test positions) of ``df``, sorted, reproducible from the seed."""
-    train_rows, test_rows = stratified_split(df[TARGET], size=test_size, seed=seed)
-    return np.sort(train_rows), np.sort(test_rows)
-
-
-@dataclass(frozen=True)
-class RecordedSplit:
-    """The data a model was trained on and its held-out split, as its metadata records them."""
-
-    data: pd.DataFrame
-    train_rows: np.ndarray
-    test_rows: np.ndarray
-
-    @property
-    def test(self) -> pd.DataFrame:
-        return self.data.iloc[self.test_rows]
-
-    @property
-    def train(self) -> pd.DataFrame:
-        return self.data.iloc[self.train_rows]
-
-
-def recorded_split(metadata: dict) -> RecordedSplit:
-    """The one place a model's held-out rows are recovered: its recorded data (checked by sha256) and split.
-
-    Raises ``NoRecordedSplit`` for a model saved without one (the public
-    ``save_model``), ``DataDiffers`` when the data found is not the recorded
-    one, and the loader's own errors when it cannot be read.
-    """
-    from heartnet.data import load_dataset
-
-    split = metadata.get("split") or {}
-    if "test_rows" not in split:
-        raise NoRecordedSplit(
-            "the model's metadata records no held-out split (it was not saved by `heartnet train`); "
-            "evaluate it on labelled patients with --data CSV"
-        )
-    data = metadata.get("data") or {}
-    df = load_dataset(None if data.get("source", "builtin") == "builtin" else data["source"])
-    if data.get("sha256") not in (None, df.attrs["sha256"]):
-        raise DataDiffers(
-            "the data differs from the model's training data: "
-            f"expected sha256 {data['sha256']}, found {df.attrs['sha256']}"
-        )
-    test_rows = np.asarray(split["test_rows"], dtype=int)
-    return RecordedSplit(df, np.setdiff1d(np.arange(len(df)), test_rows), test_rows)
 
 
 _EPSILON = 1e-7  # probabilities are clipped to [ε, 1 − ε] before a logit or a log loss

@@ -31,6 +31,7 @@ from heartnet.errors import DataDiffers, HeartnetError, ModelError
 from heartnet.features import FEATURE_NAMES, FEATURES
 from heartnet.inference import keras_model, probabilities, training_ranges
 from heartnet.ranges import warn_outside
+from heartnet.splits import recorded_split
 from heartnet.storage import TrainedModel
 from heartnet.validation import validate_row, validate_rows
 
@@ -138,8 +139,6 @@ _drawn_again: dict[tuple, list[dict]] = {}  # a dataset read and sampled once pe
 
 
 def _draw_again(metadata: dict, seed: int) -> list[dict]:
-    from heartnet.evaluate import recorded_split  # reads the training data only for a model that needs it
-
     try:
         split = recorded_split(metadata)
     except DataDiffers:

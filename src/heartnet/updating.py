@@ -33,7 +33,7 @@ from heartnet.errors import DataError, LocalDataError
 from heartnet.evaluate import logit
 from heartnet.features import FEATURE_NAMES, TARGET
 from heartnet.files import file_sha256
-from heartnet.validation import not_a_label, validate_frame
+from heartnet.validation import check_labels, not_a_label, validate_frame
 
 __all__ = [
     "ALPHA",
@@ -256,7 +256,6 @@ def recalibrate(
     app has just shown them), so that the rows are not run again.
     """
     from heartnet.inference import probabilities as model_probabilities
-    from heartnet.training import check_labels
 
     if isinstance(local, pd.DataFrame):
         if TARGET not in local.columns:

@@ -15,18 +15,20 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from heartnet.errors import ValidationError
+from heartnet.errors import DataError, ValidationError
 from heartnet.features import FEATURE_NAMES, FEATURES, FEATURES_BY_NAME, TARGET, Feature
 from heartnet.rules import Judged, allowed_text, column_of, judge_all, problem, rule, sort_value
 
 __all__ = [
     "REASONS_SEP",
     "allowed_text",
+    "check_labels",
     "check_value",
     "find_problems",
     "group_by_row",
     "not_a_label",
     "row_problems",
+    "split_xy",
     "validate_frame",
     "validate_row",
     "validate_rows",
@@ -39,6 +41,15 @@ def not_a_label(labels) -> np.ndarray:
     """Where ``labels`` hold something other than 0 or 1 (a boolean counts as other): the one rule for the target."""
     labels = pd.Series(np.asarray(labels, dtype=object).ravel())
     return (~labels.isin([0, 1]) | labels.map(lambda value: isinstance(value, (bool, np.bool_)))).to_numpy()
+
+
+def check_labels(labels) -> np.ndarray:
+    """The labels as an int64 array of 0 and 1; ``DataError`` naming the first other values."""
+    labels = pd.Series(np.asarray(labels).ravel())
+    bad = not_a_label(labels)
+    if bad.any():
+        raise DataError(f"'{TARGET}' must hold only 0 and 1, got {sorted(map(repr, set(labels[bad])))[:5]}")
+    return labels.to_numpy(dtype="int64")
 
 
 REASONS_SEP = " | "  # between the reasons of one rejected row, when they are written on one line
@@ -188,3 +199,10 @@ def validate_rows(rows: pd.DataFrame | Sequence[Mapping]) -> pd.DataFrame:
     columns = {name: [row[name] for row in rows] for name in FEATURE_NAMES}
     # dtype=object keeps each value as given (no silent bool->int or str->number).
     return validate_frame(pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in columns.items()}))
+
+
+def split_xy(df: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """Validate a labelled frame and return (clean features, 0/1 labels)."""
+    if TARGET not in df.columns:
+        raise DataError(f"the training data has no '{TARGET}' column (0/1 labels)")
+    return validate_frame(df[list(FEATURE_NAMES)]), check_labels(df[TARGET])

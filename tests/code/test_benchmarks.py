@@ -50,9 +50,9 @@ def test_quality_benchmark_on_a_tiny_configuration(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_selection_benchmark_on_a_tiny_configuration(tmp_path, capsys, monkeypatch, dataset):
-    from heartnet.evaluate import holdout_split
     from heartnet.features import HOSPITAL
     from heartnet.reports import selection_table
+    from heartnet.splits import holdout_split
 
     out = tmp_path / "selection.json"
     selection = load("selection")

@@ -14,7 +14,7 @@ from heartnet.baselines import CATBOOST_MISSING, baseline_preprocessor, baseline
 from heartnet.evaluate import SCORING, compare_models, repeated_folds
 from heartnet.features import MISSING
 from heartnet.model import to_inputs
-from heartnet.training import split_xy
+from heartnet.validation import split_xy
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from heartnet.features import MISSING
 from heartnet.layers import FillMissing, PiecewiseLinearEncoding, edges_from
 from heartnet.model import build_model, network, to_inputs
 from heartnet.storage import metadata_path
-from heartnet.training import split_xy
+from heartnet.validation import split_xy
 
 
 @pytest.fixture(scope="module")
@@ -253,7 +253,7 @@ def test_fit_returns_a_keras_history_of_the_ensemble(small_fits):
 def test_early_stopping_restores_the_best_epochs_weights(small_fits, dataset):
     rows, stopped, _ = small_fits
     features, labels = split_xy(rows)
-    _, val_rows = heartnet.training.validation_split(labels, seed=3)
+    _, val_rows = heartnet.splits.validation_split(labels, seed=3)
     from sklearn.metrics import log_loss
 
     probabilities = heartnet.predict(features.iloc[val_rows], stopped)
@@ -264,7 +264,7 @@ def test_early_stopping_restores_the_best_epochs_weights(small_fits, dataset):
 def test_the_loss_is_the_mean_of_the_members_cross_entropies(small_fits):
     rows, _, fixed = small_fits
     features, labels = split_xy(rows)
-    trainer = heartnet.training.compile_for_training(fixed.model_)
+    trainer = heartnet.fitting.compile_for_training(fixed.model_)
     matrix = heartnet.model.encoder(fixed.model_)(to_inputs(features))
     members = np.asarray(network(fixed.model_)(matrix))
     targets = {"members": np.repeat(labels[:, None], 3, axis=1).astype("float32"), "probability": labels[:, None]}

@@ -6,12 +6,12 @@ import heartnet
 from heartnet import plots
 from heartnet.app.shared import dataset, model_or_stop
 from heartnet.errors import DataError, NoRecordedSplit
-from heartnet.evaluate import recorded_split
 from heartnet.explain import NoBackground
 from heartnet.model import member_count
 from heartnet.plots import diagrams
 from heartnet.reports import hospitals_table, load_report, quality_table
 from heartnet.spanish import decimal, no_background_message, percent
+from heartnet.splits import recorded_split
 
 # The global view's cost is rows x 2,048 coalitions x background rows model evaluations: 40 held-out patients
 # against 20 of the model's background rows (a random sample of them already) take a few seconds, not a minute.

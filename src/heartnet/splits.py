@@ -1,0 +1,96 @@
+"""Every split of the rows in one place: the held-out test split, the early-stopping split, a model's recorded split.
+
+All are stratified by the outcome and reproducible from a seed, through
+scikit-learn's ``train_test_split``: ``holdout_split`` is the test split that
+``heartnet train`` records and ``heartnet evaluate`` reads back
+(``recorded_split``); ``validation_split`` the rows early stopping watches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+from heartnet.data import load_dataset
+from heartnet.errors import DataDiffers, NoRecordedSplit
+from heartnet.features import TARGET
+
+__all__ = [
+    "TEST_SIZE",
+    "VALIDATION_SIZE",
+    "RecordedSplit",
+    "holdout_split",
+    "recorded_split",
+    "stratified_split",
+    "validation_split",
+]
+
+TEST_SIZE = 0.2  # the share of the rows `heartnet train` holds out
+VALIDATION_SIZE = 0.2  # the share of the training rows early stopping watches
+
+
+def stratified_split(labels, *, size: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(kept, held-out) positions of ``labels``, stratified, reproducible from the seed, in scikit-learn's order."""
+    labels = np.asarray(labels)
+    return train_test_split(np.arange(len(labels)), test_size=size, stratify=labels, random_state=seed)
+
+
+def holdout_split(df: pd.DataFrame, *, seed: int = 0, test_size: float = TEST_SIZE) -> tuple[np.ndarray, np.ndarray]:
+    """Stratified (train positions, test positions) of ``df``, sorted, reproducible from the seed."""
+    train_rows, test_rows = stratified_split(df[TARGET], size=test_size, seed=seed)
+    return np.sort(train_rows), np.sort(test_rows)
+
+
+@dataclass(frozen=True)
+class RecordedSplit:
+    """The data a model was trained on and its held-out split, as its metadata records them."""
+
+    data: pd.DataFrame
+    train_rows: np.ndarray
+    test_rows: np.ndarray
+
+    @property
+    def test(self) -> pd.DataFrame:
+        return self.data.iloc[self.test_rows]
+
+    @property
+    def train(self) -> pd.DataFrame:
+        return self.data.iloc[self.train_rows]
+
+
+def recorded_split(metadata: dict) -> RecordedSplit:
+    """The one place a model's held-out rows are recovered: its recorded data (checked by sha256) and split.
+
+    Raises ``NoRecordedSplit`` for a model saved without one (the public
+    ``save_model``), ``DataDiffers`` when the data found is not the recorded
+    one, and the loader's own errors when it cannot be read.
+    """
+    split = metadata.get("split") or {}
+    if "test_rows" not in split:
+        raise NoRecordedSplit(
+            "the model's metadata records no held-out split (it was not saved by `heartnet train`); "
+            "evaluate it on labelled patients with --data CSV"
+        )
+    data = metadata.get("data") or {}
+    df = load_dataset(None if data.get("source", "builtin") == "builtin" else data["source"])
+    if data.get("sha256") not in (None, df.attrs["sha256"]):
+        raise DataDiffers(
+            "the data differs from the model's training data: "
+            f"expected sha256 {data['sha256']}, found {df.attrs['sha256']}"
+        )
+    test_rows = np.asarray(split["test_rows"], dtype=int)
+    return RecordedSplit(df, np.setdiff1d(np.arange(len(df)), test_rows), test_rows)
+
+
+def validation_split(
+    labels, *, seed: int = 0, validation_size: float = VALIDATION_SIZE
+) -> tuple[np.ndarray, np.ndarray]:
+    """The (fit positions, validation positions) that early stopping uses (``heartnet.fitting.fit_model``).
+
+    Stratified and reproducible from the seed, so the validation rows of a
+    trained model can be recovered.
+    """
+    return stratified_split(labels, size=validation_size, seed=seed)
