@@ -68,9 +68,10 @@ def test_evaluation_figures(scores):
         plots.confusion_matrix(y, p, threshold=0.4),
         plots.roc_and_precision_recall(y, p),
         plots.calibration(y, p),
-        plots.threshold_tradeoff(y, p, chosen=0.3),
         plots.patient_probabilities(p[:5], y[:5], list("abcde")),
-        plots.metric_comparison({"a": {"exactitud": 0.8, "ROC AUC": 0.9}, "b": {"exactitud": 0.5, "ROC AUC": 0.5}}),
+        plots.grouped_bars(
+            {"a": {"Hungría": 0.8, "Suiza": 0.9}, "b": {"Hungría": 0.5}}, title="t", xlabel="h", ylabel="v"
+        ),
     ):
         _check(fig)
 
@@ -95,8 +96,10 @@ def test_confusion_matrix_counts_match_the_threshold(scores):
 def test_numbers_in_titles_and_legends_have_a_decimal_comma(scores):
     y, p = scores
     texts = [plots.calibration(y, p).axes[0].get_title()]
-    for fig in (plots.roc_and_precision_recall(y, p), plots.threshold_tradeoff(y, p, chosen=0.3)):
+    for fig in (plots.roc_and_precision_recall(y, p),):
         texts += [text.get_text() for ax in fig.axes if ax.get_legend() for text in ax.get_legend().get_texts()]
+    bars = plots.grouped_bars({"a": {"x": 0.25, "y": 0.5}}, title="t", xlabel="h", ylabel="v")
+    texts += [text.get_text() for text in bars.axes[0].texts]  # each bar's value
     numbers = [number for text in texts for number in re.findall(r"\d+[.,]\d+", text)]
     assert len(numbers) >= 4 and all("," in number for number in numbers), texts
 
@@ -108,6 +111,9 @@ def test_theory_figures():
     fig = plots.history_curves(histories, title="t", validation=True)
     _check(fig)
     assert len(fig.axes[0].lines) == 3  # a, a validation, b
+    spread = plots.layer_spread({"chica": [1.0, 0.1, 0.01], "Glorot": [1.0, 0.9, 0.8]}, title="t", ylabel="desvío")
+    _check(spread)
+    assert spread.axes[0].get_yscale() == "log" and len(spread.axes[0].lines) == 2
     _check(plots.training_curves({"loss": [1, 0.5], "val_loss": [1, 0.6], "auc": [0.5, 0.8], "val_auc": [0.5, 0.7]}))
 
 

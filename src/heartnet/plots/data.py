@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -24,7 +24,6 @@ __all__ = [
     "categorical_positive_rates",
     "class_balance",
     "correlations",
-    "embedding_vectors",
     "encoded_matrix",
     "missing_cholesterol",
     "numeric_distributions",
@@ -188,22 +187,6 @@ def piecewise_linear_encoding(layer, *, label: str) -> Figure:
     ax.set(
         title="Codificación lineal por tramos: un número, varias columnas", xlabel=label, ylabel="valor de la columna"
     )
-    return fig
-
-
-def embedding_vectors(demo: Mapping) -> Figure:
-    """The 2-D vectors an ``Embedding`` learned for each category, colored by the category's share of positives."""
-    vectors, rates = np.asarray(demo["vectors"]), np.asarray(demo["rates"])
-    fig = Figure(figsize=(6, 4.4), layout="constrained")
-    ax = fig.subplots()
-    points = ax.scatter(
-        vectors[:, 0], vectors[:, 1], c=rates, cmap="coolwarm", vmin=0, vmax=1, s=160, edgecolors="black"
-    )
-    for (x, y), name, rate in zip(vectors, demo["categories"], rates, strict=True):
-        ax.annotate(f"{name} ({percent(rate, 0)})", (x, y), xytext=(8, 6), textcoords="offset points", fontsize=9)
-    fig.colorbar(points, ax=ax, label="tasa de enfermedad de la categoría")
-    ax.margins(0.35)
-    ax.set(title="Embedding aprendido: un vector por categoría", xlabel="dimensión 1", ylabel="dimensión 2")
     return fig
 
 

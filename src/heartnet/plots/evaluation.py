@@ -27,15 +27,14 @@ __all__ = [
     "confusion_matrix",
     "decision_curve",
     "decision_curves_by_hospital",
+    "grouped_bars",
     "hospital_views",
-    "metric_comparison",
     "model_comparison",
     "patient_probabilities",
     "probability_histogram",
     "recalibration_by_sample_size",
     "risk_gauge",
     "roc_and_precision_recall",
-    "threshold_tradeoff",
 ]
 
 
@@ -232,41 +231,32 @@ def recalibration_by_sample_size(recalibration: Mapping) -> Figure:
     return fig
 
 
-def threshold_tradeoff(y_true, probabilities, *, chosen: float | None = None) -> Figure:
-    """Precision, recall and specificity as the decision threshold moves."""
-    thresholds = np.linspace(0.05, 0.95, 91)
-    y_true = np.asarray(y_true)
-    probabilities = np.asarray(probabilities)
-    curves = {"sensibilidad": [], "precisión": [], "especificidad": []}
-    for t in thresholds:
-        predicted = classify(probabilities, t).astype(bool)
-        curves["sensibilidad"].append(skm.recall_score(y_true, predicted, zero_division=0))
-        curves["precisión"].append(skm.precision_score(y_true, predicted, zero_division=0))
-        curves["especificidad"].append(skm.recall_score(1 - y_true, ~predicted, zero_division=0))
-    fig = Figure(figsize=(7, 4), layout="constrained")
-    ax = fig.subplots()
-    for name, values in curves.items():
-        ax.plot(thresholds, values, label=name)
-    if chosen is not None:
-        ax.axvline(chosen, color="black", linestyle=":", label=f"umbral elegido {decimal(chosen, 2)}")
-    ax.set(title="Compromiso según el umbral de decisión", xlabel="umbral", ylabel="valor", ylim=(0, 1.02))
-    ax.legend()
-    return fig
+def grouped_bars(
+    values: Mapping[str, Mapping[str, float]],
+    *,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    ylim: tuple[float, float] | None = None,
+) -> Figure:
+    """Grouped bars with their values: one group per key of the inner mappings, one bar per outer key.
 
-
-def metric_comparison(scores: Mapping[str, Mapping[str, float]]) -> Figure:
-    """Grouped bars: one group per metric, one bar per classifier (``name -> metric -> value``)."""
-    frame = pd.DataFrame(scores)
+    ``values`` is ``label -> group -> value``, e.g. ``{"con indicador": {"Hungría": 0.4, ...}, ...}``;
+    a group a label lacks (NaN) gets no bar.
+    """
+    frame = pd.DataFrame(values)
     fig = Figure(figsize=(9, 3.8), layout="constrained")
     ax = fig.subplots()
     width = 0.8 / frame.shape[1]
     positions = np.arange(frame.shape[0])
     for index, name in enumerate(frame.columns):
-        bars = ax.bar(positions + index * width, frame[name], width, label=name)
-        ax.bar_label(bars, fmt="%.2f", fontsize=8)
+        bars = ax.bar(positions + index * width, frame[name], width, label=name, color=f"C{index}")
+        ax.bar_label(bars, labels=[decimal(v, 2) if v == v else "" for v in frame[name]], fontsize=8)
     ax.set_xticks(positions + width * (frame.shape[1] - 1) / 2, frame.index)
-    ax.set(title="Métricas de clasificación en el conjunto de prueba", xlabel="métrica", ylabel="valor", ylim=(0, 1.12))
-    ax.legend(fontsize=8, loc="upper right")
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    if ylim:
+        ax.set_ylim(*ylim)
+    ax.legend(fontsize=8, loc="best")
     return fig
 
 

@@ -11,7 +11,7 @@ from heartnet.plots._common import (
     Figure,
 )
 
-__all__ = ["activation_functions", "binary_cross_entropy", "history_curves", "training_curves"]
+__all__ = ["activation_functions", "binary_cross_entropy", "history_curves", "layer_spread", "training_curves"]
 
 
 def activation_functions() -> Figure:
@@ -97,4 +97,21 @@ def training_curves(
                         label=f"mejor época: {best_epoch} (pesos restaurados)")  # fmt: skip
         ax.set(title=title, xlabel="época", ylabel=label)
         ax.legend(fontsize=9)
+    return fig
+
+
+def layer_spread(spreads: Mapping[str, Sequence[float]], *, title: str, ylabel: str) -> Figure:
+    """One line per setting (``label -> one value per layer``) across a deep network's layers, on a log scale.
+
+    For the spread of activations or the size of gradients layer by layer: a
+    line that falls by orders of magnitude is a signal that vanishes, one that
+    climbs, a signal that explodes.
+    """
+    fig = Figure(figsize=(7, 4), layout="constrained")
+    ax = fig.subplots()
+    for index, (label, values) in enumerate(spreads.items()):
+        ax.plot(np.arange(1, len(values) + 1), values, marker="o", color=f"C{index}", label=label)
+    ax.set_yscale("log")
+    ax.set(title=title, xlabel="capa oculta", ylabel=ylabel)
+    ax.legend(fontsize=8)
     return fig
