@@ -43,6 +43,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedShuffleSplit, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder
+from tables import markdown_table
 
 import heartnet
 from heartnet.baselines import baselines, catboost, logistic_regression
@@ -61,7 +62,6 @@ from heartnet.evaluate import (
     threshold_metrics,
 )
 from heartnet.features import FEATURES, HOSPITAL, MISSING, SEX
-from heartnet.reports import markdown_table
 from heartnet.storage import TrainedModel
 from heartnet.updating import MIN_ROWS, Update, fit_update
 

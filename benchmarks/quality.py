@@ -27,11 +27,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import REPORTS, publish
 from sklearn.model_selection import train_test_split
+from tables import markdown_table
 
 import heartnet
 from heartnet.baselines import baselines
 from heartnet.evaluate import LOSSES, SCORING, compare_models, corrected_paired_ttest, repeated_folds
-from heartnet.reports import markdown_table
 
 METRICS = (*SCORING, "fit_seconds")
 GOALS = ("roc_auc", "brier", "log_loss")  # heartnet against CatBoost, and against every baseline on AUC and Brier

@@ -20,9 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import REPORTS
-
-from heartnet.paths import project_root
-from heartnet.reports import (
+from tables import (
     decision_table,
     hospitals_data_table,
     hospitals_table,
@@ -33,7 +31,10 @@ from heartnet.reports import (
     sex_table,
     shipped_model_text,
     speed_table,
+    threshold_table,
 )
+
+from heartnet.paths import project_root
 
 FOOTER = "Generado por `benchmarks/readme_table.py` a partir de `reports/*.json` (`make bench`)."
 # Each document's blocks: block name -> the (report, renderer) pairs it shows, in order.
@@ -54,7 +55,7 @@ MODEL_CARD_BLOCKS = {
     "hospitals-data": (("hospitals.json", hospitals_data_table),),
     "selection": (("selection.json", selection_table),),
     "pooled": (("quality.json", quality_table),),
-    "hospitals": (("hospitals.json", hospitals_table),),
+    "hospitals": (("hospitals.json", hospitals_table), ("hospitals.json", threshold_table)),
     "subgroups": (("hospitals.json", sex_table),),
     "decision": (("hospitals.json", decision_table),),
     "updating": (("hospitals.json", recalibration_table),),

@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np
 from common import REPORTS, publish
+from tables import markdown_table
 
 import heartnet
-from heartnet.reports import markdown_table
 
 GOALS = {"rows_per_second_at_largest": 200_000, "memory_ratio_largest_to_smallest": 1.3}
 

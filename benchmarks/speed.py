@@ -32,12 +32,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np
 from common import REPORTS, publish
+from tables import markdown_table
 
 import heartnet
 from heartnet.baselines import baselines
 from heartnet.inference import model_function
 from heartnet.model import to_inputs
-from heartnet.reports import markdown_table
 from heartnet.validation import validate_row
 
 # What each goal measures: (comparison, target, what).

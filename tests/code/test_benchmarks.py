@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
-
-
-def load(name: str):
-    spec = importlib.util.spec_from_file_location(f"benchmark_{name}", BENCHMARKS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.benchmark_modules import BENCHMARKS, load
 
 
 @pytest.mark.slow
@@ -51,7 +42,8 @@ def test_quality_benchmark_on_a_tiny_configuration(tmp_path, capsys):
 @pytest.mark.slow
 def test_selection_benchmark_on_a_tiny_configuration(tmp_path, capsys, monkeypatch, dataset):
     from heartnet.features import HOSPITAL
-    from heartnet.reports import selection_table
+
+    selection_table = load("tables").selection_table
     from heartnet.splits import holdout_split
 
     out = tmp_path / "selection.json"
@@ -183,7 +175,7 @@ def test_readme_table_renders_a_report(tmp_path):
 
 
 def test_the_readmes_model_sentence_is_the_searchs_winner_merged_with_the_defaults():
-    from heartnet.reports import shipped_model_text
+    shipped_model_text = load("tables").shipped_model_text
 
     report = {"chosen_default": "small", "chosen_params": {"members": 3, "units": [8], "bins": 0, "missing": "mean"}}
     text = shipped_model_text(report)
@@ -247,7 +239,9 @@ def test_hospitals_benchmark_on_a_tiny_configuration(tmp_path, capsys, monkeypat
 
     import heartnet
     from heartnet.features import MISSING
-    from heartnet.reports import hospitals_table, sex_table, threshold_table
+
+    tables = load("tables")
+    hospitals_table, sex_table, threshold_table = tables.hospitals_table, tables.sex_table, tables.threshold_table
 
     real = heartnet.HeartnetClassifier
     monkeypatch.setattr(heartnet, "HeartnetClassifier", lambda **params: real(members=1, epochs=3, **params))

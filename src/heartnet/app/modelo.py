@@ -4,12 +4,11 @@ import streamlit as st
 
 import heartnet
 from heartnet import plots
-from heartnet.app.shared import dataset, model_or_stop
+from heartnet.app.shared import dataset, model_card_block, model_or_stop, report
 from heartnet.errors import DataError, NoRecordedSplit
 from heartnet.explain import NoBackground
 from heartnet.model import member_count
 from heartnet.plots import diagrams
-from heartnet.reports import hospitals_table, load_report, quality_table
 from heartnet.spanish import decimal, no_background_message, percent
 from heartnet.splits import recorded_split
 
@@ -97,8 +96,8 @@ else:
     st.pyplot(plots.shapley_summary(explanation))
 
 st.subheader("En un hospital que no vio")
-hospitals = load_report("hospitals")
-if hospitals is None:
+hospitals, hospitals_tables = report("hospitals"), model_card_block("hospitals")
+if hospitals is None or hospitals_tables is None:
     st.info("Todavía no hay evaluación por hospital: se genera con `make bench`.")
 else:
     st.write(
@@ -106,7 +105,7 @@ else:
         "pasaría a un hospital que lo adopte. Ordenar pacientes se sostiene bastante; la probabilidad se corre "
         "con la tasa de enfermedad de cada hospital (intercepto y pendiente de calibración)."
     )
-    st.markdown(hospitals_table(hospitals))
+    st.markdown(hospitals_tables)
     if "recalibration" in hospitals:
         st.write(
             "¿Cuánto ayuda recalibrar con pocos pacientes del hospital nuevo? Cada panel actualiza el modelo con "
@@ -116,11 +115,11 @@ else:
         st.pyplot(plots.recalibration_by_sample_size(hospitals["recalibration"]))
 
 st.subheader("Comparación con otros modelos")
-quality = load_report("quality")
-if quality is None:
+quality_tables = model_card_block("pooled")
+if quality_tables is None:
     st.info("Todavía no hay benchmark: se genera con `make bench`.")
 else:
-    st.markdown(quality_table(quality))
+    st.markdown(quality_tables)
 
 st.subheader("Evaluación en su partición de prueba")
 probabilities = heartnet.predict(test, model)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pandas as pd
 import streamlit as st
 
 import heartnet
 from heartnet.data import typical_patient
 from heartnet.errors import ModelError
+from heartnet.paths import project_root
 
 NOT_A_DEVICE = "Material de estudio: **no es un dispositivo médico** y no reemplaza una consulta."
 
@@ -60,3 +64,24 @@ def _contributions(model_file: str, model_sha256: str, row: tuple) -> tuple[pd.D
 
     frame = shapley(model_or_stop(), dict(row))
     return frame, dict(frame.attrs)
+
+
+@st.cache_data(show_spinner=False)
+def report(name: str) -> dict | None:
+    """reports/<name>.json of this checkout (what `make bench` measured), or None before it has run."""
+    path = project_root() / "reports" / f"{name}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+@st.cache_data(show_spinner=False)
+def model_card_block(name: str) -> str | None:
+    """The Spanish tables of docs/model_card.md's block ``name``, as benchmarks/readme_table.py wrote them.
+
+    The documents and the app show the same tables, rendered once from reports/*.json; the block's last
+    line (where the tables come from) is left out. None when the model card is not there.
+    """
+    path = project_root() / "docs" / "model_card.md"
+    if not path.is_file():
+        return None
+    found = re.search(f"<!-- {name}:start -->\n(.*?)\n<!-- {name}:end -->", path.read_text(encoding="utf-8"), re.DOTALL)
+    return found[1].rsplit("\n\n", 1)[0] if found else None

@@ -1,12 +1,16 @@
-"""Benchmark reports (reports/*.json) as Spanish Markdown tables, for the README and the app."""
+"""The benchmarks' reports (reports/*.json) as Spanish Markdown tables: the documents' generated blocks.
+
+Not part of the installed package: ``readme_table.py`` writes these tables into
+README.md, docs/model_card.md and data/README.md, and the app and the notebooks
+show those same blocks. ``markdown_table`` also lays out the benchmarks' own
+terminal tables.
+"""
 
 from __future__ import annotations
 
-import json
 import re
 
 from heartnet.features import HOSPITALS, SEX
-from heartnet.paths import project_root
 from heartnet.spanish import MODEL_NAMES, UPDATE_NAMES, decimal, maybe_decimal, percent
 
 __all__ = [
@@ -17,7 +21,6 @@ __all__ = [
     "goals_text",
     "hospitals_data_table",
     "hospitals_table",
-    "load_report",
     "per_hospital_table",
     "pooled_table",
     "quality_table",
@@ -28,12 +31,6 @@ __all__ = [
     "speed_table",
     "threshold_table",
 ]
-
-
-def load_report(name: str) -> dict | None:
-    """reports/<name>.json of this checkout, or None when it has not been generated."""
-    path = project_root() / "reports" / f"{name}.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
 _NUMBER_CELL = re.compile(r"^\**[+−-]?[0-9]|^—$|^n/a$")  # 0,41 · **0,38** · −0,02 · — (none)
