@@ -10,7 +10,7 @@ By hospital (internal-external validation, Steyerberg & Harrell 2016):
 ``LeaveOneGroupOut``; ``out_of_fold`` collects out-of-fold probabilities
 with ``cross_val_predict``; ``probability_metrics`` scores them (ROC AUC with
 a stratified bootstrap interval, Brier, log loss, calibration intercept and
-slope by statsmodels) and ``metrics_by_group`` does the same per hospital or
+slope: ``heartnet.recalibration``'s fit) and ``metrics_by_group`` does the same per hospital or
 per sex through fairlearn's ``MetricFrame``; ``net_benefit`` gives decision
 curves through dcurves.
 """
@@ -18,7 +18,6 @@ curves through dcurves.
 from __future__ import annotations
 
 import functools
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -36,6 +35,7 @@ from sklearn.model_selection import (
 from heartnet.decision import DEFAULT_THRESHOLD, classify
 from heartnet.errors import DataDiffers, DataError, NoRecordedSplit
 from heartnet.features import TARGET
+from heartnet.recalibration import EPSILON, calibration, logit
 
 __all__ = [
     "LOSSES",
@@ -131,17 +131,8 @@ def recorded_split(metadata: dict) -> RecordedSplit:
     return RecordedSplit(df, np.setdiff1d(np.arange(len(df)), test_rows), test_rows)
 
 
-_EPSILON = 1e-7  # probabilities are clipped to [ε, 1 − ε] before a logit or a log loss
-
-
-def logit(probabilities) -> np.ndarray:
-    """log(p / (1 − p)) of probabilities clipped to [ε, 1 − ε], so that 0 and 1 stay finite."""
-    p = np.clip(np.asarray(probabilities, dtype=float), _EPSILON, 1 - _EPSILON)
-    return np.log(p / (1 - p))
-
-
 def _log_loss(y_true, probabilities) -> float:
-    return float(skm.log_loss(y_true, np.clip(probabilities, _EPSILON, 1 - _EPSILON), labels=[0, 1]))
+    return float(skm.log_loss(y_true, np.clip(probabilities, EPSILON, 1 - EPSILON), labels=[0, 1]))
 
 
 def confusion_counts(y_true, probabilities, threshold: float) -> dict:
@@ -304,47 +295,6 @@ def out_of_fold(estimator, X, y, cv, *, groups=None) -> np.ndarray:
             for r in range(repeats)
         ]
     )
-
-
-def calibration(y_true, probabilities, *, confidence: float = 0.95) -> dict:
-    """Calibration intercept and slope with their intervals: logistic recalibration, fitted by statsmodels.
-
-    The slope is b in logit P(y = 1) = a + b·logit(p) (below 1: predictions too
-    extreme; above 1: too timid); the intercept, calibration-in-the-large, is
-    a in logit P(y = 1) = a + logit(p), the logit as an offset (above 0: the
-    model under-estimates the risk). A perfectly calibrated model has 0 and 1
-    (Steyerberg, *Clinical Prediction Models*, 2nd ed., ch. 15). Both are NaN
-    when ``y_true`` holds one class only; the slope alone is NaN when the
-    logits separate the classes perfectly (a few patients), where it has no
-    finite estimate.
-    """
-    import statsmodels.api as sm
-
-    y_true = np.asarray(y_true, dtype=float)
-    logits = logit(probabilities)
-    nan = {"intercept": np.nan, "intercept_low": np.nan, "intercept_high": np.nan}
-    nan |= {"slope": np.nan, "slope_low": np.nan, "slope_high": np.nan}
-    if len(np.unique(y_true)) < 2:
-        return nan
-    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
-
-    binomial = sm.families.Binomial()
-    alpha = 1 - confidence
-    intercept = sm.GLM(y_true, np.ones((len(y_true), 1)), family=binomial, offset=logits).fit()
-    (intercept_low, intercept_high) = intercept.conf_int(alpha)[0]
-    result = nan | {
-        "intercept": float(intercept.params[0]),
-        "intercept_low": float(intercept_low),
-        "intercept_high": float(intercept_high),
-    }
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", PerfectSeparationWarning)
-        try:
-            slope = sm.GLM(y_true, sm.add_constant(logits, has_constant="add"), family=binomial).fit()
-        except PerfectSeparationWarning:  # the logits split the classes perfectly: no finite slope (a tiny sample)
-            return result
-    slope_low, slope_high = slope.conf_int(alpha)[1]
-    return result | {"slope": float(slope.params[1]), "slope_low": float(slope_low), "slope_high": float(slope_high)}
 
 
 def roc_auc_interval(y_true, probabilities, *, confidence: float = 0.95, resamples: int = 2000, seed: int = 0):
