@@ -10,15 +10,14 @@ By hospital (internal-external validation, Steyerberg & Harrell 2016):
 ``LeaveOneGroupOut``; ``out_of_fold`` collects out-of-fold probabilities
 with ``cross_val_predict``; ``probability_metrics`` scores them (ROC AUC with
 a stratified bootstrap interval, Brier, log loss, calibration intercept and
-slope: ``heartnet.recalibration``'s fit) and ``metrics_by_group`` does the same per hospital or
-per sex through fairlearn's ``MetricFrame``; ``net_benefit`` gives decision
-curves through dcurves.
+slope: ``heartnet.recalibration``'s fit) and ``metrics_by_group`` does the
+same per hospital or per sex; ``net_benefit`` gives decision curves through
+dcurves.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -331,28 +330,15 @@ def _roc_auc(y_true, probabilities) -> float:
     return float(skm.roc_auc_score(y_true, probabilities)) if len(np.unique(y_true)) == 2 else np.nan
 
 
-def _once_per_sample(function):
-    """``function(y, p)``, computed once for the same outcomes and probabilities and then reused.
+@dataclass(frozen=True)
+class _Part:
+    """A metric that is one part of a computation other metrics share: an interval's end, a calibration's slope."""
 
-    Two metrics read each of these results (the interval's two ends, the
-    calibration's intercept and slope), and ``MetricFrame`` asks for every
-    metric separately: without this, each bootstrap and each pair of
-    logistic fits would run twice.
-    """
+    compute: Callable
+    part: int | str
 
-    @functools.lru_cache(maxsize=16)
-    def from_bytes(y_bytes: bytes, p_bytes: bytes):
-        return function(np.frombuffer(y_bytes, dtype=np.int64), np.frombuffer(p_bytes, dtype=np.float64))
-
-    def once(y_true, probabilities):
-        y_true, probabilities = np.asarray(y_true, dtype=np.int64), np.asarray(probabilities, dtype=np.float64)
-        return from_bytes(y_true.tobytes(), probabilities.tobytes())
-
-    return once
-
-
-_auc_interval = _once_per_sample(roc_auc_interval)
-_calibration = _once_per_sample(calibration)
+    def __call__(self, y_true, probabilities):
+        return self.compute(y_true, probabilities)[self.part]
 
 
 # What a set of predicted probabilities is scored by, overall and per group: name -> f(y_true, probabilities).
@@ -361,40 +347,50 @@ PROBABILITY_METRICS = {
     "prevalence": lambda y, p: float(np.mean(y)),
     "mean_predicted": lambda y, p: float(np.mean(p)),
     "roc_auc": _roc_auc,
-    "roc_auc_low": lambda y, p: _auc_interval(y, p)[0],
-    "roc_auc_high": lambda y, p: _auc_interval(y, p)[1],
+    "roc_auc_low": _Part(roc_auc_interval, 0),
+    "roc_auc_high": _Part(roc_auc_interval, 1),
     "brier": lambda y, p: float(skm.brier_score_loss(y, p)),
     "log_loss": _log_loss,
-    "calibration_intercept": lambda y, p: _calibration(y, p)["intercept"],
-    "calibration_slope": lambda y, p: _calibration(y, p)["slope"],
+    "calibration_intercept": _Part(calibration, "intercept"),
+    "calibration_slope": _Part(calibration, "slope"),
 }
 
 
 def probability_metrics(y_true, probabilities, *, metrics=None) -> dict:
-    """``PROBABILITY_METRICS`` (or the named subset ``metrics``) of one set of predictions, as plain floats."""
+    """``PROBABILITY_METRICS`` (or the named subset ``metrics``) of one set of predictions, as plain floats.
+
+    The bootstrap behind the interval's two ends, and the fit behind the
+    calibration's intercept and slope, run once however many of their parts
+    are asked for.
+    """
     y_true, probabilities = np.asarray(y_true, dtype=int), np.asarray(probabilities, dtype=float)
-    chosen = metrics or PROBABILITY_METRICS
-    return {name: PROBABILITY_METRICS[name](y_true, probabilities) for name in chosen}
+    shared: dict[Callable, object] = {}  # each shared computation's result, by its function
+    result = {}
+    for name in metrics or PROBABILITY_METRICS:
+        metric = PROBABILITY_METRICS[name]
+        if isinstance(metric, _Part):
+            if metric.compute not in shared:
+                shared[metric.compute] = metric.compute(y_true, probabilities)
+            result[name] = shared[metric.compute][metric.part]
+        else:
+            result[name] = metric(y_true, probabilities)
+    return result
 
 
 def metrics_by_group(y_true, probabilities, groups, *, metrics=None) -> pd.DataFrame:
-    """``PROBABILITY_METRICS`` per group (a hospital, a sex), one row each in order of appearance.
+    """``PROBABILITY_METRICS`` (or the named subset ``metrics``) per group (a hospital, a sex), one row each.
 
-    Through fairlearn's ``MetricFrame`` (``by_group``), the field's tool for
-    metrics by subgroup; the index is named after ``groups`` (a Series' name).
+    Rows in order of first appearance, each group's ``probability_metrics``;
+    the index is named after ``groups`` (a Series' name, else "group");
+    ``n`` is an int, the other columns floats.
     """
-    from fairlearn.metrics import MetricFrame
-
-    chosen = {name: PROBABILITY_METRICS[name] for name in (metrics or PROBABILITY_METRICS)}
-    groups = groups if isinstance(groups, pd.Series) else pd.Series(np.asarray(groups, dtype=object), name="group")
-    frame = MetricFrame(
-        metrics=chosen,
-        y_true=np.asarray(y_true, dtype=int),
-        y_pred=np.asarray(probabilities, dtype=float),
-        sensitive_features=groups.reset_index(drop=True),
-    )
-    order = list(dict.fromkeys(groups))
-    return frame.by_group.loc[order].astype(float).astype({"n": int})
+    y_true, probabilities = np.asarray(y_true, dtype=int), np.asarray(probabilities, dtype=float)
+    name = groups.name if isinstance(groups, pd.Series) and groups.name is not None else "group"
+    labels = np.asarray(groups, dtype=object)
+    order = list(dict.fromkeys(labels))
+    rows = [probability_metrics(y_true[labels == g], probabilities[labels == g], metrics=metrics) for g in order]
+    frame = pd.DataFrame(rows, index=pd.Index(order, dtype=object, name=name)).astype(float)
+    return frame.astype({"n": int}) if "n" in frame else frame
 
 
 def paired_difference(
