@@ -47,21 +47,20 @@ from tables import markdown_table
 
 import heartnet
 from heartnet.baselines import baselines, catboost, logistic_regression
+from heartnet.comparison import LOSSES, repeated_folds
 from heartnet.errors import HeartnetError
 from heartnet.evaluate import (
-    LOSSES,
     PROBABILITY_METRICS,
-    calibration,
     hospital_folds,
     metrics_by_group,
     net_benefit,
     out_of_fold,
     paired_difference,
     probability_metrics,
-    repeated_folds,
     threshold_metrics,
 )
 from heartnet.features import FEATURES, HOSPITAL, MISSING, SEX
+from heartnet.recalibration import calibration
 from heartnet.storage import TrainedModel
 from heartnet.updating import MIN_ROWS, Update, fit_update
 

@@ -31,7 +31,7 @@ from tables import markdown_table
 
 import heartnet
 from heartnet.baselines import baselines
-from heartnet.evaluate import LOSSES, SCORING, compare_models, corrected_paired_ttest, repeated_folds
+from heartnet.comparison import LOSSES, SCORING, compare_models, corrected_paired_ttest, repeated_folds
 
 METRICS = (*SCORING, "fit_seconds")
 GOALS = ("roc_auc", "brier", "log_loss")  # heartnet against CatBoost, and against every baseline on AUC and Brier

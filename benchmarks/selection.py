@@ -36,7 +36,8 @@ from sklearn.model_selection import GridSearchCV, LeaveOneGroupOut, cross_valida
 from tables import markdown_table
 
 import heartnet
-from heartnet.evaluate import LOSSES, SCORING, hospital_folds
+from heartnet.comparison import LOSSES, SCORING
+from heartnet.evaluate import hospital_folds
 from heartnet.features import HOSPITAL
 from heartnet.splits import holdout_split
 

@@ -5,8 +5,11 @@ Every heartnet module that needs TensorFlow imports it from here
 notebook and the app all load it through ``heartnet.quiet.import_quietly``:
 absl's and oneDNN's start-up lines, which ``TF_CPP_MIN_LOG_LEVEL`` cannot
 silence, never reach the user's terminal, and an import that fails still
-shows them. Once TensorFlow is loaded, a later ``import keras`` anywhere is
-quiet too (it is already in ``sys.modules``).
+shows them. This module runs once per process, so stderr is redirected at
+most once: around the first import of TensorFlow and Keras, and only when
+that happens on the main thread (not in a Streamlit page's thread, where the
+lines go to the server's log). Once TensorFlow is loaded, a later
+``import keras`` anywhere is quiet too (it is already in ``sys.modules``).
 """
 
 from __future__ import annotations

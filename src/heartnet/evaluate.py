@@ -1,83 +1,50 @@
-"""Metrics, the held-out split, and comparisons of models on the same folds through scikit-learn.
-
-``compare_models`` runs every model (heartnet's ``HeartnetClassifier`` and the
-baselines of ``heartnet.baselines`` alike) through scikit-learn's own
-``cross_validate`` with one CV object, so all of them see exactly the same
-folds; ``corrected_paired_ttest`` compares two models fold by fold.
+"""Metrics of predicted probabilities, the held-out split, and evaluation by hospital, through scikit-learn.
 
 By hospital (internal-external validation, Steyerberg & Harrell 2016):
 ``hospital_folds`` checks the groups and gives scikit-learn's
 ``LeaveOneGroupOut``; ``out_of_fold`` collects out-of-fold probabilities
 with ``cross_val_predict``; ``probability_metrics`` scores them (ROC AUC with
 a stratified bootstrap interval, Brier, log loss, calibration intercept and
-slope by statsmodels) and ``metrics_by_group`` does the same per hospital or
-per sex through fairlearn's ``MetricFrame``; ``net_benefit`` gives decision
-curves through dcurves.
+slope: ``heartnet.recalibration``'s fit) and ``metrics_by_group`` does the
+same per hospital or per sex; ``net_benefit`` gives decision curves through
+dcurves.
+
+Comparing models on the same folds is ``heartnet.comparison``'s job; the
+calibration fit is ``heartnet.recalibration``'s.
 """
 
 from __future__ import annotations
 
-import functools
-import warnings
-from collections.abc import Mapping
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from sklearn import metrics as skm
-from sklearn.model_selection import (
-    LeaveOneGroupOut,
-    RepeatedStratifiedKFold,
-    cross_val_predict,
-    cross_validate,
-)
+from sklearn.model_selection import LeaveOneGroupOut, cross_val_predict
 
 from heartnet.decision import DEFAULT_THRESHOLD, classify
 from heartnet.errors import DataError
+from heartnet.recalibration import EPSILON, calibration
 
 __all__ = [
-    "LOSSES",
     "PROBABILITY_METRICS",
-    "SCORING",
     "THRESHOLD_RATES",
-    "calibration",
     "classification_metrics",
-    "compare_models",
     "confusion_counts",
-    "corrected_paired_ttest",
     "hospital_folds",
-    "logit",
     "metrics_by_group",
     "net_benefit",
     "out_of_fold",
     "paired_difference",
     "probability_metrics",
-    "repeated_folds",
     "roc_auc_interval",
     "threshold_metrics",
 ]
 
-# What every comparison measures, as scikit-learn scorer names; Brier and log loss come negated.
-SCORING = {
-    "roc_auc": "roc_auc",
-    "accuracy": "accuracy",
-    "f1": "f1",
-    "brier": "neg_brier_score",
-    "log_loss": "neg_log_loss",
-}
-LOSSES = frozenset({"brier", "log_loss"})
-
-
-_EPSILON = 1e-7  # probabilities are clipped to [ε, 1 − ε] before a logit or a log loss
-
-
-def logit(probabilities) -> np.ndarray:
-    """log(p / (1 − p)) of probabilities clipped to [ε, 1 − ε], so that 0 and 1 stay finite."""
-    p = np.clip(np.asarray(probabilities, dtype=float), _EPSILON, 1 - _EPSILON)
-    return np.log(p / (1 - p))
-
 
 def _log_loss(y_true, probabilities) -> float:
-    return float(skm.log_loss(y_true, np.clip(probabilities, _EPSILON, 1 - _EPSILON), labels=[0, 1]))
+    return float(skm.log_loss(y_true, np.clip(probabilities, EPSILON, 1 - EPSILON), labels=[0, 1]))
 
 
 def confusion_counts(y_true, probabilities, threshold: float) -> dict:
@@ -141,66 +108,6 @@ def classification_metrics(y_true, probabilities, *, threshold: float = DEFAULT_
     }
 
 
-def repeated_folds(*, n_splits: int = 5, n_repeats: int = 5, seed: int = 0) -> RepeatedStratifiedKFold:
-    """The project's cross-validation: stratified, repeated, seeded; the same folds on every call."""
-    return RepeatedStratifiedKFold(n_splits=n_splits, n_repeats=n_repeats, random_state=seed)
-
-
-def compare_models(models: Mapping[str, object], X: pd.DataFrame, y, cv) -> pd.DataFrame:
-    """Every model through ``sklearn.model_selection.cross_validate`` with the same ``cv``; one row per (model, fold).
-
-    Columns: ``model``, ``split`` (the fold's position in ``cv.split``, the
-    same for every model, so rows pair up), the metrics of ``SCORING``
-    (Brier and log loss as losses: lower is better), ``fit_seconds`` and
-    ``score_seconds``.
-    """
-    records = []
-    for name, estimator in models.items():
-        scores = cross_validate(estimator, X, y, cv=cv, scoring=SCORING, error_score="raise")
-        for split in range(len(scores["fit_time"])):
-            record = {"model": name, "split": split}
-            for metric in SCORING:
-                value = float(scores[f"test_{metric}"][split])
-                record[metric] = -value if metric in LOSSES else value
-            record["fit_seconds"] = float(scores["fit_time"][split])
-            record["score_seconds"] = float(scores["score_time"][split])
-            records.append(record)
-    return pd.DataFrame.from_records(records)
-
-
-def corrected_paired_ttest(differences, *, test_fraction: float, confidence: float = 0.95) -> dict:
-    """Nadeau–Bengio corrected repeated-CV t-test for paired per-fold differences.
-
-    Folds of a (repeated) cross-validation share most of their training rows,
-    so the per-fold differences are correlated and the naive variance
-    ``s²/k`` is too small. Nadeau and Bengio (2003) inflate it to
-    ``(1/k + n_test/n_train) · s²``. ``test_fraction`` is n_test/n_train
-    (1/(n_splits-1) for k-fold). Returns the mean difference, its corrected
-    standard error, the ``confidence`` interval, the t statistic and the
-    two-sided p-value (Student t with k-1 degrees of freedom).
-    """
-    from scipy import stats
-
-    differences = np.asarray(differences, dtype=float)
-    k = len(differences)
-    mean = float(differences.mean())
-    variance = float(differences.var(ddof=1)) if k > 1 else 0.0
-    standard_error = float(np.sqrt((1 / k + test_fraction) * variance))
-    if standard_error == 0.0:
-        return {"mean": mean, "std_error": 0.0, "low": mean, "high": mean, "t": None, "p_value": None, "folds": k}
-    t = mean / standard_error
-    half_width = float(stats.t.ppf(0.5 + confidence / 2, k - 1) * standard_error)
-    return {
-        "mean": mean,
-        "std_error": standard_error,
-        "low": mean - half_width,
-        "high": mean + half_width,
-        "t": float(t),
-        "p_value": float(2 * stats.t.sf(abs(t), k - 1)),
-        "folds": k,
-    }
-
-
 def hospital_folds(groups) -> LeaveOneGroupOut:
     """scikit-learn's ``LeaveOneGroupOut`` once ``groups`` (the hospital of each row) are fit for it.
 
@@ -242,47 +149,6 @@ def out_of_fold(estimator, X, y, cv, *, groups=None) -> np.ndarray:
     )
 
 
-def calibration(y_true, probabilities, *, confidence: float = 0.95) -> dict:
-    """Calibration intercept and slope with their intervals: logistic recalibration, fitted by statsmodels.
-
-    The slope is b in logit P(y = 1) = a + b·logit(p) (below 1: predictions too
-    extreme; above 1: too timid); the intercept, calibration-in-the-large, is
-    a in logit P(y = 1) = a + logit(p), the logit as an offset (above 0: the
-    model under-estimates the risk). A perfectly calibrated model has 0 and 1
-    (Steyerberg, *Clinical Prediction Models*, 2nd ed., ch. 15). Both are NaN
-    when ``y_true`` holds one class only; the slope alone is NaN when the
-    logits separate the classes perfectly (a few patients), where it has no
-    finite estimate.
-    """
-    import statsmodels.api as sm
-
-    y_true = np.asarray(y_true, dtype=float)
-    logits = logit(probabilities)
-    nan = {"intercept": np.nan, "intercept_low": np.nan, "intercept_high": np.nan}
-    nan |= {"slope": np.nan, "slope_low": np.nan, "slope_high": np.nan}
-    if len(np.unique(y_true)) < 2:
-        return nan
-    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
-
-    binomial = sm.families.Binomial()
-    alpha = 1 - confidence
-    intercept = sm.GLM(y_true, np.ones((len(y_true), 1)), family=binomial, offset=logits).fit()
-    (intercept_low, intercept_high) = intercept.conf_int(alpha)[0]
-    result = nan | {
-        "intercept": float(intercept.params[0]),
-        "intercept_low": float(intercept_low),
-        "intercept_high": float(intercept_high),
-    }
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", PerfectSeparationWarning)
-        try:
-            slope = sm.GLM(y_true, sm.add_constant(logits, has_constant="add"), family=binomial).fit()
-        except PerfectSeparationWarning:  # the logits split the classes perfectly: no finite slope (a tiny sample)
-            return result
-    slope_low, slope_high = slope.conf_int(alpha)[1]
-    return result | {"slope": float(slope.params[1]), "slope_low": float(slope_low), "slope_high": float(slope_high)}
-
-
 def roc_auc_interval(y_true, probabilities, *, confidence: float = 0.95, resamples: int = 2000, seed: int = 0):
     """(low, high): a stratified percentile bootstrap interval of the ROC AUC, by ``scipy.stats.bootstrap``.
 
@@ -317,28 +183,15 @@ def _roc_auc(y_true, probabilities) -> float:
     return float(skm.roc_auc_score(y_true, probabilities)) if len(np.unique(y_true)) == 2 else np.nan
 
 
-def _once_per_sample(function):
-    """``function(y, p)``, computed once for the same outcomes and probabilities and then reused.
+@dataclass(frozen=True)
+class _Part:
+    """A metric that is one part of a computation other metrics share: an interval's end, a calibration's slope."""
 
-    Two metrics read each of these results (the interval's two ends, the
-    calibration's intercept and slope), and ``MetricFrame`` asks for every
-    metric separately: without this, each bootstrap and each pair of
-    logistic fits would run twice.
-    """
+    compute: Callable
+    part: int | str
 
-    @functools.lru_cache(maxsize=16)
-    def from_bytes(y_bytes: bytes, p_bytes: bytes):
-        return function(np.frombuffer(y_bytes, dtype=np.int64), np.frombuffer(p_bytes, dtype=np.float64))
-
-    def once(y_true, probabilities):
-        y_true, probabilities = np.asarray(y_true, dtype=np.int64), np.asarray(probabilities, dtype=np.float64)
-        return from_bytes(y_true.tobytes(), probabilities.tobytes())
-
-    return once
-
-
-_auc_interval = _once_per_sample(roc_auc_interval)
-_calibration = _once_per_sample(calibration)
+    def __call__(self, y_true, probabilities):
+        return self.compute(y_true, probabilities)[self.part]
 
 
 # What a set of predicted probabilities is scored by, overall and per group: name -> f(y_true, probabilities).
@@ -347,40 +200,50 @@ PROBABILITY_METRICS = {
     "prevalence": lambda y, p: float(np.mean(y)),
     "mean_predicted": lambda y, p: float(np.mean(p)),
     "roc_auc": _roc_auc,
-    "roc_auc_low": lambda y, p: _auc_interval(y, p)[0],
-    "roc_auc_high": lambda y, p: _auc_interval(y, p)[1],
+    "roc_auc_low": _Part(roc_auc_interval, 0),
+    "roc_auc_high": _Part(roc_auc_interval, 1),
     "brier": lambda y, p: float(skm.brier_score_loss(y, p)),
     "log_loss": _log_loss,
-    "calibration_intercept": lambda y, p: _calibration(y, p)["intercept"],
-    "calibration_slope": lambda y, p: _calibration(y, p)["slope"],
+    "calibration_intercept": _Part(calibration, "intercept"),
+    "calibration_slope": _Part(calibration, "slope"),
 }
 
 
 def probability_metrics(y_true, probabilities, *, metrics=None) -> dict:
-    """``PROBABILITY_METRICS`` (or the named subset ``metrics``) of one set of predictions, as plain floats."""
+    """``PROBABILITY_METRICS`` (or the named subset ``metrics``) of one set of predictions, as plain floats.
+
+    The bootstrap behind the interval's two ends, and the fit behind the
+    calibration's intercept and slope, run once however many of their parts
+    are asked for.
+    """
     y_true, probabilities = np.asarray(y_true, dtype=int), np.asarray(probabilities, dtype=float)
-    chosen = metrics or PROBABILITY_METRICS
-    return {name: PROBABILITY_METRICS[name](y_true, probabilities) for name in chosen}
+    shared: dict[Callable, object] = {}  # each shared computation's result, by its function
+    result = {}
+    for name in metrics or PROBABILITY_METRICS:
+        metric = PROBABILITY_METRICS[name]
+        if isinstance(metric, _Part):
+            if metric.compute not in shared:
+                shared[metric.compute] = metric.compute(y_true, probabilities)
+            result[name] = shared[metric.compute][metric.part]
+        else:
+            result[name] = metric(y_true, probabilities)
+    return result
 
 
 def metrics_by_group(y_true, probabilities, groups, *, metrics=None) -> pd.DataFrame:
-    """``PROBABILITY_METRICS`` per group (a hospital, a sex), one row each in order of appearance.
+    """``PROBABILITY_METRICS`` (or the named subset ``metrics``) per group (a hospital, a sex), one row each.
 
-    Through fairlearn's ``MetricFrame`` (``by_group``), the field's tool for
-    metrics by subgroup; the index is named after ``groups`` (a Series' name).
+    Rows in order of first appearance, each group's ``probability_metrics``;
+    the index is named after ``groups`` (a Series' name, else "group");
+    ``n`` is an int, the other columns floats.
     """
-    from fairlearn.metrics import MetricFrame
-
-    chosen = {name: PROBABILITY_METRICS[name] for name in (metrics or PROBABILITY_METRICS)}
-    groups = groups if isinstance(groups, pd.Series) else pd.Series(np.asarray(groups, dtype=object), name="group")
-    frame = MetricFrame(
-        metrics=chosen,
-        y_true=np.asarray(y_true, dtype=int),
-        y_pred=np.asarray(probabilities, dtype=float),
-        sensitive_features=groups.reset_index(drop=True),
-    )
-    order = list(dict.fromkeys(groups))
-    return frame.by_group.loc[order].astype(float).astype({"n": int})
+    y_true, probabilities = np.asarray(y_true, dtype=int), np.asarray(probabilities, dtype=float)
+    name = groups.name if isinstance(groups, pd.Series) and groups.name is not None else "group"
+    labels = np.asarray(groups, dtype=object)
+    order = list(dict.fromkeys(labels))
+    rows = [probability_metrics(y_true[labels == g], probabilities[labels == g], metrics=metrics) for g in order]
+    frame = pd.DataFrame(rows, index=pd.Index(order, dtype=object, name=name)).astype(float)
+    return frame.astype({"n": int}) if "n" in frame else frame
 
 
 def paired_difference(

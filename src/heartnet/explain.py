@@ -128,17 +128,12 @@ def model_background(model: TrainedModel) -> list[dict]:
     data, split = model.metadata.get("data") or {}, model.metadata.get("split") or {}
     if not data.get("sha256") or "test_rows" not in split:
         raise NoBackground("no_training_record")
-    seed = model.metadata.get("seed", split.get("seed", 0))
-    key = (data.get("source", "builtin"), data["sha256"], tuple(split["test_rows"]), seed)
-    if key not in _drawn_again:
-        _drawn_again[key] = _draw_again(model.metadata, seed)
-    return list(_drawn_again[key])
+    return list(model.cached(_draw_again))  # the data is read and sampled once per handle
 
 
-_drawn_again: dict[tuple, list[dict]] = {}  # a dataset read and sampled once per process
-
-
-def _draw_again(metadata: dict, seed: int) -> list[dict]:
+def _draw_again(model: TrainedModel) -> list[dict]:
+    metadata = model.metadata
+    seed = metadata.get("seed", metadata["split"].get("seed", 0))
     try:
         split = recorded_split(metadata)
     except DataDiffers:
@@ -178,7 +173,7 @@ def explain(model, rows, *, background=None):
 
     clean = validate_rows(rows)
     warn_outside(clean, training_ranges(model))  # as predict does: the explanation extrapolates too
-    network = keras_model(model)
+    network = model if isinstance(model, TrainedModel) else keras_model(model)  # a handle keeps its traced call
     masker = shap.maskers.Independent(to_codes(_background(model, background)), max_samples=BACKGROUND_ROWS)
 
     def predict_codes(codes: np.ndarray) -> np.ndarray:

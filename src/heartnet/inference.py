@@ -3,13 +3,20 @@
 ``model.predict`` costs ~80 ms for one row and an eager ``model(x)`` ~20 ms:
 both pay Keras's per-call machinery. Here each model gets, once, a
 ``tf.function`` of its own call, ``model(inputs, training=False)``, traced for
-any number of rows and cached while the model lives; calling it costs well
-under a millisecond for one row (``benchmarks/speed.py`` profiles it stage by
-stage). Large inputs go through in batches of ``_BATCH_ROWS`` rows.
+any number of rows; calling it costs well under a millisecond for one row
+(``benchmarks/speed.py`` profiles it stage by stage). Large inputs go through
+in batches of ``_BATCH_ROWS`` rows.
+
+Where the traced call is kept: a ``TrainedModel`` keeps its own
+(``TrainedModel.cached``); a bare Keras model, or a fitted classifier's, has
+its call in a table keyed weakly by the model, so an entry lives only as long
+as its model (the table holds no more entries than models alive). The default
+model is loaded once per version of its file, and only the latest is kept.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import weakref
 from collections.abc import Callable, Mapping, Sequence
@@ -37,8 +44,8 @@ __all__ = [
 ]
 
 _BATCH_ROWS = 65_536
-_functions: weakref.WeakKeyDictionary[keras.Model, Callable] = weakref.WeakKeyDictionary()
-_default: dict[tuple[Path, int], TrainedModel] = {}
+# The traced call of each bare Keras model: weak keys, so an entry goes with its model.
+_bare_functions: weakref.WeakKeyDictionary[keras.Model, Callable] = weakref.WeakKeyDictionary()
 
 
 def default_model() -> TrainedModel:
@@ -49,11 +56,12 @@ def default_model() -> TrainedModel:
     path = default_model_path()
     if not path.is_file():
         return load(path)  # raises ModelError naming the command that creates it
-    key = (path.resolve(), os.stat(path).st_mtime_ns)
-    if key not in _default:
-        _default.clear()
-        _default[key] = load(path)
-    return _default[key]
+    return _load_version(path.resolve(), os.stat(path).st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=1)  # the latest version of the file only
+def _load_version(path: Path, modified_ns: int) -> TrainedModel:
+    return load(path)
 
 
 def keras_model(model) -> keras.Model:
@@ -89,17 +97,32 @@ def training_ranges(model) -> dict | None:
     return getattr(model, "observed_ranges_", None)
 
 
-def model_function(model: keras.Model) -> Callable:
-    """``model(inputs, training=False)`` as a concrete TensorFlow function of the named inputs.
+def model_function(model) -> Callable:
+    """``model(inputs, training=False)`` as a concrete TensorFlow function of the named inputs, for any number of rows.
 
-    Traced once per model, for any number of rows, and cached while the model lives.
+    ``model`` as for ``predict``. Traced once: a ``TrainedModel`` keeps its
+    function on the handle; a Keras model (or a fitted classifier's) in a
+    table that forgets it when the model is gone.
     """
-    function = _functions.get(model)
+    if model is None:
+        model = default_model()
+    if isinstance(model, TrainedModel):
+        return model.cached(_handle_function)
+    network = keras_model(model)
+    function = _bare_functions.get(network)
     if function is None:
-        signature = {f.name: tf.TensorSpec((None, 1), INPUT_DTYPES[f.kind], name=f.name) for f in FEATURES}
-        call = tf.function(lambda inputs: tf.reshape(model(inputs, training=False), [-1]))
-        function = _functions[model] = call.get_concrete_function(signature)
+        function = _bare_functions[network] = _traced(network)
     return function
+
+
+def _handle_function(trained: TrainedModel) -> Callable:
+    return _traced(trained.model)
+
+
+def _traced(model: keras.Model) -> Callable:
+    signature = {f.name: tf.TensorSpec((None, 1), INPUT_DTYPES[f.kind], name=f.name) for f in FEATURES}
+    call = tf.function(lambda inputs: tf.reshape(model(inputs, training=False), [-1]))
+    return call.get_concrete_function(signature)
 
 
 def probabilities(model, columns: pd.DataFrame | Mapping[str, Sequence]) -> np.ndarray:
@@ -107,7 +130,7 @@ def probabilities(model, columns: pd.DataFrame | Mapping[str, Sequence]) -> np.n
 
     No validation here: ``predict`` and ``heartnet score`` validate first.
     """
-    function = model_function(keras_model(model))
+    function = model_function(model)
     rows = len(columns[FEATURES[0].name])
     if rows <= _BATCH_ROWS:  # slicing and concatenating cost time: skip them for the common case
         return function(to_inputs(columns)).numpy().astype("float64")

@@ -41,6 +41,7 @@ __all__ = [
     "PiecewiseLinearEncoding",
     "Recalibration",
     "edges_from",
+    "recalibrated",
 ]
 
 
@@ -241,13 +242,25 @@ def edges_from(values: np.ndarray, bins: int) -> list[float]:
     return sorted({float(observed.min()), *map(float, inner), float(observed.max())})
 
 
+def recalibrated(probabilities, intercept: float, slope: float):
+    """``sigmoid(intercept + slope · logit(p))``, p clipped to [1e-7, 1 − 1e-7], in the dtype of ``probabilities``.
+
+    The arithmetic of the ``Recalibration`` layer, in ``keras.ops``: the layer
+    calls it on its float32 tensor, ``heartnet.updating.Update.apply`` on a
+    float64 numpy array (it returns a tensor: ``ops.convert_to_numpy`` it).
+    """
+    p = ops.clip(probabilities, 1e-7, 1 - 1e-7)
+    return ops.sigmoid(intercept + slope * (ops.log(p) - ops.log1p(-p)))
+
+
 @keras.saving.register_keras_serializable(package="heartnet")
 class Recalibration(layers.Layer):
     """A probability recalibrated for a new hospital: ``sigmoid(intercept + slope · logit(p))``, (n, 1) -> (n, 1).
 
     Logistic recalibration (Cox, 1958; Steyerberg, *Clinical Prediction
     Models*, ch. 20), fitted on local patients by ``heartnet.updating``;
-    ``slope=1`` shifts the logit only (an intercept update).
+    ``slope=1`` shifts the logit only (an intercept update). The arithmetic
+    is ``recalibrated``.
     """
 
     def __init__(self, intercept: float = 0.0, slope: float = 1.0, **kwargs):
@@ -255,8 +268,7 @@ class Recalibration(layers.Layer):
         self.intercept, self.slope = float(intercept), float(slope)
 
     def call(self, inputs):
-        p = ops.clip(ops.cast(inputs, "float32"), 1e-7, 1 - 1e-7)
-        return ops.sigmoid(self.intercept + self.slope * (ops.log(p) - ops.log1p(-p)))
+        return recalibrated(ops.cast(inputs, "float32"), self.intercept, self.slope)
 
     def compute_output_shape(self, input_shape):
         return input_shape

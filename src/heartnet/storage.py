@@ -15,10 +15,11 @@ import json
 import os
 import platform
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -41,6 +42,7 @@ __all__ = [
     "save_model",
 ]
 
+_T = TypeVar("_T")
 _TRAIN_HINT = "create it with `heartnet train` (or `make run`)"
 
 
@@ -134,6 +136,8 @@ class TrainedModel:
     model: keras.Model
     metadata: dict = field(default_factory=dict)
     path: Path | None = None
+    # What has been computed once for this handle (``cached``), by the function that computed it.
+    _cache: dict[Callable, Any] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def threshold(self) -> float:
@@ -148,6 +152,20 @@ class TrainedModel:
     def classify(self, probabilities) -> np.ndarray:
         """0/1 classes of ``probabilities`` at this model's threshold."""
         return classify(probabilities, self.threshold)
+
+    def cached(self, compute: Callable[[TrainedModel], _T]) -> _T:
+        """``compute(self)``, computed on the first call and kept by this handle for the next ones.
+
+        What heartnet derives from a model once and reuses (the traced call
+        ``heartnet.inference`` runs, the background rows ``heartnet.explain``
+        draws again) lives here, not in module-level tables: one entry per
+        ``compute``, a module-level function (the function is the key), gone
+        with the handle. An exception is not kept. Two threads asking at once
+        may both compute; either result is kept.
+        """
+        if compute not in self._cache:
+            self._cache[compute] = compute(self)
+        return self._cache[compute]
 
 
 def load(path: str | os.PathLike | None = None) -> TrainedModel:

@@ -26,13 +26,19 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
+from heartnet.backend import keras
 from heartnet.cells import check_patients
 from heartnet.csvio import PatientsFile, read_patients
 from heartnet.errors import DataError, LocalDataError
-from heartnet.evaluate import logit
+from heartnet.evaluate import probability_metrics, roc_auc_interval, threshold_metrics
 from heartnet.features import FEATURE_NAMES, TARGET
 from heartnet.files import file_sha256
+from heartnet.inference import probabilities as model_probabilities
+from heartnet.layers import Recalibration, recalibrated
+from heartnet.model import RECALIBRATION_LAYER
+from heartnet.recalibration import calibration, fit_recalibration
 from heartnet.validation import check_labels, not_a_label, validate_frame
 
 __all__ = [
@@ -89,8 +95,9 @@ class Update:
     p_values: dict[str, float] = field(default_factory=dict)  # auto's tests: "logistic_vs_none", ...
 
     def apply(self, probabilities) -> np.ndarray:
-        """The recalibrated probabilities (the same arithmetic as the layer)."""
-        return 1 / (1 + np.exp(-(self.intercept + self.slope * logit(probabilities))))
+        """The recalibrated probabilities, as float64: the arithmetic of the layer (``layers.recalibrated``)."""
+        p = np.asarray(probabilities, dtype="float64")
+        return keras.ops.convert_to_numpy(recalibrated(p, self.intercept, self.slope))
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -147,52 +154,49 @@ def fit_update(y_true, probabilities, method: str = "auto", *, alpha: float = AL
     procedure (Vergouwe et al., 2017): the logistic update against none
     (2 degrees of freedom), then against the intercept alone (1), each by a
     likelihood-ratio test at ``alpha``; with fewer than ``AUTO_SLOPE_ROWS``
-    rows only none against the intercept (1). Raises ``LocalDataError`` for too
-    few rows or a single class.
+    rows only none against the intercept (1). When the logits separate the
+    local classes perfectly the slope has no finite estimate: ``logistic`` and
+    ``auto`` then give the intercept update, and say so in ``reason``. Raises
+    ``LocalDataError`` for too few rows or a single class.
     """
-    import statsmodels.api as sm
-    from scipy import stats
-
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}; got {method!r}")
     y = np.asarray(y_true, dtype=float)
     _check_enough(y, method)
-    logits = logit(probabilities)
-    binomial = sm.families.Binomial()
-    intercept = sm.GLM(y, np.ones((len(y), 1)), family=binomial, offset=logits).fit()
-    fits = {"intercept": (float(intercept.params[0]), 1.0, intercept.llf)}
-    if method == "logistic" or (method == "auto" and len(y) >= AUTO_SLOPE_ROWS):
-        logistic = sm.GLM(y, sm.add_constant(logits, has_constant="add"), family=binomial).fit()
-        fits["logistic"] = (float(logistic.params[0]), float(logistic.params[1]), logistic.llf)
+    rows = len(y)
+    wants_slope = method == "logistic" or (method == "auto" and rows >= AUTO_SLOPE_ROWS)
+    fit = fit_recalibration(y, probabilities, slope=wants_slope)
+    has_slope = not np.isnan(fit.slope)
+    no_slope = f"fewer than {AUTO_SLOPE_ROWS} rows: no slope"
+    if wants_slope and not has_slope:
+        no_slope = "the logits separate the classes: no finite slope"
+    if method == "logistic" and has_slope:
+        return Update("logistic", fit.logistic_intercept, fit.slope, "logistic asked for", rows)
     if method != "auto":
-        a, b, _ = fits[method]
-        return Update(method, a, b, f"{method} asked for", len(y))
-
-    p = 1 / (1 + np.exp(-logits))
-    none_llf = float(np.sum(y * np.log(p) + (1 - y) * np.log(1 - p)))
+        reason = "intercept asked for" if method == "intercept" else f"logistic asked for; {no_slope}"
+        return Update("intercept", fit.intercept, 1.0, reason, rows)
 
     def p_value(llf_more: float, llf_less: float, df: int) -> float:
         return float(stats.chi2.sf(max(2 * (llf_more - llf_less), 0.0), df))
 
-    if "logistic" in fits:
-        overall = p_value(fits["logistic"][2], none_llf, 2)
+    if has_slope:
+        overall = p_value(fit.logistic_llf, fit.none_llf, 2)
         if overall >= alpha:
             reason = f"logistic vs none: p = {overall:.3f} >= {alpha}"
-            return Update("none", 0.0, 1.0, reason, len(y), {"logistic_vs_none": overall})
-        slope_test = p_value(fits["logistic"][2], fits["intercept"][2], 1)
+            return Update("none", 0.0, 1.0, reason, rows, {"logistic_vs_none": overall})
+        slope_test = p_value(fit.logistic_llf, fit.intercept_llf, 1)
         tests = {"logistic_vs_none": overall, "logistic_vs_intercept": slope_test}
         if slope_test < alpha:
-            a, b, _ = fits["logistic"]
-            return Update("logistic", a, b, f"logistic vs intercept: p = {slope_test:.3f} < {alpha}", len(y), tests)
-        a, b, _ = fits["intercept"]
+            reason = f"logistic vs intercept: p = {slope_test:.3f} < {alpha}"
+            return Update("logistic", fit.logistic_intercept, fit.slope, reason, rows, tests)
         reason = f"logistic vs none p = {overall:.3f}; vs intercept p = {slope_test:.3f}"
-        return Update("intercept", a, b, reason, len(y), tests)
-    shift = p_value(fits["intercept"][2], none_llf, 1)
-    fewer, tests = f"fewer than {AUTO_SLOPE_ROWS} rows: no slope", {"intercept_vs_none": shift}
+        return Update("intercept", fit.intercept, 1.0, reason, rows, tests)
+    shift = p_value(fit.intercept_llf, fit.none_llf, 1)
+    tests = {"intercept_vs_none": shift}
     if shift >= alpha:
-        return Update("none", 0.0, 1.0, f"{fewer}; intercept vs none: p = {shift:.3f} >= {alpha}", len(y), tests)
-    a, b, _ = fits["intercept"]
-    return Update("intercept", a, b, f"{fewer}; intercept vs none: p = {shift:.3f} < {alpha}", len(y), tests)
+        return Update("none", 0.0, 1.0, f"{no_slope}; intercept vs none: p = {shift:.3f} >= {alpha}", rows, tests)
+    reason = f"{no_slope}; intercept vs none: p = {shift:.3f} < {alpha}"
+    return Update("intercept", fit.intercept, 1.0, reason, rows, tests)
 
 
 def local_evaluation(y_true, probabilities, *, threshold: float) -> dict:
@@ -204,8 +208,6 @@ def local_evaluation(y_true, probabilities, *, threshold: float) -> dict:
     matrix, sensitivity, specificity, PPV and NPV with their Wilson intervals
     (``evaluate.threshold_metrics``; None where undefined).
     """
-    from heartnet.evaluate import calibration, probability_metrics, roc_auc_interval, threshold_metrics
-
     y = np.asarray(y_true, dtype=int)
     p = np.asarray(probabilities, dtype=float)
     result = probability_metrics(y, p, metrics=("n", "prevalence", "mean_predicted", "roc_auc", "brier", "log_loss"))
@@ -226,10 +228,6 @@ def recalibrated_model(model, update: Update):
     An already recalibrated model (its output is a ``Recalibration`` layer) gets
     the two composed into one layer: logit(p'') = a₂ + b₂·(a₁ + b₁·logit(p)).
     """
-    from heartnet.backend import keras
-    from heartnet.layers import Recalibration
-    from heartnet.model import RECALIBRATION_LAYER
-
     intercept, slope, source = update.intercept, update.slope, model.output
     layer_names = {layer.name for layer in model.layers}
     if RECALIBRATION_LAYER in layer_names:
@@ -255,8 +253,6 @@ def recalibrate(
     the base model's for ``local``'s rows when they are already at hand (the
     app has just shown them), so that the rows are not run again.
     """
-    from heartnet.inference import probabilities as model_probabilities
-
     if isinstance(local, pd.DataFrame):
         if TARGET not in local.columns:
             raise DataError(f"the local data has no '{TARGET}' column (0/1 labels)")

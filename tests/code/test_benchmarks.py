@@ -120,7 +120,7 @@ def test_corrected_interval_is_wider_than_the_naive_one():
     import numpy as np
     from scipy import stats
 
-    from heartnet.evaluate import corrected_paired_ttest
+    from heartnet.comparison import corrected_paired_ttest
 
     differences = np.random.default_rng(0).normal(0.01, 0.02, 25)
     corrected = corrected_paired_ttest(differences, test_fraction=0.25)

@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 
 import heartnet
 from heartnet.baselines import CATBOOST_MISSING, baseline_preprocessor, baselines, catboost
-from heartnet.evaluate import SCORING, compare_models, repeated_folds
+from heartnet.comparison import SCORING, compare_models, repeated_folds
 from heartnet.features import MISSING
 from heartnet.model import to_inputs
 from heartnet.validation import split_xy

@@ -98,6 +98,24 @@ def test_a_model_saved_without_background_rows_draws_the_same_ones_again(loaded,
     np.testing.assert_allclose(again["contribution"], kept["contribution"], atol=1e-12)
 
 
+def test_background_rows_drawn_again_are_drawn_once_per_handle(loaded, monkeypatch):
+    import heartnet.data
+
+    reads = []
+    load_dataset = heartnet.data.load_dataset
+
+    def counting_load(*args, **kwargs):
+        reads.append(args)
+        return load_dataset(*args, **kwargs)
+
+    monkeypatch.setattr(heartnet.data, "load_dataset", counting_load)
+    bare = heartnet.TrainedModel(loaded.model, _without(loaded.metadata, "background"), loaded.path)
+    assert model_background(bare) == model_background(bare) == loaded.metadata["background"]
+    assert len(reads) == 1  # the training data read once for this handle
+    again = heartnet.TrainedModel(loaded.model, _without(loaded.metadata, "background"), loaded.path)
+    assert model_background(again) == loaded.metadata["background"] and len(reads) == 2  # kept by the handle only
+
+
 @pytest.mark.parametrize(
     ("removed", "changed", "reason"),
     [

@@ -13,6 +13,7 @@ import pytest
 import heartnet
 from heartnet.backend import keras
 from heartnet.features import MISSING
+from heartnet.inference import model_function
 from heartnet.layers import FillMissing, PiecewiseLinearEncoding, edges_from
 from heartnet.model import build_model, network, to_inputs
 from heartnet.storage import metadata_path
@@ -186,9 +187,44 @@ def test_the_traced_call_equals_keras_across_batches(model, test_rows, monkeypat
     monkeypatch.setattr(predict_module, "_BATCH_ROWS", 7)  # several batches and a short last one
     assert len(features) % 7 != 0
     assert heartnet.predict(test_rows, model) == pytest.approx(keras_probabilities, abs=1e-6)
-    traced = predict_module._functions[model]
+    traced = model_function(model)
     heartnet.predict_one(test_rows.iloc[0].to_dict(), model)
-    assert predict_module._functions[model] is traced  # one trace per model, for any number of rows
+    assert model_function(model) is traced  # one trace per model, for any number of rows
+
+
+def test_a_handle_keeps_what_it_computes_once_and_a_new_handle_computes_again(model):
+    calls = []
+
+    def compute(trained):
+        calls.append(trained)
+        return len(calls)
+
+    handle = heartnet.TrainedModel(model, {})
+    assert handle.cached(compute) == handle.cached(compute) == 1 and calls == [handle]
+    other = heartnet.TrainedModel(model, {})
+    assert other.cached(compute) == 2 and handle.cached(compute) == 1  # each handle its own
+
+
+def test_a_handle_keeps_its_traced_call(model, patient):
+    handle = heartnet.TrainedModel(model, {})
+    traced = model_function(handle)
+    assert heartnet.predict_one(patient, handle) == pytest.approx(heartnet.predict_one(patient, model), abs=1e-6)
+    assert model_function(handle) is traced
+    assert model_function(heartnet.TrainedModel(model, {})) is not traced  # it belongs to the handle
+
+
+def test_a_bare_model_keeps_its_traced_call_only_while_it_lives(features, patient):
+    import gc
+    import weakref
+
+    bare = build_model(features)
+    traced = model_function(bare)
+    heartnet.predict_one(patient, bare)
+    assert model_function(bare) is traced
+    alive = weakref.ref(bare)
+    del bare, traced
+    gc.collect()
+    assert alive() is None  # nothing heartnet keeps holds on to a model that is gone
 
 
 def test_cholesterol_not_measured_is_a_valid_input(model, patient):

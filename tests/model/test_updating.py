@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -13,7 +14,9 @@ import heartnet
 from heartnet import cli
 from heartnet.errors import DataError
 from heartnet.features import HOSPITAL, TARGET
-from heartnet.updating import MIN_ROWS, fit_update, read_labelled, recalibrate
+from heartnet.layers import Recalibration
+from heartnet.recalibration import calibration
+from heartnet.updating import AUTO_SLOPE_ROWS, MIN_ROWS, Update, fit_update, read_labelled, recalibrate
 
 
 def run(capsys, *argv):
@@ -77,6 +80,36 @@ def test_auto_chooses_by_the_closed_testing_procedure(shift, slope, n, expected)
     if expected == "none":
         assert (update.intercept, update.slope) == (0.0, 1.0)
         np.testing.assert_allclose(update.apply(p), p, atol=1e-6)
+
+
+def test_evaluation_and_updating_read_the_same_recalibration_fit():
+    y, p = simulated(400, shift=0.5, slope=1.5, seed=2)
+    measured = calibration(y, p)
+    assert fit_update(y, p, "intercept").intercept == measured["intercept"]
+    assert fit_update(y, p, "logistic").slope == measured["slope"]
+
+
+@pytest.mark.parametrize("method", ["logistic", "auto"])
+def test_logits_that_separate_the_classes_give_the_intercept_update_and_say_why(method):
+    half = AUTO_SLOPE_ROWS // 2  # enough rows for auto to consider a slope
+    y = np.r_[np.zeros(half, int), np.ones(half, int)]
+    p = np.r_[np.linspace(0.02, 0.2, half), np.linspace(0.25, 0.45, half)]  # split at 0.22, and far too low
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # statsmodels' PerfectSeparationWarning included
+        update = fit_update(y, p, method)
+    assert update.method == "intercept" and update.slope == 1.0 and np.isfinite(update.intercept)
+    assert "separate the classes" in update.reason
+
+
+def test_an_update_applies_the_arithmetic_of_the_recalibration_layer():
+    p = np.r_[0.0, 1e-9, np.linspace(0.01, 0.99, 50), 1.0]  # the ends are clipped to [1e-7, 1 - 1e-7]
+    update = Update("logistic", -0.7, 1.3, "", 50)
+    layer = np.ravel(Recalibration(-0.7, 1.3)(p.reshape(-1, 1).astype("float32")))
+    np.testing.assert_allclose(update.apply(p), layer, atol=1e-6)
+    clipped = np.clip(p, 1e-7, 1 - 1e-7)
+    expected = 1 / (1 + np.exp(-(-0.7 + 1.3 * np.log(clipped / (1 - clipped)))))
+    np.testing.assert_allclose(update.apply(p), expected, rtol=1e-12)
+    assert update.apply(p).dtype == np.float64
 
 
 @pytest.mark.parametrize(
@@ -241,8 +274,6 @@ def test_recalibrate_refuses_to_overwrite_its_model_a_non_keras_out_and_a_model_
 
 
 def test_auto_never_fits_a_slope_below_its_row_count():
-    from heartnet.updating import AUTO_SLOPE_ROWS
-
     y, p = simulated(AUTO_SLOPE_ROWS - 1, slope=3.0, seed=1)  # the slope is badly off
     assert fit_update(y, p, "auto").method != "logistic"
     assert fit_update(y, p, "logistic").slope > 1.5  # asked for by name, it is fitted
