@@ -14,9 +14,13 @@ the range. Then the pooled view on quality.py's 5 × 5 folds: each repeat's
 out-of-fold predictions scored overall and within each hospital, beside a
 model that knows only the hospital (its training disease rate), to show how
 much of the pooled ROC AUC is telling hospitals apart. Then the handling of
-an unmeasured cholesterol (indicator, mean, dropped) for heartnet and
-CatBoost under leave one hospital out, and every metric by sex. Metrics by
-group go through fairlearn's ``MetricFrame``. For heartnet, then: decision
+an unmeasured cholesterol (mean, indicator, dropped) for heartnet, CatBoost
+and logistic regression under leave one hospital out, per held-out hospital,
+and every metric by sex (``heartnet.evaluate.metrics_by_group``). At the
+saved threshold, each model's sensitivity, specificity, PPV and NPV with
+Wilson intervals. The goal: heartnet at or ahead of every baseline on the
+mean ROC AUC, Brier and log loss, each difference with a paired bootstrap
+interval (``heartnet.evaluate.paired_difference``). For heartnet, then: decision
 curves (dcurves) pooled and per held-out hospital, checked at the threshold a
 saved model carries (``heartnet.DEFAULT_THRESHOLD``); and model updating at
 each held-out hospital from 25, 50 or 100 of its patients (none, intercept,
@@ -373,7 +377,7 @@ def run(
             "the diseased and the healthy separately)",
             "calibration": "statsmodels GLM Binomial: slope = b of logit P = a + b logit p; intercept = a of "
             "logit P = a + logit p (offset)",
-            "metrics_by_group": "fairlearn.metrics.MetricFrame",
+            "metrics_by_group": "heartnet.evaluate.metrics_by_group (each group's rows scored apart)",
             "pooled": f"RepeatedStratifiedKFold(n_splits=5, n_repeats={repeats}, random_state={seed}) out-of-fold "
             "predictions (quality.py's folds), scored per repeat, then averaged",
             "hospital_only": "one-hot Hospital + unpenalized LogisticRegression (each hospital's training rate)",

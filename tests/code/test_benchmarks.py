@@ -289,7 +289,7 @@ def test_hospitals_benchmark_on_a_tiny_configuration(tmp_path, capsys, monkeypat
         for rate in ("sensitivity", "specificity", "ppv", "npv"):
             assert entry[rate] is None or entry[f"{rate}_low"] <= entry[rate] <= entry[f"{rate}_high"]
     assert "VPP" in threshold_table(report) and "no medido" in hospitals_table(report)
-    assert {"cpu", "cores"} <= set(report["machine"]) and {"statsmodels", "fairlearn"} <= set(report["versions"])
+    assert {"cpu", "cores"} <= set(report["machine"]) and {"statsmodels", "catboost"} <= set(report["versions"])
     assert "Hungría" in hospitals_table(report) and "Femenino" in sex_table(report)
     curves = report["decision_curves"]
     assert curves["threshold"] == round(heartnet.DEFAULT_THRESHOLD, 2) and set(curves["per_hospital"]) == set(hospitals)
