@@ -180,7 +180,6 @@ TARGET_CLASSES = {0: "Sin enfermedad coronaria", 1: "Con enfermedad coronaria"}
 # hospital), never a model input. ``heartnet.data`` derives it for the built-in file from its row
 # order; a user's own file may carry its own column of that name.
 HOSPITAL = "Hospital"
-HOSPITAL_LABEL = "Hospital"
 # The built-in file's hospitals in the order its rows come, each with its Spanish name.
 HOSPITALS: tuple[tuple[str, str], ...] = (
     ("Hungary", "Hungría"),

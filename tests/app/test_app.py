@@ -20,7 +20,7 @@ from PIL import Image
 
 import heartnet
 from heartnet import plots
-from heartnet.app.batch import score_upload, template_csv, write_like
+from heartnet.app.uploads import score_upload, template_csv, write_like
 from heartnet.csvio import read_patients
 from heartnet.spanish import percent, validation_message
 

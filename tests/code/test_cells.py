@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import heartnet
-from heartnet.app.batch import score_upload
+from heartnet.app.uploads import score_upload
 from heartnet.cells import check_patients, reasons_text
 from heartnet.csvio import read_patients
 from heartnet.errors import ValidationError, WrongWidth

@@ -3,8 +3,8 @@
 import streamlit as st
 
 from heartnet import plots
-from heartnet.app.batch import score_upload, template_csv, write_like
 from heartnet.app.shared import NOT_A_DEVICE, dataset, model_or_stop
+from heartnet.app.uploads import score_upload, template_csv, write_like
 from heartnet.csvio import read_patients
 from heartnet.errors import FileProblem
 from heartnet.spanish import ENCODING_NAMES, file_message, out_of_range_message, percent

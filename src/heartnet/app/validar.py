@@ -9,8 +9,8 @@ import streamlit as st
 
 import heartnet
 from heartnet import plots
-from heartnet.app.batch import template_csv
 from heartnet.app.shared import NOT_A_DEVICE, dataset, model_or_stop
+from heartnet.app.uploads import template_csv
 from heartnet.errors import FileProblem, LocalDataError
 from heartnet.spanish import decimal, file_message, local_data_message, maybe_decimal, percent, reasons_message
 from heartnet.updating import AUTO_SLOPE_ROWS, MIN_ROWS, local_evaluation, read_labelled, recalibrate

@@ -1,6 +1,9 @@
-"""The batch page's work, without Streamlit: score an uploaded file, list its rejected rows, write results back.
+"""The pages' uploaded CSV files, without Streamlit: score one, write tables back like it, and a template to start from.
 
-Kept apart from the page (``lote.py``) so that it can be tested as plain functions.
+The «Lote» page scores an upload (``score_upload``) and offers its results
+and rejected rows written as the upload was (``write_like``); it and the
+«Validar en mi hospital» page offer a template (``template_csv``). Plain
+functions, so that they are tested without running a page.
 """
 
 from __future__ import annotations
