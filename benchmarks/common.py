@@ -1,4 +1,4 @@
-"""What every benchmark report records: the machine, the library versions, and an atomic write."""
+"""What every benchmark report records: the machine, the library versions, the commit and date, and an atomic write."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import datetime
 import json
 import os
 import platform
+import subprocess
 from importlib import metadata
 from pathlib import Path
 
@@ -49,10 +50,29 @@ def versions() -> dict[str, str]:
     return found
 
 
+def source() -> dict:
+    """The commit the report was produced from, and whether the work tree had changes not committed yet."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=project_root(), capture_output=True, text=True, check=True, timeout=10
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=project_root(),
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "uncommitted_changes": None}
+    return {"commit": commit, "uncommitted_changes": bool(changed)}
+
+
 def write_report(report: dict, path: str | os.PathLike) -> Path:
-    """Add machine and versions, write the JSON atomically, return its path."""
+    """Add machine, versions and source (commit; the date is the machine's), write the JSON atomically."""
     path = Path(path)
-    report = {**report, "machine": machine_info(), "versions": versions()}
+    report = {**report, "machine": machine_info(), "versions": versions(), "source": source()}
     text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
     write_atomically(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
     return path

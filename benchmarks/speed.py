@@ -169,6 +169,8 @@ def run(*, rows: int = 1_000_000, calls: int = 1000, repeats: int = 3, process_r
     report["goals"] = {
         key: {
             "goal": f"{op} {target:g} ({what})",
+            "op": op,
+            "target": target,
             "measured": measured[key],
             "met": measured[key] <= target if op == "<=" else measured[key] >= target,
         }

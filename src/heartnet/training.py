@@ -25,6 +25,7 @@ from heartnet.evaluate import classification_metrics
 from heartnet.explain import background_rows
 from heartnet.features import FEATURE_NAMES, TARGET
 from heartnet.inference import probabilities
+from heartnet.local_check import row_fingerprints
 from heartnet.splits import TEST_SIZE, holdout_split
 from heartnet.storage import save_model
 
@@ -76,9 +77,10 @@ def train_and_save(
     dataset, or a user's CSV), the split (``heartnet.splits.holdout_split``),
     the seed, the threshold (``DEFAULT_THRESHOLD`` unless given), the
     hyper-parameters, the held-out metrics, the range of each number in the
-    training rows and the background rows that Shapley explanations start
-    from. Every reader of the record (``heartnet.splits.recorded_split``,
-    ``heartnet.explain``, ``heartnet.ranges``) reads what this writes.
+    training rows, a fingerprint of each training row and the background rows
+    that Shapley explanations start from. Every reader of the record
+    (``heartnet.splits.recorded_split``, ``heartnet.explain``,
+    ``heartnet.ranges``, ``heartnet.local_check``) reads what this writes.
     """
     threshold = DEFAULT_THRESHOLD if threshold is None else check_threshold(threshold)
     df = load_dataset(data)
@@ -105,6 +107,8 @@ def train_and_save(
             "fit_seconds": round(seconds, 2),
             "metrics": metrics,
             "observed_ranges": classifier.observed_ranges_,  # predict warns outside them
+            # a check on local patients warns when they are these rows (heartnet.local_check)
+            "training_fingerprints": row_fingerprints(df.iloc[train_rows]),
             # Shapley explanations start from the mean prediction over these training rows.
             "background": background_rows(df.iloc[train_rows], seed=seed),
         },
