@@ -21,9 +21,9 @@ ADVANCED = NOTEBOOK.parent / "notebooks" / "avanzado.ipynb"
 ADVANCED_SECTIONS = [
     "La comparación, con su estadística",
     "Cómo se eligió el modelo",
+    "El colesterol «no medido», tres maneras",
     "El modelo guardado",
     "Los errores del modelo",
-    "Lo que guarda el optimizador",
 ]
 SECTIONS = [
     "El problema",
@@ -45,6 +45,9 @@ ENGLISH = re.compile(
     r"|expected a number|got \d)\b"
 )
 ABSOLUTE_PATH = re.compile(r"(/work/|/home/|/root/|/tmp/|/usr/|site-packages|[A-Z]:\\\\)")
+# The errors at a threshold as both notebooks print them: «umbral 20 %: … falsos negativos 6, falsos positivos 28»,
+# the counts on the same line or on the next.
+ERRORS_AT = re.compile(r"umbral (\d+(?:,\d+)?) %:[^\n]*\n?[^\n]*?falsos negativos (\d+), falsos positivos (\d+)")
 
 
 def sections(notebook) -> dict[int, list]:
@@ -84,6 +87,8 @@ def check_structure(notebook, titles: list[str] = SECTIONS, *, main: bool = True
             assert not ENGLISH.search(shown), f"English in the output of:\n{cell.source}"
     prose = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
     assert "sólo" not in prose  # the RAE writes "solo"
+    shown = "\n".join(_output_text(output) for cell in code for output in cell.outputs)
+    assert "pérdida logarítmica" not in prose + shown, "the project's one name for it is «log loss»"
     for output in (output for cell in code for output in cell.outputs):
         png = output.get("data", {}).get("image/png")
         if png:  # legible at GitHub's width: no image wider than 1,200 px
@@ -102,6 +107,11 @@ def check_structure(notebook, titles: list[str] = SECTIONS, *, main: bool = True
             if "image/png" in output.get("data", {})
         ]
         assert images, f"section {number} ({SECTIONS[number - 1]}) shows no image"
+
+
+def _output_text(output) -> str:
+    """What an output shows as text: a stream's text, or a result's plain text."""
+    return output.get("text", "") + str(output.get("data", {}).get("text/plain", ""))
 
 
 def _png_width(data: str) -> int:
@@ -123,11 +133,39 @@ def test_the_main_notebook_is_a_students_length_and_links_the_advanced_one():
     assert "notebooks/avanzado.ipynb" in cells[0].source
 
 
-def test_every_code_cell_is_announced_by_prose():
-    cells = nbformat.read(NOTEBOOK, as_version=4).cells
+@pytest.mark.parametrize("path", [NOTEBOOK, ADVANCED], ids=["main", "advanced"])
+def test_every_code_cell_is_announced_by_prose(path):
+    cells = nbformat.read(path, as_version=4).cells
     for previous, cell in itertools.pairwise(cells):
         if cell.cell_type == "code" and previous.cell_type == "code":
             pytest.fail(f"two code cells in a row, the second without a sentence saying why:\n{cell.source}")
+
+
+def _printed_errors(path: Path) -> dict[str, tuple[int, int]]:
+    """The false negatives and false positives a committed notebook prints, by the threshold as printed ("20")."""
+    code = [cell for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code"]
+    text = "".join(_output_text(output) for cell in code for output in cell.outputs)
+    return {threshold: (int(fn), int(fp)) for threshold, fn, fp in ERRORS_AT.findall(text)}
+
+
+def test_the_two_notebooks_print_the_same_errors_at_the_models_threshold():
+    """Same model, same split, same threshold: the advanced notebook's error counts are the main one's."""
+    threshold = heartnet.spanish.percent(heartnet.DEFAULT_THRESHOLD, 0).removesuffix(" %")
+    main, advanced = _printed_errors(NOTEBOOK), _printed_errors(ADVANCED)
+    assert threshold in main, f"the main notebook prints no error counts at {threshold} %: {main}"
+    assert threshold in advanced, f"the advanced notebook prints no error counts at {threshold} %: {advanced}"
+    assert advanced[threshold] == main[threshold], (advanced, main)
+
+
+def test_the_advanced_notebook_repeats_no_figure_and_imports_nothing_that_left_the_package():
+    sources = {
+        path: "\n".join(cell.source for cell in nbformat.read(path, as_version=4).cells if cell.cell_type == "code")
+        for path in (NOTEBOOK, ADVANCED)
+    }
+    figures = {path: set(re.findall(r"\bplots\.(\w+)\(", source)) for path, source in sources.items()}
+    assert not figures[ADVANCED] & figures[NOTEBOOK], "a figure of the main notebook, drawn again"
+    for gone in ("heartnet.reports", "heartnet.experiments"):  # tables live in benchmarks/, lessons on the page
+        assert gone not in sources[ADVANCED]
 
 
 @pytest.mark.slow
