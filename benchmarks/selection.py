@@ -165,6 +165,11 @@ def run(*, rows: int | None = None, seed: int = 0, names=None) -> dict:
             "rows": len(df),
             "final_search": {
                 "rows": len(training),
+                # the hospital each fold of the final search held out, in the order of final_search_log_loss_by_fold
+                "held_out": [
+                    str(training[HOSPITAL].iloc[test[0]])
+                    for _, test in LeaveOneGroupOut().split(training, groups=training[HOSPITAL].to_numpy())
+                ],
                 "split": f"training rows of heartnet.splits.holdout_split(seed={seed}); "
                 "its held-out rows take part in no choice",
             },
