@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,17 @@ def test_check_writable_says_so_before_the_work_and_leaves_nothing(tmp_path):
         check_writable(tmp_path / "notes.txt" / "model.keras")
     check_writable(tmp_path / "new" / "model.keras")
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_a_model_and_its_metadata_are_replaced_together_or_not_at_all(tmp_path, trained_path, model):
+    import heartnet
+
+    path = tmp_path / "heartnet.keras"
+    shutil.copyfile(trained_path, path)
+    shutil.copyfile(trained_path.with_suffix(".json"), path.with_suffix(".json"))
+    before = path.read_bytes(), path.with_suffix(".json").read_bytes()
+    with pytest.raises(TypeError, match="not JSON-serializable"):  # the model is written, then its metadata fails
+        heartnet.save_model(model, path, metadata={"note": object()})
+    assert (path.read_bytes(), path.with_suffix(".json").read_bytes()) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["heartnet.json", "heartnet.keras"]
+    heartnet.load(path)  # still a pair whose checksum matches
