@@ -1,4 +1,4 @@
-"""Stream-score a CSV of patients: memory bounded by the chunk size, output written atomically.
+"""Stream-score a CSV of patients: memory bounded by the chunk size, however many rows are bad; written atomically.
 
 The file is read by pyarrow's streaming CSV reader, every cell as text, in
 chunks of ``chunk_rows`` rows. Each chunk is checked by ``heartnet.cells``
@@ -13,8 +13,11 @@ the range the model saw in training, space-separated; empty for most rows:
 ``heartnet.ranges``), in input order, in the input's separator and decimal
 mark, each cell quoted only where it must be (it holds the separator, a quote
 or a line break); it goes to a temporary file that replaces OUTPUT only at
-the end. The rejects file (``line``, ``reason`` in English) uses the input's
-separator too; the summary keeps every rejected row's problems structured.
+the end. The rejects file (``line``, ``reason`` in English, in line order)
+uses the input's separator too and is written chunk by chunk, to a temporary
+file replaced at the end like OUTPUT; the summary counts the rejected rows and
+keeps the first few with their problems structured (``FIRST_REJECTS``), so a
+file of bad rows costs no more memory than a file of good ones.
 """
 
 from __future__ import annotations
@@ -28,9 +31,9 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -48,14 +51,15 @@ from heartnet.csvio import (
 )
 from heartnet.decision import DEFAULT_THRESHOLD, check_threshold, classify
 from heartnet.errors import DataError, FileProblem, ValidationError, WrongWidth
-from heartnet.files import write_atomically
+from heartnet.files import atomic_paths
 from heartnet.inference import keras_model, probabilities, training_ranges
 from heartnet.ranges import field_names, outside
 from heartnet.storage import TrainedModel
 
-__all__ = ["DEFAULT_CHUNK_ROWS", "ScoreSummary", "score_csv", "terminal_progress"]
+__all__ = ["DEFAULT_CHUNK_ROWS", "FIRST_REJECTS", "ScoreSummary", "score_csv", "terminal_progress"]
 
 DEFAULT_CHUNK_ROWS = 100_000
+FIRST_REJECTS = 5  # rejected lines the summary keeps with their problems (all of them go to the rejects file)
 _STAGES = ("validation", "inference", "writing")
 
 ProgressCallback = Callable[[int, int], None]  # (rows read, bytes read)
@@ -67,7 +71,8 @@ class ScoreSummary:
     rejected: int
     seconds: dict  # validation, inference, writing
     encoding: str = "utf-8"  # the input's, as detected ("utf-8", "cp1252" or "latin-1")
-    rejects: dict[int, list[ValidationError]] = field(default_factory=dict)  # file line -> its problems
+    # the first FIRST_REJECTS rejected lines -> their problems (every one is in the rejects file)
+    first_rejects: dict[int, list[ValidationError]] = field(default_factory=dict)
     out_of_range: dict[str, int] = field(default_factory=dict)  # field -> scored rows outside its training range
     rows_out_of_range: int = 0  # scored rows with at least one such field
 
@@ -107,12 +112,17 @@ def _chunks(
         yield pa.Table.from_batches(pending)
 
 
-def _lines(rows: np.ndarray, skipped: list[int]) -> np.ndarray:
-    """The file lines of data rows (0-based among the rows read), given the sorted lines skipped before them."""
-    lines = rows + 2
-    for line in skipped:
-        lines[lines >= line] += 1
-    return lines
+def _lines(first: int, rows: int, skipped: np.ndarray) -> np.ndarray:
+    """The file lines of ``rows`` data rows read one after another from line ``first`` on.
+
+    ``skipped`` holds the sorted lines from ``first`` on that are not data
+    rows (rows of the wrong width). The ``j``-th of them comes after
+    ``skipped[j] - first - j`` data rows, so the skipped lines before each
+    row are counted by one binary search, not a loop over them.
+    """
+    positions = np.arange(rows)
+    after = np.asarray(skipped, dtype=np.int64) - first - np.arange(len(skipped))
+    return first + positions + np.searchsorted(after, positions, side="right")
 
 
 def _csv_lines(rows, sep: str) -> bytes:
@@ -151,16 +161,27 @@ def _probability_column(probabilities: np.ndarray, decimal: str) -> pa.Array:
 
 @dataclass
 class _Run:
-    """One scoring run: scores chunk after chunk, and keeps the counts, the rejects and the time per stage."""
+    """One scoring run: scores chunk after chunk, writes its rejects, and keeps the counts and the time per stage.
+
+    Rows of the wrong width are reported by pyarrow while it parses, before
+    the chunk that holds them (or a later one) is yielded; they wait in
+    ``waiting`` until the rows around them are checked, so that the rejects
+    file stays in line order. Nothing else of a rejected row is kept.
+    """
 
     model: keras.Model
     threshold: float
     decimal: str
     ranges: dict | None = None  # the range of each number the model saw in training
+    rejects: BinaryIO | None = None  # the rejects file being written (None: no --rejects)
+    sep: str = ","
     rows_read: int = 0
     scored: int = 0
-    rejects: dict[int, list[ValidationError]] = field(default_factory=dict)  # file line -> its problems
-    skipped: list[int] = field(default_factory=list)  # lines of rows with the wrong number of fields (not read)
+    rejected: int = 0
+    skipped: int = 0  # rows with the wrong number of fields (not read)
+    waiting: list[WrongWidth] = field(default_factory=list)  # those not yet written, in line order
+    next_line: int = 2  # the first line after the rows checked so far (the header is line 1)
+    first_rejects: dict[int, list[ValidationError]] = field(default_factory=dict)
     seconds: dict = field(default_factory=lambda: dict.fromkeys(_STAGES, 0.0))
     out_of_range: dict[str, int] = field(default_factory=dict)
     rows_out_of_range: int = 0
@@ -172,17 +193,30 @@ class _Run:
         self.seconds[stage] += time.perf_counter() - started
 
     def skip(self, row: pacsv.InvalidRow) -> str:
-        """pyarrow's handler of a row with the wrong number of fields: reject it with its line, then skip it."""
-        self.rejects[row.number] = [WrongWidth(row.actual_columns, row.expected_columns, row=row.number)]
-        self.skipped.append(row.number)
+        """pyarrow's handler of a row with the wrong number of fields: keep it to reject at its line, then skip it."""
+        self.waiting.append(WrongWidth(row.actual_columns, row.expected_columns, row=row.number))
+        self.skipped += 1
         return "skip"
+
+    def reject(self, rejects: dict[int, list[ValidationError]], *, until: int | None = None) -> None:
+        """Write ``rejects`` and the rows of the wrong width before line ``until`` (all: None), in line order."""
+        ready = [error for error in self.waiting if until is None or error.row < until]
+        self.waiting = self.waiting[len(ready) :]  # waiting is in line order
+        rejects = sorted([*rejects.items(), *((error.row, [error]) for error in ready)], key=lambda item: item[0])
+        self.rejected += len(rejects)
+        for line, problems in rejects[: FIRST_REJECTS - len(self.first_rejects)]:
+            self.first_rejects[line] = problems
+        if self.rejects is not None and rejects:
+            with self.timing("writing"):
+                self.rejects.write(_csv_lines(((line, reasons_text(problems)) for line, problems in rejects), self.sep))
 
     def validate(self, table: pa.Table) -> tuple[np.ndarray, dict, np.ndarray]:
         """``(good, columns, probabilities)``: which rows of the chunk are valid, their values and probabilities."""
         with self.timing("validation"):
-            lines = _lines(self.rows_read + np.arange(table.num_rows), self.skipped)
+            lines = _lines(self.next_line, table.num_rows, [error.row for error in self.waiting])
             checked = check_cells(table, self.decimal, lines)
-            self.rejects.update(checked.rejects)
+            self.next_line = int(lines[-1]) + 1
+        self.reject(checked.rejects, until=self.next_line)
         with self.timing("inference"):
             return checked.good, checked.columns, probabilities(self.model, checked.columns)
 
@@ -221,7 +255,7 @@ def score_csv(
     rejects_path: str | os.PathLike | None = None,
     progress: ProgressCallback | None = None,
 ) -> ScoreSummary:
-    """Score INPUT into OUTPUT (and bad rows into REJECTS with ``line`` and ``reason``).
+    """Score INPUT into OUTPUT (and bad rows into REJECTS with ``line`` and ``reason``); return the summary.
 
     ``model`` is a ``TrainedModel`` (whose threshold is the default), a fitted
     ``HeartnetClassifier`` or a Keras model (``DEFAULT_THRESHOLD`` for both).
@@ -230,11 +264,18 @@ def score_csv(
     (``out_of_range``, by field) and named row by row in the ``out_of_range``
     column; no warning is raised per row. Raises ``heartnet.errors.FileProblem``
     (and writes nothing) when the file itself is unusable: missing, not text,
-    empty, without the feature columns, or without rows. The encoding is
+    empty, without the feature columns, or without rows; and
+    ``heartnet.errors.FileSystemError`` (leaving OUTPUT and REJECTS as they
+    were) when they cannot be written: no permission, no such folder, a full
+    disk. The summary counts the rejected rows and keeps the first
+    ``FIRST_REJECTS`` with their problems; REJECTS has them all. The encoding is
     detected (UTF-8, then Windows-1252, then Latin-1, as ``heartnet.csvio``
     reads every file) and reported in the summary; the output is UTF-8.
     """
     input_path, output_path = Path(input_path), Path(output_path)
+    targets = [output_path] if rejects_path is None else [output_path, Path(rejects_path)]
+    if len({target.resolve() for target in targets}) < len(targets):
+        raise DataError(f"the rejects file is the output file ({output_path}); choose another")
     encoding = detect_encoding(input_path)
     header = read_header(input_path, encoding)
     file_format = csv_format(header)
@@ -251,28 +292,31 @@ def score_csv(
     if chunk_rows < 1:
         raise DataError(f"the chunk size must be at least 1 row, got {chunk_rows}")
 
-    run = _Run(keras_model(model), threshold, file_format["decimal"], training_ranges(model))
-
-    def write_output(temporary: Path) -> None:
-        with file_errors(input_path), pa.OSFile(str(input_path)) as source, open(temporary, "wb") as sink:
-            sink.write(_csv_lines([[*names, "probability", "prediction", "out_of_range"]], sep))
+    run = _Run(keras_model(model), threshold, file_format["decimal"], training_ranges(model), sep=sep)
+    with atomic_paths(*targets) as temporaries, contextlib.ExitStack() as files:
+        sink = files.enter_context(open(temporaries[0], "wb"))
+        sink.write(_csv_lines([[*names, "probability", "prediction", "out_of_range"]], sep))
+        if rejects_path is not None:
+            run.rejects = files.enter_context(open(temporaries[1], "wb"))
+            run.rejects.write(_csv_lines([["line", "reason"]], sep))
+        with file_errors(input_path), pa.OSFile(str(input_path)) as source:
             for table in _chunks(source, raw_names, sep, chunk_rows, run.skip, encoding):
                 scored = run.score(table.rename_columns(names))
                 with run.timing("writing"):
                     sink.write(_csv_rows(scored, sep))
                 if progress:
-                    progress(run.rows_read + len(run.skipped), source.tell())
-            if run.rows_read + len(run.skipped) == 0:
-                raise FileProblem(input_path, "no_rows")  # nothing is written
-
-    write_atomically(output_path, write_output)
-    rejects = dict(sorted(run.rejects.items()))
-    if rejects_path is not None:
-        rows = [(line, reasons_text(problems)) for line, problems in rejects.items()]
-        frame = pd.DataFrame(rows, columns=["line", "reason"])
-        write_atomically(Path(rejects_path), lambda temporary: frame.to_csv(temporary, index=False, sep=sep))
+                    progress(run.rows_read + run.skipped, source.tell())
+        if run.rows_read + run.skipped == 0:
+            raise FileProblem(input_path, "no_rows")  # nothing is written
+        run.reject({})  # the rows of the wrong width after the last chunk
     return ScoreSummary(
-        run.scored, len(rejects), run.seconds, encoding, rejects, dict(run.out_of_range), run.rows_out_of_range
+        run.scored,
+        run.rejected,
+        run.seconds,
+        encoding,
+        run.first_rejects,
+        dict(run.out_of_range),
+        run.rows_out_of_range,
     )
 
 
