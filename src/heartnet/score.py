@@ -24,11 +24,14 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import heapq
 import io
+import itertools
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from array import array
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -83,14 +86,21 @@ class ScoreSummary:
 
 
 def _chunks(
-    source: pa.NativeFile, names: list[str], sep: str, rows: int, invalid: Callable, encoding: str = "utf-8"
+    source: pa.NativeFile,
+    names: list[str],
+    sep: str,
+    rows: int,
+    invalid: Callable,
+    encoding: str = "utf-8",
+    crowded: Callable[[int], bool] = lambda pending: False,
 ) -> Iterator[pa.Table]:
-    """The file as tables of exactly ``rows`` rows (the last may be shorter), every cell as text.
+    """The file as tables of ``rows`` rows (fewer for the last, or when ``crowded``), every cell as text.
 
     A row with too few or too many fields goes to ``invalid`` (pyarrow's
     ``InvalidRow``) and is skipped. One reading thread, so that pyarrow can
     tell the line of such a row (counted like ours: header = 1, blank lines
-    not counted).
+    not counted). After each block read, ``crowded(rows pending)`` may ask
+    for the rows pending to come now, however few.
     """
     reader = pacsv.open_csv(
         source,
@@ -108,11 +118,14 @@ def _chunks(
             yield table.slice(0, rows)
             rest = table.slice(rows)
             pending, count = rest.to_batches(), rest.num_rows
+        if crowded(count) and count:
+            yield pa.Table.from_batches(pending)
+            pending, count = [], 0
     if count:
         yield pa.Table.from_batches(pending)
 
 
-def _lines(first: int, rows: int, skipped: np.ndarray) -> np.ndarray:
+def _lines(first: int, rows: int, skipped: Sequence[int]) -> np.ndarray:
     """The file lines of ``rows`` data rows read one after another from line ``first`` on.
 
     ``skipped`` holds the sorted lines from ``first`` on that are not data
@@ -165,21 +178,28 @@ class _Run:
 
     Rows of the wrong width are reported by pyarrow while it parses, before
     the chunk that holds them (or a later one) is yielded; they wait in
-    ``waiting`` until the rows around them are checked, so that the rejects
-    file stays in line order. Nothing else of a rejected row is kept.
+    ``waiting`` until no data row before them is left unchecked, so that the
+    rejects file stays in line order. When more than a chunk's worth wait
+    (a file of rows with one field too many), the rows pending are checked
+    early (``crowded``). Nothing else of a rejected row is kept.
     """
 
     model: keras.Model
     threshold: float
     decimal: str
     ranges: dict | None = None  # the range of each number the model saw in training
-    rejects: BinaryIO | None = None  # the rejects file being written (None: no --rejects)
+    rejects_file: BinaryIO | None = None  # the rejects file being written (None: no --rejects)
     sep: str = ","
+    chunk_rows: int = DEFAULT_CHUNK_ROWS
     rows_read: int = 0
     scored: int = 0
     rejected: int = 0
     skipped: int = 0  # rows with the wrong number of fields (not read)
-    waiting: list[WrongWidth] = field(default_factory=list)  # those not yet written, in line order
+    # those not yet written, in line order: their lines and numbers of fields, 16 bytes a row (a file may hold
+    # millions, and pyarrow reads on without a pause through a run of them)
+    waiting: array = field(default_factory=lambda: array("q"))
+    fields: array = field(default_factory=lambda: array("q"))
+    expected: int = 0  # the header's number of fields
     next_line: int = 2  # the first line after the rows checked so far (the header is line 1)
     first_rejects: dict[int, list[ValidationError]] = field(default_factory=dict)
     seconds: dict = field(default_factory=lambda: dict.fromkeys(_STAGES, 0.0))
@@ -194,29 +214,51 @@ class _Run:
 
     def skip(self, row: pacsv.InvalidRow) -> str:
         """pyarrow's handler of a row with the wrong number of fields: keep it to reject at its line, then skip it."""
-        self.waiting.append(WrongWidth(row.actual_columns, row.expected_columns, row=row.number))
+        self.waiting.append(row.number)
+        self.fields.append(row.actual_columns)
+        self.expected = row.expected_columns
         self.skipped += 1
         return "skip"
 
-    def reject(self, rejects: dict[int, list[ValidationError]], *, until: int | None = None) -> None:
-        """Write ``rejects`` and the rows of the wrong width before line ``until`` (all: None), in line order."""
-        ready = [error for error in self.waiting if until is None or error.row < until]
-        self.waiting = self.waiting[len(ready) :]  # waiting is in line order
-        rejects = sorted([*rejects.items(), *((error.row, [error]) for error in ready)], key=lambda item: item[0])
-        self.rejected += len(rejects)
-        for line, problems in rejects[: FIRST_REJECTS - len(self.first_rejects)]:
-            self.first_rejects[line] = problems
-        if self.rejects is not None and rejects:
-            with self.timing("writing"):
-                self.rejects.write(_csv_lines(((line, reasons_text(problems)) for line, problems in rejects), self.sep))
+    def crowded(self, pending: int) -> bool:
+        """Between blocks: write the waiting rows no data row precedes; whether the ``pending`` rows must come now."""
+        if len(self.waiting) < self.chunk_rows:
+            return False
+        self.reject({})
+        return len(self.waiting) >= self.chunk_rows
+
+    def reject(self, rejects: dict[int, list[ValidationError]], *, last: bool = False) -> None:
+        """Write ``rejects`` and the rows of the wrong width that no unchecked data row precedes, in line order.
+
+        Those are the ones before ``next_line`` and those right after it with
+        no data row between (consecutive lines); at the ``last``, all.
+        """
+        lines = np.array(self.waiting, dtype=np.int64)
+        before = int(np.searchsorted(lines, self.next_line))
+        gaps = np.flatnonzero(lines[before:] != self.next_line + np.arange(len(lines) - before))
+        following = len(lines) - before if last or not len(gaps) else int(gaps[0])
+        self.next_line += following
+        ready = before + following
+        wide = zip(self.waiting[:ready], self.fields[:ready], strict=True)
+        del self.waiting[:ready], self.fields[:ready]
+        wrong = ((line, [WrongWidth(fields, self.expected, row=line)]) for line, fields in wide)
+        merged = heapq.merge(sorted(rejects.items()), wrong, key=lambda item: item[0])
+        while block := list(itertools.islice(merged, 10_000)):  # a few objects at a time, however many wait
+            self.rejected += len(block)
+            for line, problems in block[: FIRST_REJECTS - len(self.first_rejects)]:
+                self.first_rejects[line] = problems
+            if self.rejects_file is not None:
+                with self.timing("writing"):
+                    rows = ((line, reasons_text(problems)) for line, problems in block)
+                    self.rejects_file.write(_csv_lines(rows, self.sep))
 
     def validate(self, table: pa.Table) -> tuple[np.ndarray, dict, np.ndarray]:
         """``(good, columns, probabilities)``: which rows of the chunk are valid, their values and probabilities."""
         with self.timing("validation"):
-            lines = _lines(self.next_line, table.num_rows, [error.row for error in self.waiting])
+            lines = _lines(self.next_line, table.num_rows, self.waiting)
             checked = check_cells(table, self.decimal, lines)
             self.next_line = int(lines[-1]) + 1
-        self.reject(checked.rejects, until=self.next_line)
+        self.reject(checked.rejects)
         with self.timing("inference"):
             return checked.good, checked.columns, probabilities(self.model, checked.columns)
 
@@ -292,15 +334,17 @@ def score_csv(
     if chunk_rows < 1:
         raise DataError(f"the chunk size must be at least 1 row, got {chunk_rows}")
 
-    run = _Run(keras_model(model), threshold, file_format["decimal"], training_ranges(model), sep=sep)
+    run = _Run(
+        keras_model(model), threshold, file_format["decimal"], training_ranges(model), sep=sep, chunk_rows=chunk_rows
+    )
     with atomic_paths(*targets) as temporaries, contextlib.ExitStack() as files:
         sink = files.enter_context(open(temporaries[0], "wb"))
         sink.write(_csv_lines([[*names, "probability", "prediction", "out_of_range"]], sep))
         if rejects_path is not None:
-            run.rejects = files.enter_context(open(temporaries[1], "wb"))
-            run.rejects.write(_csv_lines([["line", "reason"]], sep))
+            run.rejects_file = files.enter_context(open(temporaries[1], "wb"))
+            run.rejects_file.write(_csv_lines([["line", "reason"]], sep))
         with file_errors(input_path), pa.OSFile(str(input_path)) as source:
-            for table in _chunks(source, raw_names, sep, chunk_rows, run.skip, encoding):
+            for table in _chunks(source, raw_names, sep, chunk_rows, run.skip, encoding, run.crowded):
                 scored = run.score(table.rename_columns(names))
                 with run.timing("writing"):
                     sink.write(_csv_rows(scored, sep))
@@ -308,7 +352,7 @@ def score_csv(
                     progress(run.rows_read + run.skipped, source.tell())
         if run.rows_read + run.skipped == 0:
             raise FileProblem(input_path, "no_rows")  # nothing is written
-        run.reject({})  # the rows of the wrong width after the last chunk
+        run.reject({}, last=True)  # the rows of the wrong width after the last chunk
     return ScoreSummary(
         run.scored,
         run.rejected,
