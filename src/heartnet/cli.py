@@ -1,14 +1,16 @@
 """The ``heartnet`` command: data, train, predict, evaluate, recalibrate, score, export.
 
 Exit codes: 0 success; 2 for anything the user can fix (bad row, bad file,
-missing model, checksum mismatch), with a one-line message and no traceback;
-1 only for bugs.
+missing model, checksum mismatch, a path the system refuses: no permission,
+no such folder, a full disk, standard output closed or full), with a one-line
+message and no traceback; 1 only for bugs.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import json
 import os
 import sys
@@ -99,8 +101,14 @@ def _cmd_data(args: argparse.Namespace) -> int:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
+    from heartnet.files import check_writable
+    from heartnet.paths import default_model_path
     from heartnet.training import train_and_save
 
+    out = Path(args.out) if args.out else default_model_path()
+    if out.suffix != ".keras":
+        raise UsageError(f"--out must end in .keras, got {_display(out)}")
+    check_writable(out)  # said now, not after training
     command = ["heartnet", "train", "--seed", str(args.seed)]
     command += [f"--threshold {args.threshold:g}"] if args.threshold is not None else []
     command += [f"--data {args.data}"] if args.data else []
@@ -237,6 +245,7 @@ def _cmd_evaluate_local(args: argparse.Namespace) -> int:
 
 
 def _cmd_recalibrate(args: argparse.Namespace) -> int:
+    from heartnet.files import check_writable
     from heartnet.storage import load, save_model
     from heartnet.updating import read_labelled, recalibrate
 
@@ -246,6 +255,7 @@ def _cmd_recalibrate(args: argparse.Namespace) -> int:
     model = load(args.model)
     if out.resolve() == Path(model.path).resolve():
         raise UsageError(f"--out is the model itself ({_display(out)}); choose another file to keep the base model")
+    check_writable(out)
     local = read_labelled(args.data)
     recalibrated, update, metadata = recalibrate(model, local, method=args.method)
     metadata["recalibration"]["base_model"] = _display(Path(model.path))
@@ -307,12 +317,10 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from heartnet.data import load_dataset, typical_patient
     from heartnet.export import export_saved_model
     from heartnet.storage import load_model
 
-    example = typical_patient(load_dataset())  # the README's REST example: a typical patient
-    folder = export_saved_model(load_model(args.model), args.directory, example=example)
+    folder = export_saved_model(load_model(args.model), args.directory)
     print(f"exported a SavedModel to {_display(folder)} (see {_display(folder / 'README.md')})")
     return EXIT_OK
 
@@ -456,10 +464,33 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         with _out_of_range_on_stderr():
-            return args.handler(args)
+            code = args.handler(args)
+        sys.stdout.flush()  # a full disk or a closed pipe behind standard output fails here, not at exit
+        return code
     except (HeartnetError, UsageError) as error:
-        print(f"heartnet: error: {_without_absolute_paths(str(error))}", file=sys.stderr)
-        return EXIT_USER_ERROR
+        problem = error
+    except OSError as error:  # the system refusing a path is the user's to fix, not a bug
+        problem = _os_problem(error)
+    print(f"heartnet: error: {_without_absolute_paths(str(problem))}", file=sys.stderr)
+    return EXIT_USER_ERROR
+
+
+def _os_problem(error: OSError) -> Exception:
+    """An ``OSError`` that reached the command, as one named problem: of its file, or of standard output."""
+    from heartnet.errors import FileSystemError
+
+    if error.filename is not None:  # files written go through heartnet.files, so this one was being read
+        return FileSystemError.from_os_error(error, error.filename, writing=False)
+    if error.errno not in (errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        raise error
+    # Unnamed, and what only a write raises: the one file written without heartnet.files, standard output.
+    # Python flushes it again at exit: point it at /dev/null so that the exit is quiet, as Python's
+    # documentation on SIGPIPE advises (a test's capture has no descriptor and needs nothing).
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        descriptor, devnull = sys.stdout.fileno(), os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, descriptor)
+        os.close(devnull)
+    return FileSystemError.from_os_error(error, "standard output")
 
 
 @contextlib.contextmanager

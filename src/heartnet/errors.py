@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from typing import ClassVar
 
 
@@ -133,6 +134,55 @@ class FileProblem(DataError):
         if detail:
             message += f" ({detail})"
         super().__init__(message)
+
+
+class FileSystemError(HeartnetError):
+    """The operating system refuses a file or folder heartnet writes (or reads), with fields an interface can word.
+
+    ``name`` is the path as the user gave it (or "standard output"),
+    ``problem`` one of ``PROBLEMS`` (from the system's error number), and
+    ``detail`` the system's own words for a problem without a key
+    (``"other"``) or what else is known ("notes.txt is a file").
+    """
+
+    PROBLEMS: ClassVar[dict[str, str]] = {
+        "permission_denied": "permission denied",
+        "no_such_folder": "no such folder",
+        "no_such_file": "no such file or folder",
+        "is_folder": "is a folder",
+        "disk_full": "no space left on the device",
+        "read_only": "the file system is read-only",
+        "too_large": "the file is too large for the file system",
+        "pipe_closed": "the program reading it closed the pipe",
+        "other": "the operating system refused it",
+    }
+    _ERRNOS: ClassVar[dict[int, str]] = {
+        errno.EACCES: "permission_denied",
+        errno.EPERM: "permission_denied",
+        errno.ENOTDIR: "no_such_folder",
+        errno.EISDIR: "is_folder",
+        errno.ENOSPC: "disk_full",
+        errno.EDQUOT: "disk_full",
+        errno.EROFS: "read_only",
+        errno.EFBIG: "too_large",
+        errno.EPIPE: "pipe_closed",
+    }
+
+    def __init__(self, name: object, problem: str, *, detail: str | None = None) -> None:
+        if problem not in self.PROBLEMS:
+            raise ValueError(f"unknown file-system problem {problem!r}; known: {', '.join(self.PROBLEMS)}")
+        self.name, self.problem, self.detail = str(name), problem, detail
+        message = f"{self.name}: {self.PROBLEMS[problem]}"
+        super().__init__(f"{message} ({detail})" if detail else message)
+
+    @classmethod
+    def from_os_error(cls, error: OSError, name: object, *, writing: bool = True) -> FileSystemError:
+        """``error`` said of ``name``; a missing path is a missing folder when writing, a missing file when reading."""
+        if error.errno == errno.ENOENT:
+            return cls(name, "no_such_folder" if writing else "no_such_file")
+        problem = cls._ERRNOS.get(error.errno, "other")
+        detail = (error.strerror or str(error)) if problem == "other" else None
+        return cls(name, problem, detail=detail)
 
 
 class LocalDataError(DataError):

@@ -29,7 +29,7 @@ from heartnet.backend import keras
 from heartnet.decision import DEFAULT_THRESHOLD, classify
 from heartnet.errors import ModelError
 from heartnet.features import TARGET, spec_as_dicts
-from heartnet.files import file_sha256, write_atomically
+from heartnet.files import atomic_paths, file_sha256
 from heartnet.paths import default_model_path
 
 __all__ = [
@@ -81,7 +81,11 @@ def quiet_variable_conversion() -> Iterator[None]:
 
 
 def save_model(model: keras.Model, path: str | os.PathLike | None = None, *, metadata: dict | None = None) -> Path:
-    """Save ``model`` as ``.keras`` plus its metadata JSON, atomically; return the model's path."""
+    """Save ``model`` as ``.keras`` plus its metadata JSON, atomically; return the model's path.
+
+    Raises ``heartnet.errors.FileSystemError`` (leaving any previous model and metadata as they were) when the
+    files cannot be written: no permission, no such folder, a full disk.
+    """
     path = _resolve(path)
     record = {
         "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -92,14 +96,14 @@ def save_model(model: keras.Model, path: str | os.PathLike | None = None, *, met
         **(metadata or {}),
     }
 
-    def write_model(temporary: Path) -> None:
+    # Both files replace the old pair only once both are written: a full disk never leaves a new model beside
+    # its predecessor's metadata.
+    with atomic_paths(path, metadata_path(path)) as (model_file, metadata_file):
         with quiet_variable_conversion():
-            model.save(temporary)
-        record["model_sha256"] = file_sha256(temporary)
-
-    write_atomically(path, write_model)
-    text = json.dumps(record, indent=2, ensure_ascii=False, default=_to_json)
-    write_atomically(metadata_path(path), lambda temporary: temporary.write_text(text + "\n", encoding="utf-8"))
+            model.save(model_file)
+        record["model_sha256"] = file_sha256(model_file)
+        text = json.dumps(record, indent=2, ensure_ascii=False, default=_to_json)
+        metadata_file.write_text(text + "\n", encoding="utf-8")
     return path
 
 

@@ -197,8 +197,14 @@ def test_scoring_benchmark_on_a_tiny_configuration(tmp_path, trained_path, capsy
         assert ours["scored"] + ours["rejected"] == int(size) and ours["rejected"] == int(size) // 100
         assert set(ours["seconds_split"]) == {"validation", "inference", "writing"}
         assert report["sizes"][size]["naive_pandas_model_predict"]["scored"] == int(size)
-    assert set(report["goals"]) == {"rows_per_second_at_largest", "memory_ratio_largest_to_smallest"}
-    assert "score rows/s" in capsys.readouterr().out
+    many = report["many_bad_rows"]["heartnet"]  # the largest size again, with 30% of its rows bad
+    assert (many["scored"], many["rejected"]) == (420, 180)
+    assert set(report["goals"]) == {
+        "rows_per_second_at_largest",
+        "memory_ratio_largest_to_smallest",
+        "memory_ratio_many_bad_rows_to_smallest",
+    }
+    assert "600 rows with 30% rejected" in capsys.readouterr().out
 
 
 def test_the_package_default_is_the_winner_of_the_committed_nested_search():

@@ -219,18 +219,18 @@ def test_score_the_batch_page_and_the_local_evaluation_reject_the_same_rows_for_
     def structured(rejects):
         return {line: [(e.field, repr(e.value), e.problem) for e in problems] for line, problems in rejects.items()}
 
-    assert list(summary.rejects) == [3, 4, 5]
-    assert structured(summary.rejects) == structured(check_patients(read_patients(data, set_aside=True)).rejects)
-    assert [str(error) for error in summary.rejects[4]] == ["line 4: expected 11 fields, got 12"]
+    assert list(summary.first_rejects) == [3, 4, 5]
+    assert structured(summary.first_rejects) == structured(check_patients(read_patients(data, set_aside=True)).rejects)
+    assert [str(error) for error in summary.first_rejects[4]] == ["line 4: expected 11 fields, got 12"]
     assert [str(error) for error in local.rejected[4]] == ["line 4: expected 12 fields, got 13"]  # the label column
     assert {line: v for line, v in structured(local.rejected).items() if line != 4} == {
-        line: v for line, v in structured(summary.rejects).items() if line != 4
+        line: v for line, v in structured(summary.first_rejects).items() if line != 4
     }
     assert list(batch.rejects["línea"]) == [3, 4, 5]
-    assert list(batch.rejects["motivos"]) == [reasons_message(summary.rejects[line]) for line in (3, 4, 5)]
+    assert list(batch.rejects["motivos"]) == [reasons_message(summary.first_rejects[line]) for line in (3, 4, 5)]
     written = pd.read_csv(tmp_path / "rejects.csv")
     assert list(written["line"]) == [3, 4, 5]
-    assert list(written["reason"]) == [reasons_text(summary.rejects[line]) for line in (3, 4, 5)]
+    assert list(written["reason"]) == [reasons_text(summary.first_rejects[line]) for line in (3, 4, 5)]
     assert summary.scored == len(batch.result) == len(local.frame) == 2
     assert np.allclose(batch.probabilities, heartnet.predict([patient, patient], model))
 

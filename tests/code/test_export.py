@@ -1,4 +1,4 @@
-"""`heartnet export` writes a SavedModel that serves the same probabilities, and never overwrites."""
+"""`heartnet export` writes a SavedModel that serves the same probabilities, needs no dataset, and never overwrites."""
 
 from __future__ import annotations
 
@@ -9,20 +9,26 @@ import pytest
 
 import heartnet
 from heartnet import cli
+from heartnet.export import example_patient
+from heartnet.validation import validate_row
 
 
 @pytest.mark.slow  # writes and reloads a SavedModel
-def test_export_serves_the_same_probabilities(tmp_path, trained_path, model, dataset, capsys):
+def test_export_serves_the_same_probabilities(tmp_path, trained_path, model, dataset, capsys, monkeypatch):
     import tensorflow as tf
 
     from heartnet.model import to_inputs
     from heartnet.validation import validate_frame
 
+    def no_dataset(*args, **kwargs):
+        raise heartnet.DataError("the dataset is not here")
+
+    monkeypatch.setattr("heartnet.data.load_dataset", no_dataset)  # export needs the model only
     folder = tmp_path / "served"
     assert cli.main(["export", str(folder), "--model", str(trained_path)]) == 0
     assert "tensorflow/serving" in (folder / "README.md").read_text()
     example = json.loads((folder / "README.md").read_text().split("-d '")[1].split("'")[0])
-    assert set(example["instances"][0]) == set(heartnet.FEATURE_NAMES)
+    assert example["instances"][0] == {name: [value] for name, value in example_patient().items()}
     serve = tf.saved_model.load(str(folder)).signatures["serving_default"]
     features = validate_frame(dataset[list(heartnet.FEATURE_NAMES)].head(40))
     served = next(iter(serve(**to_inputs(features)).values())).numpy().ravel()
@@ -30,3 +36,10 @@ def test_export_serves_the_same_probabilities(tmp_path, trained_path, model, dat
     capsys.readouterr()
     assert cli.main(["export", str(folder), "--model", str(trained_path)]) == 2  # never overwrites
     assert "already exists" in capsys.readouterr().err
+
+
+def test_the_readmes_example_is_a_valid_patient_from_the_spec_alone():
+    example = example_patient()
+    assert validate_row(example) == example and list(example) == list(heartnet.FEATURE_NAMES)
+    numbers = [feature for feature in heartnet.FEATURES if feature.kind == "numeric"]
+    assert all(feature.min <= example[feature.name] <= feature.max for feature in numbers)

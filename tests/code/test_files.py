@@ -1,12 +1,16 @@
-"""Nothing is half-written: atomic writes leave the previous file intact when a write fails."""
+"""Nothing is half-written: atomic writes leave the previous file intact when a write fails, and name the file."""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+from pathlib import Path
 
 import pytest
 
-from heartnet.files import write_atomically
+from heartnet.errors import FileSystemError
+from heartnet.files import atomic_paths, check_writable, write_atomically
 
 
 def test_a_failed_write_leaves_the_previous_report_intact(tmp_path):
@@ -27,3 +31,121 @@ def test_a_successful_write_replaces_the_file(tmp_path):
     target = tmp_path / "new" / "file.txt"
     write_atomically(target, lambda temporary: temporary.write_text("done"))
     assert target.read_text() == "done" and [p.name for p in target.parent.iterdir()] == ["file.txt"]
+
+
+def _fill_the_disk(temporary):
+    """Write as to a full disk: /dev/full takes the bytes and refuses them on flush (ENOSPC)."""
+    temporary.write_text("half")
+    with open("/dev/full", "wb") as full:
+        full.write(b"x" * 10)
+
+
+needs_dev_full = pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+
+
+@needs_dev_full
+def test_a_full_disk_is_named_and_leaves_the_previous_file_intact(tmp_path):
+    target = tmp_path / "scores.csv"
+    target.write_text("previous")
+    with pytest.raises(FileSystemError, match=r"scores\.csv: no space left on the device$") as caught:
+        write_atomically(target, _fill_the_disk)
+    assert (caught.value.problem, Path(caught.value.name)) == ("disk_full", target)
+    assert target.read_text() == "previous" and [p.name for p in tmp_path.iterdir()] == ["scores.csv"]
+
+
+def test_a_path_under_a_file_has_no_such_folder(tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine")
+    with pytest.raises(FileSystemError, match=r"notes\.txt/out/scores\.csv: no such folder \(.*notes\.txt is not"):
+        write_atomically(notes / "out" / "scores.csv", lambda temporary: temporary.write_text("new"))
+    assert notes.read_text() == "mine" and [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_a_target_that_is_a_folder_is_named(tmp_path):
+    (tmp_path / "scores.csv").mkdir()
+    with pytest.raises(FileSystemError, match=r"scores\.csv: is a folder$"):
+        write_atomically(tmp_path / "scores.csv", lambda temporary: temporary.write_text("new"))
+    assert [p.name for p in tmp_path.iterdir()] == ["scores.csv"] and (tmp_path / "scores.csv").is_dir()
+
+
+def _read_only_folder(tmp_path) -> Path:
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        (folder / "probe").touch()
+    except PermissionError:
+        return folder
+    (folder / "probe").unlink()
+    folder.chmod(0o700)
+    pytest.skip("this user writes into read-only folders (root): see the test under /sys")
+
+
+def test_a_read_only_folder_is_permission_denied(tmp_path):
+    folder = _read_only_folder(tmp_path)
+    try:
+        with pytest.raises(FileSystemError, match=r"locked/scores\.csv: permission denied$"):
+            write_atomically(folder / "scores.csv", lambda temporary: temporary.write_text("new"))
+        assert list(folder.iterdir()) == []
+    finally:
+        folder.chmod(0o700)
+
+
+@pytest.mark.skipif(not os.access("/sys", os.F_OK), reason="needs Linux's /sys")
+def test_a_folder_the_system_keeps_is_permission_denied_even_for_root():
+    with pytest.raises(FileSystemError, match=r"^/sys/heartnet-scores\.csv: permission denied$") as caught:
+        write_atomically(Path("/sys/heartnet-scores.csv"), lambda temporary: temporary.write_text("new"))
+    assert caught.value.problem == "permission_denied"
+
+
+@needs_dev_full
+def test_folders_made_for_a_write_that_fails_are_removed(tmp_path):
+    with pytest.raises(FileSystemError):
+        write_atomically(tmp_path / "new" / "deeper" / "scores.csv", _fill_the_disk)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_errors_about_other_files_pass_unchanged(tmp_path):
+    def read_a_missing_input(temporary):
+        (tmp_path / "missing.csv").read_text()
+
+    with pytest.raises(FileNotFoundError, match=r"missing\.csv"):
+        write_atomically(tmp_path / "scores.csv", read_a_missing_input)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_files_written_together_are_replaced_together_or_not_at_all(tmp_path):
+    first, second = tmp_path / "scores.csv", tmp_path / "rejects.csv"
+    first.write_text("old scores")
+    with pytest.raises(RuntimeError), atomic_paths(first, second) as (one, two):
+        one.write_text("new scores")
+        two.write_text("new rej")
+        raise RuntimeError("interrupted before the end")
+    assert first.read_text() == "old scores" and sorted(p.name for p in tmp_path.iterdir()) == ["scores.csv"]
+    with atomic_paths(first, second) as (one, two):
+        one.write_text("new scores")
+        two.write_text("new rejects")
+    assert (first.read_text(), second.read_text()) == ("new scores", "new rejects")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rejects.csv", "scores.csv"]
+
+
+def test_check_writable_says_so_before_the_work_and_leaves_nothing(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(FileSystemError, match="no such folder"):
+        check_writable(tmp_path / "notes.txt" / "model.keras")
+    check_writable(tmp_path / "new" / "model.keras")
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_a_model_and_its_metadata_are_replaced_together_or_not_at_all(tmp_path, trained_path, model):
+    import heartnet
+
+    path = tmp_path / "heartnet.keras"
+    shutil.copyfile(trained_path, path)
+    shutil.copyfile(trained_path.with_suffix(".json"), path.with_suffix(".json"))
+    before = path.read_bytes(), path.with_suffix(".json").read_bytes()
+    with pytest.raises(TypeError, match="not JSON-serializable"):  # the model is written, then its metadata fails
+        heartnet.save_model(model, path, metadata={"note": object()})
+    assert (path.read_bytes(), path.with_suffix(".json").read_bytes()) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["heartnet.json", "heartnet.keras"]
+    heartnet.load(path)  # still a pair whose checksum matches

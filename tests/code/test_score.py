@@ -12,7 +12,7 @@ import pytest
 import heartnet
 from heartnet import cli
 from heartnet.features import FEATURE_NAMES
-from heartnet.score import score_csv, terminal_progress
+from heartnet.score import FIRST_REJECTS, score_csv, terminal_progress
 from heartnet.storage import TrainedModel
 
 
@@ -311,3 +311,59 @@ def test_a_hospital_column_is_carried_as_an_extra_column_never_as_an_input(tmp_p
     assert list(scored[HOSPITAL]) == list(with_hospital[HOSPITAL])  # kept as written
     expected = heartnet.predict(patients.drop(columns="ID"), model)  # the same without the column
     np.testing.assert_allclose(scored["probability"], expected, atol=1e-6)
+
+
+def _crowded_file(patient: dict) -> tuple[str, list[int], list[int]]:
+    """Rows of the wrong width (one run of them too) among rows with bad values and blank lines, and at both ends.
+
+    Returns the file, the lines of the rejected rows and the ``ID`` of the valid ones (blank lines take no number).
+    """
+    text, rejected, valid, line = "ID," + ",".join(patient) + "\n", [], [], 1
+    for i in range(60):
+        if i % 13 == 6:
+            text += "\n"  # a blank line: no line number
+        line += 1
+        cells = [str(i), *(str(value) for value in patient.values())]
+        if i % 7 == 0 or 30 <= i < 45 or i == 59:
+            cells = cells[:4]  # too few fields: pyarrow skips it as it parses (a run of them from row 30)
+        elif i % 11 == 3:
+            cells.append("extra")  # too many
+        elif i % 5 == 1:
+            cells[2] = "X"  # Sex: a bad value, found by the checker
+        else:
+            valid.append(i)
+            text += ",".join(cells) + "\n"
+            continue
+        rejected.append(line)
+        text += ",".join(cells) + "\n"
+    return text, rejected, valid
+
+
+def test_rejects_of_both_kinds_stay_in_line_order_whatever_the_chunk_size(tmp_path, patient, model):
+    text, lines, valid = _crowded_file(patient)
+    source = tmp_path / "in.csv"
+    source.write_text(text)
+    written = {}
+    for chunk in (1, 2, 3, 7, 1000):
+        out, rejects = tmp_path / f"out-{chunk}.csv", tmp_path / f"rejects-{chunk}.csv"
+        summary = score_csv(source, out, model, chunk_rows=chunk, rejects_path=rejects)
+        assert (summary.scored, summary.rejected) == (len(valid), len(lines))
+        assert list(pd.read_csv(out)["ID"]) == valid
+        bad = pd.read_csv(rejects)
+        assert list(bad["line"]) == lines
+        assert bad["reason"][0] == "expected 12 fields, got 4" and "field 'Sex': got 'X'" in bad["reason"][1]
+        written[chunk] = out.read_bytes(), rejects.read_bytes()
+    assert len(set(written.values())) == 1
+
+
+def test_the_summary_keeps_the_first_rejects_and_counts_the_rest(tmp_path, patient, model):
+    text, lines, _ = _crowded_file(patient)
+    source = tmp_path / "in.csv"
+    source.write_text(text)
+    with_file = score_csv(source, tmp_path / "a.csv", model, chunk_rows=4, rejects_path=tmp_path / "rejects.csv")
+    without = score_csv(source, tmp_path / "b.csv", model, chunk_rows=4)
+    for summary in (with_file, without):
+        assert summary.rejected == len(lines) > FIRST_REJECTS
+        assert list(summary.first_rejects) == lines[:FIRST_REJECTS]
+        assert str(summary.first_rejects[lines[0]][0]) == f"line {lines[0]}: expected 12 fields, got 4"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv", "in.csv", "rejects.csv"]
