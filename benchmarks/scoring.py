@@ -123,7 +123,8 @@ def run(*, sizes: list[int], chunk: int, model_path: Path, many_bad: float = 0.3
     }
     goals = {
         key: {
-            "goal": (">= " if key.startswith("rows") else "<= ") + str(target),
+            "op": ">=" if key.startswith("rows") else "<=",
+            "target": target,
             "measured": measured[key],
             "met": measured[key] >= target if key.startswith("rows") else measured[key] <= target,
         }

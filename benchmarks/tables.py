@@ -87,6 +87,10 @@ _GOALS = {
         "memoria {op} {target} veces la del archivo más chico",
         lambda v: f"{decimal(v, 2)} veces",
     ),
+    "memory_ratio_many_bad_rows_to_smallest": (
+        "con muchas filas rechazadas, memoria {op} {target} veces la del archivo más chico",
+        lambda v: f"{decimal(v, 2)} veces",
+    ),
 }
 _OPERATORS = {"<=": "≤", ">=": "≥"}
 

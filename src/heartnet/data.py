@@ -42,6 +42,7 @@ __all__ = [
     "builtin_hospitals",
     "dataset_facts",
     "fetch_dataset",
+    "hospital_rows",
     "load_dataset",
     "raw_dataset",
     "typical_patient",
@@ -163,8 +164,10 @@ def _prepare(raw: pd.DataFrame, source: str) -> pd.DataFrame:
     return features
 
 
-def load_dataset(path: str | os.PathLike | None = None, *, with_hospital: bool = False) -> pd.DataFrame:
-    """Load the heart-failure dataset as a clean DataFrame.
+def load_dataset(
+    path: str | os.PathLike | None = None, *, with_hospital: bool = False, without_hospital: str | None = None
+) -> pd.DataFrame:
+    """Load the dataset as a clean DataFrame: 11 features and the outcome, coronary artery disease.
 
     With no ``path``, the verified built-in copy (see the module docstring);
     with a ``path``, a user's own CSV with the same columns, schema-validated.
@@ -178,17 +181,35 @@ def load_dataset(path: str | os.PathLike | None = None, *, with_hospital: bool =
     the built-in file, derived from the row order (``builtin_hospitals``); for
     a user's file, its own ``Hospital`` column, which must then exist and name
     a hospital in every row. Without it, a user's ``Hospital`` column is
-    ignored.
+    ignored. ``without_hospital`` leaves that hospital's rows out (a
+    ``DataError`` names the hospitals there are if it is none of them): the
+    data of a model meant for a hospital it has not seen.
     """
     file = fetch_dataset() if path is None else Path(path)
     source = "built-in dataset" if path is None else str(path)
     patients = read_patients(file, name=source, required=(*FEATURE_NAMES, TARGET))
     raw = patients.values.drop(columns=HOSPITAL, errors="ignore")
-    if with_hospital:
+    if with_hospital or without_hospital is not None:
         raw[HOSPITAL] = builtin_hospitals() if path is None else _user_hospitals(patients.cells, source)
     frame = _prepare(raw, source)
+    if without_hospital is not None:
+        frame = hospital_rows(frame, without_hospital, keep=False)
+        if not with_hospital:
+            frame = frame.drop(columns=HOSPITAL)
     frame.attrs.update(source="builtin" if path is None else str(path), sha256=file_sha256(file))
     return frame
+
+
+def hospital_rows(frame: pd.DataFrame, hospital: str, *, keep: bool = True) -> pd.DataFrame:
+    """The rows of ``frame`` (with its ``Hospital`` column) from ``hospital`` (``keep=False``: all the others).
+
+    Renumbered from 0, in the file's order. ``DataError`` names the hospitals there are for any other name.
+    """
+    names = list(dict.fromkeys(frame[HOSPITAL].astype(str)))
+    if hospital not in names:
+        raise DataError(f"no hospital {hospital!r} in the data; its hospitals are {', '.join(map(repr, names))}")
+    chosen = (frame[HOSPITAL] == hospital) == keep
+    return frame[chosen.to_numpy()].reset_index(drop=True)
 
 
 def raw_dataset() -> pd.DataFrame:

@@ -37,6 +37,8 @@ __all__ = [
     "percent",
     "points",
     "reasons_message",
+    "sample_size_message",
+    "training_rows_message",
     "validation_message",
 ]
 
@@ -204,6 +206,31 @@ def out_of_range_message(warning) -> str:
         f"{what} fuera de lo que vio el modelo al entrenarse ({seen}): no había pacientes así, y la probabilidad "
         "extrapola. Tomala con más cautela."
     )
+
+
+def training_rows_message(seen: int, rows: int) -> str:
+    """Local rows the model was trained on (``heartnet.local_check.rows_seen_in_training``), in Spanish."""
+    which = "es una fila" if seen == 1 else "son filas"
+    return (
+        f"{seen} de tus {rows} filas {which} con las que se entrenó este modelo: medirlo con ellas lo favorece. "
+        "Para saber cómo le va en tu hospital, usá pacientes que no vio."
+    )
+
+
+def sample_size_message(needed: dict, result: dict) -> str:
+    """How many patients a check needs (``heartnet.local_check.patients_needed``) against those at hand, in Spanish."""
+    widths, criteria = needed["widths"], needed["by_criterion"]
+    slope = f"± {decimal(widths['calibration_slope'] / 2, 1)}"
+    text = (
+        f"**¿Alcanzan tus pacientes?** Según `pmvalsampsize` (Riley y otros, 2021), para medir la pendiente de "
+        f"calibración con un intervalo de {slope} hacen falta unos {criteria['calibration_slope']} pacientes, y unos "
+        f"{needed['patients']} para medir además la calibración general y la ROC AUC con la precisión habitual "
+        f"(calculado con la prevalencia y la ROC AUC de tus {result['n']} pacientes)."
+    )
+    low, high = result["calibration_slope_low"], result["calibration_slope_high"]
+    if low is not None:
+        text += f" Con los tuyos, la pendiente queda en ± {decimal((high - low) / 2, 2)}."
+    return text
 
 
 # What an unmeasured value means in this data, and how the model takes it (its ``missing`` hyper-parameter).

@@ -75,7 +75,8 @@ def recorded_split(metadata: dict) -> RecordedSplit:
             "evaluate it on labelled patients with --data CSV"
         )
     data = metadata.get("data") or {}
-    df = load_dataset(None if data.get("source", "builtin") == "builtin" else data["source"])
+    source = None if data.get("source", "builtin") == "builtin" else data["source"]
+    df = load_dataset(source, without_hospital=data.get("without_hospital"))
     if data.get("sha256") not in (None, df.attrs["sha256"]):
         raise DataDiffers(
             "the data differs from the model's training data: "

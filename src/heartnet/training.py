@@ -69,12 +69,15 @@ def train_and_save(
     threshold: float | None = None,
     out: str | os.PathLike | None = None,
     command: str | None = None,
+    without_hospital: str | None = None,
 ) -> TrainingRun:
     """Train the default model, evaluate it on the held-out split, save it with its training record.
 
     The one place the training record is written (``heartnet train``, the
     tests and anyone else call this): the data (``None``: the built-in
-    dataset, or a user's CSV), the split (``heartnet.splits.holdout_split``),
+    dataset, or a user's CSV; ``without_hospital`` leaves one hospital's rows
+    out, for a model to check on a hospital it has not seen), the split
+    (``heartnet.splits.holdout_split``),
     the seed, the threshold (``DEFAULT_THRESHOLD`` unless given), the
     hyper-parameters, the held-out metrics, the range of each number in the
     training rows, a fingerprint of each training row and the background rows
@@ -83,7 +86,7 @@ def train_and_save(
     ``heartnet.ranges``, ``heartnet.local_check``) reads what this writes.
     """
     threshold = DEFAULT_THRESHOLD if threshold is None else check_threshold(threshold)
-    df = load_dataset(data)
+    df = load_dataset(data, without_hospital=without_hospital)
     train_rows, test_rows = holdout_split(df, seed=seed)
     started = time.perf_counter()
     classifier = train(df.iloc[train_rows], seed=seed)
@@ -99,7 +102,12 @@ def train_and_save(
             "seed": seed,
             "command": command,
             "threshold": threshold,
-            "data": {"source": df.attrs["source"], "sha256": df.attrs["sha256"], "rows": len(df)},
+            "data": {
+                "source": df.attrs["source"],
+                "sha256": df.attrs["sha256"],
+                "rows": len(df),
+                "without_hospital": without_hospital,
+            },
             "split": {"test_size": TEST_SIZE, "seed": seed, "test_rows": test_rows},
             "hyperparameters": hyperparameters,
             "epochs_run": len(classifier.history_.history["loss"]),

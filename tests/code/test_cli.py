@@ -34,7 +34,7 @@ def test_train_prints_the_held_out_metrics_it_saves(trained, metadata):
     assert lines[2].startswith(f"at threshold {threshold} (95% Wilson intervals): {sensitivity}")
     assert lines[3] == f"at threshold {threshold}: accuracy {metrics['accuracy']:.3f}   F1 {metrics['f1']:.3f}"
     assert lines[5:7] == [f"  {matrix['tn']:>5} {matrix['fp']:>5}", f"  {matrix['fn']:>5} {matrix['tp']:>5}"]
-    assert lines[-1] == f"saved {cli._display(path)} and {cli._display(path.with_suffix('.json'))}"
+    assert lines[-1] == f"saved {cli.display(path)} and {cli.display(path.with_suffix('.json'))}"
 
 
 def test_predict_text(capsys, trained_path, patient, model):

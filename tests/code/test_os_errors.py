@@ -56,7 +56,7 @@ def test_an_output_under_a_file_has_no_such_folder(tmp_path, files, capsys, comm
     assert cli.main(_argv(command, str(out), files, tmp_path)) == 2
     line = _one_error_line(capsys)
     assert line.startswith("heartnet: error: ") and "notes.txt/results/new" in line
-    assert line.endswith("no such folder (" + cli._display(notes) + " is not a folder)")
+    assert line.endswith("no such folder (" + cli.display(notes) + " is not a folder)")
     assert notes.read_text() == "mine" and sorted(p.name for p in tmp_path.iterdir()) == ["inputs", "notes.txt"]
 
 
@@ -101,10 +101,10 @@ def test_train_says_where_it_cannot_write_before_training(tmp_path, capsys, monk
     monkeypatch.setattr("heartnet.training.train_and_save", no_training)
     (tmp_path / "notes.txt").write_text("mine")
     assert cli.main(["train", "--out", str(tmp_path / "notes.txt" / "model.keras")]) == 2
-    notes = cli._display(tmp_path / "notes.txt")
+    notes = cli.display(tmp_path / "notes.txt")
     assert _one_error_line(capsys).endswith(f"notes.txt/model.keras: no such folder ({notes} is not a folder)")
     assert cli.main(["train", "--out", str(tmp_path / "model.h5")]) == 2
-    assert _one_error_line(capsys).endswith(f"--out must end in .keras, got {cli._display(tmp_path / 'model.h5')}")
+    assert _one_error_line(capsys).endswith(f"--out must end in .keras, got {cli.display(tmp_path / 'model.h5')}")
 
 
 # --- real processes: the exit code and what reaches the terminal are the point ---

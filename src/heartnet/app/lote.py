@@ -3,7 +3,7 @@
 import streamlit as st
 
 from heartnet import plots
-from heartnet.app.shared import NOT_A_DEVICE, dataset, model_or_stop
+from heartnet.app.shared import NOT_A_DEVICE, UPLOADS_STAY, dataset, model_or_stop
 from heartnet.app.uploads import score_upload, template_csv, write_like
 from heartnet.csvio import read_patients
 from heartnet.errors import FileProblem
@@ -19,6 +19,7 @@ st.write(
 model = model_or_stop()
 st.download_button("Descargar plantilla CSV", template_csv(dataset()), file_name="plantilla_pacientes.csv")
 upload = st.file_uploader("Archivo CSV de pacientes", type=["csv", "txt"])
+st.caption(UPLOADS_STAY)
 if upload is None:
     st.caption(NOT_A_DEVICE)
     st.stop()

@@ -14,6 +14,11 @@ from heartnet.errors import ModelError
 from heartnet.paths import project_root
 
 NOT_A_DEVICE = "Material de estudio: **no es un dispositivo médico** y no reemplaza una consulta."
+# What becomes of an upload: said on the pages that take files.
+UPLOADS_STAY = (
+    "El archivo que subís se procesa en memoria en esta computadora: no se guarda en ningún lado ni se envía a "
+    "ninguna parte, salvo lo que descargues."
+)
 
 # Streamlit writes "Press Enter to apply" under a text box being edited, in English; the page says what to do.
 _NO_ENGLISH_HINTS = "<style>[data-testid='InputInstructions'] {display: none;}</style>"

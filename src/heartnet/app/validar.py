@@ -9,10 +9,20 @@ import streamlit as st
 
 import heartnet
 from heartnet import plots
-from heartnet.app.shared import NOT_A_DEVICE, dataset, model_or_stop
+from heartnet.app.shared import NOT_A_DEVICE, UPLOADS_STAY, dataset, model_or_stop
 from heartnet.app.uploads import template_csv
 from heartnet.errors import FileProblem, LocalDataError
-from heartnet.spanish import decimal, file_message, local_data_message, maybe_decimal, percent, reasons_message
+from heartnet.local_check import patients_needed, rows_seen_in_training
+from heartnet.spanish import (
+    decimal,
+    file_message,
+    local_data_message,
+    maybe_decimal,
+    percent,
+    reasons_message,
+    sample_size_message,
+    training_rows_message,
+)
 from heartnet.updating import AUTO_SLOPE_ROWS, MIN_ROWS, local_evaluation, read_labelled, recalibrate
 
 METHODS = {
@@ -31,6 +41,12 @@ TESTS = {
     "intercept_vs_none": "intercepto frente a no cambiar nada",
 }
 
+
+@st.cache_data(show_spinner="Calculando cuántos pacientes hacen falta…")
+def _needed(y, probabilities, c_statistic: float) -> dict:
+    return patients_needed(y, probabilities, c_statistic)
+
+
 st.title("Validar en mi hospital")
 st.write(
     "Un hospital que adopta el modelo es un hospital que el modelo no vio: ordenar pacientes suele sostenerse, "
@@ -45,6 +61,7 @@ st.download_button(
     file_name="plantilla_validacion.csv",
 )
 upload = st.file_uploader("CSV de pacientes con diagnóstico", type=["csv", "txt"])
+st.caption(UPLOADS_STAY)
 if upload is None:
     st.caption(NOT_A_DEVICE)
     st.stop()
@@ -64,6 +81,9 @@ if local.frame.empty:
 y = local.frame[heartnet.TARGET].to_numpy()
 probabilities = heartnet.inference.probabilities(model, local.frame)  # rows validated when read
 result = local_evaluation(y, probabilities, threshold=model.threshold)
+seen = rows_seen_in_training(local.frame, model.metadata.get("training_fingerprints"))
+if seen:
+    st.warning(training_rows_message(seen, len(local.frame)))
 
 
 st.subheader("Cómo le va al modelo con tus pacientes")
@@ -71,22 +91,29 @@ st.write(
     f"{result['n']} pacientes válidos, {percent(result['prevalence'])} con enfermedad; el modelo les da en promedio "
     f"{percent(result['mean_predicted'])}."
 )
-columns = st.columns(4)
-interval = f"Intervalo del 95 %: {maybe_decimal(result['roc_auc_low'], 3)} a {maybe_decimal(result['roc_auc_high'], 3)}"
-columns[0].metric("ROC AUC", maybe_decimal(result["roc_auc"], 3), help=interval)
-columns[1].metric("Brier (menor es mejor)", maybe_decimal(result["brier"], 3))
-columns[2].metric("Intercepto de calibración (ideal 0)", maybe_decimal(result["calibration_intercept"], 2))
-columns[3].metric("Pendiente de calibración (ideal 1)", maybe_decimal(result["calibration_slope"], 2))
-columns = st.columns(4)
-columns[0].metric("Sensibilidad", maybe_decimal(result["sensitivity"], 3))
-columns[1].metric("Especificidad", maybe_decimal(result["specificity"], 3))
-columns[2].metric("Valor predictivo positivo", maybe_decimal(result["ppv"], 3))
-columns[3].metric("Valor predictivo negativo", maybe_decimal(result["npv"], 3))
+SHOWN = (  # each metric as the command line gives it: the value, and its 95 % interval under it
+    ("ROC AUC", "roc_auc", 3),
+    ("Brier (menor es mejor)", "brier", 3),
+    ("Intercepto de calibración (ideal 0)", "calibration_intercept", 2),
+    ("Pendiente de calibración (ideal 1)", "calibration_slope", 2),
+    ("Sensibilidad", "sensitivity", 2),
+    ("Especificidad", "specificity", 2),
+    ("Valor predictivo positivo", "ppv", 2),
+    ("Valor predictivo negativo", "npv", 2),
+)
+for row in (SHOWN[:4], SHOWN[4:]):
+    for column, (label, key, digits) in zip(st.columns(4), row, strict=True):
+        low, high = result.get(f"{key}_low"), result.get(f"{key}_high")
+        interval = f"IC 95 %: {maybe_decimal(low, digits)} a {maybe_decimal(high, digits)}" if low is not None else None
+        column.metric(label, maybe_decimal(result[key], digits), delta=interval, delta_color="off", delta_arrow="off")
 st.caption(
-    f"Sensibilidad, especificidad y valores predictivos al umbral del modelo, {percent(model.threshold, 0)}. "
-    "Un intercepto positivo dice que el modelo subestima el riesgo de tus pacientes; negativo, que lo "
+    f"Sensibilidad, especificidad y valores predictivos al umbral del modelo, {percent(model.threshold, 0)}, con "
+    "intervalos de Wilson; el de la ROC AUC es un *bootstrap* estratificado; los de la calibración, de su ajuste "
+    "logístico. Un intercepto positivo dice que el modelo subestima el riesgo de tus pacientes; negativo, que lo "
     "sobreestima; una pendiente menor que 1, que sus probabilidades son demasiado extremas."
 )
+if result["roc_auc"] is not None:
+    st.info(sample_size_message(_needed(y, probabilities, result["roc_auc"]), result))
 if len(set(y)) == 2:
     left, right = st.columns(2)
     left.pyplot(plots.calibration(y, probabilities))
