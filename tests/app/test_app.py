@@ -577,6 +577,18 @@ def validate(run_page):
 
 
 @pytest.mark.slow  # runs the app (AppTest): seconds per test
+def test_validating_on_the_models_own_training_rows_warns_and_says_how_many_patients_are_needed(
+    app_model, validate, dataset
+):
+    record = json.loads(app_model.with_suffix(".json").read_text())
+    rows = dataset.drop(index=record["split"]["test_rows"]).head(120)
+    app = validate(_labelled_csv(rows))
+    warnings_shown = [element.value for element in app.warning]
+    assert any("120 de tus 120 filas son filas con las que se entrenó este modelo" in text for text in warnings_shown)
+    assert any("pmvalsampsize" in element.value and "pacientes" in element.value for element in app.info)
+
+
+@pytest.mark.slow  # runs the app (AppTest): seconds per test
 def test_validating_shows_the_local_metrics_and_both_figures(app_model, validate, swiss, model, monkeypatch):
     from heartnet.updating import local_evaluation
 
@@ -590,8 +602,11 @@ def test_validating_shows_the_local_metrics_and_both_figures(app_model, validate
     metrics = {metric.label: metric.value for metric in app.metric}
     assert metrics["Brier (menor es mejor)"] == heartnet.spanish.decimal(expected["brier"], 3)
     assert metrics["Valor predictivo negativo"] == (
-        "—" if expected["npv"] is None else heartnet.spanish.decimal(expected["npv"], 3)
+        "—" if expected["npv"] is None else heartnet.spanish.decimal(expected["npv"], 2)
     )
+    deltas = {metric.label: metric.proto.delta for metric in app.metric}  # each interval, as the CLI gives it
+    low, high = (heartnet.spanish.decimal(expected[f"roc_auc_{end}"], 3) for end in ("low", "high"))
+    assert deltas["ROC AUC"] == f"IC 95 %: {low} a {high}"
     assert any(f"{expected['n']} pacientes válidos" in element.value for element in app.markdown)
     [((y, _), _, _)] = calls["calibration"]
     assert len(y) == 79
