@@ -222,7 +222,28 @@ class ChecksumError(DataError):
 
 
 class ModelError(HeartnetError, ValueError):
-    """A model file is missing, corrupt, or does not match this package."""
+    """A model file is missing, corrupt, or does not match this package.
+
+    ``problem`` (for an interface to word it in its own language) is one of
+    ``PROBLEMS`` when the model file itself is the problem, and ``name`` that
+    file's name; both are None for the subclasses, which say more themselves.
+    """
+
+    PROBLEMS: ClassVar[tuple[str, ...]] = (
+        "not_keras",  # the path does not end in .keras
+        "missing",  # no model at the path
+        "no_metadata",  # its metadata JSON is not beside it
+        "bad_metadata",  # its metadata is not valid JSON
+        "other_spec",  # saved with another feature spec
+        "sha256",  # the file is not the one its metadata describes
+        "unreadable",  # not a readable .keras model
+    )
+
+    def __init__(self, message: str, *, problem: str | None = None, name: str | None = None) -> None:
+        if problem is not None and problem not in self.PROBLEMS:
+            raise ValueError(f"unknown model problem {problem!r}; known: {', '.join(self.PROBLEMS)}")
+        self.problem, self.name = problem, name
+        super().__init__(message)
 
 
 class NoRecordedSplit(ModelError):

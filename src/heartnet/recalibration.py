@@ -23,6 +23,9 @@ import numpy as np
 
 __all__ = ["EPSILON", "RecalibrationFit", "calibration", "fit_recalibration", "logit"]
 
+# The updates a hospital can ask for (heartnet.updating, heartnet recalibrate --method): chosen by closed testing,
+# the intercept alone, or intercept and slope.
+METHODS = ("auto", "intercept", "logistic")
 EPSILON = 1e-7  # probabilities are clipped to [ε, 1 − ε] before a logit or a log loss
 
 

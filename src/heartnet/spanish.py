@@ -28,6 +28,7 @@ __all__ = [
     "file_message",
     "local_data_message",
     "maybe_decimal",
+    "model_message",
     "no_background_message",
     "not_a_number_message",
     "not_measured_note",
@@ -205,6 +206,27 @@ def out_of_range_message(warning) -> str:
     return (
         f"{what} fuera de lo que vio el modelo al entrenarse ({seen}): no había pacientes así, y la probabilidad "
         "extrapola. Tomala con más cautela."
+    )
+
+
+# Why a saved model cannot be used (heartnet.errors.ModelError's problem), in Spanish: what is wrong, then what to do.
+_MODEL_PROBLEMS = {
+    "not_keras": "no es un modelo: los modelos de heartnet son archivos .keras",
+    "missing": "no existe todavía",
+    "no_metadata": "no tiene al lado su archivo de metadatos (.json)",
+    "bad_metadata": "tiene al lado un archivo de metadatos que no es un JSON válido",
+    "other_spec": "se entrenó con otra especificación de variables que la de esta versión de heartnet",
+    "sha256": "no es el archivo que describen sus metadatos (su huella sha256 es otra)",
+    "unreadable": "no es un modelo .keras que se pueda leer (¿un archivo dañado?)",
+}
+
+
+def model_message(error) -> str:
+    """A saved model that cannot be used (``heartnet.errors.ModelError``), in Spanish, from its problem and name."""
+    what = _MODEL_PROBLEMS.get(error.problem, "no se puede usar")
+    return (
+        f"El modelo «{error.name or 'por defecto'}» {what}. Entrená uno con `make train` (o `heartnet train`) y "
+        "recargá la página."
     )
 
 

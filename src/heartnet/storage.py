@@ -65,7 +65,7 @@ def metadata_path(model_path: str | os.PathLike) -> Path:
 def _resolve(path: str | os.PathLike | None) -> Path:
     path = default_model_path() if path is None else Path(path)
     if path.suffix != ".keras":
-        raise ModelError(f"{path}: model files must end in .keras")
+        raise ModelError(f"{path}: model files must end in .keras", problem="not_keras", name=path.name)
     return path
 
 
@@ -118,11 +118,13 @@ def load_metadata(path: str | os.PathLike | None = None) -> dict:
     path = _resolve(path)
     json_path = metadata_path(path)
     if not json_path.is_file():
-        raise ModelError(f"{json_path}: the model's metadata file is missing; {_TRAIN_HINT}")
+        raise ModelError(
+            f"{json_path}: the model's metadata file is missing; {_TRAIN_HINT}", problem="no_metadata", name=path.name
+        )
     try:
         return json.loads(json_path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ModelError(f"{json_path}: not valid JSON ({error})") from None
+        raise ModelError(f"{json_path}: not valid JSON ({error})", problem="bad_metadata", name=path.name) from None
 
 
 @dataclass(frozen=True, eq=False)
@@ -181,16 +183,28 @@ def load(path: str | os.PathLike | None = None) -> TrainedModel:
     """
     path = _resolve(path)
     if not path.is_file():
-        raise ModelError(f"no model at {path}; {_TRAIN_HINT}")
+        raise ModelError(f"no model at {path}; {_TRAIN_HINT}", problem="missing", name=path.name)
     record = load_metadata(path)
     if record.get("features") != spec_as_dicts():
-        raise ModelError(f"{path}: the model was saved with a different feature spec than this heartnet's; retrain it")
+        raise ModelError(
+            f"{path}: the model was saved with a different feature spec than this heartnet's; retrain it",
+            problem="other_spec",
+            name=path.name,
+        )
     if record.get("model_sha256") not in (None, file_sha256(path)):
-        raise ModelError(f"{path}: the model file does not match its metadata (sha256 differs); retrain it")
+        raise ModelError(
+            f"{path}: the model file does not match its metadata (sha256 differs); retrain it",
+            problem="sha256",
+            name=path.name,
+        )
     try:
         model = keras.saving.load_model(path, safe_mode=True)
     except Exception as error:  # Keras raises many types for a damaged zip or config
-        raise ModelError(f"{path}: not a readable .keras model ({type(error).__name__}: {error})") from None
+        raise ModelError(
+            f"{path}: not a readable .keras model ({type(error).__name__}: {error})",
+            problem="unreadable",
+            name=path.name,
+        ) from None
     return TrainedModel(model, record, path)
 
 

@@ -38,7 +38,7 @@ from heartnet.files import file_sha256
 from heartnet.inference import probabilities as model_probabilities
 from heartnet.layers import Recalibration, recalibrated
 from heartnet.model import RECALIBRATION_LAYER
-from heartnet.recalibration import calibration, fit_recalibration
+from heartnet.recalibration import METHODS, calibration, fit_recalibration
 from heartnet.validation import check_labels, not_a_label, validate_frame
 
 __all__ = [
@@ -55,7 +55,6 @@ __all__ = [
     "recalibrated_model",
 ]
 
-METHODS = ("auto", "intercept", "logistic")
 ALPHA = 0.05  # the closed testing procedure's level
 # Fewest local patients (both classes present) each update is fitted on when asked for by name: one number
 # (the intercept) from 20 patients already moves a logit by less than the shifts seen between hospitals; a

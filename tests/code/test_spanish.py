@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import heartnet
 from heartnet.errors import FileProblem
 from heartnet.features import FEATURES_BY_NAME
 from heartnet.spanish import NotANumber, decimal, file_message, number_text, parse_number, percent, points
@@ -104,3 +105,16 @@ def test_every_reason_a_model_cannot_be_explained_has_a_spanish_wording():
     for reason in NoBackground.REASONS:
         message = no_background_message(NoBackground(reason))
         assert message.startswith("No se puede calcular la explicación de Shapley") and "background" not in message
+
+
+def test_every_reason_a_model_cannot_be_used_has_a_spanish_wording_that_says_what_to_do(tmp_path):
+    from heartnet.errors import ModelError
+    from heartnet.spanish import model_message
+
+    for problem in ModelError.PROBLEMS:
+        text = model_message(ModelError("English", problem=problem, name="mio.keras"))
+        assert "«mio.keras»" in text and "make train" in text and "English" not in text
+    assert len({model_message(ModelError("", problem=p, name="m")) for p in ModelError.PROBLEMS}) == 7
+    with pytest.raises(heartnet.ModelError) as missing:
+        heartnet.load(tmp_path / "nada.keras")
+    assert missing.value.problem == "missing" and "no existe todavía" in model_message(missing.value)

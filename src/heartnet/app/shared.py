@@ -12,6 +12,7 @@ import heartnet
 from heartnet.data import typical_patient
 from heartnet.errors import ModelError
 from heartnet.paths import project_root
+from heartnet.spanish import model_message
 
 NOT_A_DEVICE = "Material de estudio: **no es un dispositivo médico** y no reemplaza una consulta."
 # What becomes of an upload: said on the pages that take files.
@@ -38,10 +39,7 @@ def model_or_stop() -> heartnet.TrainedModel:
     try:
         return _trained_model()
     except ModelError as error:
-        st.error(
-            "No hay un modelo entrenado que se pueda usar. Créalo con `make train` (o `heartnet train`) "
-            "y recargá la página.\n\nDetalle: " + str(error).split(";")[0].split("/")[-1]
-        )
+        st.error(model_message(error))
         st.stop()
 
 

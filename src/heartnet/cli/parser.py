@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from heartnet.cli import commands
+from heartnet.recalibration import METHODS  # numpy only: --help stays fast
 
 __all__ = ["build_parser"]
 
@@ -127,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     recalibrate.add_argument("--out", metavar="PATH", required=True, help="where to save the new .keras model")
     recalibrate.add_argument(
         "--method",
-        choices=("auto", "intercept", "logistic"),  # heartnet.updating.METHODS (not imported: --help stays fast)
+        choices=METHODS,
         default="auto",
         help="intercept: shift the logit; logistic: intercept and slope; auto (default): none, intercept or "
         "logistic by the closed testing procedure",
