@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLE := {"Age": 54, "Sex": "M", "ChestPainType": "ASY", "RestingBP": 140, "Cholesterol": null, "FastingBS": 0, "RestingECG": "Normal", "MaxHR": 120, "ExerciseAngina": "Y", "Oldpeak": 1.5, "ST_Slope": "Flat"}
 
-.PHONY: run test install data train search bench app screenshot chromium lint format clean
+.PHONY: run test install data train search bench app notebook screenshot chromium lint format clean
 
 run: models/heartnet.keras ## set up, get the data, train if needed, predict one patient, execute both notebooks
 	$(BIN)/heartnet predict '$(EXAMPLE)'
@@ -37,6 +37,17 @@ models/heartnet.keras: data/heart.csv | $(STAMP)
 
 app: models/heartnet.keras ## serve the Streamlit app on http://127.0.0.1:8501 (settings: .streamlit/config.toml)
 	$(BIN)/streamlit run src/heartnet/app/main.py
+
+# JupyterLab runs from .venv, and the kernel spec "python3" is written into .venv: a Jupyter in a venv looks
+# there first, so a "python3" kernel installed for the user or the system cannot stand in for the project's
+# Python. Its display name is the one notebook.ipynb records. JupyterLab refuses root unless told (containers).
+KERNEL := $(VENV)/share/jupyter/kernels/python3/kernel.json
+
+notebook: $(KERNEL) ## open notebook.ipynb in JupyterLab on http://127.0.0.1:8888 with the .venv kernel (Ctrl+C stops it)
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-root) notebook.ipynb
+
+$(KERNEL): $(STAMP)
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3"
 
 screenshot: models/heartnet.keras chromium ## refresh docs/app.png (the app in headless Chromium)
 	$(BIN)/python tools/screenshot.py docs/app.png

@@ -64,7 +64,7 @@ def model(trained_path):
 
 @pytest.fixture(scope="session")
 def metadata(trained_path):
-    return json.loads(trained_path.with_suffix(".json").read_text())
+    return json.loads(trained_path.with_suffix(".json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")

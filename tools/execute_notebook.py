@@ -38,7 +38,11 @@ def execute(path: str | Path, *, output: str | Path | None = None, timeout: int 
         cell.metadata.pop("execution", None)
     with tempfile.TemporaryDirectory() as sockets:
         # Local sockets (not TCP ports) between this process and the kernel: nothing listens on the network.
-        kernel = KernelManager(kernel_name="python3", transport="ipc", ip=str(Path(sockets) / "kernel"))
+        # Windows has no such ZeroMQ transport: there the kernel listens on TCP ports of 127.0.0.1 only.
+        if sys.platform == "win32":
+            kernel = KernelManager(kernel_name="python3", transport="tcp", ip="127.0.0.1")
+        else:
+            kernel = KernelManager(kernel_name="python3", transport="ipc", ip=str(Path(sockets) / "kernel"))
         client = NotebookClient(
             notebook,
             km=kernel,

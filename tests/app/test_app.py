@@ -142,7 +142,9 @@ def test_cholesterol_not_measured_disables_its_box_and_predicts_without_it(app_m
     press_predecir(app)
     assert app.metric[0].value == percent(heartnet.predict_one({**patient, "Cholesterol": None}, model))
     cholesterol = heartnet.features.FEATURES_BY_NAME["Cholesterol"]
-    missing = json.loads(app_model.with_suffix(".json").read_text())["hyperparameters"].get("missing", "indicator")
+    missing = json.loads(app_model.with_suffix(".json").read_text(encoding="utf-8"))["hyperparameters"].get(
+        "missing", "indicator"
+    )
     # Not a risk factor: the note says what «no medido» means in this data and how this model takes it.
     assert heartnet.spanish.not_measured_note(cholesterol, missing) in [info.value for info in app.info]
     app.checkbox(key="Cholesterol_no_medido").uncheck().run()
@@ -580,7 +582,7 @@ def validate(run_page):
 def test_validating_on_the_models_own_training_rows_warns_and_says_how_many_patients_are_needed(
     app_model, validate, dataset
 ):
-    record = json.loads(app_model.with_suffix(".json").read_text())
+    record = json.loads(app_model.with_suffix(".json").read_text(encoding="utf-8"))
     rows = dataset.drop(index=record["split"]["test_rows"]).head(120)
     app = validate(_labelled_csv(rows))
     warnings_shown = [element.value for element in app.warning]

@@ -15,7 +15,7 @@ from tests.benchmark_modules import BENCHMARKS, load
 def test_quality_benchmark_on_a_tiny_configuration(tmp_path, capsys):
     out = tmp_path / "quality.json"
     assert load("quality").main(["--repeats", "1", "--rows", "120", "--out", str(out)]) == 0
-    report = json.loads(out.read_text())
+    report = json.loads(out.read_text(encoding="utf-8"))
     assert list(report["models"]) == [
         "heartnet",
         "catboost",
@@ -59,7 +59,7 @@ def test_selection_benchmark_on_a_tiny_configuration(tmp_path, capsys, monkeypat
 
     monkeypatch.setattr(selection.GridSearchCV, "fit", fit_and_record)
     assert selection.main(["--rows", "400", "--out", str(out)]) == 0  # enough for healthy Swiss patients
-    report = json.loads(out.read_text())
+    report = json.loads(out.read_text(encoding="utf-8"))
     assert list(report["candidates"]) == ["a", "b"] and len(report["folds"]) == 4  # one outer fold per hospital
     assert sorted(fold["held_out"] for fold in report["folds"]) == sorted(dataset_hospitals())
     assert sum(entry["outer_folds_won"] for entry in report["candidates"].values()) == 4
@@ -92,7 +92,7 @@ def test_speed_benchmark_on_a_tiny_configuration(tmp_path, capsys):
     out = tmp_path / "speed.json"
     argv = ["--repeats", "1", "--rows", "120", "--calls", "20", "--process-runs", "1", "--out", str(out)]
     assert load("speed").main(argv) == 0
-    report = json.loads(out.read_text())
+    report = json.loads(out.read_text(encoding="utf-8"))
     assert set(report["train_seconds"]) >= {"heartnet", "random_forest"}
     assert report["predict_one"]["p50_ms"] > 0 and report["predict_one"]["speedup_p50"] > 0
     stages = report["predict_one"]["stages_p50_ms"]
@@ -139,12 +139,12 @@ def test_readme_tables_are_generated_from_the_committed_reports():
 def test_readme_table_renders_a_report(tmp_path):
     readme = tmp_path / "README.md"
     blocks = "<!-- model:start -->\n<!-- model:end -->\n<!-- benchmarks:start -->\nold\n<!-- benchmarks:end -->\n"
-    readme.write_text(f"intro\n{blocks}rest\n")
+    readme.write_text(f"intro\n{blocks}rest\n", encoding="utf-8")
     card = tmp_path / "model_card.md"
     blocks = ("hospitals-data", "selection", "pooled", "hospitals", "subgroups", "decision", "updating")
-    card.write_text("".join(f"## {b}\n<!-- {b}:start -->\nold\n<!-- {b}:end -->\n" for b in blocks))
+    card.write_text("".join(f"## {b}\n<!-- {b}:start -->\nold\n<!-- {b}:end -->\n" for b in blocks), encoding="utf-8")
     data_readme = tmp_path / "data.md"
-    data_readme.write_text("<!-- hospitals-data:start -->\n<!-- hospitals-data:end -->\n")
+    data_readme.write_text("<!-- hospitals-data:start -->\n<!-- hospitals-data:end -->\n", encoding="utf-8")
     reports = tmp_path / "reports"
     reports.mkdir()
     quality = {
@@ -158,20 +158,20 @@ def test_readme_table_renders_a_report(tmp_path):
         },
         "comparisons": {"svc": {m: {"mean": 0.1, "low": 0.05, "high": 0.15} for m in ("roc_auc", "brier")}},
     }
-    (reports / "quality.json").write_text(json.dumps(quality))
+    (reports / "quality.json").write_text(json.dumps(quality), encoding="utf-8")
     table = load("readme_table")
     paths = ["--readme", str(readme), "--model-card", str(card), "--data-readme", str(data_readme)]
     paths += ["--reports", str(reports)]
     assert table.main([*paths, "--check"]) == 1
     assert table.main(paths) == 0
-    text = readme.read_text()
+    text = readme.read_text(encoding="utf-8")
     assert text.startswith("intro\n") and text.endswith("\nrest\n") and "old" not in text
     # Decimal commas: the tables are Spanish, and their thousands are written with points (1.000.000).
     assert re.search(r"\| \*\*heartnet \(red neuronal\)\*\* +\| 0,9000 ± 0,010", text)
     assert re.search(r"\| Máquina de vectores de soporte +\| \+0,1000 \[\+0,0500, \+0,1500\]", text)
     assert table.main([*paths, "--check"]) == 0
     # The card quotes the same report: its pooled block is the quality table, the others have no report here.
-    assert re.search(r"\| \*\*heartnet \(red neuronal\)\*\* +\| 0,9000 ± 0,010", card.read_text())
+    assert re.search(r"\| \*\*heartnet \(red neuronal\)\*\* +\| 0,9000 ± 0,010", card.read_text(encoding="utf-8"))
 
 
 def test_the_readmes_model_sentence_is_the_searchs_winner_merged_with_the_defaults():
@@ -191,7 +191,7 @@ def test_scoring_benchmark_on_a_tiny_configuration(tmp_path, trained_path, capsy
         ["--sizes", "300,600", "--chunk-size", "100", "--model", str(trained_path), "--out", str(out)]
     )
     assert code == 0
-    report = json.loads(out.read_text())
+    report = json.loads(out.read_text(encoding="utf-8"))
     for size in ("300", "600"):
         ours = report["sizes"][size]["heartnet"]
         assert ours["scored"] + ours["rejected"] == int(size) and ours["rejected"] == int(size) // 100
@@ -208,7 +208,7 @@ def test_scoring_benchmark_on_a_tiny_configuration(tmp_path, trained_path, capsy
 
 
 def test_the_package_default_is_the_winner_of_the_committed_nested_search():
-    report = json.loads((BENCHMARKS.parent / "reports" / "selection.json").read_text())
+    report = json.loads((BENCHMARKS.parent / "reports" / "selection.json").read_text(encoding="utf-8"))
     import heartnet
 
     defaults = heartnet.HeartnetClassifier().get_params()
@@ -254,7 +254,7 @@ def test_hospitals_benchmark_on_a_tiny_configuration(tmp_path, capsys, monkeypat
     out = tmp_path / "hospitals.json"
     argv = ["--rows", "300", "--repeats", "1", "--models", "heartnet,catboost,logistic_regression"]
     assert load("hospitals").main([*argv, "--out", str(out)]) == 0
-    report = json.loads(out.read_text())
+    report = json.loads(out.read_text(encoding="utf-8"))
     hospitals = [h["hospital"] for h in report["hospitals"]]
     assert hospitals == dataset_hospitals() and sum(h["n"] for h in report["hospitals"]) == 300
     assert list(report["models"]) == ["heartnet", "catboost", "logistic_regression"]

@@ -8,6 +8,8 @@ import os
 import re
 import subprocess
 import sys
+import sysconfig
+from pathlib import Path
 
 import pytest
 
@@ -49,13 +51,17 @@ def test_predict_text(capsys, trained_path, patient, model):
 
 def test_predict_json_from_file_and_stdin(capsys, trained_path, patient, tmp_path, monkeypatch, model):
     file = tmp_path / "patient.json"
-    file.write_text(json.dumps(patient))
+    file.write_text(json.dumps(patient), encoding="utf-8")
     code, out, _ = run(capsys, "predict", f"@{file}", "--json", "--model", str(trained_path))
     result = json.loads(out)
     assert code == 0
     assert result["probability"] == pytest.approx(heartnet.predict_one(patient, model), abs=1e-6)
     threshold = heartnet.DEFAULT_THRESHOLD
     assert result["prediction"] == int(result["probability"] >= threshold) and result["threshold"] == threshold
+
+    # with a BOM, as Windows PowerShell 5.1's `Set-Content -Encoding utf8` writes it
+    file.write_text(json.dumps(patient), encoding="utf-8-sig")
+    assert run(capsys, "predict", f"@{file}", "--json", "--model", str(trained_path))[0] == 0
 
     monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps([patient, {**patient, "Cholesterol": None}])))
     code, out, _ = run(capsys, "predict", "-", "--json", "--model", str(trained_path))
@@ -140,7 +146,7 @@ def test_train_saves_the_chosen_threshold_and_reports_metrics_at_it(capsys, tmp_
     small.to_csv(data, index=False)
     out = tmp_path / "m.keras"
     code, printed, _ = run(capsys, "train", "--data", str(data), "--threshold", "0.3", "--out", str(out))
-    record = json.loads(out.with_suffix(".json").read_text())
+    record = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
     assert code == 0 and record["threshold"] == 0.3 and record["metrics"]["threshold"] == 0.3
     assert "--threshold 0.3" in record["command"] and "confusion matrix at threshold 0.3 " in printed
     assert heartnet.load(out).threshold == 0.3
@@ -153,7 +159,7 @@ def test_data_reports_the_verified_cache(capsys):
 
 def test_train_on_a_bad_user_file_exits_2(capsys, tmp_path):
     bad = tmp_path / "bad.csv"
-    bad.write_text("Age,Sex\n40,M\n")
+    bad.write_text("Age,Sex\n40,M\n", encoding="utf-8")
     code, _, err = run(capsys, "train", "--data", str(bad), "--out", str(tmp_path / "m.keras"))
     assert code == 2 and "required columns missing: ChestPainType" in err
     assert not (tmp_path / "m.keras").exists()
@@ -176,12 +182,12 @@ def test_every_command_has_help(capsys):
 def test_cli_exits_2_on_a_corrupt_model_and_on_a_tampered_cache(capsys, tmp_path, monkeypatch, patient):
     model = tmp_path / "broken.keras"
     model.write_bytes(b"PK\x03\x04 not really a zip")
-    model.with_suffix(".json").write_text(json.dumps({"features": [], "threshold": 0.5}))
+    model.with_suffix(".json").write_text(json.dumps({"features": [], "threshold": 0.5}), encoding="utf-8")
     assert cli.main(["predict", json.dumps(patient), "--model", str(model)]) == 2
     assert "different feature spec" in capsys.readouterr().err
 
     cache = tmp_path / "heart.csv"
-    cache.write_text("Age,Sex\n40,M\n")
+    cache.write_text("Age,Sex\n40,M\n", encoding="utf-8")
     monkeypatch.setenv("HEARTNET_DATA_CACHE", str(cache))
     assert cli.main(["data"]) == 2
     err = capsys.readouterr().err
@@ -193,7 +199,8 @@ def test_cli_exits_2_on_a_corrupt_model_and_on_a_tampered_cache(capsys, tmp_path
 
 def _script(*argv, **env):
     return subprocess.run(
-        [os.path.join(os.path.dirname(sys.executable), "heartnet"), *argv],
+        # where pip put the script: a venv's bin or Scripts; on Windows outside a venv, not python.exe's folder
+        [os.path.join(sysconfig.get_path("scripts"), "heartnet"), *argv],
         capture_output=True,
         text=True,
         env={**os.environ, **env},
@@ -233,10 +240,10 @@ def test_messages_hold_no_absolute_paths(capsys, monkeypatch, tmp_path, patient)
     monkeypatch.delenv("HEARTNET_MODEL", raising=False)
     monkeypatch.chdir(tmp_path)
     code, _, err = run(capsys, "predict", json.dumps(patient), "--model", str(tmp_path / "sub" / "m.keras"))
-    assert code == 2 and "no model at sub/m.keras" in err and str(tmp_path) not in err
+    assert code == 2 and f"no model at {Path('sub', 'm.keras')}" in err and str(tmp_path) not in err
     monkeypatch.setenv("HEARTNET_MODEL", str(project_root() / "models" / "absent.keras"))
     code, _, err = run(capsys, "predict", json.dumps(patient))
-    assert code == 2 and "no model at models/absent.keras" in err and str(project_root()) not in err
+    assert code == 2 and f"no model at {Path('models', 'absent.keras')}" in err and str(project_root()) not in err
 
 
 def test_recalibrate_refuses_a_method_updating_does_not_know_and_names_those_it_does(capsys, tmp_path):

@@ -26,8 +26,8 @@ def test_export_serves_the_same_probabilities(tmp_path, trained_path, model, dat
     monkeypatch.setattr("heartnet.data.load_dataset", no_dataset)  # export needs the model only
     folder = tmp_path / "served"
     assert cli.main(["export", str(folder), "--model", str(trained_path)]) == 0
-    assert "tensorflow/serving" in (folder / "README.md").read_text()
-    example = json.loads((folder / "README.md").read_text().split("-d '")[1].split("'")[0])
+    assert "tensorflow/serving" in (folder / "README.md").read_text(encoding="utf-8")
+    example = json.loads((folder / "README.md").read_text(encoding="utf-8").split("-d '")[1].split("'")[0])
     assert example["instances"][0] == {name: [value] for name, value in example_patient().items()}
     serve = tf.saved_model.load(str(folder)).signatures["serving_default"]
     features = validate_frame(dataset[list(heartnet.FEATURE_NAMES)].head(40))

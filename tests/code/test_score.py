@@ -53,7 +53,7 @@ def test_chunk_size_does_not_change_the_output(tmp_path, patients, model):
     _with_bad_rows(patients).to_csv(source, index=False)
     score_csv(source, tmp_path / "a.csv", model, chunk_rows=1)
     score_csv(source, tmp_path / "b.csv", model, chunk_rows=1000)
-    assert (tmp_path / "a.csv").read_text() == (tmp_path / "b.csv").read_text()
+    assert (tmp_path / "a.csv").read_text(encoding="utf-8") == (tmp_path / "b.csv").read_text(encoding="utf-8")
 
 
 def test_semicolons_and_decimal_commas(tmp_path, patients, model):
@@ -72,7 +72,7 @@ def test_an_interrupted_run_leaves_no_partial_output(tmp_path, patients, model, 
 
     source, out = tmp_path / "in.csv", tmp_path / "out.csv"
     patients.to_csv(source, index=False)
-    out.write_text("previous results\n")
+    out.write_text("previous results\n", encoding="utf-8")
     calls = []
 
     def failing_inference(model, columns):
@@ -84,7 +84,7 @@ def test_an_interrupted_run_leaves_no_partial_output(tmp_path, patients, model, 
     monkeypatch.setattr(score, "probabilities", failing_inference)
     with pytest.raises(KeyboardInterrupt):
         score_csv(source, out, model, chunk_rows=10)
-    assert out.read_text() == "previous results\n"
+    assert out.read_text(encoding="utf-8") == "previous results\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "out.csv"]
 
 
@@ -253,7 +253,9 @@ def test_cells_are_quoted_only_where_they_must_be(tmp_path, patient, model):
     header = ",".join(["ID", *patient])
     cells = ",".join(str(value) for value in patient.values())
     source, out = tmp_path / "in.csv", tmp_path / "out.csv"
-    source.write_text(header + "\n" + "\n".join(f"{csv_cell(name)},{cells}" for name, _ in rows) + "\n")
+    source.write_text(
+        header + "\n" + "\n".join(f"{csv_cell(name)},{cells}" for name, _ in rows) + "\n", encoding="utf-8"
+    )
     for chunk in (1, 100):  # a chunk with a cell to quote and chunks without: the same rules
         score_csv(source, out, model, chunk_rows=chunk)
         lines = out.read_bytes().decode("utf-8").splitlines()
@@ -342,7 +344,7 @@ def _crowded_file(patient: dict) -> tuple[str, list[int], list[int]]:
 def test_rejects_of_both_kinds_stay_in_line_order_whatever_the_chunk_size(tmp_path, patient, model):
     text, lines, valid = _crowded_file(patient)
     source = tmp_path / "in.csv"
-    source.write_text(text)
+    source.write_text(text, encoding="utf-8")
     written = {}
     for chunk in (1, 2, 3, 7, 1000):
         out, rejects = tmp_path / f"out-{chunk}.csv", tmp_path / f"rejects-{chunk}.csv"
@@ -359,7 +361,7 @@ def test_rejects_of_both_kinds_stay_in_line_order_whatever_the_chunk_size(tmp_pa
 def test_the_summary_keeps_the_first_rejects_and_counts_the_rest(tmp_path, patient, model):
     text, lines, _ = _crowded_file(patient)
     source = tmp_path / "in.csv"
-    source.write_text(text)
+    source.write_text(text, encoding="utf-8")
     with_file = score_csv(source, tmp_path / "a.csv", model, chunk_rows=4, rejects_path=tmp_path / "rejects.csv")
     without = score_csv(source, tmp_path / "b.csv", model, chunk_rows=4)
     for summary in (with_file, without):

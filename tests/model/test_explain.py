@@ -167,7 +167,9 @@ def test_predict_explain_prints_the_base_and_the_largest_contributions(capsys, t
 def test_commands_that_do_not_explain_do_not_import_shap(tmp_path, trained_path, patient):
     """`heartnet predict` and `heartnet score`, run in one process: shap is not imported (nor is explain.py)."""
     source = tmp_path / "in.csv"
-    source.write_text(",".join(patient) + "\n" + ",".join(str(value) for value in patient.values()) + "\n")
+    source.write_text(
+        ",".join(patient) + "\n" + ",".join(str(value) for value in patient.values()) + "\n", encoding="utf-8"
+    )
     model = ["--model", str(trained_path)]
     script = (
         "import sys; from heartnet import cli; "
@@ -179,7 +181,9 @@ def test_commands_that_do_not_explain_do_not_import_shap(tmp_path, trained_path,
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=180, check=True)
     printed = result.stdout.strip().splitlines()
     assert printed[1] == "after predict False" and printed[-1] == "after score False False"
-    assert (tmp_path / "out.csv").read_text().count("\n") == 2  # score did run: the header and the one row
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8").count(
+        "\n"
+    ) == 2  # score did run: the header and the one row
 
 
 @pytest.mark.slow

@@ -214,7 +214,7 @@ def test_the_kernel_does_not_outlive_the_run(tmp_path, last_cell):
     except CellExecutionError:
         assert last_cell == "1 / 0"
     with pytest.raises(ProcessLookupError):
-        os.kill(int(pid_file.read_text()), 0)  # signal 0: only asks whether the process exists
+        os.kill(int(pid_file.read_text(encoding="utf-8")), 0)  # signal 0: only asks whether the process exists
 
 
 def _code_cell(cells, marker: str) -> str:

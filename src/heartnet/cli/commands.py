@@ -99,7 +99,7 @@ def _read_row_argument(text: str) -> object:
     elif text.startswith("@"):
         source = text[1:]
         try:
-            raw = Path(source).read_text(encoding="utf-8")
+            raw = Path(source).read_text(encoding="utf-8-sig")  # a BOM, as Windows PowerShell 5.1 writes, is skipped
         except (OSError, UnicodeDecodeError) as error:
             raise UsageError(f"cannot read {source}: {getattr(error, 'strerror', None) or error}") from None
     else:

@@ -17,10 +17,13 @@ def display(path: Path) -> str:
 
 
 def without_absolute_paths(message: str) -> str:
-    """Messages and logs name files relative to the current folder or the checkout, and ~ for home."""
+    """Messages and logs name files relative to the current folder or the checkout, and ~ for home.
+
+    The separator is the platform's: ``models/m.keras`` on Linux and macOS, ``models\\m.keras`` on Windows.
+    """
     from heartnet.paths import project_root
 
-    for folder, shown in ((Path.cwd().resolve(), ""), (project_root(), ""), (Path.home(), "~/")):
+    for folder, shown in ((Path.cwd().resolve(), ""), (project_root(), ""), (Path.home(), f"~{os.sep}")):
         message = message.replace(f"{folder}{os.sep}", shown)
     return message
 
