@@ -184,7 +184,7 @@ HOSPITAL = "Hospital"
 HOSPITALS: tuple[tuple[str, str], ...] = (
     ("Hungary", "Hungría"),
     ("Switzerland", "Suiza"),
-    ("Long Beach VA", "Long Beach (VA)"),
+    ("Long Beach VA", "Long Beach VA"),
     ("Cleveland", "Cleveland"),
 )
 
