@@ -83,7 +83,8 @@ def threshold_metrics(y_true, probabilities, threshold: float, *, confidence: fl
             result |= dict.fromkeys((name, f"{name}_low", f"{name}_high"))
             continue
         low, high = proportion_confint(hits, total, alpha=1 - confidence, method="wilson")
-        result |= {name: hits / total, f"{name}_low": float(low), f"{name}_high": float(high)}
+        rate = hits / total  # at 0 or 1 of 1, statsmodels' bound can miss the rate by one rounding: it holds it
+        result |= {name: rate, f"{name}_low": min(float(low), rate), f"{name}_high": max(float(high), rate)}
     return result
 
 

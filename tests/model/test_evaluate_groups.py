@@ -165,6 +165,11 @@ def test_rates_at_the_threshold_come_with_wilson_intervals():
     assert result["ppv"] == 1.0 and result["ppv_low"] < 1.0 == result["ppv_high"]  # inside [0, 1], not a point
     nobody = threshold_metrics(y, p, 0.95)  # no patient predicted positive: no PPV
     assert nobody["ppv"] is None and nobody["ppv_low"] is None and nobody["sensitivity"] == 0.0
+    for n in range(1, 60):  # all or none of n: the interval still holds the rate, whatever the rounding
+        every = threshold_metrics(np.ones(n, dtype=int), np.full(n, 0.9), 0.5)
+        assert every["sensitivity_low"] <= every["sensitivity"] == every["sensitivity_high"] == 1.0
+        missed = threshold_metrics(np.ones(n, dtype=int), np.full(n, 0.1), 0.5)
+        assert missed["sensitivity_low"] == missed["sensitivity"] == 0.0 <= missed["sensitivity_high"]
 
 
 def test_a_paired_difference_over_hospitals_finds_the_better_model_and_none_between_twins():
