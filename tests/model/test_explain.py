@@ -98,22 +98,21 @@ def test_a_model_saved_without_background_rows_draws_the_same_ones_again(loaded,
     np.testing.assert_allclose(again["contribution"], kept["contribution"], atol=1e-12)
 
 
-def test_background_rows_drawn_again_are_drawn_once_per_handle(loaded, monkeypatch):
-    import heartnet.data
+def test_background_rows_drawn_again_stay_with_their_handle(loaded, monkeypatch):
+    """Drawn once, a handle's background no longer needs the data; another handle still does."""
+    import heartnet.splits
 
-    reads = []
-    load_dataset = heartnet.data.load_dataset
-
-    def counting_load(*args, **kwargs):
-        reads.append(args)
-        return load_dataset(*args, **kwargs)
-
-    monkeypatch.setattr(heartnet.data, "load_dataset", counting_load)
     bare = heartnet.TrainedModel(loaded.model, _without(loaded.metadata, "background"), loaded.path)
-    assert model_background(bare) == model_background(bare) == loaded.metadata["background"]
-    assert len(reads) == 1  # the training data read once for this handle
+    assert model_background(bare) == loaded.metadata["background"]
+
+    def gone(*args, **kwargs):
+        raise FileNotFoundError("the dataset is gone")
+
+    monkeypatch.setattr(heartnet.splits, "load_dataset", gone)
+    assert model_background(bare) == loaded.metadata["background"]  # kept by the handle
     again = heartnet.TrainedModel(loaded.model, _without(loaded.metadata, "background"), loaded.path)
-    assert model_background(again) == loaded.metadata["background"] and len(reads) == 2  # kept by the handle only
+    with pytest.raises(FileNotFoundError):
+        model_background(again)  # not by a global cache
 
 
 @pytest.mark.parametrize(
