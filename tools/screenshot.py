@@ -37,7 +37,6 @@ CHROMIUM_FLAGS = [
 ]
 
 
-APP = Path(heartnet.__file__).resolve().parent / "app" / "main.py"
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -55,7 +54,7 @@ def serve(*, env: dict | None = None, timeout: float = 60) -> Iterator[tuple[str
     """
     port = free_port()
     command = [
-        sys.executable, "-m", "streamlit", "run", str(APP),
+        sys.executable, "-m", "heartnet.app",  # streamlit run on the app, TensorFlow loaded quietly first
         "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
     ]  # fmt: skip

@@ -50,8 +50,8 @@ whole, member = _diagrams(metadata.get("model_sha256", ""))
 members = member_count(model.model)
 st.subheader("Arquitectura")
 st.write(
-    "Cada variable entra por su propia entrada; las capas de preprocesamiento (tramos o normalización para los "
-    "números, one-hot para las categorías, un indicador de colesterol faltante) arman una matriz que recibe la "
+    "Cada variable entra por su propia entrada; las capas de preprocesamiento (normalización para los números, "
+    "one-hot para las categorías, el colesterol no medido rellenado con la media) arman una matriz que recibe la "
     f"red: {members} perceptrones multicapa lado a lado, y la predicción es el promedio de sus probabilidades "
     "(un ensamble)."
 )

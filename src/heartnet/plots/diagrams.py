@@ -198,6 +198,9 @@ def model_svg(
     graph = keras.utils.model_to_dot(
         model, show_shapes=show_shapes, show_layer_names=True, rankdir=rankdir, expand_nested=expand_nested, dpi=dpi
     )
+    if compact:  # ranks close together, boxes of a rank further apart: about as tall as wide
+        graph.set("nodesep", "0.5")
+        graph.set("ranksep", "0.2")
     pending = [graph]
     while pending:  # nested models are subgraphs
         subgraph = pending.pop()
