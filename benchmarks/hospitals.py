@@ -64,6 +64,7 @@ from heartnet.evaluate import (
     threshold_metrics,
 )
 from heartnet.features import FEATURES, HOSPITAL, MISSING, SEX
+from heartnet.local_check import patients_needed
 from heartnet.recalibration import calibration
 from heartnet.storage import TrainedModel
 from heartnet.updating import MIN_ROWS, Update, fit_update
@@ -209,6 +210,21 @@ def _decision_curves(y, pooled_runs: np.ndarray, held_out: np.ndarray, hospitals
         mask = (hospitals == hospital).to_numpy()
         result["per_hospital"][str(hospital)] = summary(net_benefit(y[mask], held_out[mask]))
     return result
+
+
+def _sample_size(y, probabilities, hospitals) -> dict:
+    """How many patients a check at each held-out hospital needs (heartnet.local_check.patients_needed).
+
+    From that hospital's prevalence, the spread of heartnet's held-out predictions there, and the ROC AUC it
+    reached there.
+    """
+    needed = {}
+    for hospital in dict.fromkeys(hospitals):
+        mask = (hospitals == hospital).to_numpy()
+        auc = probability_metrics(y[mask], probabilities[mask], metrics=("roc_auc",))["roc_auc"]
+        if 0 < y[mask].mean() < 1:
+            needed[str(hospital)] = patients_needed(y[mask], probabilities[mask], c_statistic=auc)
+    return needed
 
 
 RECALIBRATION_SIZES = (25, 50, 100)
@@ -406,6 +422,7 @@ def run(
             y, pooled_predictions["heartnet"], predictions["heartnet"], hospitals
         )
         report["recalibration"] = _recalibration(y, predictions["heartnet"], hospitals, draws=draws, seed=seed)
+        report["sample_size"] = _sample_size(y, predictions["heartnet"], hospitals)
         report["design"]["recalibration"] = {
             "sizes": list(RECALIBRATION_SIZES),
             "draws": draws,
@@ -490,7 +507,11 @@ def render(report: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(REPORTS / "hospitals.json"), help="where to write the JSON report")
+    parser.add_argument(
+        "--out",
+        help="where to write the JSON report (default: reports/hospitals.json; with --data, NAME_hospitals.json "
+        "beside the CSV, so that one's own data never overwrites the project's report)",
+    )
     parser.add_argument("--data", metavar="CSV", help="a labelled CSV with a Hospital column (default: built-in)")
     parser.add_argument("--repeats", type=int, default=5, help="repeats of the pooled 5-fold split (default: 5)")
     parser.add_argument("--rows", type=int, help="a sample of this many rows, stratified by hospital and outcome")
@@ -510,7 +531,10 @@ def main(argv: list[str] | None = None) -> int:
     except HeartnetError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    return publish(report, args.out, render)
+    out = args.out or (
+        Path(args.data).with_name(f"{Path(args.data).stem}_hospitals.json") if args.data else REPORTS / "hospitals.json"
+    )
+    return publish(report, out, render)
 
 
 if __name__ == "__main__":

@@ -3,11 +3,11 @@
     python benchmarks/readme_table.py [--readme PATH] [--model-card PATH] [--data-readme PATH] [--reports DIR] [--check]
 
 In each document, replaces what stands between ``<!-- NAME:start -->`` and
-``<!-- NAME:end -->`` for each of its blocks (the README has two: ``model``,
-the sentence that describes the model that ships, and ``benchmarks``; the
-model card one per section that quotes numbers; data/README.md the hospitals'
-table). With --check, only says whether the documents are up to date (exit 1
-if not).
+``<!-- NAME:end -->`` for each of its blocks (the README: ``model``, the
+sentence that describes the model that ships, ``headline``, ``glance`` and
+``hospital-check``, the check at a hospital as it ran; the model card one per
+section that quotes numbers; data/README.md the hospitals' table). With
+--check, only says whether the documents are up to date (exit 1 if not).
 """
 
 from __future__ import annotations
@@ -20,6 +20,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import REPORTS
+from model_tables import (
+    glance_table,
+    headline_list,
+    hospital_check_block,
+    inputs_table,
+    sample_size_table,
+    shipped_table,
+)
 from tables import (
     decision_table,
     hospitals_data_table,
@@ -37,43 +45,39 @@ from tables import (
 from heartnet.paths import project_root
 
 FOOTER = "Generado por `benchmarks/readme_table.py` a partir de `reports/*.json` (`make bench`)."
-# Each document's blocks: block name -> the (report, renderer) pairs it shows, in order.
+# Each document's blocks: block name -> the (reports, renderer) pairs it shows, in order; a renderer takes the
+# reports it names (reports/<name>.json), in that order. A pair whose reports are not all there is left out.
 README_BLOCKS = {
-    "model": (("selection.json", shipped_model_text),),
-    "benchmarks": (
-        ("selection.json", selection_table),
-        ("quality.json", quality_table),
-        ("hospitals.json", hospitals_table),
-        ("hospitals.json", sex_table),
-        ("hospitals.json", decision_table),
-        ("hospitals.json", recalibration_table),
-        ("speed.json", speed_table),
-        ("scoring.json", scoring_table),
-    ),
+    "model": (("selection", shipped_model_text),),
+    "headline": ((("shipped", "selection", "hospitals", "quality"), headline_list),),
+    "glance": ((("shipped", "selection", "hospitals", "quality"), glance_table),),
+    "hospital-check": (("hospital_check", hospital_check_block),),
 }
 MODEL_CARD_BLOCKS = {
-    "hospitals-data": (("hospitals.json", hospitals_data_table),),
-    "selection": (("selection.json", selection_table),),
-    "pooled": (("quality.json", quality_table),),
-    "hospitals": (("hospitals.json", hospitals_table), ("hospitals.json", threshold_table)),
-    "subgroups": (("hospitals.json", sex_table),),
-    "decision": (("hospitals.json", decision_table),),
-    "updating": (("hospitals.json", recalibration_table),),
+    "shipped": (("shipped", shipped_table),),
+    "inputs": (("shipped", inputs_table),),
+    "hospitals-data": (("hospitals", hospitals_data_table),),
+    "selection": (("selection", selection_table),),
+    "pooled": (("quality", quality_table),),
+    "hospitals": (("hospitals", hospitals_table), ("hospitals", threshold_table)),
+    "subgroups": (("hospitals", sex_table),),
+    "decision": (("hospitals", decision_table),),
+    "updating": (("hospitals", recalibration_table),),
+    "sample-size": (("hospitals", sample_size_table),),
+    "speed": (("speed", speed_table), ("scoring", scoring_table)),
 }
+DATA_README_BLOCKS = {"hospitals-data": (("hospitals", hospitals_data_table),)}
 
-DATA_README_BLOCKS = {"hospitals-data": (("hospitals.json", hospitals_data_table),)}
-
-
-# Blocks of one sentence inside the prose, without the footer that says where the tables come from.
-INLINE = {"model"}
+# Blocks that stand inside the prose, without the footer that says where the tables come from.
+INLINE = {"model", "headline", "hospital-check"}
 
 
-def render(reports: Path, renderers=README_BLOCKS["benchmarks"], *, footer: bool = True) -> str:
+def render(reports: Path, renderers, *, footer: bool = True) -> str:
     parts = []
-    for name, renderer in renderers:
-        path = reports / name
-        if path.is_file():
-            parts.append(renderer(json.loads(path.read_text(encoding="utf-8"))))
+    for names, renderer in renderers:
+        paths = [reports / f"{name}.json" for name in ((names,) if isinstance(names, str) else names)]
+        if all(path.is_file() for path in paths):
+            parts.append(renderer(*(json.loads(path.read_text(encoding="utf-8")) for path in paths)))
     if footer:
         parts.append(FOOTER)
     return "\n\n".join(parts)

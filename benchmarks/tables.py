@@ -275,14 +275,19 @@ def shipped_model_text(report: dict) -> str:
         if params["patience"] is None
         else f"parada temprana (paciencia {params['patience']})"
     )
+    chosen, lowest = report["chosen_default"], report["final_lowest_log_loss"]
+    why = (
+        "el que tuvo la menor log loss en los hospitales que no vio"
+        if chosen == lowest
+        else f"el elegido (`{lowest}` tuvo una log loss apenas menor en los hospitales que no vio, dentro del ruido "
+        "de la búsqueda, y a igualdad gana la capa estándar de Keras)"
+    )
     return (
-        f"- **Modelo**: capas de preprocesamiento dentro del modelo ({numbers}, `StringLookup` / `IntegerLookup` "
-        f"con one-hot{cholesterol}) → una matriz → la red: {params['members']} MLP ({hidden}, *dropout* "
-        f"{decimal(params['dropout'], 1)}) lado a lado en un solo grafo → el promedio de sus probabilidades. Se "
-        f"entrena con `compile` y `fit` de Keras: cada lote pasa por todos los miembros y la pérdida es el "
-        f"promedio de sus pérdidas; {fit} sobre todas las filas de entrenamiento. Es `{report['chosen_default']}`, "
-        "el candidato que ganó la búsqueda que elige por cómo le va al modelo **en un hospital que no vio** "
-        "(validación cruzada anidada dejando un hospital afuera, `make search`)."
+        f"**El modelo**: capas de preprocesamiento de Keras dentro del modelo ({numbers}, `StringLookup` / "
+        f"`IntegerLookup` con one-hot{cholesterol}) → una matriz → {params['members']} MLP ({hidden}, *dropout* "
+        f"{decimal(params['dropout'], 1)}) lado a lado en un solo grafo → el promedio de sus probabilidades; "
+        f"{fit} con `compile` y `fit`. Es `{chosen}`, {why} entre {len(report['candidates'])} candidatos escritos "
+        "antes de la corrida (la búsqueda final, solo con las filas de entrenamiento, `make search`)."
     )
 
 

@@ -8,6 +8,7 @@ import re
 import numpy as np
 import pytest
 
+import heartnet
 from tests.benchmark_modules import BENCHMARKS, load
 
 
@@ -136,15 +137,17 @@ def test_readme_tables_are_generated_from_the_committed_reports():
     assert load("readme_table").main(["--check"]) == 0
 
 
+def _document(path, blocks, around=("intro", "rest")):
+    body = "".join(f"## {b}\n<!-- {b}:start -->\nold\n<!-- {b}:end -->\n" for b in blocks)
+    path.write_text(f"{around[0]}\n{body}{around[1]}\n", encoding="utf-8")
+    return path
+
+
 def test_readme_table_renders_a_report(tmp_path):
-    readme = tmp_path / "README.md"
-    blocks = "<!-- model:start -->\n<!-- model:end -->\n<!-- benchmarks:start -->\nold\n<!-- benchmarks:end -->\n"
-    readme.write_text(f"intro\n{blocks}rest\n", encoding="utf-8")
-    card = tmp_path / "model_card.md"
-    blocks = ("hospitals-data", "selection", "pooled", "hospitals", "subgroups", "decision", "updating")
-    card.write_text("".join(f"## {b}\n<!-- {b}:start -->\nold\n<!-- {b}:end -->\n" for b in blocks), encoding="utf-8")
-    data_readme = tmp_path / "data.md"
-    data_readme.write_text("<!-- hospitals-data:start -->\n<!-- hospitals-data:end -->\n", encoding="utf-8")
+    table = load("readme_table")
+    readme = _document(tmp_path / "README.md", table.README_BLOCKS)
+    card = _document(tmp_path / "model_card.md", table.MODEL_CARD_BLOCKS)
+    data_readme = _document(tmp_path / "data.md", table.DATA_README_BLOCKS)
     reports = tmp_path / "reports"
     reports.mkdir()
     quality = {
@@ -159,27 +162,30 @@ def test_readme_table_renders_a_report(tmp_path):
         "comparisons": {"svc": {m: {"mean": 0.1, "low": 0.05, "high": 0.15} for m in ("roc_auc", "brier")}},
     }
     (reports / "quality.json").write_text(json.dumps(quality), encoding="utf-8")
-    table = load("readme_table")
     paths = ["--readme", str(readme), "--model-card", str(card), "--data-readme", str(data_readme)]
     paths += ["--reports", str(reports)]
     assert table.main([*paths, "--check"]) == 1
     assert table.main(paths) == 0
-    text = readme.read_text(encoding="utf-8")
+    text = card.read_text(encoding="utf-8")
     assert text.startswith("intro\n") and text.endswith("\nrest\n") and "old" not in text
     # Decimal commas: the tables are Spanish, and their thousands are written with points (1.000.000).
     assert re.search(r"\| \*\*heartnet \(red neuronal\)\*\* +\| 0,9000 ± 0,010", text)
     assert re.search(r"\| Máquina de vectores de soporte +\| \+0,1000 \[\+0,0500, \+0,1500\]", text)
     assert table.main([*paths, "--check"]) == 0
-    # The card quotes the same report: its pooled block is the quality table, the others have no report here.
-    assert re.search(r"\| \*\*heartnet \(red neuronal\)\*\* +\| 0,9000 ± 0,010", card.read_text(encoding="utf-8"))
+    # The README's blocks need reports that are not here: they are left empty, and no table is printed twice.
+    assert "0,9000" not in readme.read_text(encoding="utf-8") and "old" not in readme.read_text(encoding="utf-8")
 
 
 def test_the_readmes_model_sentence_is_the_searchs_winner_merged_with_the_defaults():
     shipped_model_text = load("tables").shipped_model_text
 
-    report = {"chosen_default": "small", "chosen_params": {"members": 3, "units": [8], "bins": 0, "missing": "mean"}}
+    params = {"members": 3, "units": [8], "bins": 0, "missing": "mean"}
+    report = {"chosen_default": "small", "final_lowest_log_loss": "small", "chosen_params": params}
+    report["candidates"] = {key: {} for key in "abcd"}
     text = shipped_model_text(report)
-    assert text.startswith("- **Modelo**:") and "`small`" in text
+    assert text.startswith("**El modelo**:") and "`small`, el que tuvo la menor log loss" in text and "entre 4" in text
+    tied = shipped_model_text({**report, "final_lowest_log_loss": "ple"})
+    assert "`ple` tuvo una log loss apenas menor" in tied and "gana la capa estándar" in tied
     assert "3 MLP (una capa oculta de 8 neuronas, *dropout* 0,5)" in text  # dropout: the package default
     assert "cada número estandarizado" in text and "rellenado con la media" in text and "tramos" not in text
 
@@ -205,6 +211,36 @@ def test_scoring_benchmark_on_a_tiny_configuration(tmp_path, trained_path, capsy
         "memory_ratio_many_bad_rows_to_smallest",
     }
     assert "600 rows with 30% rejected" in capsys.readouterr().out
+
+
+def test_the_shipped_models_facts_come_from_its_own_record(tmp_path, trained_path, capsys):
+    out = tmp_path / "shipped.json"
+    assert load("shipped").main(["--model", str(trained_path), "--out", str(out)]) == 0
+    report = json.loads(out.read_text(encoding="utf-8"))
+    record = heartnet.load(trained_path).metadata
+    assert report["rows"]["training"] + report["rows"]["held_out"] == record["data"]["rows"]
+    held = report["held_out"]
+    assert held["roc_auc_low"] <= held["roc_auc"] <= held["roc_auc_high"]
+    assert held["calibration_slope_low"] <= held["calibration_slope"] <= held["calibration_slope_high"]
+    assert held["sensitivity"] == record["metrics"]["sensitivity"] and report["threshold"] == record["threshold"]
+    card = load("model_tables").shipped_table(
+        report | {"machine": {"date": "2026-12-05T00:00"}, "source": {"commit": None}}
+    )
+    assert f"{report['rows']['training']} de entrenamiento" in card and "sensibilidad" in card
+
+
+def test_the_readmes_hospital_check_is_a_session_the_cli_accepts():
+    """Every command of the README's check parses (the report shows what each one printed when it ran)."""
+    from heartnet.cli.parser import build_parser
+
+    check = load("hospital_check")
+    for command in check.steps("Long Beach VA"):
+        assert command[0] == "heartnet"
+        build_parser().parse_args(command[1:])  # argparse exits (SystemExit) on a command it does not take
+    ran = {"commands": [{"command": ["heartnet", "evaluate"], "stdout": "a\nconfusion matrix\n  1  2\n  3  4\nb\n",
+                         "stderr": "heartnet: warning: w\n", "exit": 0}]}  # fmt: skip
+    block = load("model_tables").hospital_check_block(ran)
+    assert block == "```console\n$ heartnet evaluate\na\n[…]\nb\nheartnet: warning: w\n```"
 
 
 def test_the_package_default_is_the_winner_of_the_committed_nested_search():

@@ -1,0 +1,91 @@
+"""The model that ships, described from its own training record: what the model card says about it.
+
+    python benchmarks/shipped.py [--out PATH] [--seed N] [--model PATH]
+
+Trains the default model exactly as ``heartnet train`` does
+(``heartnet.training.train_and_save``, seed 0, into a temporary folder), or
+reads one that ``heartnet train`` already saved (``--model``), and records,
+from its metadata: the data and how many rows trained and were held out,
+the hyper-parameters, the epochs, the threshold, the range of each number
+in the training rows, the library versions and the date; then,
+on its held-out rows, ROC AUC with a bootstrap interval, Brier, log loss,
+calibration intercept and slope with their intervals, and sensitivity,
+specificity, PPV and NPV at the threshold with Wilson intervals. Writes
+reports/shipped.json (with the machine, versions and commit, as every report).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import REPORTS, publish
+
+from heartnet.evaluate import roc_auc_interval
+from heartnet.features import TARGET
+from heartnet.inference import probabilities
+from heartnet.recalibration import calibration
+from heartnet.splits import recorded_split
+from heartnet.storage import load
+from heartnet.training import train_and_save
+
+
+def run(*, seed: int = 0, model: str | Path | None = None) -> dict:
+    if model is None:
+        with tempfile.TemporaryDirectory() as folder:
+            return run(model=train_and_save(seed=seed, out=Path(folder) / "heartnet.keras").path)
+    trained = load(model)
+    record = trained.metadata
+    test = recorded_split(record).test
+    p = probabilities(trained, test)
+    y = test[TARGET].to_numpy()
+    low, high = roc_auc_interval(y, p)
+    return {
+        "command": record.get("command") or f"heartnet train --seed {record['seed']}",
+        "created": record["created"],
+        "data": record["data"],
+        "rows": {"training": record["data"]["rows"] - len(test), "held_out": len(test)},
+        "hyperparameters": record["hyperparameters"],
+        "epochs_run": record["epochs_run"],
+        "threshold": record["threshold"],
+        "observed_ranges": record["observed_ranges"],
+        "model_versions": record["versions"],  # the libraries it was trained with ("versions": this run's)
+        "held_out": record["metrics"] | {"roc_auc_low": low, "roc_auc_high": high, **_calibration(y, p)},
+    }
+
+
+def _calibration(y, p) -> dict:
+    fitted = calibration(y, p)
+    return {f"calibration_{name}": float(value) for name, value in fitted.items()}
+
+
+def render(report: dict) -> str:
+    held = report["held_out"]
+    rows = report["rows"]
+    return "\n".join(
+        [
+            f"{report['command']}: trained on {rows['training']} rows, held out {rows['held_out']}",
+            f"held out: ROC AUC {held['roc_auc']:.3f} [{held['roc_auc_low']:.3f}, {held['roc_auc_high']:.3f}], "
+            f"Brier {held['brier']:.3f}, log loss {held['log_loss']:.3f}, calibration intercept "
+            f"{held['calibration_intercept']:+.2f}, slope {held['calibration_slope']:.2f}",
+            f"at threshold {held['threshold']:g}: sensitivity {held['sensitivity']:.3f}, specificity "
+            f"{held['specificity']:.3f}, PPV {held['ppv']:.3f}, NPV {held['npv']:.3f}",
+        ]
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(REPORTS / "shipped.json"), help="where to write the JSON report")
+    parser.add_argument("--seed", type=int, default=0, help="the seed heartnet train takes (default: 0)")
+    parser.add_argument("--model", help="describe this model, saved by heartnet train, instead of training one")
+    args = parser.parse_args(argv)
+    return publish(run(seed=args.seed, model=args.model), args.out, render)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
