@@ -457,7 +457,7 @@ def threshold_table(report: dict) -> str:
     views = [(f"{_hospital_name(h['hospital'])} (dejado afuera)", h) for h in held_out["per_hospital"]]
     views += [("los cuatro dejados afuera, juntos", held_out["together"])]
     if "at_threshold" in report["pooled"].get("heartnet", {}):
-        views += [("combinada (5 pliegues)", report["pooled"]["heartnet"]["at_threshold"])]
+        views += [("mezclando hospitales (5 pliegues)", report["pooled"]["heartnet"]["at_threshold"])]
 
     def rate(entry: dict, name: str) -> str:
         return f"{maybe_decimal(entry[name], 2)} {_interval(entry[name + '_low'], entry[name + '_high'], 2)}"
@@ -472,8 +472,8 @@ def threshold_table(report: dict) -> str:
         f"heartnet al umbral que guarda el modelo ({shown}), con intervalos de Wilson del 95 %: la sensibilidad es "
         "la parte de los enfermos que el modelo marca; la especificidad, la de los sanos que deja pasar; el valor "
         "predictivo positivo (VPP), cuántos de los marcados están enfermos; el negativo (VPN), cuántos de los no "
-        "marcados están sanos. La validación combinada usa la primera repetición, en la que cada paciente se "
-        "predice una vez."
+        "marcados están sanos. Mezclando hospitales, la validación usa la primera repetición, en la que cada "
+        "paciente se predice una vez."
     )
     header = ["validación", "pacientes", "sensibilidad", "especificidad", "VPP", "VPN"]
     return "\n".join([intro, "", *markdown_table(header, rows)])
@@ -510,11 +510,11 @@ def pooled_table(report: dict) -> str:
         within_cells = [maybe_decimal(within.get(h), 3) for h in hospitals]
         rows.append([label, decimal(entry["overall"]["roc_auc"], 3), *within_cells])
     intro = (
-        "Validación cruzada combinada (los mismos 5 × 5 pliegues de la tabla de calidad): ROC AUC de todos los "
-        "pacientes juntos y dentro de cada hospital. «Solo el hospital» predice la tasa de enfermedad del hospital "
-        "del paciente: lo que la ROC AUC combinada gana con solo distinguir hospitales."
+        "Validación cruzada mezclando hospitales (los mismos 5 × 5 pliegues de la tabla de calidad): ROC AUC de "
+        "todos los pacientes juntos y dentro de cada hospital. «Solo el hospital» predice la tasa de enfermedad "
+        "del hospital del paciente: lo que la ROC AUC de todos juntos gana con solo distinguir hospitales."
     )
-    header = ["modelo", "ROC AUC combinada", *(f"dentro de {_hospital_name(h)}" for h in hospitals)]
+    header = ["modelo", "ROC AUC, todos juntos", *(f"dentro de {_hospital_name(h)}" for h in hospitals)]
     return "\n".join([intro, "", *markdown_table(header, rows)])
 
 
@@ -553,7 +553,7 @@ def sex_table(report: dict) -> str:
     """heartnet's metrics by sex, in the hospital view (leave one hospital out) and the pooled one."""
     views = (
         ("dejando un hospital afuera", report["models"]["heartnet"]["by_sex"]),
-        ("combinada (5 × 5)", report["pooled"]["heartnet"]["by_sex"]),
+        ("mezclando hospitales (5 × 5)", report["pooled"]["heartnet"]["by_sex"]),
     )
     rows = [
         [
@@ -651,7 +651,7 @@ def decision_table(report: dict) -> str:
             ranges(entry["beats_both_at"]),
         ]
         for label, entry in [
-            ("combinada (5 × 5)", curves["pooled"]),
+            ("mezclando hospitales (5 × 5)", curves["pooled"]),
             *((f"{_hospital_name(h)} (dejado afuera)", e) for h, e in curves["per_hospital"].items()),
         ]
     ]

@@ -109,7 +109,7 @@ else:
     if "recalibration" in hospitals:
         st.write(
             "¿Cuánto ayuda recalibrar con pocos pacientes del hospital nuevo? Cada panel actualiza el modelo con "
-            "k pacientes del hospital que quedó afuera y mide la pérdida logarítmica en los demás (lo hace "
+            "k pacientes del hospital que quedó afuera y mide la log loss en los demás (lo hace "
             "`heartnet recalibrate`, y la página «Validar en mi hospital» con un archivo propio):"
         )
         st.pyplot(plots.recalibration_by_sample_size(hospitals["recalibration"]))

@@ -134,7 +134,7 @@ if local.left_out:
 
 st.subheader("Recalibrar el modelo para tu hospital")
 st.write(
-    "La recalibración re-estima, con tus pacientes, el intercepto (y quizá la pendiente) del logit del modelo, "
+    "La recalibración vuelve a estimar, con tus pacientes, el intercepto (y quizá la pendiente) del logit del modelo, "
     "sin tocar la red. El modelo descargado ya devuelve la probabilidad recalibrada: la línea de comandos, la "
     f"app y TensorFlow Serving lo usan como a cualquier otro. Hacen falta al menos {MIN_ROWS['intercept']} "
     f"pacientes con y sin enfermedad ({MIN_ROWS['logistic']} para la pendiente; la automática solo la considera "

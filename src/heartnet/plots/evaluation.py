@@ -221,7 +221,7 @@ def recalibration_by_sample_size(recalibration: Mapping) -> Figure:
         ax.set(
             title=HOSPITAL_NAMES.get(hospital, hospital),
             xlabel="pacientes locales usados",
-            ylabel="pérdida logarítmica",
+            ylabel="log loss",
         )
         ax.set_xticks(ks)
     for ax in axes[len(hospitals) :]:
