@@ -38,13 +38,13 @@ __all__ = [
     "targets",
 ]
 
-# The winner of the nested leave-one-hospital-out search (benchmarks/selection.py): every row trains for 30
+# The winner of the nested leave-one-hospital-out search (benchmarks/selection.py): every row trains for 60
 # epochs, no early stopping.
 DEFAULT_FIT = {
     "learning_rate": 1e-3,
     "weight_decay": 0.0,
     "schedule": "constant",
-    "epochs": 30,
+    "epochs": 60,
     "batch_size": 32,
     "patience": None,
     "validation_size": VALIDATION_SIZE,
