@@ -9,8 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import tomllib
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,9 +20,7 @@ import heartnet
 from heartnet import plots
 from heartnet.app.uploads import score_upload, template_csv, write_like
 from heartnet.csvio import read_patients
-from heartnet.spanish import percent, validation_message
-
-ROOT = Path(__file__).resolve().parents[2]
+from heartnet.spanish import percent
 
 
 def fill_form(app, patient: dict) -> None:
@@ -351,24 +347,6 @@ def test_a_row_with_too_many_or_too_few_fields_is_rejected_with_its_line(app_mod
     assert metrics["Filas puntuadas"] == "2 de 4" and metrics["Filas rechazadas"] == "2"
 
 
-def test_read_patients_sets_rows_of_the_wrong_width_aside_only_when_asked(patient):
-    header = ",".join(patient)
-    good = ",".join(str(value) for value in patient.values())
-    text = f"{header}\n{good}\n\n{good},x\n{good}\n".encode()
-    patients = read_patients(text, set_aside=True)
-    assert list(patients.lines) == [2, 4] and patients.malformed == {3: 12}  # the blank line is not counted
-    with pytest.raises(heartnet.errors.FileProblem, match="not a readable CSV"):
-        read_patients(text)  # the loader's reading: the whole file is refused
-
-
-@pytest.mark.parametrize(("oldpeak", "decimal", "seen"), [("1,5", ",", True), ("1.5", ".", True), ("2", ",", False)])
-def test_the_decimal_mark_is_the_one_the_numbers_use(patient, oldpeak, decimal, seen):
-    cells = {**patient, "Oldpeak": oldpeak}
-    patients = read_patients((";".join(patient) + "\n" + ";".join(str(value) for value in cells.values())).encode())
-    assert (patients.sep, patients.decimal, patients.decimals_seen) == (";", decimal, seen)
-    assert patients.values["Oldpeak"].iloc[0] == float(oldpeak.replace(",", "."))  # both marks are read
-
-
 @pytest.mark.slow  # runs the app (AppTest): seconds per test
 def test_the_caption_says_the_decimal_mark_a_semicolon_file_uses(app_model, upload, patient):
     cells = {**patient, "Oldpeak": "1.5"}  # a point, in a ";" file
@@ -523,30 +501,6 @@ def test_a_missing_model_shows_the_command_that_creates_it(tmp_path, monkeypatch
     assert not app.exception
     assert "make train" in app.error[0].value and "Traceback" not in app.error[0].value
     assert str(tmp_path) not in app.error[0].value  # no absolute path shown
-
-
-def test_streamlit_run_from_the_root_looks_like_make_app():
-    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
-    assert config["client"]["toolbarMode"] == "viewer" and config["server"]["address"] == "127.0.0.1"
-    assert config["browser"]["gatherUsageStats"] is False and "theme" in config
-
-
-@pytest.mark.parametrize(
-    ("row", "expected"),
-    [
-        ({"Sex": "X"}, "«Sexo» (Sex): el valor «X» no es válido; se espera uno de: M (Masculino), F (Femenino)"),
-        (
-            {"MaxHR": 900},
-            "«Frecuencia cardíaca máxima» (MaxHR): el valor 900 no es válido; se espera un número entre 50",
-        ),
-        ({"ChestPainType": "asy"}, "¿Quisiste decir «ASY»?"),
-        ({"Age": None}, "Falta el valor de «Edad» (Age)"),
-    ],
-)
-def test_errors_are_phrased_in_spanish_from_the_structured_fields(patient, row, expected):
-    with pytest.raises(heartnet.ValidationError) as caught:
-        heartnet.validate_row({**patient, **row})
-    assert expected in validation_message(caught.value)
 
 
 def test_a_batch_with_a_hospital_column_scores_as_without_it(model, patient):

@@ -238,28 +238,3 @@ def test_missing_file_and_folder(tmp_path):
         heartnet.load_dataset(tmp_path / "nope.csv")
     with pytest.raises(heartnet.DataError, match="is a folder"):
         heartnet.load_dataset(tmp_path)
-
-
-def test_the_encoding_is_detected_utf8_first_then_windows_1252():
-    from heartnet.csvio import detect_encoding
-
-    assert detect_encoding("Paciente,Edad\nJosé,54\n".encode()) == "utf-8"
-    assert detect_encoding("\ufeffPaciente\nJosé\n".encode()) == "utf-8"  # a byte-order mark
-    assert detect_encoding("Paciente\nJosé – «Begoña»\n".encode("cp1252")) == "cp1252"
-    assert detect_encoding(b"Paciente\n\x81\x8d\n") == "latin-1"  # bytes Windows-1252 leaves undefined
-    with pytest.raises(FileProblem, match="not a text file"):
-        detect_encoding(b"PK\x03\x04\x00\x00", "book.xlsx")
-
-
-def test_read_patients_keeps_cells_as_written_and_numbers_its_lines(tmp_path):
-    from heartnet.csvio import read_patients
-
-    path = tmp_path / "p.csv"
-    header = ";".join(["ID", *heartnet.FEATURE_NAMES])
-    row = "Ñandú;54;M;ASY;140;;0;Normal;120;Y;1,5;Flat"
-    path.write_bytes(f"{header}\n{row}\n\n{row}\n".encode("cp1252"))
-    patients = read_patients(path)
-    assert (patients.sep, patients.decimal, patients.encoding) == (";", ",", "cp1252")
-    assert list(patients.cells.iloc[0]) == row.split(";")  # "" stays "", "1,5" stays "1,5"
-    assert patients.values["Oldpeak"].iloc[0] == 1.5 and pd.isna(patients.values["Cholesterol"].iloc[0])
-    assert list(patients.lines) == [2, 3]  # blank lines are not counted
