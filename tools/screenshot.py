@@ -164,19 +164,6 @@ def predict_in_browser(url: str, screenshot: str, patient: dict | None = None) -
         return metric.inner_text()
 
 
-def upload_in_browser(url: str, csv_file: str) -> dict:
-    """Open «Lote», upload ``csv_file``; return the summary's metrics and the reading caption shown."""
-    with browser_page() as page:
-        page.goto(f"{url}/lote")
-        page.locator("input[type='file']").set_input_files(csv_file)
-        # The summary streams in after its heading: wait for the last of its three metrics.
-        page.get_by_test_id("stMetricValue").nth(2).wait_for()
-        labels = page.get_by_test_id("stMetricLabel").all_inner_texts()
-        values = page.get_by_test_id("stMetricValue").all_inner_texts()
-        caption = page.get_by_text("Leído como").inner_text()
-        return {"metrics": dict(zip(labels, values, strict=True)), "caption": caption}
-
-
 def validate_in_browser(url: str, csv_file: str, download: str) -> dict:
     """Open «Validar en mi hospital», upload a labelled ``csv_file``, recalibrate (auto), save the zip to ``download``.
 

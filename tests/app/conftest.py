@@ -40,7 +40,7 @@ def media(monkeypatch):
 
     def recording(self, path_or_data, mimetype, kind, filename=None):
         file_id = original(self, path_or_data, mimetype, kind, filename)
-        files[file_id] = self._files_by_id[file_id].content
+        files[file_id] = self.get_file(file_id).content  # the storage's public lookup, by id
         return file_id
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)

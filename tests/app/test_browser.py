@@ -10,7 +10,6 @@ from tools.screenshot import (
     chromium_path,
     predict_in_browser,
     serve,
-    upload_in_browser,
     validate_in_browser,
 )
 
@@ -45,17 +44,6 @@ def test_a_person_types_a_patient_with_a_decimal_comma_and_sees_its_probability(
     expected = heartnet.predict_one(patient, model)
     assert shown == heartnet.spanish.percent(expected)
     assert screenshot.stat().st_size > 10_000
-
-
-def test_a_latin1_file_is_read_and_its_encoding_said(app_url, tmp_path, dataset):
-    rows = dataset[list(heartnet.FEATURE_NAMES)].head(6).copy()
-    rows.insert(0, "Paciente", ["José", "Begoña", "Müller", "Ñandú", "Iñaki", "Sofía"])  # not ASCII
-    rows.loc[rows.index[2], "MaxHR"] = 900  # one bad row
-    source = tmp_path / "pacientes.csv"
-    rows.to_csv(source, index=False, sep=";", decimal=",", encoding="latin-1")
-    shown = upload_in_browser(app_url, str(source))
-    assert "Windows-1252" in shown["caption"] and "«;»" in shown["caption"]
-    assert shown["metrics"]["Filas puntuadas"] == "5 de 6" and shown["metrics"]["Filas rechazadas"] == "1"
 
 
 def test_a_hospital_validates_the_model_and_downloads_a_recalibrated_one(app_url, tmp_path, model):

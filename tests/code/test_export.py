@@ -14,27 +14,35 @@ from heartnet.validation import validate_row
 
 
 @pytest.mark.slow  # writes and reloads a SavedModel
-def test_export_serves_the_same_probabilities(tmp_path, trained_path, model, dataset, capsys, monkeypatch):
+def test_export_serves_the_same_probabilities_recalibration_included(tmp_path, trained_path, capsys, monkeypatch):
     import tensorflow as tf
 
+    from heartnet.features import HOSPITAL
     from heartnet.model import to_inputs
     from heartnet.validation import validate_frame
+
+    # A recalibrated model: the export must keep its Recalibration layer as well as the network under it.
+    hospitals = heartnet.load_dataset(with_hospital=True)
+    swiss = hospitals[hospitals[HOSPITAL] == "Switzerland"].drop(columns=HOSPITAL)
+    recalibrated, update, record = heartnet.recalibrate(heartnet.load(trained_path), swiss, method="intercept")
+    assert update.intercept > 0.5  # far more disease than the model expects: a layer that moves every probability
+    path = heartnet.save_model(recalibrated, tmp_path / "suiza.keras", metadata=record)
 
     def no_dataset(*args, **kwargs):
         raise heartnet.DataError("the dataset is not here")
 
     monkeypatch.setattr("heartnet.data.load_dataset", no_dataset)  # export needs the model only
     folder = tmp_path / "served"
-    assert cli.main(["export", str(folder), "--model", str(trained_path)]) == 0
+    assert cli.main(["export", str(folder), "--model", str(path)]) == 0
     assert "tensorflow/serving" in (folder / "README.md").read_text(encoding="utf-8")
     example = json.loads((folder / "README.md").read_text(encoding="utf-8").split("-d '")[1].split("'")[0])
     assert example["instances"][0] == {name: [value] for name, value in example_patient().items()}
     serve = tf.saved_model.load(str(folder)).signatures["serving_default"]
-    features = validate_frame(dataset[list(heartnet.FEATURE_NAMES)].head(40))
+    features = validate_frame(hospitals[list(heartnet.FEATURE_NAMES)].head(40))
     served = next(iter(serve(**to_inputs(features)).values())).numpy().ravel()
-    np.testing.assert_allclose(served, heartnet.predict(features, model), atol=1e-6)
+    np.testing.assert_allclose(served, heartnet.predict(features, heartnet.load(path)), atol=1e-6)
     capsys.readouterr()
-    assert cli.main(["export", str(folder), "--model", str(trained_path)]) == 2  # never overwrites
+    assert cli.main(["export", str(folder), "--model", str(path)]) == 2  # never overwrites
     assert "already exists" in capsys.readouterr().err
 
 

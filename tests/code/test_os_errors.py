@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -117,8 +118,12 @@ def test_train_says_where_it_cannot_write_before_training(tmp_path, capsys, monk
 # --- real processes: the exit code and what reaches the terminal are the point ---
 
 
+# The console script a user runs, where pip put it (a venv's bin or Scripts).
+HEARTNET = os.path.join(sysconfig.get_path("scripts"), "heartnet")
+
+
 def _heartnet(*argv: str, **options) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "heartnet.cli", *argv], timeout=180, check=False, **options)
+    return subprocess.run([HEARTNET, *argv], timeout=180, check=False, **options)
 
 
 def _limit_file_size(limit: int):
@@ -165,7 +170,7 @@ def test_evaluate_json_into_a_full_device_is_one_line_and_exit_2(trained_path):
 @pytest.mark.skipif(sys.platform == "win32", reason="Windows reports a write to a closed pipe as EINVAL, not EPIPE")
 def test_evaluate_json_into_a_closed_pipe_is_one_line_and_exit_2(trained_path):
     process = subprocess.Popen(
-        [sys.executable, "-m", "heartnet.cli", "evaluate", "--json", "--model", str(trained_path)],
+        [HEARTNET, "evaluate", "--json", "--model", str(trained_path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )

@@ -154,8 +154,3 @@ def test_the_dataset_package_and_every_declared_dependency_are_pinned():
     }
     everything = _declared(*PYPROJECT["project"]["optional-dependencies"]) - {"heartnet"}
     assert everything - pinned == set()
-
-
-def test_developer_tools_are_not_in_the_installed_package():
-    assert not (SOURCE / "notebook.py").exists() and not (SOURCE / "app" / "screenshot.py").exists()
-    assert (ROOT / "tools" / "execute_notebook.py").is_file() and (ROOT / "tools" / "screenshot.py").is_file()

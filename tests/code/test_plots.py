@@ -35,7 +35,7 @@ def _check(fig: Figure) -> None:
     assert min(sizes) >= 8, f"text of {min(sizes)} points"
     visible = [ax for ax in fig.axes if ax.get_visible() and ax.axison]
     assert visible
-    title = fig._suptitle.get_text() if fig._suptitle else ""
+    title = fig.get_suptitle()
     for ax in visible:
         if ax.get_label() == "<colorbar>":
             continue
@@ -122,12 +122,6 @@ def test_model_comparison_marks_every_model():
     fig = plots.model_comparison(results)
     _check(fig)
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["lr", heartnet.spanish.MODEL_NAMES["heartnet"]]
-
-
-def test_feature_table_comes_from_the_spec():
-    table = heartnet.spanish.feature_table()
-    assert tuple(table.index) == heartnet.FEATURE_NAMES
-    assert "o «no medido»" in table.loc["Cholesterol", "valores aceptados"]
 
 
 def test_encoded_matrix_figure(model, dataset):
@@ -218,21 +212,6 @@ def test_the_recalibration_figure_has_a_panel_per_hospital_and_a_line_per_update
     assert labels == ["sin actualizar", "intercepto", "intercepto y pendiente", "automática"]
     slope_line = visible[0].get_lines()[2]
     assert list(slope_line.get_xdata()) == [50]  # the free slope only where it was fitted
-
-
-def test_the_plots_package_holds_figure_functions_only_each_listed_once():
-    import importlib
-    import inspect
-
-    listed = set()
-    for topic in ("data", "training", "evaluation", "explanations"):
-        module = importlib.import_module(f"heartnet.plots.{topic}")
-        for name in module.__all__:
-            assert inspect.signature(getattr(module, name)).return_annotation == "Figure", f"{topic}.{name}"
-            assert getattr(plots, name) is getattr(module, name)
-        assert not listed & set(module.__all__)
-        listed |= set(module.__all__)
-    assert set(plots.__all__) == listed | {"diagrams"}
 
 
 def test_the_hospital_figures_have_a_panel_per_hospital_and_read_the_report():

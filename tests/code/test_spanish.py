@@ -7,7 +7,16 @@ import pytest
 import heartnet
 from heartnet.errors import FileProblem
 from heartnet.features import FEATURES_BY_NAME
-from heartnet.spanish import NotANumber, decimal, file_message, number_text, parse_number, percent, points
+from heartnet.spanish import (
+    NotANumber,
+    decimal,
+    file_message,
+    number_text,
+    parse_number,
+    percent,
+    points,
+    validation_message,
+)
 
 
 @pytest.mark.parametrize(
@@ -118,3 +127,27 @@ def test_every_reason_a_model_cannot_be_used_has_a_spanish_wording_that_says_wha
     with pytest.raises(heartnet.ModelError) as missing:
         heartnet.load(tmp_path / "nada.keras")
     assert missing.value.problem == "missing" and "no existe todavía" in model_message(missing.value)
+
+
+def test_feature_table_comes_from_the_spec():
+    table = heartnet.spanish.feature_table()
+    assert tuple(table.index) == heartnet.FEATURE_NAMES
+    assert "o «no medido»" in table.loc["Cholesterol", "valores aceptados"]
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ({"Sex": "X"}, "«Sexo» (Sex): el valor «X» no es válido; se espera uno de: M (Masculino), F (Femenino)"),
+        (
+            {"MaxHR": 900},
+            "«Frecuencia cardíaca máxima» (MaxHR): el valor 900 no es válido; se espera un número entre 50",
+        ),
+        ({"ChestPainType": "asy"}, "¿Quisiste decir «ASY»?"),
+        ({"Age": None}, "Falta el valor de «Edad» (Age)"),
+    ],
+)
+def test_errors_are_phrased_in_spanish_from_the_structured_fields(patient, row, expected):
+    with pytest.raises(heartnet.ValidationError) as caught:
+        heartnet.validate_row({**patient, **row})
+    assert expected in validation_message(caught.value)

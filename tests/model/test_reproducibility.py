@@ -24,21 +24,30 @@ print(hashlib.sha256(heartnet.predict(df.head(50), model).tobytes()).hexdigest()
 """
 
 
-def _fingerprint_here(dataset, seed: int) -> str:
-    model = heartnet.train(dataset.sample(200, random_state=0), seed=seed, epochs=3, dropout=0.5, members=3)
-    return hashlib.sha256(heartnet.predict(dataset.head(50), model).tobytes()).hexdigest()
+_FINGERPRINTS: dict[int, str] = {}  # seed -> fingerprint of the model trained here: each seed trained once
+
+
+def _fingerprint_here(dataset, seed: int, *, again: bool = False) -> str:
+    if again or seed not in _FINGERPRINTS:
+        model = heartnet.train(dataset.sample(200, random_state=0), seed=seed, epochs=3, dropout=0.5, members=3)
+        _FINGERPRINTS[seed] = hashlib.sha256(heartnet.predict(dataset.head(50), model).tobytes()).hexdigest()
+    return _FINGERPRINTS[seed]
 
 
 @pytest.mark.slow  # one training in a fresh process (TensorFlow's import dominates)
 def test_training_is_bit_reproducible_in_another_process(dataset):
     result = subprocess.run(
-        [sys.executable, "-c", SCRIPT, "7"], capture_output=True, text=True, timeout=300, check=True
+        [sys.executable, "-c", SCRIPT, "3"], capture_output=True, text=True, timeout=300, check=True
     )
-    assert result.stdout.strip().splitlines()[-1] == _fingerprint_here(dataset, 7)
+    assert result.stdout.strip().splitlines()[-1] == _fingerprint_here(dataset, 3)
 
 
 def test_the_same_seed_gives_the_same_model_another_seed_another(dataset):
-    first, second, other = (_fingerprint_here(dataset, seed) for seed in (3, 3, 4))
+    first, second, other = (
+        _fingerprint_here(dataset, 3),
+        _fingerprint_here(dataset, 3, again=True),
+        _fingerprint_here(dataset, 4),
+    )
     assert first == second != other
 
 
@@ -55,9 +64,3 @@ def test_fit_leaves_pythons_numpys_tensorflows_and_keras_generators_as_it_found_
     assert found[:2] == expected[:2]
     np.testing.assert_array_equal(found[2], expected[2])
     np.testing.assert_array_equal(found[3], expected[3])
-
-
-def test_metadata_holds_what_reproduces_the_model(metadata):
-    assert metadata["command"] == "heartnet train --seed 0"
-    for key in ("seed", "data", "split", "hyperparameters", "versions", "features", "threshold", "epochs_run"):
-        assert key in metadata

@@ -178,25 +178,6 @@ def test_a_dataframe_works_as_local_data_and_is_validated(model, hospitals):
         heartnet.recalibrate(base, rows.assign(Age=500))
 
 
-def test_the_exported_saved_model_of_a_recalibrated_model_gives_its_probabilities(tmp_path, model, swiss_csv):
-    import tensorflow as tf
-
-    from heartnet.export import export_saved_model
-    from heartnet.model import to_inputs
-
-    local = read_labelled(swiss_csv)
-    recalibrated, _, metadata = recalibrate(heartnet.TrainedModel(model, {}), local, method="intercept")
-    path = heartnet.save_model(recalibrated, tmp_path / "r.keras", metadata=metadata)
-    rows = local.frame.head(8)
-    example = rows.drop(columns=TARGET).iloc[0].to_dict()
-    export_saved_model(heartnet.load(path).model, tmp_path / "served", example=example)
-    served = tf.saved_model.load(str(tmp_path / "served")).signatures["serving_default"]
-    outputs = served(**to_inputs(rows))
-    np.testing.assert_allclose(
-        np.ravel(next(iter(outputs.values()))), heartnet.predict(rows, heartnet.load(path)), atol=1e-5
-    )
-
-
 # --- the command line ---
 
 

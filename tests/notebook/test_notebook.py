@@ -185,22 +185,8 @@ def test_a_fresh_copy_of_the_advanced_notebook_executes_without_errors(tmp_path)
 
 
 @pytest.mark.slow
-def test_a_failing_notebook_is_not_written(tmp_path):
-    from nbclient.exceptions import CellExecutionError
-
-    broken = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 / 0")])
-    broken.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    path = tmp_path / "broken.ipynb"
-    nbformat.write(broken, path)
-    before = path.read_bytes()
-    with pytest.raises(CellExecutionError, match="ZeroDivisionError"):
-        execute(path)
-    assert path.read_bytes() == before
-
-
-@pytest.mark.slow
 @pytest.mark.parametrize("last_cell", ["None", "1 / 0"], ids=["succeeds", "fails"])
-def test_the_kernel_does_not_outlive_the_run(tmp_path, last_cell):
+def test_the_kernel_does_not_outlive_the_run_and_a_failing_notebook_is_not_written(tmp_path, last_cell):
     from nbclient.exceptions import CellExecutionError
 
     pid_file = tmp_path / "kernel.pid"
@@ -209,10 +195,14 @@ def test_the_kernel_does_not_outlive_the_run(tmp_path, last_cell):
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     path = tmp_path / "pid.ipynb"
     nbformat.write(notebook, path)
-    try:
+    before = path.read_bytes()
+    if last_cell == "1 / 0":
+        with pytest.raises(CellExecutionError, match="ZeroDivisionError"):
+            execute(path)
+        assert path.read_bytes() == before  # nothing half-written: the file is as it was
+    else:
         execute(path)
-    except CellExecutionError:
-        assert last_cell == "1 / 0"
+        assert path.read_bytes() != before  # written with its outputs
     with pytest.raises(ProcessLookupError):
         os.kill(int(pid_file.read_text(encoding="utf-8")), 0)  # signal 0: only asks whether the process exists
 
