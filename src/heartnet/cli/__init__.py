@@ -81,6 +81,3 @@ def _out_of_range_on_stderr():
         warnings.showwarning = show
         yield
 
-
-if __name__ == "__main__":
-    sys.exit(main())
