@@ -45,7 +45,8 @@ def _prose(text: str) -> str:
 def test_no_measured_number_is_typed_in_the_readmes_prose():
     """Measurements (decimals, percentages, seconds) come from reports/*.json, inside the generated blocks."""
     typed = re.findall(r"[+−-]?\d+,\d+(?: ?%| s)?|\d+(?:[.,]\d+)? ?%|\d+(?:[.,]\d+)? s\b", _prose(README))
-    assert set(typed) <= {"0,5", "0,8"}, typed  # a probability of 0,5 (chance) and the form's example input
+    # a probability of 0,5 (chance), the form's example input, and the confidence level of every interval
+    assert set(typed) <= {"0,5", "0,8", "95 %"}, typed
 
 
 def test_the_rules_the_readme_states_are_the_codes():
