@@ -80,4 +80,3 @@ def _out_of_range_on_stderr():
 
         warnings.showwarning = show
         yield
-
