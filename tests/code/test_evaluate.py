@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
+from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 from heartnet.comparison import repeated_folds
@@ -73,6 +73,16 @@ def test_every_bootstrap_resample_keeps_both_classes():
     p = np.r_[0.2, 0.9, 0.95, np.linspace(0.1, 1, 57)]
     low, high = roc_auc_interval(y, p, resamples=500)
     assert 0 <= low <= high <= 1
+
+
+def test_the_metrics_formulas_give_scikit_learns_values_ties_and_extremes_included():
+    y, p = simulated(300, seed=5)
+    p = np.round(p, 1)  # many ties
+    p[:3] = [0.0, 1.0, 1.0]  # a log loss clips them to [1e-7, 1 - 1e-7] first
+    theirs = {"roc_auc": roc_auc_score(y, p), "brier": brier_score_loss(y, p)}
+    theirs["log_loss"] = log_loss(y, np.clip(p, 1e-7, 1 - 1e-7))
+    assert {name: PROBABILITY_METRICS[name](y, p) for name in theirs} == pytest.approx(theirs, rel=1e-12)
+    assert np.isnan(PROBABILITY_METRICS["roc_auc"](np.ones(5, dtype=int), p[:5]))  # one class: no pair to rank
 
 
 def test_metrics_by_group_are_the_metrics_of_each_group():
