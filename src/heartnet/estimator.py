@@ -154,29 +154,10 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
         if len(labels) != len(features):
             raise DataError(f"X has {len(features)} rows but y has {len(labels)} labels")
         self.seed_ = self._seed()
-        self.model_ = build_model(
-            features,
-            units=tuple(self.units),
-            dropout=self.dropout,
-            members=self.members,
-            ensemble=self.ensemble,
-            bins=self.bins,
-            missing=self.missing,
-            seed=self.seed_,
-        )
+        params = self.get_params()
+        self.model_ = build_model(features, seed=self.seed_, **{name: params[name] for name in DEFAULT_HPARAMS})
         self.history_ = fit_model(
-            self.model_,
-            features,
-            labels,
-            seed=self.seed_,
-            learning_rate=self.learning_rate,
-            weight_decay=self.weight_decay,
-            schedule=self.schedule,
-            epochs=self.epochs,
-            batch_size=self.batch_size,
-            patience=self.patience,
-            validation_size=self.validation_size,
-            verbose=self.verbose,
+            self.model_, features, labels, seed=self.seed_, verbose=self.verbose, **{n: params[n] for n in DEFAULT_FIT}
         )
         self.best_epoch_ = best_epoch(self.history_)
         self._set_fitted_attributes()

@@ -132,17 +132,14 @@ def fit_model(
     labels: np.ndarray,
     *,
     seed: int = 0,
-    learning_rate: float = DEFAULT_FIT["learning_rate"],
-    weight_decay: float = DEFAULT_FIT["weight_decay"],
-    schedule: str = DEFAULT_FIT["schedule"],
-    epochs: int = DEFAULT_FIT["epochs"],
-    batch_size: int = DEFAULT_FIT["batch_size"],
-    patience: int | None = DEFAULT_FIT["patience"],
-    validation_size: float = DEFAULT_FIT["validation_size"],
     verbose: int = 0,
+    **settings,
 ) -> keras.callbacks.History:
     """Train ``model`` on validated ``features`` and 0/1 ``labels`` with ``fit``; return its History.
 
+    ``settings`` are any of ``DEFAULT_FIT``'s names (``learning_rate``,
+    ``weight_decay``, ``schedule``, ``epochs``, ``batch_size``, ``patience``,
+    ``validation_size``), the others taking its values.
     The preprocessing layers encode the rows once; ``fit`` then trains the
     network on the encoded matrix. With a ``patience``, a stratified
     ``validation_size`` share of the rows is held out (``validation_split``)
@@ -150,15 +147,19 @@ def fit_model(
     ``patience`` epochs without improvement and restoring the weights of the
     best epoch. With ``patience=None``, every row trains for all ``epochs``.
     """
+    if unknown := sorted(set(settings) - set(DEFAULT_FIT)):
+        raise TypeError(f"fit_model() got an unexpected keyword argument {unknown[0]!r}")
+    settings = {**DEFAULT_FIT, **settings}
+    epochs, batch_size, patience = settings["epochs"], settings["batch_size"], settings["patience"]
     if patience is None:
         fit_rows, val_rows = np.arange(len(labels)), np.arange(0)
     else:
-        fit_rows, val_rows = validation_split(labels, seed=seed, validation_size=validation_size)
+        fit_rows, val_rows = validation_split(labels, seed=seed, validation_size=settings["validation_size"])
     matrix = encoder(model)(to_inputs(features))
     goals = targets(labels, member_count(model))
     steps = math.ceil(len(fit_rows) / batch_size)
     adam = make_optimizer(
-        learning_rate=learning_rate, weight_decay=weight_decay, schedule=schedule, steps=steps * epochs
+        **{name: settings[name] for name in ("learning_rate", "weight_decay", "schedule")}, steps=steps * epochs
     )
     trainer = compile_for_training(model, optimizer=adam, steps_per_execution=steps)
     fitting = {name: value[fit_rows] for name, value in goals.items()}

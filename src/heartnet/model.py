@@ -125,20 +125,12 @@ def _encode(feature: Feature, tensor, train_df: pd.DataFrame, bins: int, missing
     ]
 
 
-def build_model(
-    train_df: pd.DataFrame,
-    *,
-    units: tuple[int, ...] = DEFAULT_HPARAMS["units"],
-    dropout: float = DEFAULT_HPARAMS["dropout"],
-    members: int = DEFAULT_HPARAMS["members"],
-    ensemble: str = DEFAULT_HPARAMS["ensemble"],
-    bins: int = DEFAULT_HPARAMS["bins"],
-    missing: str = DEFAULT_HPARAMS["missing"],
-    seed: int = 0,
-) -> keras.Model:
+def build_model(train_df: pd.DataFrame, *, seed: int = 0, **hparams) -> keras.Model:
     """Build the model; the preprocessing layers learn their statistics from ``train_df`` only.
 
-    ``train_df`` is a validated frame (``heartnet.validation.validate_frame``).
+    ``train_df`` is a validated frame (``heartnet.validation.validate_frame``);
+    ``hparams`` are any of ``DEFAULT_HPARAMS``' names (``units``, ``dropout``,
+    ``members``, ``ensemble``, ``bins``, ``missing``), the others taking its values.
     Inputs: one named ``keras.Input`` of shape (1,) per feature (float32,
     string or int64). The preprocessing layers make the matrix ``encoded``:
     numbers standardized (``bins=0``) or piecewise-linear encoded in ``bins``
@@ -151,6 +143,9 @@ def build_model(
     (initial weights, dropout), so no global generator is read or moved.
     Not compiled: ``heartnet.training`` fits the network.
     """
+    if unknown := sorted(set(hparams) - set(DEFAULT_HPARAMS)):
+        raise TypeError(f"build_model() got an unexpected keyword argument {unknown[0]!r}")
+    units, dropout, members, ensemble, bins, missing = ({**DEFAULT_HPARAMS, **hparams}[n] for n in DEFAULT_HPARAMS)
     if isinstance(bins, bool) or not isinstance(bins, numbers.Integral) or bins < 0:
         raise ValueError(f"bins must be 0 (standardize numbers) or a whole number of bins; got {bins!r}")
     if missing not in MISSING:
@@ -162,7 +157,7 @@ def build_model(
         [column for f in FEATURES for column in _encode(f, inputs[f.name], train_df, int(bins), missing)]
     )
     trainable = build_network(
-        encoded.shape[-1], units=units, dropout=dropout, members=members, ensemble=ensemble, seed=seed
+        encoded.shape[-1], units=tuple(units), dropout=dropout, members=members, ensemble=ensemble, seed=seed
     )
     probability = MeanProbability(name="probability")(trainable(encoded))
     return keras.Model(inputs=inputs, outputs=probability, name="heartnet")

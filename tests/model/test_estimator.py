@@ -53,6 +53,9 @@ def test_fit_sets_the_fitted_attributes_and_predicts_probabilities(fitted, data)
     assert isinstance(fitted.history_, heartnet.backend.keras.callbacks.History)
     assert list(fitted.classes_) == [0, 1] and fitted.n_features_in_ == 11
     assert list(fitted.feature_names_in_) == list(heartnet.FEATURE_NAMES)
+    # the hyper-parameters reach the network and its training
+    assert heartnet.model.member_count(fitted.model_) == QUICK["members"]
+    assert len(fitted.history_.history["loss"]) == QUICK["epochs"]
     probabilities = fitted.predict_proba(X)
     assert probabilities.shape == (len(X), 2)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-6)

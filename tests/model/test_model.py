@@ -69,6 +69,11 @@ def test_a_bad_missing_is_named_with_the_allowed_ones(features):
         build_model(features, missing="median")
 
 
+def test_a_misspelt_hyperparameter_is_refused_by_name(features):
+    with pytest.raises(TypeError, match="build_model\\(\\) got an unexpected keyword argument 'unit'"):
+        build_model(features, unit=(8,))
+
+
 def test_fill_missing_of_an_older_config_fills_with_zero():
     older = {"name": "Cholesterol_fill", "trainable": True, "dtype": "float32", "autocast": True}  # no "value"
     layer = FillMissing.from_config(older)
