@@ -24,11 +24,8 @@ __all__ = [
     "allowed_text",
     "check_labels",
     "check_value",
-    "find_problems",
-    "group_by_row",
     "not_a_label",
     "row_problems",
-    "split_xy",
     "validate_frame",
     "validate_row",
     "validate_rows",
@@ -151,33 +148,6 @@ def validate_frame(frame: pd.DataFrame, *, where: str = "row", first: int = 0) -
     return pd.DataFrame(judged.clean())
 
 
-def find_problems(frame: pd.DataFrame, *, where: str = "row", first: int = 0) -> tuple[np.ndarray, list]:
-    """Check every row of a frame that has all the feature columns; don't stop at the first bad one.
-
-    Returns ``(good, problems)``: a boolean mask of the rows that pass, and a
-    ``ValidationError`` for every bad value, row by row and in spec order
-    within a row, located at ``first + position`` (``group_by_row`` gathers a
-    row's). Columns other than the features are ignored, so a batch file may
-    carry its own IDs. Missing feature columns still raise.
-    """
-    judged = _judge_frame(frame)
-    good = judged.good
-    problems = [
-        error.at(first + int(position), where)
-        for position in np.flatnonzero(~good)
-        for error in judged.problems(int(position))
-    ]
-    return good, problems
-
-
-def group_by_row(problems: list) -> dict[int, list]:
-    """``find_problems``' errors gathered by row (or file line), in order: ``{row: [error, ...]}``."""
-    grouped: dict[int, list] = {}
-    for error in problems:
-        grouped.setdefault(error.row, []).append(error)
-    return grouped
-
-
 def validate_rows(rows: pd.DataFrame | Sequence[Mapping]) -> pd.DataFrame:
     """Validate a DataFrame or a list of dicts; see validate_frame."""
     if isinstance(rows, pd.DataFrame):
@@ -199,10 +169,3 @@ def validate_rows(rows: pd.DataFrame | Sequence[Mapping]) -> pd.DataFrame:
     columns = {name: [row[name] for row in rows] for name in FEATURE_NAMES}
     # dtype=object keeps each value as given (no silent bool->int or str->number).
     return validate_frame(pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in columns.items()}))
-
-
-def split_xy(df: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    """Validate a labelled frame and return (clean features, 0/1 labels)."""
-    if TARGET not in df.columns:
-        raise DataError(f"the training data has no '{TARGET}' column (0/1 labels)")
-    return validate_frame(df[list(FEATURE_NAMES)]), check_labels(df[TARGET])

@@ -164,19 +164,6 @@ def test_row_problems_gives_every_problem_of_a_row(patient):
     ]
 
 
-def test_find_problems_reports_every_bad_value_and_group_by_row_gathers_them(dataset):
-    from heartnet.validation import find_problems, group_by_row
-
-    features = dataset[list(heartnet.FEATURE_NAMES)].head(5).astype(object)
-    features.loc[features.index[1], ["Sex", "MaxHR"]] = ["X", 900]
-    features.loc[features.index[3], "Oldpeak"] = "fast"
-    good, problems = find_problems(features, where="line", first=2)
-    assert list(good) == [True, False, True, False, True]
-    grouped = group_by_row(problems)
-    assert list(grouped) == [3, 5]
-    assert [problem.field for problem in grouped[3]] == ["Sex", "MaxHR"] and grouped[5][0].field == "Oldpeak"
-
-
 def test_one_label_rule_for_the_loader_training_and_local_files():
     import numpy as np
 

@@ -13,21 +13,23 @@ from heartnet.baselines import CATBOOST_MISSING, baseline_preprocessor, baseline
 from heartnet.comparison import SCORING, compare_models, repeated_folds
 from heartnet.features import MISSING
 from heartnet.model import to_inputs
-from heartnet.validation import split_xy
+from heartnet.validation import validate_frame
 
 
 @pytest.fixture(scope="module")
 def standard(dataset):
     """The model with standardized numbers (``bins=0``), its preprocessing adapted on the whole dataset."""
-    return heartnet.build_model(split_xy(dataset)[0], bins=0)
+    return heartnet.build_model(validate_frame(dataset[list(heartnet.FEATURE_NAMES)]), bins=0)
 
 
 @pytest.mark.parametrize("missing", MISSING)
 def test_baseline_preprocessor_makes_the_same_matrix_as_the_standardized_encoder(dataset, test_rows, missing):
     train = dataset.drop(index=test_rows.index)
-    model = heartnet.build_model(split_xy(train)[0], bins=0, missing=missing)
+    model = heartnet.build_model(validate_frame(train[list(heartnet.FEATURE_NAMES)]), bins=0, missing=missing)
     sklearn_matrix = baseline_preprocessor(missing).fit(train).transform(test_rows)
-    keras_matrix = heartnet.model.encoder(model).predict_on_batch(to_inputs(split_xy(test_rows)[0]))
+    keras_matrix = heartnet.model.encoder(model).predict_on_batch(
+        to_inputs(validate_frame(test_rows[list(heartnet.FEATURE_NAMES)]))
+    )
     assert sklearn_matrix.shape == keras_matrix.shape
     # Same columns in a different order: compare the one-hot and indicator columns by name.
     fitted_names = [n.split("__", 1)[1] for n in baseline_preprocessor(missing).fit(train).get_feature_names_out()]

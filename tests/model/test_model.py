@@ -17,12 +17,12 @@ from heartnet.inference import model_function
 from heartnet.layers import FillMissing, PiecewiseLinearEncoding, edges_from
 from heartnet.model import build_model, network, to_inputs
 from heartnet.storage import metadata_path
-from heartnet.validation import split_xy
+from heartnet.validation import check_labels, validate_frame
 
 
 @pytest.fixture(scope="module")
 def features(dataset):
-    return split_xy(dataset)[0]
+    return validate_frame(dataset[list(heartnet.FEATURE_NAMES)])
 
 
 @pytest.mark.parametrize("missing", MISSING)
@@ -187,7 +187,7 @@ def test_predict_shapes(model, test_rows):
 
 def test_the_traced_call_equals_keras_across_batches(model, test_rows):
     """predict calls one traced function of the model's own call: it must give what Keras gives."""
-    features, _ = split_xy(test_rows)
+    features = validate_frame(test_rows[list(heartnet.FEATURE_NAMES)])
     keras_probabilities = model.predict_on_batch(to_inputs(features)).ravel()
     # More rows than two of predict's batches (65,536 rows each), and a short last one.
     copies = 2 * 65_536 // len(test_rows) + 1
@@ -285,7 +285,7 @@ def test_fit_returns_a_keras_history_of_the_ensemble(small_fits):
 
 def test_early_stopping_restores_the_best_epochs_weights(small_fits, dataset):
     rows, stopped, _ = small_fits
-    features, labels = split_xy(rows)
+    features, labels = validate_frame(rows[list(heartnet.FEATURE_NAMES)]), check_labels(rows[heartnet.TARGET])
     _, val_rows = heartnet.splits.validation_split(labels, seed=3)
     from sklearn.metrics import log_loss
 
@@ -296,7 +296,7 @@ def test_early_stopping_restores_the_best_epochs_weights(small_fits, dataset):
 
 def test_the_loss_is_the_mean_of_the_members_cross_entropies(small_fits):
     rows, _, fixed = small_fits
-    features, labels = split_xy(rows)
+    features, labels = validate_frame(rows[list(heartnet.FEATURE_NAMES)]), check_labels(rows[heartnet.TARGET])
     trainer = heartnet.fitting.compile_for_training(fixed.model_)
     matrix = heartnet.model.encoder(fixed.model_)(to_inputs(features))
     members = np.asarray(network(fixed.model_)(matrix))
@@ -323,7 +323,7 @@ def by_missing(dataset):
 @pytest.mark.parametrize("missing", MISSING)
 def test_each_missing_choice_saves_loads_and_predicts(by_missing, missing, patient, tmp_path):
     rows, fitted = by_missing[missing]
-    matrix = heartnet.model.encoder(fitted.model_)(to_inputs(split_xy(rows)[0]))
+    matrix = heartnet.model.encoder(fitted.model_)(to_inputs(validate_frame(rows[list(heartnet.FEATURE_NAMES)])))
     assert matrix.shape == (len(rows), len(heartnet.model.encoded_feature_names(fitted.model_)))
     assert np.isfinite(np.asarray(matrix)).all()
     loaded = heartnet.load_model(heartnet.save_model(fitted.model_, tmp_path / f"{missing}.keras"))
