@@ -17,7 +17,7 @@ from heartnet.storage import library_versions
 REPORTS = project_root() / "reports"
 # Beyond the model's own libraries (library_versions): the competitors, the explainer and the statistics a report
 # may involve.
-BENCHMARK_LIBRARIES = ("catboost", "shap", "pyarrow", "statsmodels", "dcurves", "scipy")
+BENCHMARK_LIBRARIES = ("catboost", "shap", "pyarrow", "statsmodels", "scipy")
 
 
 def machine_info() -> dict:

@@ -21,7 +21,7 @@ saved threshold, each model's sensitivity, specificity, PPV and NPV with
 Wilson intervals. The goal: heartnet at or ahead of every baseline on the
 mean ROC AUC, Brier and log loss, each difference with a paired bootstrap
 interval (``heartnet.evaluate.paired_difference``). For heartnet, then: decision
-curves (dcurves) pooled and per held-out hospital, checked at the threshold a
+curves (``heartnet.evaluate.net_benefit``) pooled and per held-out hospital, checked at the threshold a
 saved model carries (``heartnet.DEFAULT_THRESHOLD``); and model updating at
 each held-out hospital from 25, 50 or 100 of its patients (none, intercept,
 logistic, auto; ``heartnet.updating``), scored on its other patients. Writes
@@ -182,7 +182,7 @@ def _beats_both(curves: pd.DataFrame) -> list[float]:
 
 
 def _decision_curves(y, pooled_runs: np.ndarray, held_out: np.ndarray, hospitals) -> dict:
-    """Net benefit (dcurves) of heartnet pooled (mean over the repeats) and on each held-out hospital.
+    """Net benefit (``evaluate.net_benefit``) of heartnet pooled (mean over the repeats) and on each held-out hospital.
 
     For each: the curves, the thresholds where the model beats both defaults,
     and the net benefit at the threshold a saved model carries.

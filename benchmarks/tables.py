@@ -656,7 +656,7 @@ def decision_table(report: dict) -> str:
         ]
     ]
     intro = (
-        f"Curvas de decisión (`dcurves`): beneficio neto de decidir con heartnet al umbral que guarda el modelo, "
+        f"Curvas de decisión: beneficio neto de decidir con heartnet al umbral que guarda el modelo, "
         f"{percent(threshold, 0)} (se aceptan {1 / curves['harm_to_benefit']:.0f} estudios de más por cada enfermo "
         "encontrado), frente a estudiar a todos; no estudiar a nadie vale 0."
     )

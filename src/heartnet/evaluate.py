@@ -6,8 +6,7 @@ By hospital (internal-external validation, Steyerberg & Harrell 2016):
 with ``cross_val_predict``; ``probability_metrics`` scores them (ROC AUC with
 a stratified bootstrap interval, Brier, log loss, calibration intercept and
 slope: ``heartnet.recalibration``'s fit) and ``metrics_by_group`` does the
-same per hospital or per sex; ``net_benefit`` gives decision curves through
-dcurves.
+same per hospital or per sex; ``net_benefit`` gives decision curves.
 
 Comparing models on the same folds is ``heartnet.comparison``'s job; the
 calibration fit is ``heartnet.recalibration``'s.
@@ -297,18 +296,22 @@ DECISION_THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.05, 0.951, 0.01))
 
 
 def net_benefit(y_true, probabilities, *, thresholds=DECISION_THRESHOLDS) -> pd.DataFrame:
-    """Decision curve analysis (Vickers & Elkin, 2006) by ``dcurves``: net benefit at each threshold probability.
+    """Decision curve analysis (Vickers & Elkin, 2006): net benefit at each threshold probability.
 
     Net benefit = TP/n − FP/n · t/(1 − t): the true positives found, less the
     false positives weighted by the harm-to-benefit odds that the threshold t
-    stands for. Columns ``model``, ``all`` (treat everyone) and ``none`` (treat
-    no one, 0), indexed by threshold.
+    stands for; a patient counts as positive at a probability of t or more
+    (as ``classify`` and dcurves count). Columns ``model``, ``all`` (treat
+    everyone) and ``none`` (treat no one, 0), indexed by threshold.
     """
-    import dcurves
-
+    y_true, probabilities = np.asarray(y_true, dtype=int), np.asarray(probabilities, dtype=float)
     if len(np.unique(y_true)) < 2:
         raise ValueError("a decision curve needs patients with and without coronary artery disease")
-    data = pd.DataFrame({"y": np.asarray(y_true, dtype=int), "model": np.asarray(probabilities, dtype=float)})
-    curves = dcurves.dca(data=data, outcome="y", modelnames=["model"], thresholds=list(thresholds))
-    table = curves.pivot(index="threshold", columns="model", values="net_benefit")
-    return table[["model", "all", "none"]].rename_axis(columns=None)
+    at = np.asarray(thresholds, dtype=float)
+    positive = probabilities[None, :] >= at[:, None]  # one row per threshold
+    odds, prevalence = at / (1 - at), y_true.mean()
+    true_positives, false_positives = (positive & (y_true == 1)).mean(axis=1), (positive & (y_true == 0)).mean(axis=1)
+    return pd.DataFrame(
+        {"model": true_positives - false_positives * odds, "all": prevalence - (1 - prevalence) * odds, "none": 0.0},
+        index=pd.Index(list(thresholds), name="threshold"),
+    )

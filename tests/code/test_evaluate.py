@@ -12,9 +12,11 @@ from sklearn.model_selection import StratifiedKFold
 
 from heartnet.comparison import repeated_folds
 from heartnet.evaluate import (
+    DECISION_THRESHOLDS,
     PROBABILITY_METRICS,
     hospital_folds,
     metrics_by_group,
+    net_benefit,
     out_of_fold,
     paired_difference,
     probability_metrics,
@@ -83,6 +85,20 @@ def test_the_metrics_formulas_give_scikit_learns_values_ties_and_extremes_includ
     theirs["log_loss"] = log_loss(y, np.clip(p, 1e-7, 1 - 1e-7))
     assert {name: PROBABILITY_METRICS[name](y, p) for name in theirs} == pytest.approx(theirs, rel=1e-12)
     assert np.isnan(PROBABILITY_METRICS["roc_auc"](np.ones(5, dtype=int), p[:5]))  # one class: no pair to rank
+
+
+def test_net_benefit_of_a_perfect_model_is_the_prevalence_and_a_patient_at_the_threshold_is_treated():
+    y = np.array([1, 1, 0, 0, 0])
+    perfect = net_benefit(y, y.astype(float))
+    assert list(perfect.index) == list(DECISION_THRESHOLDS) and (perfect["none"] == 0).all()
+    np.testing.assert_allclose(perfect["model"], 0.4)  # every diseased patient found, no one else
+    odds = perfect.index / (1 - perfect.index)
+    np.testing.assert_allclose(perfect["all"], 0.4 - 0.6 * odds)  # treat all: everyone healthy is a false positive
+    everyone = net_benefit(y, np.ones(5))
+    np.testing.assert_allclose(everyone["model"], everyone["all"])
+    # At t = 0.25 the harm of a false positive weighs 1/3: the healthy patient at exactly 0.25 counts against.
+    at = net_benefit(y, np.array([0.9, 0.1, 0.25, 0.1, 0.1]), thresholds=[0.25])
+    assert at.loc[0.25, "model"] == pytest.approx(1 / 5 - 1 / 5 * 1 / 3)
 
 
 def test_metrics_by_group_are_the_metrics_of_each_group():
