@@ -119,16 +119,16 @@ def cmd_predict(args: argparse.Namespace) -> int:
     data = _read_row_argument(args.row)
     if not isinstance(data, dict) and not (isinstance(data, list) and data):
         raise UsageError(f"ROW must be a JSON object of field values (or a list of them), got {type(data).__name__}")
+    for position, row in enumerate(data if isinstance(data, list) else []):
+        if not isinstance(row, dict):
+            raise UsageError(f"row {position}: a row must be a dict of field values, got {type(row).__name__}")
     model = load(args.model)
     threshold = model.threshold
-    try:
-        if args.explain:  # the explanation validates the rows once and sums exactly to each probability
-            probabilities, explanations = _explanations(model, [data] if isinstance(data, dict) else data, args.top)
-        else:
-            probabilities = [predict_one(data, model)] if isinstance(data, dict) else predict(data, model)
-            explanations = None
-    except TypeError as error:  # a list item that is not an object
-        raise UsageError(str(error)) from None
+    if args.explain:  # the explanation validates the rows once and sums exactly to each probability
+        probabilities, explanations = _explanations(model, [data] if isinstance(data, dict) else data, args.top)
+    else:
+        probabilities = [predict_one(data, model)] if isinstance(data, dict) else predict(data, model)
+        explanations = None
     for index, (probability, prediction) in enumerate(
         zip(probabilities, model.classify(probabilities).tolist(), strict=True)
     ):
