@@ -108,24 +108,32 @@ def threshold_metrics(y_true, probabilities, threshold: float, *, confidence: fl
 
 
 def classification_metrics(y_true, probabilities, *, threshold: float = DEFAULT_THRESHOLD) -> dict:
-    """A model's metrics on labelled patients: ROC AUC, Brier, log loss; at ``threshold``, accuracy and F1 too.
+    """What labelled patients say of a model's probabilities: discrimination, calibration, errors at ``threshold``.
 
-    At the threshold also ``threshold_metrics``: the confusion matrix and
-    sensitivity, specificity, PPV and NPV with their Wilson intervals (the
-    same names as ``heartnet evaluate --data`` gives).
+    ``n``, ``prevalence``, ``mean_predicted``, ``roc_auc`` with its 95 %
+    interval (``roc_auc_low``, ``roc_auc_high``), ``brier``, ``log_loss``,
+    ``calibration_intercept`` and ``calibration_slope`` with theirs
+    (``*_low``, ``*_high``); at ``threshold``, ``accuracy``, ``f1`` and
+    ``threshold_metrics``: the confusion matrix and sensitivity, specificity,
+    PPV and NPV with their Wilson intervals. The one bundle of ``heartnet
+    evaluate`` with or without ``--data``, of training's record and of the
+    app; what is undefined (one class only) is None, so it is valid JSON.
     """
     y_true = np.asarray(y_true, dtype=int)
     probabilities = np.asarray(probabilities, dtype=float)
+    shown = ("n", "prevalence", "mean_predicted", "roc_auc", "roc_auc_low", "roc_auc_high", "brier", "log_loss")
+    result = probability_metrics(y_true, probabilities, metrics=shown)
+    fitted = calibration(y_true, probabilities)
+    for name in ("intercept", "slope"):
+        for suffix in ("", "_low", "_high"):
+            result[f"calibration_{name}{suffix}"] = fitted[f"{name}{suffix}"]
     predicted = classify(probabilities, threshold)
-    return {
-        "n": len(y_true),
-        "roc_auc": _roc_auc(y_true, probabilities),
-        "brier": _brier(y_true, probabilities),
-        "log_loss": _log_loss(y_true, probabilities),
+    result |= {
         "accuracy": float(skm.accuracy_score(y_true, predicted)),
         "f1": float(skm.f1_score(y_true, predicted, zero_division=0)),
-        **threshold_metrics(y_true, probabilities, threshold),
     }
+    result = {name: None if isinstance(value, float) and np.isnan(value) else value for name, value in result.items()}
+    return result | threshold_metrics(y_true, probabilities, threshold)
 
 
 def hospital_folds(groups) -> LeaveOneGroupOut:

@@ -32,13 +32,12 @@ from heartnet.backend import keras
 from heartnet.cells import check_patients
 from heartnet.csvio import PatientsFile, read_patients
 from heartnet.errors import DataError, LocalDataError
-from heartnet.evaluate import probability_metrics, roc_auc_interval, threshold_metrics
 from heartnet.features import FEATURE_NAMES, TARGET
 from heartnet.files import file_sha256
 from heartnet.inference import probabilities as model_probabilities
 from heartnet.layers import Recalibration, recalibrated
 from heartnet.model import RECALIBRATION_LAYER
-from heartnet.recalibration import METHODS, calibration, fit_recalibration
+from heartnet.recalibration import METHODS, fit_recalibration
 from heartnet.validation import check_labels, not_a_label, validate_frame
 
 __all__ = [
@@ -49,7 +48,6 @@ __all__ = [
     "LocalData",
     "Update",
     "fit_update",
-    "local_evaluation",
     "read_labelled",
     "recalibrate",
     "recalibrated_model",
@@ -197,29 +195,6 @@ def fit_update(y_true, probabilities, method: str = "auto", *, alpha: float = AL
         return Update("none", 0.0, 1.0, f"{no_slope}; intercept vs none: p = {shift:.3f} >= {alpha}", rows, tests)
     reason = f"{no_slope}; intercept vs none: p = {shift:.3f} < {alpha}"
     return Update("intercept", fit.intercept, 1.0, reason, rows, tests)
-
-
-def local_evaluation(y_true, probabilities, *, threshold: float) -> dict:
-    """What a hospital checks before trusting the model: discrimination, calibration, and the errors at the threshold.
-
-    ``n``, ``prevalence``, ``mean_predicted``, ``roc_auc`` with its 95 %
-    interval, ``brier``, ``log_loss``, ``calibration_intercept`` and
-    ``calibration_slope`` with theirs, then at ``threshold`` the confusion
-    matrix, sensitivity, specificity, PPV and NPV with their Wilson intervals
-    (``evaluate.threshold_metrics``; None where undefined).
-    """
-    y = np.asarray(y_true, dtype=int)
-    p = np.asarray(probabilities, dtype=float)
-    result = probability_metrics(y, p, metrics=("n", "prevalence", "mean_predicted", "roc_auc", "brier", "log_loss"))
-    result["roc_auc_low"], result["roc_auc_high"] = roc_auc_interval(y, p)
-    for name in ("roc_auc", "roc_auc_low", "roc_auc_high"):  # NaN (one class) is None in JSON
-        result[name] = None if np.isnan(result[name]) else result[name]
-    fitted = calibration(y, p)
-    for name in ("intercept", "slope"):
-        for suffix in ("", "_low", "_high"):
-            value = fitted[f"{name}{suffix}"]
-            result[f"calibration_{name}{suffix}"] = None if np.isnan(value) else value
-    return result | threshold_metrics(y, p, threshold)
 
 
 def recalibrated_model(model, update: Update):

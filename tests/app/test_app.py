@@ -545,7 +545,7 @@ def test_validating_on_the_models_own_training_rows_warns_and_says_how_many_pati
 
 @pytest.mark.slow  # runs the app (AppTest): seconds per test
 def test_validating_shows_the_local_metrics_and_both_figures(app_model, validate, swiss, model, monkeypatch):
-    from heartnet.updating import local_evaluation
+    from heartnet.evaluate import classification_metrics
 
     calls = {name: record_calls(monkeypatch, plots, name) for name in ("calibration", "decision_curve")}
     rows = swiss.head(80).copy()
@@ -553,7 +553,9 @@ def test_validating_shows_the_local_metrics_and_both_figures(app_model, validate
     app = validate(_labelled_csv(rows))
     good = rows.drop(index=rows.index[4]).drop(columns=heartnet.features.HOSPITAL)
     trained = heartnet.load(app_model)
-    expected = local_evaluation(good[heartnet.TARGET], heartnet.predict(good, trained), threshold=trained.threshold)
+    expected = classification_metrics(
+        good[heartnet.TARGET], heartnet.predict(good, trained), threshold=trained.threshold
+    )
     metrics = {metric.label: metric.value for metric in app.metric}
     assert metrics["Brier (menor es mejor)"] == heartnet.spanish.decimal(expected["brier"], 3)
     assert metrics["Valor predictivo negativo"] == (

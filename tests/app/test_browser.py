@@ -51,8 +51,9 @@ def test_a_hospital_validates_the_model_and_downloads_a_recalibrated_one(app_url
 
     import numpy as np
 
+    from heartnet.evaluate import classification_metrics
     from heartnet.features import HOSPITAL
-    from heartnet.updating import fit_update, local_evaluation
+    from heartnet.updating import fit_update
 
     data = heartnet.load_dataset(with_hospital=True)
     rows = data[data[HOSPITAL] == "Cleveland"].drop(columns=HOSPITAL).head(120)
@@ -61,7 +62,7 @@ def test_a_hospital_validates_the_model_and_downloads_a_recalibrated_one(app_url
     shown = validate_in_browser(app_url, str(source), str(archive))
     trained = heartnet.TrainedModel(model, {})
     probabilities = heartnet.predict(rows, trained)
-    expected = local_evaluation(rows[heartnet.TARGET], probabilities, threshold=heartnet.DEFAULT_THRESHOLD)
+    expected = classification_metrics(rows[heartnet.TARGET], probabilities, threshold=heartnet.DEFAULT_THRESHOLD)
     assert shown["metrics"]["Brier (menor es mejor)"] == heartnet.spanish.decimal(expected["brier"], 3)
     with zipfile.ZipFile(archive) as bundle:
         bundle.extractall(tmp_path)

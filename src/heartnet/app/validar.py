@@ -12,6 +12,7 @@ from heartnet import plots
 from heartnet.app.shared import NOT_A_DEVICE, UPLOADS_STAY, dataset, model_or_stop
 from heartnet.app.uploads import template_csv
 from heartnet.errors import FileProblem, LocalDataError
+from heartnet.evaluate import classification_metrics
 from heartnet.local_check import patients_needed, rows_seen_in_training
 from heartnet.spanish import (
     decimal,
@@ -23,7 +24,7 @@ from heartnet.spanish import (
     sample_size_message,
     training_rows_message,
 )
-from heartnet.updating import AUTO_SLOPE_ROWS, MIN_ROWS, local_evaluation, read_labelled, recalibrate
+from heartnet.updating import AUTO_SLOPE_ROWS, MIN_ROWS, read_labelled, recalibrate
 
 METHODS = {
     "auto": "Automática (elige entre no tocarlo, el intercepto o intercepto y pendiente)",
@@ -80,7 +81,7 @@ if local.frame.empty:
 
 y = local.frame[heartnet.TARGET].to_numpy()
 probabilities = heartnet.inference.probabilities(model, local.frame)  # rows validated when read
-result = local_evaluation(y, probabilities, threshold=model.threshold)
+result = classification_metrics(y, probabilities, threshold=model.threshold)
 seen = rows_seen_in_training(local.frame, model.metadata.get("training_fingerprints"))
 if seen:
     st.warning(training_rows_message(seen, len(local.frame)))

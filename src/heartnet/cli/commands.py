@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from heartnet.cli.text import CLASS_NAMES, display, format_local, format_metrics
+from heartnet.cli.text import CLASS_NAMES, display, format_evaluation
 
 __all__ = ["EXIT_OK", "UsageError", "cmd_data", "cmd_evaluate", "cmd_export", "cmd_predict", "cmd_recalibrate",
            "cmd_score", "cmd_train"]  # fmt: skip
@@ -88,7 +88,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     )
     rows = f"trained on {len(run.train_rows)} rows in {run.seconds:.1f} s; held-out {len(run.test_rows)} rows"
     print(f"{rows} (seed {args.seed}):")
-    print(format_metrics(run.metrics))
+    print(format_evaluation(run.metrics))
     print(f"saved {display(run.path)} and {display(run.path.with_suffix('.json'))}")
     return EXIT_OK
 
@@ -181,24 +181,25 @@ def _print(result: dict, as_json: bool, heading: str, formatted) -> int:
 
 
 def cmd_evaluate_local(args: argparse.Namespace) -> int:
+    from heartnet.evaluate import classification_metrics
     from heartnet.features import TARGET
     from heartnet.inference import predict
     from heartnet.local_check import patients_needed
     from heartnet.storage import load
-    from heartnet.updating import local_evaluation, read_labelled
+    from heartnet.updating import read_labelled
 
     model = load(args.model)
     local = read_labelled(args.data)
     if local.frame.empty:
         raise UsageError(f"{display(Path(args.data))}: no valid rows to evaluate")
     y, probabilities = local.frame[TARGET].to_numpy(), predict(local.frame, model)
-    result = local_evaluation(y, probabilities, threshold=model.threshold)
+    result = classification_metrics(y, probabilities, threshold=model.threshold)
     result["rejected"] = _rejected_lines(local)
     result["rows_seen_in_training"] = _warn_if_trained_on(model, local.frame)
     result["patients_needed"] = None
     if result["roc_auc"] is not None:  # both classes: what a check on this hospital needs (the AUC seen here)
         result["patients_needed"] = patients_needed(y, probabilities, c_statistic=result["roc_auc"])
-    return _print(result, args.json, f"{display(Path(args.data))}:", format_local)
+    return _print(result, args.json, f"{display(Path(args.data))}:", format_evaluation)
 
 
 def _warn_if_trained_on(model, frame) -> int:
@@ -255,7 +256,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     test = recorded_split(record).test
     metrics = classification_metrics(test[TARGET], predict(test, model), threshold=model.threshold)
     heading = f"held-out split of {len(test)} rows (seed {record['split']['seed']}):"
-    return _print(metrics, args.json, heading, format_metrics)
+    return _print(metrics, args.json, heading, format_evaluation)
 
 
 def cmd_score(args: argparse.Namespace) -> int:

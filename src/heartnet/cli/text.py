@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["CLASS_NAMES", "display", "format_local", "format_metrics", "without_absolute_paths"]
+__all__ = ["CLASS_NAMES", "display", "format_evaluation", "without_absolute_paths"]
 
 CLASS_NAMES = {0: "no coronary artery disease", 1: "coronary artery disease"}
 _RATE_LABELS = {"sensitivity": "sensitivity", "specificity": "specificity", "ppv": "PPV", "npv": "NPV"}
@@ -33,15 +33,6 @@ def confusion_lines(matrix: dict) -> list[str]:
     return [f"  {matrix['tn']:>5} {matrix['fp']:>5}", f"  {matrix['fn']:>5} {matrix['tp']:>5}"]
 
 
-def format_metrics(metrics: dict) -> str:
-    return "\n".join(
-        [
-            f"ROC AUC {metrics['roc_auc']:.3f}   Brier {metrics['brier']:.3f}   log loss {metrics['log_loss']:.3f}",
-            *threshold_lines(metrics),
-        ]
-    )
-
-
 def threshold_lines(result: dict) -> list[str]:
     """What a result says at its threshold: accuracy and F1 when given, the four rates, the confusion matrix."""
 
@@ -63,7 +54,9 @@ def threshold_lines(result: dict) -> list[str]:
     ]
 
 
-def format_local(result: dict) -> str:
+def format_evaluation(result: dict) -> str:
+    """``classification_metrics`` in English lines, with what ``evaluate --data`` adds (sample size, rejected rows)."""
+
     def number(value, digits: int = 3) -> str:
         return "n/a" if value is None else f"{value:.{digits}f}"
 
@@ -95,7 +88,7 @@ def format_local(result: dict) -> str:
             f"sample size (pmvalsampsize, Riley et al. 2021): about {needed['patients']} patients for 95% intervals "
             f"of {each}{now}"
         )
-    if result["rejected"]:
+    if result.get("rejected"):
         count = len(result["rejected"])
         lines.append(f"left out {count} row{'s' * (count != 1)} that failed validation:")
         lines += [f"  line {row['line']}: {row['reason']}" for row in result["rejected"]]
