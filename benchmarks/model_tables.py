@@ -117,6 +117,11 @@ def shipped_table(shipped: dict) -> str:
     return "\n".join(markdown_table(["", "el modelo entregado"], facts))
 
 
+def _lower_first(text: str) -> str:
+    """A label inside a sentence: its first letter in lower case, acronyms (ST-T) kept."""
+    return text[:1].lower() + text[1:]
+
+
 def inputs_table(shipped: dict) -> str:
     """Each input: its unit, what the validator accepts, what the model saw in training, what its codes mean."""
     ranges = shipped["observed_ranges"]
@@ -129,13 +134,13 @@ def inputs_table(shipped: dict) -> str:
             seen = f"{low:g} a {high:g}".replace(".", ",")
             rows.append([f"`{feature.name}`", feature.label, feature.unit, accepted, seen])
         else:
-            meanings = "; ".join(f"`{value}` {meaning.lower()}" for value, meaning in feature.categories)
+            meanings = "; ".join(f"`{value}` {_lower_first(meaning)}" for value, meaning in feature.categories)
             rows.append([f"`{feature.name}`", feature.label, "—", meanings, "todas"])
     header = ["variable", "qué es", "unidad", "acepta el validador", "vio el modelo al entrenarse"]
     note = (
         "Un valor aceptado pero fuera de lo que vio el modelo se predice con un aviso (la predicción extrapola). "
-        "El dolor **asintomático** (`ASY`) es, en pacientes derivados por sospecha, el grupo con más enfermedad: "
-        "quien llega sin el dolor típico y aun así fue derivado suele tener otros motivos."
+        "Los pacientes sin dolor de pecho (`ASY`, asintomáticos) son, en estos datos, el grupo con más enfermedad "
+        "(`data/README.md`): fueron derivados a estudio por otros motivos."
     )
     return "\n".join([*markdown_table(header, rows), "", note])  # fmt: skip
 

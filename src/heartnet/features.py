@@ -81,7 +81,7 @@ FEATURES: tuple[Feature, ...] = (
             ("TA", "Angina típica"),
             ("ATA", "Angina atípica"),
             ("NAP", "Dolor no anginoso"),
-            ("ASY", "Asintomático"),
+            ("ASY", "Sin dolor (asintomático)"),
         ),
     ),
     Feature(

@@ -16,8 +16,8 @@ def test_every_feature_is_in_the_column_dictionary(feature):
     assert line is not None
     if feature.kind == "numeric":
         assert f"{feature.min:g} a {feature.max:g}" in line and feature.unit in line
-    for value in feature.values:
-        assert f"`{value}`" in line
+    for value, meaning in feature.categories:  # the code and what it means, as the spec words it
+        assert f"`{value}`" in line and meaning[1:] in line
 
 
 def test_checksum_and_link():
