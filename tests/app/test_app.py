@@ -210,7 +210,7 @@ def test_the_class_and_the_batch_follow_the_models_own_threshold(app_model_with,
     app = run_page()
     fill_form(app, between.iloc[0].to_dict())
     press_predecir(app)
-    assert "Riesgo bajo" in app.success[0].value and "umbral de 90 %" in app.success[0].value
+    assert "Por debajo del umbral de 90 %" in app.success[0].value
     batch = upload(_csv(rows.to_dict("records")))
     metrics = {metric.label: metric.value for metric in batch.metric}
     assert metrics["Sobre el umbral (90 %)"] == str(int((probabilities >= 0.9).sum()))

@@ -130,11 +130,11 @@ if RESULT in st.session_state:
     left, right = st.columns([1, 2])
     with left:
         st.metric("Probabilidad de enfermedad coronaria", percent(probability))
-        message = f"con el umbral de {percent(model.threshold, 0)}, el modelo clasifica al paciente"
-        if positive:
-            st.error(f"**Riesgo alto**: {message} **con enfermedad coronaria**.")
+        threshold = f"umbral de {percent(model.threshold, 0)}"
+        if positive:  # what the threshold decides is whether to study the patient further, not a diagnosis
+            st.error(f"**Por encima del {threshold}**: correspondería estudiarlo más. No es un diagnóstico.")
         else:
-            st.success(f"**Riesgo bajo**: {message} **sin enfermedad coronaria**.")
+            st.success(f"**Por debajo del {threshold}**: no sugiere estudiarlo más; no descarta la enfermedad.")
         for notice in unseen:
             st.warning(notice)
     with right:

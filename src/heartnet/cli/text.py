@@ -7,7 +7,8 @@ from pathlib import Path
 
 __all__ = ["CLASS_NAMES", "display", "format_evaluation", "without_absolute_paths"]
 
-CLASS_NAMES = {0: "no coronary artery disease", 1: "coronary artery disease"}
+# What the threshold decides: whether to study the patient further (the model card, section 8), not a diagnosis.
+CLASS_NAMES = {0: "no further study suggested; not ruled out", 1: "study further; not a diagnosis"}
 _RATE_LABELS = {"sensitivity": "sensitivity", "specificity": "specificity", "ppv": "PPV", "npv": "NPV"}
 
 
