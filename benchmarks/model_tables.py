@@ -53,11 +53,13 @@ def headline_list(shipped: dict, selection: dict, hospitals: dict, quality: dict
     lines = [
         f"- **La cifra del proyecto: ROC AUC {_spread(nested['roc_auc'])}**, log loss "
         f"{decimal(nested['log_loss']['mean'], 3)}, en un hospital que el modelo no vio, elección de la "
-        "configuración incluida (validación anidada, `reports/selection.json`).",
+        "configuración incluida (validación anidada; ± es el desvío entre los cuatro hospitales; "
+        "`reports/selection.json`).",
         f"- **Dejando un hospital afuera**, ROC AUC media {_span(loho, 'roc_auc')} según el hospital; frente a la "
         f"regresión logística, {_ci(logistic['mean'], logistic['low'], logistic['high'], sign=True)} "
         "(`reports/hospitals.json`).",
-        f"- **Mezclando hospitales** (validación cruzada 5 × 5), ROC AUC {_spread(pooled['heartnet']['roc_auc'])}; "
+        f"- **Mezclando hospitales** (validación cruzada 5 × 5), ROC AUC {_spread(pooled['heartnet']['roc_auc'])} "
+        f"(desvío entre las {len(quality['folds']) // len(pooled)} particiones); "
         f"CatBoost {_spread(pooled['catboost']['roc_auc'])} (`reports/quality.json`).",
         f"- **En el conjunto de prueba** ({shipped['rows']['held_out']} pacientes de los mismos hospitales), ROC AUC "
         f"{_held(held, 'roc_auc')}: la más optimista de todas (`reports/shipped.json`).",
@@ -83,7 +85,8 @@ def glance_table(shipped: dict, selection: dict, hospitals: dict, quality: dict)
     ]  # fmt: skip
     intro = (
         "Las dos primeras validaciones miden en hospitales que el modelo vio; las dos últimas, en uno que no vio, "
-        "y la anidada descuenta además la ventaja de haber elegido la configuración: es la cifra del proyecto."
+        "y la anidada repite además, en cada vuelta, la elección de la configuración: es la cifra del proyecto. "
+        "± es el desvío entre particiones u hospitales; [ ], un intervalo del 95 %; ( ), de menor a mayor."
     )
     return "\n".join([intro, "", *markdown_table(["validación", "con", "ROC AUC", "log loss"], rows)])
 
@@ -179,19 +182,26 @@ def sample_size_table(hospitals: dict) -> str:
 def hospital_check_block(check: dict) -> str:
     """The check at a hospital the model has not seen, as it ran: each command and what it printed.
 
-    Shortened where marked «[…]»: training's own test-split report (only its first and last lines) and the
-    confusion matrices (the rates beside them say the same).
+    Shortened where marked «[…]»: training's own test-split report (only its first and last lines), the
+    confusion matrices and accuracy (the rates beside them say the same), and after the first evaluation its
+    sample size and warnings again.
     """
-    blocks = []
+    blocks, evaluated = [], False
     for step in check["commands"]:
         lines = (step["stdout"] + step["stderr"]).rstrip().splitlines()
         if step["command"][1] == "train":
             lines = [lines[0], "[…]", lines[-1]]
+        again = ("sample size", "heartnet: warning") if evaluated else ()
+        evaluated |= step["command"][1] == "evaluate"
         kept = []
         for line in lines:
-            if line.startswith("confusion matrix"):
-                kept.append("[…]")
-            elif not (kept and kept[-1] == "[…]" and line.strip().replace(" ", "").isdigit()):
+            elided = line.startswith(("confusion matrix", *again)) or (
+                line.startswith("at threshold") and "accuracy" in line
+            )
+            elided |= bool(kept) and kept[-1] == "[…]" and line.strip().replace(" ", "").isdigit()  # a matrix row
+            if not elided:
                 kept.append(line)
+            elif not kept or kept[-1] != "[…]":
+                kept.append("[…]")
         blocks.append(f"$ {' '.join(step['command'])}\n" + "\n".join(kept))
     return "```console\n" + "\n".join(blocks) + "\n```"
