@@ -84,11 +84,11 @@ _GOALS = {
         lambda v: f"{_thousands(v)} filas/s",
     ),
     "memory_ratio_largest_to_smallest": (
-        "memoria {op} {target} veces la del archivo más chico",
+        "memoria {op} {target} veces la del archivo más pequeño",
         lambda v: f"{decimal(v, 2)} veces",
     ),
     "memory_ratio_many_bad_rows_to_smallest": (
-        "con muchas filas rechazadas, memoria {op} {target} veces la del archivo más chico",
+        "con muchas filas rechazadas, memoria {op} {target} veces la del archivo más pequeño",
         lambda v: f"{decimal(v, 2)} veces",
     ),
 }
@@ -325,7 +325,7 @@ def selection_table(report: dict) -> str:
     lines += [
         "",
         f"Queda por defecto **`{report['chosen_default']}`**. Estimación anidada del procedimiento completo (elección "
-        f"incluida): ROC AUC {decimal(nested['roc_auc']['mean'], 3)}, exactitud al umbral 0,5 "
+        f"incluida): ROC AUC {decimal(nested['roc_auc']['mean'], 3)}, exactitud (umbral 0,5): "
         f"{decimal(nested['accuracy']['mean'], 3)}, Brier {decimal(nested['brier']['mean'], 3)}, "
         f"log loss {decimal(nested['log_loss']['mean'], 3)}.",
     ]
@@ -350,7 +350,7 @@ def scoring_table(report: dict) -> str:
             naive["peak_rss_mb"],
         ]
         rows.append([_thousands(value) for value in values])
-    lines += markdown_table(["filas", "score filas/s", "score MB", "ingenuo filas/s", "ingenuo MB"], rows)
+    lines += markdown_table(["filas", "score filas/s", "score MB", "directo filas/s", "directo MB"], rows)
     if goals_line(report):
         lines += ["", goals_line(report)]
     return "\n".join(lines)
@@ -609,7 +609,7 @@ def recalibration_table(report: dict) -> str:
         slopes = ", ".join(f"{_hospital_name(h)} {decimal(v, 2)}" for h, v in at100["slopes"].items())
         parts = [
             f"con 50 pacientes, la automática baja la log loss media de {decimal(at50['none_log_loss'], 3)} a "
-            f"{decimal(at50['auto_log_loss'], 3)} y empeora al hospital más perjudicado en "
+            f"{decimal(at50['auto_log_loss'], 3)}, y el hospital al que más perjudica cambia "
             f"{decimal(at50['worst_hospital_change'], 3, sign=True)} (meta ≤ {decimal(at50['goal'], 3, sign=True)}: "
             f"{verdict[at50['met']]})",
             f"con 100, pendientes entre {decimal(at100['goal'][0], 2)} y {decimal(at100['goal'][1], 2)} "
