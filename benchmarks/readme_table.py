@@ -20,6 +20,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import REPORTS
+from hospital_tables import (
+    decision_table,
+    hospitals_data_table,
+    hospitals_table,
+    recalibration_table,
+    sex_table,
+    threshold_table,
+)
 from model_tables import (
     glance_table,
     headline_list,
@@ -28,19 +36,7 @@ from model_tables import (
     sample_size_table,
     shipped_table,
 )
-from tables import (
-    decision_table,
-    hospitals_data_table,
-    hospitals_table,
-    quality_table,
-    recalibration_table,
-    scoring_table,
-    selection_table,
-    sex_table,
-    shipped_model_text,
-    speed_table,
-    threshold_table,
-)
+from tables import quality_table, scoring_table, selection_table, shipped_model_text, speed_table
 
 from heartnet.paths import project_root
 

@@ -281,7 +281,7 @@ def test_hospitals_benchmark_on_a_tiny_configuration(tmp_path, capsys, monkeypat
     import heartnet
     from heartnet.features import MISSING
 
-    tables = load("tables")
+    tables = load("hospital_tables")
     hospitals_table, sex_table, threshold_table = tables.hospitals_table, tables.sex_table, tables.threshold_table
 
     real = heartnet.HeartnetClassifier
