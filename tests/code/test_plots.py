@@ -79,18 +79,20 @@ def test_evaluation_figures(scores):
 def test_confusion_matrix_counts_match_the_threshold(scores):
     y, p = scores
     fig = plots.confusion_matrix(y, p, threshold=0.4)
-    shown = sorted(int(text.get_text()) for text in fig.axes[0].texts)
+    # each cell: its count, then its name (on two lines)
+    shown = {text.get_text().split("\n", 1)[1].replace("\n", " "): int(text.get_text().split("\n")[0])
+             for text in fig.axes[0].texts}  # fmt: skip
     predicted = p >= 0.4
-    expected = sorted(
-        [
-            ((y == 0) & ~predicted).sum(),
-            ((y == 0) & predicted).sum(),
-            ((y == 1) & ~predicted).sum(),
-            ((y == 1) & predicted).sum(),
-        ]
-    )
-    assert shown == expected
-    assert fig.axes[0].get_title() == "Matriz de confusión (umbral 0,40)"  # a decimal comma, as Spanish writes it
+    assert shown == {
+        "verdaderos negativos": ((y == 0) & ~predicted).sum(),
+        "falsos positivos": ((y == 0) & predicted).sum(),
+        "falsos negativos": ((y == 1) & ~predicted).sum(),
+        "verdaderos positivos": ((y == 1) & predicted).sum(),
+    }
+    assert fig.axes[0].get_title() == "Matriz de confusión al umbral de 40 %"  # a percentage, as the notebook says
+    # the classes on short lines, so that the two column labels never run into each other
+    ticks = [label.get_text() for label in fig.axes[0].get_xticklabels()]
+    assert ticks and all(max(len(line) for line in tick.split("\n")) <= 10 for tick in ticks), ticks
 
 
 def test_numbers_in_titles_and_legends_have_a_decimal_comma(scores):
@@ -111,7 +113,7 @@ def test_theory_figures():
     fig = plots.history_curves(histories, title="t", validation=True)
     _check(fig)
     assert len(fig.axes[0].lines) == 3  # a, a validation, b
-    spread = plots.layer_spread({"chica": [1.0, 0.1, 0.01], "Glorot": [1.0, 0.9, 0.8]}, title="t", ylabel="desvío")
+    spread = plots.layer_spread({"pequeña": [1.0, 0.1, 0.01], "Glorot": [1.0, 0.9, 0.8]}, title="t", ylabel="desvío")
     _check(spread)
     assert spread.axes[0].get_yscale() == "log" and len(spread.axes[0].lines) == 2
     _check(plots.training_curves({"loss": [1, 0.5], "val_loss": [1, 0.6], "auc": [0.5, 0.8], "val_auc": [0.5, 0.7]}))
@@ -129,6 +131,13 @@ def test_encoded_matrix_figure(model, dataset):
     matrix = heartnet.model.encoder(model).predict_on_batch(heartnet.model.to_inputs(features))
     fig = plots.encoded_matrix(matrix, heartnet.model.encoded_feature_names(model), ["a", "b", "c"])
     _check(fig)
+    # the default model's numbers are standardized, cholesterol filled with the mean: no bins, no indicator
+    numeric = fig.axes[0].get_title()
+    assert "estandarizadas" in numeric and "tramos" not in numeric and "indicador" not in numeric, numeric
+    # the panel says what a model with bins and a "not measured" column puts there
+    columns = ["Age[28, 47]", "Age[47, 77]", "Cholesterol[85, 603]", "Cholesterol_missing", "Sex=M", "Sex=F"]
+    binned = plots.encoded_matrix(np.zeros((2, len(columns))), columns, ["a", "b"]).axes[0].get_title()
+    assert "tramos" in binned and "indicador" in binned and "estandarizadas" not in binned, binned
 
 
 def test_diagrams_render_with_pip_packages_only(model):
@@ -154,6 +163,11 @@ def test_the_shapley_figures_are_titled_spanish_and_never_empty(model, dataset, 
     assert len(ax.patches) == 11  # every feature has its bar, however small its push
     pushes = [text.get_text() for text in ax.texts]
     assert len(pushes) == 11 and all(text.endswith(" pp") for text in pushes)
+    # written over the base and prediction lines, on white: a dashed line never crosses a push
+    lines = max(line.get_zorder() for line in ax.get_lines())
+    assert all(
+        text.get_zorder() > lines and text.get_bbox_patch().get_facecolor()[:3] == (1, 1, 1) for text in ax.texts
+    )
     labels = [label.get_text() for label in ax.get_yticklabels()]
     assert "Sexo: Masculino" in labels and "Edad: 54 años" in labels  # meanings and whole numbers, in Spanish
     assert heartnet.spanish.percent(table.attrs["base"]) in ax.get_title()
@@ -175,6 +189,8 @@ def test_spanish_diagrams(model):
 def test_correlations_and_categories_speak_spanish(dataset):
     heatmap = plots.correlations(dataset)
     assert "Edad" in [label.get_text() for label in heatmap.axes[0].get_xticklabels()]
+    written = [text.get_text() for text in heatmap.axes[0].texts]  # each cell's correlation
+    assert len(written) == 49 and all(re.fullmatch(r"-?\d,\d\d", text) for text in written), written
     rates = plots.categorical_positive_rates(dataset)
     ticks = [label.get_text() for ax in rates.axes for label in ax.get_xticklabels()]
     assert any(tick.startswith("Masculino") for tick in ticks) and not any(tick.startswith("M\n") for tick in ticks)
@@ -187,7 +203,7 @@ def test_the_decision_curve_draws_the_model_beside_treating_all_and_none(scores)
     fig = plots.decision_curve(y, p, threshold=0.2)
     _check(fig)
     lines = {line.get_label(): line for line in fig.axes[0].get_lines()}
-    assert {"heartnet", "tratar a todos", "no tratar a nadie"} <= set(lines)
+    assert {"heartnet", "estudiar a todos", "no estudiar a nadie"} <= set(lines)  # the notebook's verb
     curves = net_benefit(y, p)
     np.testing.assert_allclose(lines["heartnet"].get_ydata(), curves["model"])
     # Net benefit at a threshold t: true positives less false positives weighted by t / (1 - t).
@@ -195,6 +211,14 @@ def test_the_decision_curve_draws_the_model_beside_treating_all_and_none(scores)
     expected = ((p >= t) & (y == 1)).mean() - ((p >= t) & (y == 0)).mean() * t / (1 - t)
     assert curves.loc[t, "model"] == pytest.approx(expected)
     assert curves.loc[t, "all"] == pytest.approx(y.mean() - (1 - y.mean()) * t / (1 - t))
+    # A hospital with few patients with the disease: its net benefit stays under 0,4, matplotlib ticks it every
+    # 0,05, and no two ticks may read alike ("0,3 0,3" with one decimal).
+    rng = np.random.default_rng(0)
+    low = rng.uniform(0, 0.7, 300)
+    fig = plots.decision_curve((rng.uniform(size=300) < low).astype(int), low, threshold=0.2)
+    fig.savefig(io.BytesIO(), format="png")  # as the notebook draws it
+    ticks = [label.get_text() for label in fig.axes[0].get_yticklabels() if label.get_text()]
+    assert "0,05" in ticks and len(ticks) == len(set(ticks)), ticks
     with pytest.raises(ValueError, match="with and without coronary artery disease"):
         net_benefit(np.ones(10), np.linspace(0, 1, 10))
 
@@ -204,7 +228,7 @@ def test_the_recalibration_figure_has_a_panel_per_hospital_and_a_line_per_update
         str(k): {m: {"log_loss": 0.3 + k / 1000, "brier": 0.1, "calibration_slope": 1.0} for m in methods}
         for k, methods in ((25, ("none", "intercept", "auto")), (50, ("none", "intercept", "logistic", "auto")))
     }
-    fig = plots.recalibration_by_sample_size({"Hungary": sizes, "Cleveland": sizes, "Switzerland": sizes})
+    fig = plots.recalibration_by_sample_size({"Hungary": sizes, "Cleveland": sizes, "Switzerland": sizes}, draws=20)
     _check(fig)
     visible = [ax for ax in fig.axes if ax.get_visible()]
     assert [ax.get_title() for ax in visible] == ["Hungría", "Cleveland", "Suiza"]
@@ -212,6 +236,15 @@ def test_the_recalibration_figure_has_a_panel_per_hospital_and_a_line_per_update
     assert labels == ["sin actualizar", "intercepto", "intercepto y pendiente", "automática"]
     slope_line = visible[0].get_lines()[2]
     assert list(slope_line.get_xdata()) == [50]  # the free slope only where it was fitted
+    # one y axis for every hospital: a difference of 0,01 looks the same size in each panel
+    assert len({ax.get_ylim() for ax in visible}) == 1
+    assert "20 sorteos" in fig.get_suptitle()
+    [legend] = fig.legends  # below the panels, not over a hospital's lines; it says what «automática» does
+    assert [ax.get_legend() for ax in visible] == [None] * 3
+    assert any(text.get_text().startswith("automática: ") for text in legend.get_texts())
+    for k, chose in (("25", {"none": 17, "intercept": 3}), ("50", {"none": 12, "intercept": 8, "logistic": 0})):
+        sizes[k]["auto_chose"] = chose  # what the automatic update picked, draw by draw: 20 draws in all
+    assert "20 sorteos" in plots.recalibration_by_sample_size({"Hungary": sizes}).get_suptitle()
 
 
 def test_the_hospital_figures_have_a_panel_per_hospital_and_read_the_report():
@@ -232,6 +265,10 @@ def test_the_hospital_figures_have_a_panel_per_hospital_and_read_the_report():
         },
         "models": {"heartnet": {"per_hospital": per}},
     }
+    curves = plots.decision_curves_by_hospital(y, p, hospitals, threshold=0.2)
+    [legend] = curves.legends  # one legend, below the four panels, over no curve
+    assert [ax.get_legend() for ax in curves.axes if ax.axison] == [None] * 4
+    assert [text.get_text() for text in legend.get_texts()][:2] == ["heartnet", "estudiar a todos"]
     fig = plots.hospital_views(report)
     _check(fig)
     legend = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]

@@ -107,8 +107,9 @@ def correlations(df: pd.DataFrame) -> Figure:
     matrix = df[columns].astype(float).corr().set_axis(labels, axis=0).set_axis(labels, axis=1)
     fig = Figure(figsize=(8, 6.5), layout="constrained")
     ax = fig.subplots()
+    written = matrix.map(lambda value: decimal(value, 2))  # as Spanish writes it: 0,26 (not 0.26)
     sns.heatmap(
-        matrix, annot=True, fmt=".2f", cmap="vlag", vmin=-1, vmax=1, square=True, ax=ax,
+        matrix, annot=written, fmt="", cmap="vlag", vmin=-1, vmax=1, square=True, ax=ax,
         cbar_kws={"label": "correlación (−1 a 1)"}, annot_kws={"fontsize": 10},
     )  # fmt: skip
     ax.set(
@@ -142,8 +143,11 @@ def encoded_matrix(matrix: np.ndarray, columns: Sequence[str], rows: Sequence[st
 
     On its side so that the columns' names read horizontally. Two panels with
     their own colours, so that a category's 1 is never mistaken for a number's
-    value: the numeric columns (piecewise-linear bins, or standard deviations;
-    and the missing indicator) and the one-hot columns.
+    value: the numeric columns and the one-hot columns. The numeric panel's
+    title says what its columns are, read from their names: standardized
+    numbers (the default model; a cholesterol not measured is filled with the
+    mean, so it shows 0), or piecewise-linear bins, and a "not measured"
+    indicator when the model has one.
     """
     frame = pd.DataFrame(matrix, index=rows, columns=[_spanish_column(column) for column in columns]).T
     one_hot = [spanish for column, spanish in zip(columns, frame.index, strict=True) if "=" in column]
@@ -151,13 +155,14 @@ def encoded_matrix(matrix: np.ndarray, columns: Sequence[str], rows: Sequence[st
     fig = Figure(figsize=(9, 0.27 * len(frame) + 2.4), layout="constrained")
     top, bottom = fig.subplots(2, 1, height_ratios=[max(len(numeric), 1), max(len(one_hot), 1)])
     written = frame.map(lambda value: decimal(value, 1))  # the cells as Spanish writes them: 0,5
+    numeric_title, numeric_label = _numeric_title(columns)
     sns.heatmap(
         frame.loc[numeric], annot=written.loc[numeric], fmt="", cmap="Blues", ax=top, annot_kws={"fontsize": 9},
-        cbar_kws={"label": "valor numérico"},
+        cbar_kws={"label": numeric_label},
     )  # fmt: skip
     sns.heatmap(frame.loc[one_hot], annot=written.loc[one_hot].map(lambda text: text.removesuffix(",0")), fmt="",
                 cmap="Greens", vmin=0, vmax=1, ax=bottom, cbar=False, annot_kws={"fontsize": 9})  # fmt: skip
-    top.set(title="Columnas numéricas (los tramos y el indicador de «no medido»)", xlabel="paciente", ylabel="columna")
+    top.set(title=numeric_title, xlabel="paciente", ylabel="columna")
     bottom.set(title="Columnas one-hot (1 = la categoría del paciente)", xlabel="paciente", ylabel="columna")
     for ax in (top, bottom):
         ax.tick_params(axis="y", labelsize=9, labelrotation=0)
@@ -190,6 +195,18 @@ def piecewise_linear_encoding(layer, *, label: str) -> Figure:
     return fig
 
 
+def _numeric_title(columns: Sequence[str]) -> tuple[str, str]:
+    """The numeric panel's title and colorbar label, from the encoded columns' names (``encoded_feature_names``)."""
+    numeric = [name for name in columns if "=" not in name]
+    indicator = any(name.endswith("_missing") for name in numeric)
+    if any("[" in name for name in numeric):  # piecewise-linear bins: each column from 0 to 1 within its bin
+        title, label = "Columnas numéricas: tramos lineales", "valor"
+    else:
+        title, label = "Columnas numéricas, estandarizadas", "desvíos"
+        title += "" if indicator else " («no medido» = 0, la media)"
+    return title + (" y el indicador de «no medido»" if indicator else ""), label
+
+
 def _spanish_column(name: str) -> str:
     """A column of the encoded matrix (``encoded_feature_names``) in Spanish: "Age[28, 47]" -> "Edad 28–47"."""
     feature_name, _, rest = name.partition("=")
@@ -204,4 +221,4 @@ def _spanish_column(name: str) -> str:
     if bounds:  # a bin of a piecewise-linear number
         low, high = bounds.rstrip("]").split(", ")
         return f"{feature.label} {low}–{high} {feature.unit}".replace(".", ",")
-    return f"{feature.label} (estandarizada)"
+    return feature.label  # a standardized number: the panel's title says so

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -38,19 +39,37 @@ __all__ = [
 ]
 
 
+# What each cell of the confusion matrix is called, by (true class, predicted class).
+_CELL_NAMES = {
+    (0, 0): "verdaderos\nnegativos",
+    (0, 1): "falsos\npositivos",
+    (1, 0): "falsos\nnegativos",
+    (1, 1): "verdaderos\npositivos",
+}
+
+
 def confusion_matrix(y_true, probabilities, *, threshold: float = DEFAULT_THRESHOLD) -> Figure:
-    """Counts of true/false positives/negatives at a threshold."""
+    """Counts of true/false positives/negatives at a threshold, each cell with its count and its name.
+
+    The classes are written on short lines ("Sin\nenfermedad\ncoronaria") so that the two column labels never
+    run into each other; the threshold is a percentage, as the notebook and the app write it.
+    """
     predicted = classify(probabilities, threshold)
     matrix = skm.confusion_matrix(y_true, predicted, labels=CLASS_ORDER)
-    names = [TARGET_CLASSES[k].replace(" ", "\n", 1) for k in CLASS_ORDER]  # "Sin\nenfermedad coronaria"
-    fig = Figure(figsize=(5.2, 4.2), layout="constrained")
+    names = [textwrap.fill(TARGET_CLASSES[k], 10) for k in CLASS_ORDER]
+    written = [[f"{matrix[t, p]}\n{_CELL_NAMES[t, p]}" for p in CLASS_ORDER] for t in CLASS_ORDER]
+    fig = Figure(figsize=(5.2, 4.4), layout="constrained")
     ax = fig.subplots()
     sns.heatmap(
-        pd.DataFrame(matrix, index=names, columns=names), annot=True, fmt="d", cmap="Blues", cbar=False, ax=ax,
-        annot_kws={"fontsize": 14},
+        pd.DataFrame(matrix, index=names, columns=names), annot=np.array(written), fmt="", cmap="Blues", cbar=False,
+        ax=ax, annot_kws={"fontsize": 12},
     )  # fmt: skip
     ax.tick_params(axis="y", labelrotation=0)
-    ax.set(title=f"Matriz de confusión (umbral {decimal(threshold, 2)})", xlabel="Predicción", ylabel="Clase real")
+    ax.set(
+        title=f"Matriz de confusión al umbral de {percent(threshold, 0)}",
+        xlabel="lo que predice el modelo",
+        ylabel="diagnóstico real (angiografía)",
+    )
     return fig
 
 
@@ -136,6 +155,8 @@ def decision_curves_by_hospital(y_true, probabilities, hospitals, *, threshold: 
         here = groups == name
         decision_curve(y[here], p[here], threshold=threshold, title=HOSPITAL_NAMES.get(name, name), ax=ax)
         ax.set_ylabel("beneficio neto")
+        ax.get_legend().remove()  # one legend for the four panels, below them, over no curve
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=4, fontsize=9, frameon=False)
     fig.suptitle("Curvas de decisión en cada hospital dejado afuera")
     return fig
 
@@ -175,7 +196,7 @@ def decision_curve(
 ) -> Figure:
     """Net benefit against the threshold probability (``heartnet.evaluate.net_benefit``, by dcurves).
 
-    The model beside «tratar a todos» and «no tratar a nadie»; where its curve
+    The model beside «estudiar a todos» and «no estudiar a nadie»; where its curve
     lies above both, deciding with the model does more good than either
     default at the harm-to-benefit odds the threshold stands for. ``threshold``
     marks the model's own.
@@ -186,31 +207,40 @@ def decision_curve(
     fig = Figure(figsize=(6.4, 4.2), layout="constrained") if ax is None else ax.figure
     ax = fig.subplots() if ax is None else ax
     ax.plot(curves.index, curves["model"], color=PALETTE[1], label="heartnet")
-    ax.plot(curves.index, curves["all"], color="gray", linestyle="--", label="tratar a todos")
-    ax.plot(curves.index, curves["none"], color="black", linestyle=":", label="no tratar a nadie")
+    ax.plot(curves.index, curves["all"], color="gray", linestyle="--", label="estudiar a todos")
+    ax.plot(curves.index, curves["none"], color="black", linestyle=":", label="no estudiar a nadie")
     if threshold is not None:
         ax.axvline(threshold, color=PALETTE[0], linewidth=1, label=f"umbral del modelo ({percent(threshold, 0)})")
     top = float(max(curves["model"].max(), curves["all"].max()))
     ax.set(
         title=title,
-        xlabel="probabilidad umbral (riesgo a partir del cual se actuaría)",
+        xlabel="probabilidad umbral (riesgo a partir del cual se estudiaría)",
         ylabel="beneficio neto (enfermos detectados por paciente)",
         ylim=(-0.05, top + 0.05),
     )
     ax.xaxis.set_major_formatter(lambda value, _: percent(value, 0))
-    ax.yaxis.set_major_formatter(lambda value, _: decimal(value, 1))
+    # The y ticks keep matplotlib's default formatter, which Figure writes with a comma and as many decimals as
+    # the ticks need (0,05 steps: 0,25, 0,3): one fixed decimal would print two ticks as the same "0,3".
     ax.legend(fontsize=8)
     return fig
 
 
-def recalibration_by_sample_size(recalibration: Mapping) -> Figure:
+def recalibration_by_sample_size(recalibration: Mapping, *, draws: int | None = None) -> Figure:
     """Log loss after updating with k local patients, one panel per held-out hospital (reports/hospitals.json).
 
-    ``recalibration`` is the report's ``recalibration``: hospital -> k -> update -> mean metrics.
+    ``recalibration`` is the report's ``recalibration``: hospital -> k -> update -> mean metrics (and
+    ``auto_chose``, what the automatic rule picked in how many draws). ``draws``, the random draws of k patients
+    averaged at each point, goes in the title; without it, it is counted from ``auto_chose`` when that is there.
+    The panels share their y axis, so that a change of 0,01 looks as small in one hospital as in another; the
+    legend, below them, says what the automatic update is.
     """
     hospitals = list(recalibration)
-    fig = Figure(figsize=(8, 5.6), layout="constrained")
-    axes = fig.subplots(2, (len(hospitals) + 1) // 2, squeeze=False).ravel()
+    if draws is None:
+        chose = [sizes[k].get("auto_chose") for sizes in recalibration.values() for k in sizes]
+        counted = {sum(c.values()) for c in chose if c}
+        draws = counted.pop() if len(counted) == 1 else None
+    fig = Figure(figsize=(8, 6.2), layout="constrained")
+    axes = fig.subplots(2, (len(hospitals) + 1) // 2, squeeze=False, sharey=True).ravel()
     for ax, hospital in zip(axes, hospitals, strict=False):
         sizes = recalibration[hospital]
         ks = [int(k) for k in sizes]
@@ -224,10 +254,16 @@ def recalibration_by_sample_size(recalibration: Mapping) -> Figure:
             ylabel="log loss",
         )
         ax.set_xticks(ks)
+        ax.grid(axis="y", alpha=0.3)
     for ax in axes[len(hospitals) :]:
         ax.set_visible(False)
-    axes[0].legend(fontsize=8)
-    fig.suptitle("Actualizar el modelo con pocos pacientes de cada hospital (pérdida en los demás)")
+    handles, labels = axes[0].get_legend_handles_labels()
+    auto = UPDATE_NAMES["auto"]  # what "automática" means, said where it is read
+    explained = f"{auto}: en cada sorteo, una prueba elige cuál de las otras aplicar"
+    labels = [explained if label == auto else label for label in labels]
+    fig.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=9, frameon=False)
+    each = f", media de {draws} sorteos" if draws else ""
+    fig.suptitle(f"Actualizar el modelo con pocos pacientes del hospital: log loss en los demás{each}")
     return fig
 
 

@@ -58,6 +58,9 @@ def shapley_waterfall(contributions: pd.DataFrame) -> Figure:
             ha="left" if rightwards else "right",
             va="center",
             fontsize=9,
+            # over the base and prediction lines, on white: a dashed line never crosses the written push
+            bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"},
+            zorder=4,
         )
     base_label = f"tasa base: {percent(base)} (la predicción media sobre las filas de fondo)"
     ax.axvline(base * 100, color="gray", linestyle=":", linewidth=1.2, label=base_label)
