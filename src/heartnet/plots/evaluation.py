@@ -13,6 +13,7 @@ from sklearn import metrics as skm
 from sklearn.calibration import calibration_curve
 
 from heartnet.decision import DEFAULT_THRESHOLD, classify
+from heartnet.evaluate import net_benefit
 from heartnet.features import TARGET_CLASSES
 from heartnet.plots._common import (
     CLASS_ORDER,
@@ -194,15 +195,13 @@ def hospital_views(report: Mapping) -> Figure:
 def decision_curve(
     y_true, probabilities, *, threshold: float | None = None, title: str = "Curva de decisión", ax=None
 ) -> Figure:
-    """Net benefit against the threshold probability (``heartnet.evaluate.net_benefit``, by dcurves).
+    """Net benefit against the threshold probability (``heartnet.evaluate.net_benefit``).
 
     The model beside «estudiar a todos» and «no estudiar a nadie»; where its curve
     lies above both, deciding with the model does more good than either
     default at the harm-to-benefit odds the threshold stands for. ``threshold``
     marks the model's own.
     """
-    from heartnet.evaluate import net_benefit
-
     curves = net_benefit(y_true, probabilities)
     fig = Figure(figsize=(6.4, 4.2), layout="constrained") if ax is None else ax.figure
     ax = fig.subplots() if ax is None else ax
