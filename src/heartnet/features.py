@@ -192,3 +192,24 @@ HOSPITALS: tuple[tuple[str, str], ...] = (
 def spec_as_dicts() -> list[dict]:
     """The whole spec as JSON-ready dicts (stored beside every saved model)."""
     return [feature.to_dict() for feature in FEATURES]
+
+
+def model_inputs(spec: object) -> list[tuple] | None:
+    """What a trained model depends on in a spec (``spec_as_dicts`` form): names, kinds, values, nullability.
+
+    Words (labels, descriptions, units, meanings), ranges and form steps may change
+    between versions without changing what a saved model reads. None when ``spec``
+    is not in that form (a damaged metadata file).
+    """
+    try:
+        return [
+            (
+                feature["name"],
+                feature["kind"],
+                [value for value, _ in feature.get("categories", [])],
+                feature.get("nullable", False),
+            )
+            for feature in spec
+        ]
+    except (TypeError, KeyError, ValueError, AttributeError):
+        return None

@@ -28,7 +28,7 @@ from heartnet import layers as _custom_layers  # noqa: F401
 from heartnet.backend import keras
 from heartnet.decision import DEFAULT_THRESHOLD, classify
 from heartnet.errors import ModelError
-from heartnet.features import TARGET, spec_as_dicts
+from heartnet.features import TARGET, model_inputs, spec_as_dicts
 from heartnet.files import atomic_paths, file_sha256
 from heartnet.paths import default_model_path
 
@@ -185,7 +185,7 @@ def load(path: str | os.PathLike | None = None) -> TrainedModel:
     if not path.is_file():
         raise ModelError(f"no model at {path}; {_TRAIN_HINT}", problem="missing", name=path.name)
     record = load_metadata(path)
-    if record.get("features") != spec_as_dicts():
+    if model_inputs(record.get("features")) != model_inputs(spec_as_dicts()):
         raise ModelError(
             f"{path}: the model was saved with a different feature spec than this heartnet's; retrain it",
             problem="other_spec",

@@ -450,13 +450,31 @@ def test_corrupt_and_truncated_model_files(model, tmp_path):
         heartnet.load_model(path)
 
 
-def test_model_with_another_feature_spec_is_refused(model, tmp_path):
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda spec: spec[2]["categories"].pop(),  # a chest pain type the model never learned
+        lambda spec: spec[0].update(kind="categorical"),
+        lambda spec: spec.pop(),
+        lambda spec: spec.clear() or spec.append("not a feature"),
+    ],
+)
+def test_model_with_another_feature_spec_is_refused(model, tmp_path, change):
     path = heartnet.save_model(model, tmp_path / "m.keras")
     record = heartnet.load_metadata(path)
-    record["features"][0]["max"] = 120
+    change(record["features"])
     metadata_path(path).write_text(json.dumps(record), encoding="utf-8")
     with pytest.raises(heartnet.ModelError, match="different feature spec"):
         heartnet.load_model(path)
+
+
+def test_a_model_saved_before_a_change_of_words_or_ranges_still_loads(model, tmp_path, patient):
+    path = heartnet.save_model(model, tmp_path / "m.keras")
+    record = heartnet.load_metadata(path)
+    record["features"][0].update(label="Edad (años)", max=120)
+    record["features"][2]["categories"][-1][1] = "otro nombre"
+    metadata_path(path).write_text(json.dumps(record), encoding="utf-8")
+    assert heartnet.predict_one(patient, heartnet.load_model(path)) == pytest.approx(heartnet.predict_one(patient, model))
 
 
 def test_a_keras_file_with_unsafe_lambda_is_not_executed(tmp_path):
