@@ -148,9 +148,10 @@ def test_the_form_comes_from_the_spec_and_its_default_patient_gets_an_informativ
         assert heartnet.spanish.number_text(feature, feature.max) in box.help  # the allowed range, in the help
     assert app.text_input(key="Age").value == f"{typical['Age']:.0f}"  # 54, not 54.00
     assert app.text_input(key="Oldpeak").value == f"{typical['Oldpeak']:g}".replace(".", ",")
-    for feature in heartnet.FEATURES:
-        if feature.kind != "numeric":
-            assert app.selectbox(key=feature.name).options == [f"{v} — {m}" for v, m in feature.categories]
+    # Each category shows its code and its meaning, the code once where both are the same word.
+    assert app.selectbox(key="ChestPainType").options[-1] == "ASY — Sin dolor (asintomático)"
+    assert app.selectbox(key="RestingECG").options[0] == "Normal"
+    assert app.selectbox(key="FastingBS").options == ["0 — No (≤ 120 mg/dl)", "1 — Sí (> 120 mg/dl)"]
     # Streamlit's English "Press Enter to apply" under the text boxes is hidden.
     assert any("InputInstructions" in element.value for element in app.markdown)
 

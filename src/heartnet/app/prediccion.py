@@ -45,6 +45,12 @@ def _not_measured_changed(name: str) -> None:
         st.session_state[name] = st.session_state.pop(f"{name}_escrito", "")
 
 
+def option_text(feature, value) -> str:
+    """A category in its list: its code and its meaning, the code alone where both are the same word."""
+    meaning = feature.meaning(value)
+    return meaning if meaning == str(value) else f"{value} — {meaning}"
+
+
 def _missing_number_message(feature) -> str:
     """An empty box of a feature that may be «no medido», in Spanish."""
     bounds = f"{number_text(feature, feature.min)} y {number_text(feature, feature.max)} {feature.unit}"
@@ -92,7 +98,7 @@ for index, feature in enumerate(heartnet.FEATURES):
                 feature.label,
                 options=list(feature.values),
                 index=list(feature.values).index(defaults[feature.name]),
-                format_func=lambda value, feature=feature: f"{value} — {feature.meaning(value)}",
+                format_func=lambda value, feature=feature: option_text(feature, value),
                 help=feature.description,
                 key=feature.name,
             )
