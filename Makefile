@@ -15,7 +15,7 @@ run: models/heartnet.keras ## set up, get the data, train if needed, predict one
 test: $(STAMP) chromium ## set up, lint, and run every test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2  # two processes (pytest-xdist), each training the test model once: CI has 2 cores
 
 install: $(STAMP)
 
