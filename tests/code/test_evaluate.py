@@ -10,19 +10,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
+from heartnet import evaluate
 from heartnet.comparison import repeated_folds
-from heartnet.evaluate import (
-    DECISION_THRESHOLDS,
-    PROBABILITY_METRICS,
-    hospital_folds,
-    metrics_by_group,
-    net_benefit,
-    out_of_fold,
-    paired_difference,
-    probability_metrics,
-    roc_auc_interval,
-    threshold_metrics,
-)
 from heartnet.recalibration import calibration
 
 
@@ -61,19 +50,19 @@ def test_calibration_of_a_single_class_is_undefined():
 
 def test_the_auc_interval_holds_the_auc_and_narrows_with_more_patients():
     y, p = simulated(2_000, seed=1)
-    low, high = roc_auc_interval(y, p)
+    low, high = evaluate.roc_auc_interval(y, p)
     assert low < roc_auc_score(y, p) < high
-    small_low, small_high = roc_auc_interval(y[:100], p[:100])
+    small_low, small_high = evaluate.roc_auc_interval(y[:100], p[:100])
     assert small_high - small_low > high - low
-    assert roc_auc_interval(y, p, seed=5) != (low, high)  # resampled, not a formula
-    assert all(np.isnan(roc_auc_interval(np.ones(5), np.linspace(0, 1, 5))))
+    assert evaluate.roc_auc_interval(y, p, seed=5) != (low, high)  # resampled, not a formula
+    assert all(np.isnan(evaluate.roc_auc_interval(np.ones(5), np.linspace(0, 1, 5))))
 
 
 def test_every_bootstrap_resample_keeps_both_classes():
     # 3 healthy among 60: an unstratified bootstrap would often draw none; the stratified one never does.
     y = np.r_[np.zeros(3, int), np.ones(57, int)]
     p = np.r_[0.2, 0.9, 0.95, np.linspace(0.1, 1, 57)]
-    low, high = roc_auc_interval(y, p, resamples=500)
+    low, high = evaluate.roc_auc_interval(y, p, resamples=500)
     assert 0 <= low <= high <= 1
 
 
@@ -83,32 +72,32 @@ def test_the_metrics_formulas_give_scikit_learns_values_ties_and_extremes_includ
     p[:3] = [0.0, 1.0, 1.0]  # a log loss clips them to [1e-7, 1 - 1e-7] first
     theirs = {"roc_auc": roc_auc_score(y, p), "brier": brier_score_loss(y, p)}
     theirs["log_loss"] = log_loss(y, np.clip(p, 1e-7, 1 - 1e-7))
-    assert {name: PROBABILITY_METRICS[name](y, p) for name in theirs} == pytest.approx(theirs, rel=1e-12)
-    assert np.isnan(PROBABILITY_METRICS["roc_auc"](np.ones(5, dtype=int), p[:5]))  # one class: no pair to rank
+    assert {name: evaluate.PROBABILITY_METRICS[name](y, p) for name in theirs} == pytest.approx(theirs, rel=1e-12)
+    assert np.isnan(evaluate.PROBABILITY_METRICS["roc_auc"](np.ones(5, dtype=int), p[:5]))  # one class: no pair to rank
 
 
 def test_net_benefit_of_a_perfect_model_is_the_prevalence_and_a_patient_at_the_threshold_is_treated():
     y = np.array([1, 1, 0, 0, 0])
-    perfect = net_benefit(y, y.astype(float))
-    assert list(perfect.index) == list(DECISION_THRESHOLDS) and (perfect["none"] == 0).all()
+    perfect = evaluate.net_benefit(y, y.astype(float))
+    assert list(perfect.index) == list(evaluate.DECISION_THRESHOLDS) and (perfect["none"] == 0).all()
     np.testing.assert_allclose(perfect["model"], 0.4)  # every diseased patient found, no one else
     odds = perfect.index / (1 - perfect.index)
     np.testing.assert_allclose(perfect["all"], 0.4 - 0.6 * odds)  # treat all: everyone healthy is a false positive
-    everyone = net_benefit(y, np.ones(5))
+    everyone = evaluate.net_benefit(y, np.ones(5))
     np.testing.assert_allclose(everyone["model"], everyone["all"])
     # At t = 0.25 the harm of a false positive weighs 1/3: the healthy patient at exactly 0.25 counts against.
-    at = net_benefit(y, np.array([0.9, 0.1, 0.25, 0.1, 0.1]), thresholds=[0.25])
+    at = evaluate.net_benefit(y, np.array([0.9, 0.1, 0.25, 0.1, 0.1]), thresholds=[0.25])
     assert at.loc[0.25, "model"] == pytest.approx(1 / 5 - 1 / 5 * 1 / 3)
 
 
 def test_metrics_by_group_are_the_metrics_of_each_group():
     y, p = simulated(600, seed=2)
     groups = pd.Series(np.repeat(["b", "a", "c"], 200), name="Hospital")
-    frame = metrics_by_group(y, p, groups)
+    frame = evaluate.metrics_by_group(y, p, groups)
     assert list(frame.index) == ["b", "a", "c"] and frame.index.name == "Hospital"
     for name in ("a", "b", "c"):
         mask = (groups == name).to_numpy()
-        expected = probability_metrics(y[mask], p[mask])
+        expected = evaluate.probability_metrics(y[mask], p[mask])
         assert frame.loc[name].to_dict() == pytest.approx(expected)
         assert frame.loc[name, "roc_auc_low"] < roc_auc_score(y[mask], p[mask]) < frame.loc[name, "roc_auc_high"]
 
@@ -118,7 +107,9 @@ def test_leave_one_group_out_predictions_come_from_the_other_groups():
     y = np.r_[np.ones(10, int), np.zeros(30, int), np.r_[np.ones(5, int), np.zeros(5, int)]]
     groups = np.repeat(["sick", "healthy", "half"], [10, 30, 10])
     X = pd.DataFrame({"x": np.zeros(len(y))})
-    predicted = out_of_fold(DummyClassifier(strategy="prior"), X, y, hospital_folds(groups), groups=groups)
+    predicted = evaluate.out_of_fold(
+        DummyClassifier(strategy="prior"), X, y, evaluate.hospital_folds(groups), groups=groups
+    )
     assert predicted.shape == (1, 50)
     assert predicted[0, 0] == pytest.approx(5 / 40) and predicted[0, 10] == pytest.approx(15 / 20)
     assert predicted[0, 45] == pytest.approx(10 / 40)
@@ -127,9 +118,9 @@ def test_leave_one_group_out_predictions_come_from_the_other_groups():
 def test_repeated_folds_give_one_row_of_predictions_per_repeat():
     y, _ = simulated(100)
     X = pd.DataFrame({"x": np.arange(100.0)})
-    predicted = out_of_fold(LogisticRegression(), X, y, repeated_folds(n_splits=5, n_repeats=3, seed=0))
+    predicted = evaluate.out_of_fold(LogisticRegression(), X, y, repeated_folds(n_splits=5, n_repeats=3, seed=0))
     assert predicted.shape == (3, 100)
-    single = out_of_fold(LogisticRegression(), X, y, StratifiedKFold(5, shuffle=True, random_state=0))
+    single = evaluate.out_of_fold(LogisticRegression(), X, y, StratifiedKFold(5, shuffle=True, random_state=0))
     assert single.shape == (1, 100) and not np.allclose(predicted[0], predicted[1])
 
 
@@ -160,18 +151,18 @@ def test_rates_at_the_threshold_come_with_wilson_intervals():
     # 10 diseased, 8 of them above the threshold; 5 healthy, all below: no false positive
     y = np.array([1] * 10 + [0] * 5)
     p = np.array([0.9] * 8 + [0.1] * 2 + [0.1] * 5)
-    result = threshold_metrics(y, p, 0.5)
+    result = evaluate.threshold_metrics(y, p, 0.5)
     assert result["confusion_matrix"] == {"tn": 5, "fp": 0, "fn": 2, "tp": 8}
     assert result["sensitivity"] == 0.8
     # Wilson's 95 % interval for 8 of 10 (Brown, Cai & DasGupta 2001): 0.490 to 0.943
     assert (round(result["sensitivity_low"], 3), round(result["sensitivity_high"], 3)) == (0.490, 0.943)
     assert result["ppv"] == 1.0 and result["ppv_low"] < 1.0 == result["ppv_high"]  # inside [0, 1], not a point
-    nobody = threshold_metrics(y, p, 0.95)  # no patient predicted positive: no PPV
+    nobody = evaluate.threshold_metrics(y, p, 0.95)  # no patient predicted positive: no PPV
     assert nobody["ppv"] is None and nobody["ppv_low"] is None and nobody["sensitivity"] == 0.0
     for n in range(1, 60):  # all or none of n: the interval still holds the rate, whatever the rounding
-        every = threshold_metrics(np.ones(n, dtype=int), np.full(n, 0.9), 0.5)
+        every = evaluate.threshold_metrics(np.ones(n, dtype=int), np.full(n, 0.9), 0.5)
         assert every["sensitivity_low"] <= every["sensitivity"] == every["sensitivity_high"] == 1.0
-        missed = threshold_metrics(np.ones(n, dtype=int), np.full(n, 0.1), 0.5)
+        missed = evaluate.threshold_metrics(np.ones(n, dtype=int), np.full(n, 0.1), 0.5)
         assert missed["sensitivity_low"] == missed["sensitivity"] == 0.0 <= missed["sensitivity_high"]
 
 
@@ -179,10 +170,10 @@ def test_a_paired_difference_over_hospitals_finds_the_better_model_and_none_betw
     y, good = simulated(600, seed=4)
     _, worse = simulated(600, seed=4, slope=0.3, shift=1.0)
     groups = np.repeat(["A", "B", "C"], 200)
-    loss = PROBABILITY_METRICS["log_loss"]
-    same = paired_difference(y, good, good, groups, loss, resamples=200)
+    loss = evaluate.PROBABILITY_METRICS["log_loss"]
+    same = evaluate.paired_difference(y, good, good, groups, loss, resamples=200)
     assert same == {"mean": 0.0, "low": 0.0, "high": 0.0}
-    better = paired_difference(y, good, worse, groups, loss, resamples=200)
+    better = evaluate.paired_difference(y, good, worse, groups, loss, resamples=200)
     per_group = [loss(y[groups == g], good[groups == g]) - loss(y[groups == g], worse[groups == g]) for g in "ABC"]
     assert better["mean"] == pytest.approx(np.mean(per_group))
     assert better["low"] <= better["mean"] <= better["high"] < 0  # lower log loss, surely
