@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import heartnet
+from heartnet.spanish import option_text
 
 CHROMIUM_FLAGS = [
     "--headless=new",
@@ -140,7 +141,7 @@ def fill_patient(page, patient: dict) -> None:
             box.press("Tab")
         else:  # a select box: open its list, then pick the option
             page.get_by_role("combobox", name=feature.label, exact=True).click()
-            page.get_by_role("option", name=f"{value} — {feature.meaning(value)}").click()
+            page.get_by_role("option", name=option_text(feature, value), exact=True).click()
 
 
 def predict_in_browser(url: str, screenshot: str, patient: dict | None = None) -> str:

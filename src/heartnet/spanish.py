@@ -33,6 +33,7 @@ __all__ = [
     "not_a_number_message",
     "not_measured_note",
     "number_text",
+    "option_text",
     "out_of_range_message",
     "parse_number",
     "percent",
@@ -116,6 +117,12 @@ def _value_text(value: object) -> str:
     if isinstance(value, str):
         return f"«{value}»"
     return f"{value:g}".replace(".", ",") if isinstance(value, float) else str(value)  # 300, not 300.0
+
+
+def option_text(feature: Feature, value: str | int) -> str:
+    """A category as a list shows it: its code and its meaning, the code alone where both are one word."""
+    meaning = feature.meaning(value)
+    return meaning if meaning == str(value) else f"{value} — {meaning}"
 
 
 def allowed_text(feature: Feature) -> str:

@@ -21,6 +21,7 @@ from heartnet.spanish import (
     not_a_number_message,
     not_measured_note,
     number_text,
+    option_text,
     out_of_range_message,
     parse_number,
     percent,
@@ -43,12 +44,6 @@ def _not_measured_changed(name: str) -> None:
         st.session_state[name] = ""
     else:
         st.session_state[name] = st.session_state.pop(f"{name}_escrito", "")
-
-
-def option_text(feature, value) -> str:
-    """A category in its list: its code and its meaning, the code alone where both are the same word."""
-    meaning = feature.meaning(value)
-    return meaning if meaning == str(value) else f"{value} — {meaning}"
 
 
 def _missing_number_message(feature) -> str:
