@@ -144,10 +144,16 @@ def header_names(header: str, sep: str) -> list[str]:
 
 
 def require_columns(found: Sequence[str], name: object, required: Sequence[str] = FEATURE_NAMES) -> None:
-    """``FileProblem`` "missing_columns" (listing the columns expected and found) unless all are there."""
+    """``FileProblem`` unless all ``required`` columns are there ("missing_columns") and no name comes twice.
+
+    ``found`` is the header as written (before any reader renames a repeated
+    column): two columns of one name cannot be told apart ("repeated_columns").
+    """
     found = [str(column).strip() for column in found]
     if any(column not in found for column in required):
         raise FileProblem(name, "missing_columns", expected=list(required), found=found)
+    if len(set(found)) < len(found):
+        raise FileProblem(name, "repeated_columns", expected=list(required), found=found)
 
 
 # What spreadsheets and pandas write for "no value" (pandas' own list): such a cell is missing, as pandas reads it.
@@ -299,8 +305,8 @@ def read_patients(
         if set_aside:
             text, lines, malformed = _set_aside(text, file_format["sep"])
         cells = pd.read_csv(io.StringIO(text), sep=file_format["sep"], dtype=str, keep_default_na=False)
+    require_columns(header_names(header, file_format["sep"]), name, required)  # as written: pandas renames repeats
     cells = cells.rename(columns=lambda column: str(column).strip())
-    require_columns(list(cells.columns), name, required)
     if cells.empty and not malformed:
         raise FileProblem(name, "no_rows")
     lines = np.arange(len(cells)) + 2 if lines is None else lines

@@ -101,7 +101,8 @@ class FileProblem(DataError):
 
     ``name`` is the file as shown to the user, ``problem`` one of
     ``PROBLEMS``; ``expected`` and ``found`` list the columns for
-    ``"missing_columns"``; ``detail`` is the library's own words, if any.
+    ``"missing_columns"`` and ``"repeated_columns"``; ``detail`` is the
+    library's own words, if any.
     """
 
     PROBLEMS: ClassVar[dict[str, str]] = {
@@ -112,6 +113,7 @@ class FileProblem(DataError):
         "no_rows": "the file has a header but no rows",
         "unreadable": "not a readable CSV",
         "missing_columns": "required columns missing",
+        "repeated_columns": "a column name appears more than once in the header",
     }
 
     def __init__(
@@ -127,10 +129,13 @@ class FileProblem(DataError):
             raise ValueError(f"unknown file problem {problem!r}; known: {', '.join(self.PROBLEMS)}")
         self.name, self.problem, self.detail = str(name), problem, detail
         self.expected, self.found = list(expected or []), list(found or [])
+        self.repeated = sorted({column for column in self.found if self.found.count(column) > 1})
         message = f"{self.name}: {self.PROBLEMS[problem]}"
         if problem == "missing_columns":
             missing = [column for column in self.expected if column not in self.found]
             message += f": {', '.join(missing)} (expected {', '.join(self.expected)}; found {', '.join(self.found)})"
+        if problem == "repeated_columns":
+            message += f": {', '.join(self.repeated)} (each column once)"
         if detail:
             message += f" ({detail})"
         super().__init__(message)

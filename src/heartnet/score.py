@@ -318,6 +318,11 @@ def score_csv(
     targets = [output_path] if rejects_path is None else [output_path, Path(rejects_path)]
     if len({target.resolve() for target in targets}) < len(targets):
         raise DataError(f"the rejects file is the output file ({output_path}); choose another")
+    for target in targets:  # written atomically, the input would be replaced before the user sees why
+        if target.resolve() == input_path.resolve() or (
+            target.exists() and input_path.exists() and os.path.samefile(target, input_path)
+        ):
+            raise DataError(f"{target} is the input file; choose another file to write")
     encoding = detect_encoding(input_path)
     header = read_header(input_path, encoding)
     file_format = csv_format(header)

@@ -186,6 +186,11 @@ def file_message(error: FileProblem) -> str:
         return f"{name} está vacío. Subí un CSV con una fila de encabezado con los nombres de las columnas."
     if error.problem == "no_rows":
         return f"{name} tiene el encabezado pero ninguna fila de pacientes. Agregá al menos una fila debajo."
+    if error.problem == "repeated_columns":
+        return (
+            f"En {name} hay columnas repetidas: {', '.join(error.repeated)}. Dejá una sola columna con cada "
+            "nombre en el encabezado."
+        )
     if error.problem == "missing_columns":
         missing = [column for column in error.expected if column not in error.found]
         expected = ", ".join(error.expected)
@@ -221,7 +226,7 @@ _MODEL_PROBLEMS = {
     "not_keras": "no es un modelo: los modelos de heartnet son archivos .keras",
     "missing": "no existe todavía",
     "no_metadata": "no tiene al lado su archivo de metadatos (.json)",
-    "bad_metadata": "tiene al lado un archivo de metadatos que no es un JSON válido",
+    "bad_metadata": "tiene al lado un archivo de metadatos dañado (no es un objeto JSON o su umbral no va de 0 a 1)",
     "other_spec": "se entrenó con otra especificación de variables que la de esta versión de heartnet",
     "sha256": "no es el archivo que describen sus metadatos (su huella sha256 es otra)",
     "unreadable": "no es un modelo .keras que se pueda leer (¿un archivo dañado?)",

@@ -26,7 +26,7 @@ import numpy as np
 # heartnet.layers registers the custom layers that loading needs (@register_keras_serializable).
 from heartnet import layers as _custom_layers  # noqa: F401
 from heartnet.backend import keras
-from heartnet.decision import DEFAULT_THRESHOLD, classify
+from heartnet.decision import DEFAULT_THRESHOLD, check_threshold, classify
 from heartnet.errors import ModelError
 from heartnet.features import TARGET, model_inputs, spec_as_dicts
 from heartnet.files import atomic_paths, file_sha256
@@ -114,7 +114,11 @@ def _to_json(value):
 
 
 def load_metadata(path: str | os.PathLike | None = None) -> dict:
-    """The metadata JSON of the model at ``path`` (default: the default model)."""
+    """The metadata JSON of the model at ``path`` (default: the default model).
+
+    Raises ``ModelError`` ("bad_metadata") when it is not a JSON object or its
+    threshold is not a number from 0 to 1.
+    """
     path = _resolve(path)
     json_path = metadata_path(path)
     if not json_path.is_file():
@@ -122,9 +126,17 @@ def load_metadata(path: str | os.PathLike | None = None) -> dict:
             f"{json_path}: the model's metadata file is missing; {_TRAIN_HINT}", problem="no_metadata", name=path.name
         )
     try:
-        return json.loads(json_path.read_text(encoding="utf-8"))
+        record = json.loads(json_path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ModelError(f"{json_path}: not valid JSON ({error})", problem="bad_metadata", name=path.name) from None
+    if not isinstance(record, dict):
+        raise ModelError(f"{json_path}: not a JSON object", problem="bad_metadata", name=path.name)
+    if "threshold" in record:
+        try:
+            check_threshold(record["threshold"])
+        except ValueError as error:
+            raise ModelError(f"{json_path}: {error}", problem="bad_metadata", name=path.name) from None
+    return record
 
 
 @dataclass(frozen=True, eq=False)

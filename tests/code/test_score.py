@@ -95,8 +95,9 @@ def test_an_interrupted_run_leaves_no_partial_output(tmp_path, patients, model, 
         (b"Age,Sex\n40,M\n", "required columns missing: ChestPainType"),
         (b"PK\x03\x04\x00\x00", "not a text file"),
         (",".join(FEATURE_NAMES).encode() + b"\n", "the file has a header but no rows"),
+        (",".join([*FEATURE_NAMES, "Age"]).encode() + b"\n" + b"1," * 11 + b"2\n", "more than once in the header: Age"),
     ],
-    ids=["empty", "missing columns", "binary", "header only"],
+    ids=["empty", "missing columns", "binary", "header only", "a column twice"],
 )
 def test_unusable_files_exit_2_without_output(tmp_path, trained_path, capsys, content, pattern):
     source, out = tmp_path / "in.csv", tmp_path / "out.csv"
@@ -105,6 +106,16 @@ def test_unusable_files_exit_2_without_output(tmp_path, trained_path, capsys, co
     err = capsys.readouterr().err
     assert pattern in err and len(err.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_the_input_file_is_never_the_output_or_the_rejects(tmp_path, trained_path, patients, capsys):
+    source = tmp_path / "in.csv"
+    patients.to_csv(source, index=False)
+    before = source.read_bytes()
+    for targets in ([str(source)], [str(tmp_path / "out.csv"), "--rejects", str(tmp_path / "." / "in.csv")]):
+        assert cli.main(["score", str(source), *targets, "--model", str(trained_path)]) == 2
+        assert "is the input file" in capsys.readouterr().err
+    assert source.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
 
 
 def test_cli_score_prints_a_summary(tmp_path, trained_path, patients, capsys):

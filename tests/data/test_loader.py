@@ -239,8 +239,14 @@ def test_truncated_last_line(user_csv):
             "header but no rows",
         ),
         (b"Age,Sex\x00\x00\n", "not_text", "not a text file"),
+        (
+            b"Age,Sex,ChestPainType,RestingBP,Cholesterol,FastingBS,RestingECG,MaxHR,ExerciseAngina,Oldpeak,"
+            b"ST_Slope,HeartDisease,Sex\n40,M,ASY,140,200,0,Normal,150,N,1.0,Flat,1,F\n",
+            "repeated_columns",
+            "appears more than once in the header: Sex",
+        ),
     ],
-    ids=["empty", "header-only-partial", "header-only", "binary"],
+    ids=["empty", "header-only-partial", "header-only", "binary", "a-column-twice"],
 )
 def test_unusable_files(user_csv, raw, problem, pattern):
     with pytest.raises(FileProblem, match=pattern) as caught:

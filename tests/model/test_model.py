@@ -451,6 +451,23 @@ def test_corrupt_and_truncated_model_files(model, tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("text", "pattern"),
+    [
+        ("{not json", "not valid JSON"),
+        ("[]", "not a JSON object"),
+        ('{"threshold": 1.5}', r"the threshold must be a number from 0 to 1, got 1\.5"),
+        ('{"threshold": "high"}', "the threshold must be"),
+    ],
+)
+def test_damaged_metadata_is_one_model_error(model, tmp_path, text, pattern):
+    path = heartnet.save_model(model, tmp_path / "m.keras")
+    metadata_path(path).write_text(text, encoding="utf-8")
+    with pytest.raises(heartnet.ModelError, match=pattern) as caught:
+        heartnet.load_model(path)
+    assert caught.value.problem == "bad_metadata"
+
+
+@pytest.mark.parametrize(
     "change",
     [
         lambda spec: spec[2]["categories"].pop(),  # a chest pain type the model never learned
