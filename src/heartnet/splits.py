@@ -15,7 +15,7 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from heartnet.data import load_dataset
-from heartnet.errors import DataDiffers, NoRecordedSplit
+from heartnet.errors import DataDiffers, DataError, NoRecordedSplit
 from heartnet.features import TARGET
 
 __all__ = [
@@ -35,7 +35,16 @@ VALIDATION_SIZE = 0.2  # the share of the training rows early stopping watches
 def stratified_split(labels, *, size: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(kept, held-out) positions of ``labels``, stratified, reproducible from the seed, in scikit-learn's order."""
     labels = np.asarray(labels)
-    return train_test_split(np.arange(len(labels)), test_size=size, stratify=labels, random_state=seed)
+    try:
+        return train_test_split(np.arange(len(labels)), test_size=size, stratify=labels, random_state=seed)
+    except ValueError as error:  # too few rows of a class, or of the held-out share, to stratify
+        classes, counts = np.unique(labels, return_counts=True)
+        found = ", ".join(
+            f"{count} of class {value}" for value, count in zip(classes.tolist(), counts.tolist(), strict=True)
+        )
+        raise DataError(
+            f"cannot hold out a stratified {size:.0%} of {len(labels)} rows ({found}): {error}; use a larger file"
+        ) from None
 
 
 def holdout_split(df: pd.DataFrame, *, seed: int = 0, test_size: float = TEST_SIZE) -> tuple[np.ndarray, np.ndarray]:

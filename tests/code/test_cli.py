@@ -11,6 +11,7 @@ import sys
 import sysconfig
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import heartnet
@@ -153,6 +154,37 @@ def test_train_on_a_bad_user_file_exits_2(capsys, tmp_path):
     code, _, err = run(capsys, "train", "--data", str(bad), "--out", str(tmp_path / "m.keras"))
     assert code == 2 and "required columns missing: ChestPainType" in err
     assert not (tmp_path / "m.keras").exists()
+
+
+def test_train_on_too_few_patients_of_a_class_to_split_exits_2(capsys, tmp_path, dataset):
+    few = pd.concat([dataset[dataset[heartnet.TARGET] == 0].head(9), dataset[dataset[heartnet.TARGET] == 1].head(1)])
+    data = tmp_path / "few.csv"
+    few.fillna({"Cholesterol": 0}).to_csv(data, index=False)
+    code, _, err = run(capsys, "train", "--data", str(data), "--out", str(tmp_path / "m.keras"))
+    assert code == 2 and err.count("\n") == 1
+    assert "cannot hold out a stratified 20% of 10 rows (9 of class 0, 1 of class 1)" in err
+    assert not (tmp_path / "m.keras").exists()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "pattern"),
+    [
+        (["train", "--seed", "-1"], "argument --seed: expected a whole number from 0 to 4294967295, got '-1'"),
+        (["train", "--seed", str(2**32)], "argument --seed: expected a whole number from 0 to 4294967295"),
+        (["train", "--seed", "1.5"], "argument --seed: expected a whole number"),
+        (["predict", "{}", "--explain", "--top", "0"], "argument --top: expected a whole number from 1 to 11"),
+        (["predict", "{}", "--explain", "--top", "-3"], "argument --top: expected a whole number from 1 to 11"),
+    ],
+)
+def test_whole_number_options_out_of_their_range_exit_2_before_any_work(capsys, arguments, pattern):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(arguments)
+    assert exit_.value.code == 2 and pattern in capsys.readouterr().err
+
+
+def test_data_halves_without_a_hospital_is_refused_not_ignored(capsys):
+    code, out, err = run(capsys, "data", "--halves")
+    assert code == 2 and "--halves needs both" in err and out == ""
 
 
 def test_every_command_has_help(capsys):

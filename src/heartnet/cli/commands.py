@@ -27,7 +27,7 @@ class UsageError(Exception):
 def cmd_data(args: argparse.Namespace) -> int:
     from heartnet.data import dataset_facts, fetch_dataset
 
-    if args.hospital or args.out:
+    if args.hospital or args.out or args.halves:
         return _hospital_file(args)
     path = fetch_dataset()
     facts = dataset_facts()
@@ -45,7 +45,9 @@ def _hospital_file(args: argparse.Namespace) -> int:
     from heartnet.splits import stratified_split
 
     if not (args.hospital and args.out):
-        raise UsageError("heartnet data: --hospital and --out go together (the hospital's patients, and where)")
+        raise UsageError(
+            "heartnet data: --hospital and --out go together (the hospital's patients, and where); --halves needs both"
+        )
     out = Path(args.out)
     if out.suffix != ".csv":
         raise UsageError(f"--out must end in .csv, got {display(out)}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from heartnet.cli import commands
+from heartnet.features import FEATURE_NAMES
 from heartnet.recalibration import METHODS  # numpy only: --help stays fast
 
 __all__ = ["build_parser"]
@@ -18,6 +19,21 @@ def _probability(text: str) -> float:
         return check_threshold(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected {THRESHOLD_RULE}, got {text!r}") from None
+
+
+def _whole(low: int, high: int):
+    """argparse type of a whole number from ``low`` to ``high`` (argparse exits with 2 and names the option)."""
+
+    def whole(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"expected a whole number from {low} to {high}, got {text!r}")
+        return value
+
+    return whole
 
 
 def _model_option(command: argparse.ArgumentParser, what: str = "the .keras model") -> None:
@@ -62,7 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="train and save the model",
         description="Stratified 80/20 split, train on 80%, report held-out metrics, save model and metadata.",
     )
-    train.add_argument("--seed", type=int, default=0, help="seed of the split and of training (default: 0)")
+    train.add_argument(
+        "--seed", type=_whole(0, 2**32 - 1), default=0, help="seed of the split and of training (default: 0)"
+    )
     train.add_argument("--out", metavar="PATH", help="where to save the .keras model (default: models/heartnet.keras)")
     train.add_argument(
         "--data", metavar="CSV", help="train on your own CSV with the same columns (default: built-in dataset)"
@@ -96,7 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="also print the base rate and the largest Shapley contributions (percentage points)",
     )
     predict.add_argument(
-        "--top", type=int, default=5, metavar="N", help="how many contributions --explain prints (default: 5)"
+        "--top",
+        type=_whole(1, len(FEATURE_NAMES)),
+        default=5,
+        metavar="N",
+        help="how many contributions --explain prints (default: 5)",
     )
     _model_option(predict)
 
