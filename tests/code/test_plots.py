@@ -7,7 +7,6 @@ import re
 
 import matplotlib.text
 import numpy as np
-import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
@@ -117,13 +116,6 @@ def test_theory_figures():
     _check(spread)
     assert spread.axes[0].get_yscale() == "log" and len(spread.axes[0].lines) == 2
     _check(plots.training_curves({"loss": [1, 0.5], "val_loss": [1, 0.6], "auc": [0.5, 0.8], "val_auc": [0.5, 0.7]}))
-
-
-def test_model_comparison_marks_every_model():
-    results = pd.DataFrame({"model": ["heartnet", "heartnet", "lr", "lr"], "roc_auc": [0.9, 0.92, 0.88, 0.9]})
-    fig = plots.model_comparison(results)
-    _check(fig)
-    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["lr", heartnet.spanish.MODEL_NAMES["heartnet"]]
 
 
 def test_encoded_matrix_figure(model, dataset):
@@ -247,7 +239,7 @@ def test_the_recalibration_figure_has_a_panel_per_hospital_and_a_line_per_update
     assert "20 sorteos" in plots.recalibration_by_sample_size({"Hungary": sizes}).get_suptitle()
 
 
-def test_the_hospital_figures_have_a_panel_per_hospital_and_read_the_report():
+def test_the_hospital_figures_have_a_panel_per_hospital():
     rng = np.random.default_rng(0)
     hospitals = np.repeat(["Hungary", "Switzerland", "Long Beach VA", "Cleveland"], 60)
     p = rng.uniform(0.05, 0.95, len(hospitals))
@@ -256,24 +248,10 @@ def test_the_hospital_figures_have_a_panel_per_hospital_and_read_the_report():
         _check(fig)
         titled = [ax.get_title() for ax in fig.axes if ax.axison]
         assert len(titled) == 4 and any(title.startswith("Suiza") for title in titled)
-    per = [{"hospital": h, "roc_auc": 0.8, "roc_auc_low": 0.7, "roc_auc_high": 0.9} for h in ("Hungary", "Cleveland")]
-    within = [{"hospital": "Hungary", "roc_auc": 0.97}, {"hospital": "Cleveland", "roc_auc": 0.86}]
-    report = {
-        "pooled": {
-            "heartnet": {"overall": {"roc_auc": 0.93}, "within_hospital": within},
-            "hospital_only": {"overall": {"roc_auc": 0.71}},
-        },
-        "models": {"heartnet": {"per_hospital": per}},
-    }
     curves = plots.decision_curves_by_hospital(y, p, hospitals, threshold=0.2)
     [legend] = curves.legends  # one legend, below the four panels, over no curve
     assert [ax.get_legend() for ax in curves.axes if ax.axison] == [None] * 4
     assert [text.get_text() for text in legend.get_texts()][:2] == ["heartnet", "estudiar a todos"]
-    fig = plots.hospital_views(report)
-    _check(fig)
-    legend = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
-    assert "solo el hospital, mezclando todo: 0,710" in legend
-    assert [label.get_text() for label in fig.axes[0].get_xticklabels()] == ["Hungría", "Cleveland"]
 
 
 def test_plain_number_ticks_are_written_with_a_decimal_comma():

@@ -27,7 +27,6 @@ __all__ = [
     "encoded_matrix",
     "missing_cholesterol",
     "numeric_distributions",
-    "piecewise_linear_encoding",
 ]
 
 
@@ -168,30 +167,6 @@ def encoded_matrix(matrix: np.ndarray, columns: Sequence[str], rows: Sequence[st
         ax.tick_params(axis="y", labelsize=9, labelrotation=0)
         ax.tick_params(axis="x", labelsize=9, labelrotation=0)
     fig.suptitle("La matriz que recibe la red: cada paciente es una columna de este dibujo")
-    return fig
-
-
-def piecewise_linear_encoding(layer, *, label: str) -> Figure:
-    """What ``PiecewiseLinearEncoding`` makes of a number: one line per bin column, across the training range."""
-    edges = np.asarray(layer.edges)
-    span = edges[-1] - edges[0]
-    x = np.linspace(edges[0] - 0.08 * span, edges[-1] + 0.08 * span, 400, dtype="float32").reshape(-1, 1)
-    columns = np.asarray(layer(x))
-    fig = Figure(figsize=(8, 3.6), layout="constrained")
-    ax = fig.subplots()
-    for index in range(columns.shape[1]):
-        ax.plot(
-            x.ravel(),
-            columns[:, index],
-            linewidth=2,
-            label=f"tramo {index + 1}: {edges[index]:g} a {edges[index + 1]:g}",
-        )
-    for edge in edges:
-        ax.axvline(edge, color="gray", linestyle=":", linewidth=0.8)
-    ax.legend(fontsize=8, loc="upper left")
-    ax.set(
-        title="Codificación lineal por tramos: un número, varias columnas", xlabel=label, ylabel="valor de la columna"
-    )
     return fig
 
 

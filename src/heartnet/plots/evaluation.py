@@ -21,7 +21,7 @@ from heartnet.plots._common import (
     PALETTE,
     Figure,
 )
-from heartnet.spanish import MODEL_NAMES, UPDATE_NAMES, decimal, percent
+from heartnet.spanish import UPDATE_NAMES, decimal, percent
 
 __all__ = [
     "calibration",
@@ -30,8 +30,6 @@ __all__ = [
     "decision_curve",
     "decision_curves_by_hospital",
     "grouped_bars",
-    "hospital_views",
-    "model_comparison",
     "patient_probabilities",
     "probability_histogram",
     "recalibration_by_sample_size",
@@ -162,36 +160,6 @@ def decision_curves_by_hospital(y_true, probabilities, hospitals, *, threshold: 
     return fig
 
 
-def hospital_views(report: Mapping) -> Figure:
-    """Pooled against held out, for heartnet (reports/hospitals.json): each hospital's ROC AUC both ways.
-
-    Beside each hospital, the ROC AUC of the pooled 5 × 5 view within that
-    hospital and that of leaving it out; a line marks the pooled ROC AUC of a
-    model that only knows the hospital.
-    """
-    pooled = {h["hospital"]: h["roc_auc"] for h in report["pooled"]["heartnet"]["within_hospital"]}
-    held_out = {h["hospital"]: h for h in report["models"]["heartnet"]["per_hospital"]}
-    names = list(held_out)
-    fig = Figure(figsize=(8.5, 4.2), layout="constrained")
-    ax = fig.subplots()
-    positions = np.arange(len(names))
-    ax.bar(positions - 0.2, [pooled[n] for n in names], 0.4, color=PALETTE[0], label="mezclando hospitales (5 × 5)")
-    bars = ax.bar(positions + 0.2, [held_out[n]["roc_auc"] for n in names], 0.4, color=PALETTE[1],
-                  label="dejando ese hospital afuera")  # fmt: skip
-    ax.errorbar(positions + 0.2, [held_out[n]["roc_auc"] for n in names], fmt="none", color="black", capsize=4,
-                yerr=[[held_out[n]["roc_auc"] - held_out[n]["roc_auc_low"] for n in names],
-                      [held_out[n]["roc_auc_high"] - held_out[n]["roc_auc"] for n in names]])  # fmt: skip
-    ax.bar_label(bars, labels=[decimal(held_out[n]["roc_auc"], 2) for n in names], label_type="center", color="white")
-    only = report["pooled"]["hospital_only"]["overall"]["roc_auc"]
-    overall = report["pooled"]["heartnet"]["overall"]["roc_auc"]
-    ax.axhline(overall, color=PALETTE[0], linestyle=":", label=f"heartnet mezclando todo: {decimal(overall, 3)}")
-    ax.axhline(only, color="black", linestyle="--", label=f"solo el hospital, mezclando todo: {decimal(only, 3)}")
-    ax.set_xticks(positions, [HOSPITAL_NAMES.get(n, n) for n in names])
-    ax.set(title="ROC AUC de heartnet en cada hospital", xlabel="hospital", ylabel="ROC AUC", ylim=(0.5, 1.08))
-    ax.legend(fontsize=8, loc="lower left", ncol=2)
-    return fig
-
-
 def decision_curve(
     y_true, probabilities, *, threshold: float | None = None, title: str = "Curva de decisión", ax=None
 ) -> Figure:
@@ -292,27 +260,6 @@ def grouped_bars(
     if ylim:
         ax.set_ylim(*ylim)
     ax.legend(fontsize=8, loc="best")
-    return fig
-
-
-def model_comparison(results: pd.DataFrame, metric: str = "roc_auc", label: str = "ROC AUC") -> Figure:
-    """Mean ± standard deviation of a metric per model over cross-validation folds, as a dot plot.
-
-    Dots, not bars: the axis does not start at 0, and a bar cut there would
-    exaggerate small differences.
-    """
-    summary = results.groupby("model")[metric].agg(["mean", "std"]).sort_values("mean")
-    names = [MODEL_NAMES.get(name, name) for name in summary.index]
-    fig = Figure(figsize=(7.5, 0.55 * len(summary) + 1.6), layout="constrained")
-    ax = fig.subplots()
-    for y, (name, (mean, std)) in enumerate(zip(summary.index, summary.to_numpy(), strict=True)):
-        color = "#C44E52" if name == "heartnet" else "#4C72B0"
-        ax.errorbar(mean, y, xerr=std, fmt="o", color=color, capsize=4, markersize=7)
-        ax.annotate(decimal(mean, 3), (mean, y), textcoords="offset points", xytext=(0, 8), ha="center", fontsize=9)
-    ax.set_yticks(range(len(names)), names)
-    ax.set_ylim(-0.6, len(names) - 0.2)
-    ax.grid(axis="x", alpha=0.3)
-    ax.set(title=f"{label} por modelo (media ± desvío entre pliegues)", xlabel=label, ylabel="Modelo")
     return fig
 
 
