@@ -194,8 +194,8 @@ def test_from_trained_reads_missing_and_an_older_record_had_the_indicator(model_
     assert recorded["missing"] == "mean"  # `heartnet train` records it
     older = {name: value for name, value in recorded.items() if name != "missing"}  # saved before the choice existed
     assert HeartnetClassifier.from_trained(heartnet.load(model_copy(hyperparameters=older))).missing == "indicator"
-    other = {**recorded, "missing": "mean"}
-    assert HeartnetClassifier.from_trained(heartnet.load(model_copy(hyperparameters=other))).missing == "mean"
+    other = {**recorded, "missing": "drop"}  # neither the recorded value nor the default: read, not assumed
+    assert HeartnetClassifier.from_trained(heartnet.load(model_copy(hyperparameters=other))).missing == "drop"
 
 
 def test_predict_takes_the_fitted_estimator_itself(fitted, data, patient):
