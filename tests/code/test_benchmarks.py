@@ -117,22 +117,6 @@ def test_speed_benchmark_on_a_tiny_configuration(tmp_path, capsys):
     assert "predict_one" in capsys.readouterr().out
 
 
-def test_corrected_interval_is_wider_than_the_naive_one():
-    import numpy as np
-    from scipy import stats
-
-    from heartnet.comparison import corrected_paired_ttest
-
-    differences = np.random.default_rng(0).normal(0.01, 0.02, 25)
-    corrected = corrected_paired_ttest(differences, test_fraction=0.25)
-    naive_half = stats.t.ppf(0.975, 24) * differences.std(ddof=1) / np.sqrt(25)
-    assert corrected["high"] - corrected["mean"] > naive_half
-    assert corrected["mean"] == pytest.approx(differences.mean())
-    assert 0 <= corrected["p_value"] <= 1
-    same = corrected_paired_ttest(np.zeros(5), test_fraction=0.25)
-    assert same["low"] == same["high"] == 0.0
-
-
 def test_readme_tables_are_generated_from_the_committed_reports():
     assert load("readme_table").main(["--check"]) == 0
 

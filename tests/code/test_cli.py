@@ -289,19 +289,3 @@ def test_help_texts_show_percent_signs_once(capsys):
         cli.main(["train", "--help"])
     out = capsys.readouterr().out
     assert "80%" in out and "%%" not in out
-
-
-@pytest.mark.parametrize("value", [-0.1, 1.5, float("nan"), "alto", None])
-def test_one_threshold_rule_for_classify_and_score(value, tmp_path, model, dataset):
-    from heartnet.decision import classify
-    from heartnet.errors import DataError
-    from heartnet.score import score_csv
-
-    with pytest.raises(ValueError, match="the threshold must be a number from 0 to 1"):
-        classify([0.3], value)
-    source = tmp_path / "in.csv"
-    dataset[list(heartnet.FEATURE_NAMES)].head(3).fillna(0).to_csv(source, index=False)
-    if value is not None:  # None means "the model's own" to score_csv
-        with pytest.raises(DataError, match="the threshold must be a number from 0 to 1"):
-            score_csv(source, tmp_path / "out.csv", model, threshold=value)
-        assert not (tmp_path / "out.csv").exists()

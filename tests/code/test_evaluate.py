@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 from heartnet import evaluate
-from heartnet.comparison import repeated_folds
+from heartnet.comparison import corrected_paired_ttest, repeated_folds
 from heartnet.recalibration import calibration
 
 
@@ -177,3 +178,14 @@ def test_a_paired_difference_over_hospitals_finds_the_better_model_and_none_betw
     per_group = [loss(y[groups == g], good[groups == g]) - loss(y[groups == g], worse[groups == g]) for g in "ABC"]
     assert better["mean"] == pytest.approx(np.mean(per_group))
     assert better["low"] <= better["mean"] <= better["high"] < 0  # lower log loss, surely
+
+
+def test_corrected_interval_is_wider_than_the_naive_one():
+    differences = np.random.default_rng(0).normal(0.01, 0.02, 25)
+    corrected = corrected_paired_ttest(differences, test_fraction=0.25)
+    naive_half = stats.t.ppf(0.975, 24) * differences.std(ddof=1) / np.sqrt(25)
+    assert corrected["high"] - corrected["mean"] > naive_half
+    assert corrected["mean"] == pytest.approx(differences.mean())
+    assert 0 <= corrected["p_value"] <= 1
+    same = corrected_paired_ttest(np.zeros(5), test_fraction=0.25)
+    assert same["low"] == same["high"] == 0.0

@@ -11,6 +11,8 @@ import pytest
 
 import heartnet
 from heartnet import cli
+from heartnet.decision import classify
+from heartnet.errors import DataError
 from heartnet.features import FEATURE_NAMES
 from heartnet.score import FIRST_REJECTS, score_csv, terminal_progress
 from heartnet.storage import TrainedModel
@@ -380,3 +382,15 @@ def test_the_summary_keeps_the_first_rejects_and_counts_the_rest(tmp_path, patie
         assert list(summary.first_rejects) == lines[:FIRST_REJECTS]
         assert str(summary.first_rejects[lines[0]][0]) == f"line {lines[0]}: expected 12 fields, got 4"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv", "in.csv", "rejects.csv"]
+
+
+@pytest.mark.parametrize("value", [-0.1, 1.5, float("nan"), "alto", None])
+def test_one_threshold_rule_for_classify_and_score(value, tmp_path, model, dataset):
+    with pytest.raises(ValueError, match="the threshold must be a number from 0 to 1"):
+        classify([0.3], value)
+    source = tmp_path / "in.csv"
+    dataset[list(heartnet.FEATURE_NAMES)].head(3).fillna(0).to_csv(source, index=False)
+    if value is not None:  # None means "the model's own" to score_csv
+        with pytest.raises(DataError, match="the threshold must be a number from 0 to 1"):
+            score_csv(source, tmp_path / "out.csv", model, threshold=value)
+        assert not (tmp_path / "out.csv").exists()
