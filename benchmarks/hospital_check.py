@@ -25,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import REPORTS, publish
+from model_tables import hospital_check_block
 
 HOSPITAL = "Hungary"  # its probabilities move most when the model has not seen it: the check shows why it matters
 
@@ -59,10 +60,6 @@ def run(hospital: str = HOSPITAL) -> dict:
     return {"hospital": hospital, "commands": ran}
 
 
-def render(report: dict) -> str:
-    return "\n".join(f"$ {' '.join(step['command'])}\n{step['stdout']}{step['stderr']}" for step in report["commands"])
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(REPORTS / "hospital_check.json"), help="where to write the JSON report")
@@ -70,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         "--hospital", default=HOSPITAL, help=f"the hospital to check the model on (default: {HOSPITAL})"
     )
     args = parser.parse_args(argv)
-    return publish(run(args.hospital), args.out, render)
+    return publish(run(args.hospital), args.out, hospital_check_block)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from heartnet.features import HOSPITALS, SEX
 from heartnet.spanish import MODEL_NAMES, UPDATE_NAMES, decimal, maybe_decimal, percent
 
 __all__ = [
+    "all_tables",
     "cholesterol_table",
     "decision_table",
     "goals_text",
@@ -332,3 +333,17 @@ def decision_table(report: dict) -> str:
     )
     header = ["validación", "heartnet", "estudiar a todos", "¿supera a ambos?", "umbrales donde supera a ambos"]
     return "\n".join([intro, "", *markdown_table(header, rows)])
+
+
+def all_tables(report: dict) -> str:
+    """Every table of the report that its run measured (a partial run, e.g. ``--models``, lacks some)."""
+    parts = [hospitals_table(report)]
+    if "at_threshold" in report["models"].get("heartnet", {}):
+        parts.append(threshold_table(report))
+    if "by_sex" in report["models"].get("heartnet", {}) and "by_sex" in report["pooled"].get("heartnet", {}):
+        parts.append(sex_table(report))
+    if "recalibration" in report:
+        parts.append(recalibration_table(report))
+    if "decision_curves" in report:
+        parts.append(decision_table(report))
+    return "\n\n".join(parts)

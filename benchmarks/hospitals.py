@@ -43,11 +43,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import numpy as np
 import pandas as pd
 from common import REPORTS, publish
+from hospital_tables import all_tables
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedShuffleSplit, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder
-from tables import markdown_table
 
 import heartnet
 from heartnet.baselines import baselines, catboost, logistic_regression
@@ -437,74 +437,6 @@ def run(
     return report
 
 
-def render(report: dict) -> str:
-    lines = ["Leave one hospital out (mean over held-out hospitals; lowest calibration slope):"]
-    rows = [
-        [name]
-        + [f"{entry['mean'][m]:.4f} [{entry['range'][m][0]:.3f}, {entry['range'][m][1]:.3f}]" for m in SUMMARY]
-        + [f"{entry['lowest_calibration_slope']:.2f}"]
-        for name, entry in report["models"].items()
-    ]
-    lines += ["\n".join(markdown_table(["model", "ROC AUC", "Brier", "log loss", "min slope"], rows)), ""]
-    for name in ("heartnet", "catboost"):
-        if name not in report["models"]:
-            continue
-        lines.append(f"{name} by held-out hospital:")
-        cells = [
-            [
-                h["hospital"],
-                str(h["n"]),
-                f"{h['prevalence']:.2f}",
-                f"{h['mean_predicted']:.2f}",
-                f"{h['roc_auc']:.3f} [{h['roc_auc_low']:.3f}, {h['roc_auc_high']:.3f}]",
-                f"{h['brier']:.3f}",
-                f"{h['log_loss']:.3f}",
-                f"{h['calibration_intercept']:+.2f}",
-                f"{h['calibration_slope']:.2f}",
-            ]
-            for h in report["models"][name]["per_hospital"]
-        ]
-        header = ["hospital", "n", "rate", "mean p", "ROC AUC [95%]", "Brier", "log loss", "intercept", "slope"]
-        lines += ["\n".join(markdown_table(header, cells)), ""]
-    pooled = report["pooled"]
-    hospitals = [h["hospital"] for h in report["hospitals"]]
-    rows = [
-        [name, f"{entry['overall']['roc_auc']:.4f}"]
-        + (
-            [f"{h['roc_auc']:.3f}" for h in entry["within_hospital"]]
-            if "within_hospital" in entry
-            else ["-"] * len(hospitals)
-        )
-        for name, entry in pooled.items()
-    ]
-    lines += [
-        "Pooled 5-fold CV: ROC AUC overall and within each hospital:",
-        "\n".join(markdown_table(["model", "pooled", *hospitals], rows)),
-    ]
-    curves = report.get("decision_curves")
-    if curves:
-        lines += [
-            "",
-            f"decision curves at the saved threshold {curves['threshold']:g} (net benefit: model, all, none):",
-        ]
-        for name, entry in [("pooled", curves["pooled"]), *curves["per_hospital"].items()]:
-            at = entry["at_threshold"]
-            verdict = "beats both" if entry["beats_both_at_threshold"] else "does not beat both"
-            lines.append(f"  {name:<14} {at['model']:.3f}  {at['all']:.3f}  {at['none']:.3f}  {verdict}")
-    for hospital, sizes in report.get("recalibration", {}).items():
-        rows = [
-            [f"{hospital} k={k}", *(f"{entry[m]['log_loss']:.3f}" if m in entry else "-" for m in UPDATES)]
-            for k, entry in sizes.items()
-        ]
-        lines += ["", f"heartnet at {hospital} updated from k local patients: log loss on the others"]
-        lines.append("\n".join(markdown_table(["hospital, k", *UPDATES], rows)))
-    for name, variants in report.get("cholesterol", {}).items():
-        rows = [[missing, *(f"{v['mean'][m]:.4f}" for m in SUMMARY)] for missing, v in variants.items()]
-        lines += ["", f"{name}, unmeasured cholesterol as (leave one hospital out, mean):"]
-        lines.append("\n".join(markdown_table(["missing", "ROC AUC", "Brier", "log loss"], rows)))
-    return "\n".join(lines)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -534,7 +466,7 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or (
         Path(args.data).with_name(f"{Path(args.data).stem}_hospitals.json") if args.data else REPORTS / "hospitals.json"
     )
-    return publish(report, out, render)
+    return publish(report, out, all_tables)
 
 
 if __name__ == "__main__":

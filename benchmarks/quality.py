@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import REPORTS, publish
 from sklearn.model_selection import train_test_split
-from tables import markdown_table
+from tables import quality_table
 
 import heartnet
 from heartnet.baselines import baselines
@@ -113,26 +113,6 @@ def goals(summary: dict) -> dict:
     return result
 
 
-def render(report: dict) -> str:
-    header = ["model", "ROC AUC", "accuracy at 0.5", "F1 at 0.5", "Brier", "log loss", "fit s"]
-    rows = []
-    for name, stats in sorted(report["models"].items(), key=lambda item: -item[1]["roc_auc"]["mean"]):
-        rows.append(
-            [name]
-            + [f"{stats[m]['mean']:.4f} ± {stats[m]['std']:.3f}" for m in SCORING]
-            + [f"{stats['fit_seconds']['mean']:.2f}"]
-        )
-    lines = ["\n".join(markdown_table(header, rows)), "", "heartnet minus baseline, 95% corrected interval:"]
-    for name, metrics in report["comparisons"].items():
-        cells = "   ".join(
-            f"{metric} {m['mean']:+.4f} [{m['low']:+.4f}, {m['high']:+.4f}]"
-            for metric, m in metrics.items()
-            if metric in ("roc_auc", "brier", "log_loss")
-        )
-        lines.append(f"  {name:<24} {cells}")
-    return "\n".join(lines)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(REPORTS / "quality.json"), help="where to write the JSON report")
@@ -140,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, help="use a stratified sample of this many rows (for quick checks)")
     args = parser.parse_args(argv)
     report = run(repeats=args.repeats, rows=args.rows)
-    return publish(report, args.out, render)
+    return publish(report, args.out, quality_table)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np
 from common import REPORTS, publish
-from tables import markdown_table
+from tables import scoring_table
 
 import heartnet
 
@@ -134,27 +134,6 @@ def run(*, sizes: list[int], chunk: int, model_path: Path, many_bad: float = 0.3
     return {"config": config, "sizes": results, "many_bad_rows": many, "goals": goals}
 
 
-def render(report: dict) -> str:
-    rows = []
-    for size, result in report["sizes"].items():
-        ours, naive = result["heartnet"], result["naive_pandas_model_predict"]
-        split = ", ".join(f"{k} {v:.1f}s" for k, v in ours["seconds_split"].items())
-        rows.append(
-            [f"{int(size):,}", f"{ours['rows_per_second']:,.0f}", f"{ours['peak_rss_mb']:,.0f}",
-             f"{naive['rows_per_second']:,.0f}", f"{naive['peak_rss_mb']:,.0f}", split]
-        )  # fmt: skip
-    header = ["rows", "score rows/s", "score MB", "naive rows/s", "naive MB", "score time split"]
-    lines = markdown_table(header, rows)
-    if "many_bad_rows" in report:  # reports written before it was measured lack it
-        many = report["many_bad_rows"]
-        ours = many["heartnet"]
-        lines.append(
-            f"\n{int(many['rows']):,} rows with {many['corrupted_share']:.0%} rejected: "
-            f"{ours['rows_per_second']:,.0f} rows/s, {ours['peak_rss_mb']:,.0f} MB"
-        )
-    return "\n".join(lines)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(REPORTS / "scoring.json"), help="where to write the JSON report")
@@ -170,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(size) for size in args.sizes.split(",")]
     model_path = Path(args.model or default_model_path())
     report = run(sizes=sizes, chunk=args.chunk_size, model_path=model_path, many_bad=args.many_bad)
-    return publish(report, args.out, render)
+    return publish(report, args.out, scoring_table)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import numpy as np
 from common import REPORTS, publish
 from sklearn.model_selection import GridSearchCV, LeaveOneGroupOut, cross_validate, train_test_split
-from tables import markdown_table
+from tables import selection_table
 
 import heartnet
 from heartnet.comparison import LOSSES, SCORING
@@ -205,32 +205,6 @@ def run(*, rows: int | None = None, seed: int = 0, names=None) -> dict:
     }
 
 
-def render(report: dict) -> str:
-    rows = [
-        [
-            name,
-            f"{entry['inner_log_loss']['mean']:.4f}",
-            f"{entry['fit_seconds']:.2f}",
-            str(entry["outer_folds_won"]),
-            f"{entry['whole_data_inner_log_loss']:.4f}",
-        ]
-        for name, entry in report["candidates"].items()
-    ]
-    nested = ", ".join(f"{m} {s['mean']:.4f} ± {s['std']:.3f}" for m, s in report["nested"].items())
-    return "\n".join(
-        [
-            "\n".join(
-                markdown_table(
-                    ["candidate", "inner log loss", "fit s", "outer folds won", "final-search inner log loss"], rows
-                )
-            ),
-            "",
-            f"chosen default: {report['chosen_default']} {report['chosen_params']}",
-            f"nested estimate of the whole procedure: {nested}",
-        ]
-    )
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(REPORTS / "selection.json"), help="where to write the JSON report")
@@ -239,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     names = args.candidates.split(",") if args.candidates else None
     report = run(rows=args.rows, names=names)
-    return publish(report, args.out, render)
+    return publish(report, args.out, selection_table)
 
 
 if __name__ == "__main__":

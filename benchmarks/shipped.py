@@ -24,6 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import REPORTS, publish
+from model_tables import shipped_table
 
 from heartnet.evaluate import roc_auc_interval
 from heartnet.features import TARGET
@@ -63,28 +64,13 @@ def _calibration(y, p) -> dict:
     return {f"calibration_{name}": float(value) for name, value in fitted.items()}
 
 
-def render(report: dict) -> str:
-    held = report["held_out"]
-    rows = report["rows"]
-    return "\n".join(
-        [
-            f"{report['command']}: trained on {rows['training']} rows, held out {rows['held_out']}",
-            f"held out: ROC AUC {held['roc_auc']:.3f} [{held['roc_auc_low']:.3f}, {held['roc_auc_high']:.3f}], "
-            f"Brier {held['brier']:.3f}, log loss {held['log_loss']:.3f}, calibration intercept "
-            f"{held['calibration_intercept']:+.2f}, slope {held['calibration_slope']:.2f}",
-            f"at threshold {held['threshold']:g}: sensitivity {held['sensitivity']:.3f}, specificity "
-            f"{held['specificity']:.3f}, PPV {held['ppv']:.3f}, NPV {held['npv']:.3f}",
-        ]
-    )
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(REPORTS / "shipped.json"), help="where to write the JSON report")
     parser.add_argument("--seed", type=int, default=0, help="the seed heartnet train takes (default: 0)")
     parser.add_argument("--model", help="describe this model, saved by heartnet train, instead of training one")
     args = parser.parse_args(argv)
-    return publish(run(seed=args.seed, model=args.model), args.out, render)
+    return publish(run(seed=args.seed, model=args.model), args.out, shipped_table)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np
 from common import REPORTS, publish
-from tables import markdown_table
+from tables import speed_table
 
 import heartnet
 from heartnet.baselines import baselines
@@ -183,30 +183,6 @@ def run(*, rows: int = 1_000_000, calls: int = 1000, repeats: int = 3, process_r
     return report
 
 
-def render(report: dict) -> str:
-    rows = [
-        [name, f"{stats['median']:.2f}", f"{report['batch_rows_per_second'][name]:,.0f}"]
-        for name, stats in report["train_seconds"].items()
-    ]
-    one, cli = report["predict_one"], report["command_line"]
-    return "\n".join(
-        [
-            "\n".join(markdown_table(["model", "train s (median)", "batch rows/s"], rows)),
-            "",
-            f"predict_one: p50 {one['p50_ms']:.3f} ms, p99 {one['p99_ms']:.3f} ms; "
-            f"model.predict on the same row: p50 {one['model_predict_p50_ms']:.1f} ms "
-            f"({one['speedup_p50']:.0f}x slower)",
-            "predict_one stages, p50 ms each: "
-            + ", ".join(f"{name} {ms:.3f}" for name, ms in one["stages_p50_ms"].items()),
-            "",
-            "command line, whole processes (median s): "
-            + f"python -c pass {cli['python_floor_s']:.2f}, import tensorflow+keras "
-            + f"{cli['tensorflow_keras_import_s']:.2f}, heartnet predict (one row) {cli['predict_one_row_s']:.2f}",
-            "  --help: " + ", ".join(f"{name} {seconds:.2f}" for name, seconds in cli["help_s"].items()),
-        ]
-    )
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(REPORTS / "speed.json"), help="where to write the JSON report")
@@ -220,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     report = run(rows=args.rows, calls=args.calls, repeats=args.repeats, process_runs=args.process_runs)
-    return publish(report, args.out, render)
+    return publish(report, args.out, speed_table)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from heartnet.spanish import MODEL_NAMES, decimal
+from heartnet.spanish import MODEL_NAMES, decimal, percent
 
 __all__ = [
     "candidate_description",
@@ -342,6 +342,14 @@ def scoring_table(report: dict) -> str:
         ]
         rows.append([_thousands(value) for value in values])
     lines += markdown_table(["filas", "score filas/s", "score MB", "directo filas/s", "directo MB"], rows)
+    if "many_bad_rows" in report:  # reports written before it was measured lack it
+        many = report["many_bad_rows"]
+        lines += [
+            "",
+            f"Con {percent(many['corrupted_share'], 0)} de filas dañadas en {_thousands(many['rows'])} filas: "
+            f"{_thousands(many['heartnet']['rows_per_second'])} filas/s, "
+            f"{_thousands(many['heartnet']['peak_rss_mb'])} MB.",
+        ]
     if goals_line(report):
         lines += ["", goals_line(report)]
     return "\n".join(lines)
