@@ -154,3 +154,25 @@ def test_the_dataset_package_and_every_declared_dependency_are_pinned():
     }
     everything = _declared(*PYPROJECT["project"]["optional-dependencies"]) - {"heartnet"}
     assert everything - pinned == set()
+
+
+def _exported(tree: ast.Module) -> list[str]:
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(target, "id", None) == "__all__" for target in node.targets):
+            return [element.value for element in node.value.elts]
+    return []
+
+
+def test_no_public_name_is_used_only_by_the_tests():
+    """Each name a module exports is used by the package, a benchmark, a tool, a notebook or the documents."""
+    users = [*SOURCE.rglob("*.py"), *(ROOT / "benchmarks").glob("*.py"), *(ROOT / "tools").glob("*.py")]
+    users += [ROOT / name for name in ("README.md", "CONTRIBUTING.md", "docs/model_card.md")]
+    users += [ROOT / "notebook.ipynb", *(ROOT / "notebooks").glob("*.ipynb"), SOURCE / "__init__.pyi"]
+    text = "\n".join(path.read_text(encoding="utf-8") for path in users if path.is_file())
+    unused = [
+        f"{path.relative_to(SOURCE)}: {name}"
+        for path in SOURCE.rglob("*.py")
+        for name in _exported(ast.parse(path.read_text(encoding="utf-8")))
+        if len(re.findall(rf"\b{re.escape(name)}\b", text)) < 3  # its definition, __all__, and one use at least
+    ]
+    assert not unused, f"exported but used only by tests (remove them, or their export): {unused}"
