@@ -42,7 +42,7 @@ app: models/heartnet.keras ## serve the Streamlit app on http://127.0.0.1:8501 (
 
 # JupyterLab runs from .venv, and the kernel spec "python3" is written into .venv: a Jupyter in a venv looks
 # there first, so a "python3" kernel installed for the user or the system cannot stand in for the project's
-# Python. Its display name is the one notebook.ipynb records. JupyterLab refuses root unless told (containers).
+# Python. Its display name is the one both notebooks record (a test checks). JupyterLab refuses root unless told (containers).
 KERNEL := $(VENV)/share/jupyter/kernels/python3/kernel.json
 
 notebook: $(KERNEL) ## open notebook.ipynb in JupyterLab on http://127.0.0.1:8888 with the .venv kernel (Ctrl+C stops it)

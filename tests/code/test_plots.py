@@ -115,7 +115,11 @@ def test_theory_figures():
     spread = plots.layer_spread({"pequeña": [1.0, 0.1, 0.01], "Glorot": [1.0, 0.9, 0.8]}, title="t", ylabel="desvío")
     _check(spread)
     assert spread.axes[0].get_yscale() == "log" and len(spread.axes[0].lines) == 2
-    _check(plots.training_curves({"loss": [1, 0.5], "val_loss": [1, 0.6], "auc": [0.5, 0.8], "val_auc": [0.5, 0.7]}))
+    curves = plots.training_curves({"loss": [1, 0.5], "val_loss": [1, 0.6], "auc": [0.5, 0.8], "val_auc": [0.5, 0.7]})
+    _check(curves)
+    for ax in (*curves.axes, fig.axes[0]):  # epochs are whole numbers: no «1,5» between epoch 1 and epoch 2
+        ax.figure.canvas.draw()
+        assert all(float(tick).is_integer() for tick in ax.get_xticks()), ax.get_xticks()
 
 
 def test_encoded_matrix_figure(model, dataset):
@@ -234,6 +238,8 @@ def test_the_recalibration_figure_has_a_panel_per_hospital_and_a_line_per_update
     [legend] = fig.legends  # below the panels, not over a hospital's lines; it says what «automática» does
     assert [ax.get_legend() for ax in visible] == [None] * 3
     assert any(text.get_text().startswith("automática: ") for text in legend.get_texts())
+    # the free slope has no point at 25: the legend says where it starts, instead of leaving a silent gap
+    assert "intercepto y pendiente (desde 50 pacientes)" in [text.get_text() for text in legend.get_texts()]
     for k, chose in (("25", {"none": 17, "intercept": 3}), ("50", {"none": 12, "intercept": 8, "logistic": 0})):
         sizes[k]["auto_chose"] = chose  # what the automatic update picked, draw by draw: 20 draws in all
     assert "20 sorteos" in plots.recalibration_by_sample_size({"Hungary": sizes}).get_suptitle()

@@ -134,6 +134,15 @@ def test_the_main_notebook_is_a_students_length_and_links_the_advanced_one():
 
 
 @pytest.mark.parametrize("path", [NOTEBOOK, ADVANCED], ids=["main", "advanced"])
+def test_the_notebook_records_the_kernel_that_make_notebook_installs(path):
+    """Jupyter shows the kernel by its display name: the one the Makefile installs into .venv, for both notebooks."""
+    makefile = (NOTEBOOK.parent / "Makefile").read_text(encoding="utf-8")
+    name, display_name = re.search(r'ipykernel install .*--name (\S+) --display-name "([^"]+)"', makefile).groups()
+    kernelspec = nbformat.read(path, as_version=4).metadata.kernelspec
+    assert (kernelspec.name, kernelspec.display_name) == (name, display_name)
+
+
+@pytest.mark.parametrize("path", [NOTEBOOK, ADVANCED], ids=["main", "advanced"])
 def test_every_code_cell_is_announced_by_prose(path):
     cells = nbformat.read(path, as_version=4).cells
     for previous, cell in itertools.pairwise(cells):

@@ -199,7 +199,8 @@ def recalibration_by_sample_size(recalibration: Mapping, *, draws: int | None = 
     ``auto_chose``, what the automatic rule picked in how many draws). ``draws``, the random draws of k patients
     averaged at each point, goes in the title; without it, it is counted from ``auto_chose`` when that is there.
     The panels share their y axis, so that a change of 0,01 looks as small in one hospital as in another; the
-    legend, below them, says what the automatic update is.
+    legend, below them, says what the automatic update is, and from how many patients an update starts when it
+    has no point at the smallest sample (the slope needs more patients than the intercept).
     """
     hospitals = list(recalibration)
     if draws is None:
@@ -227,7 +228,11 @@ def recalibration_by_sample_size(recalibration: Mapping, *, draws: int | None = 
     handles, labels = axes[0].get_legend_handles_labels()
     auto = UPDATE_NAMES["auto"]  # what "automática" means, said where it is read
     explained = f"{auto}: en cada sorteo, una prueba elige cuál de las otras aplicar"
-    labels = [explained if label == auto else label for label in labels]
+    # An update that needs more patients than the smallest sample has no point there: the legend says from where.
+    smallest = min(int(k) for sizes in recalibration.values() for k in sizes)
+    starts = {line.get_label(): int(min(line.get_xdata())) for line in axes[0].get_lines()}
+    later = {label: f"{label} (desde {start} pacientes)" for label, start in starts.items() if start > smallest}
+    labels = [explained if label == auto else later.get(label, label) for label in labels]
     fig.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=9, frameon=False)
     each = f", media de {draws} sorteos" if draws else ""
     fig.suptitle(f"Actualizar el modelo con pocos pacientes del hospital: log loss en los demás{each}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from heartnet.plots._common import (
     PALETTE,
@@ -64,6 +65,7 @@ def history_curves(
             values = history[f"val_{metric}"]
             ax.plot(np.arange(1, len(values) + 1), values, color=color, linestyle="--", label=f"{label} (validación)")
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs and steps are whole: no «2,5» tick
     if ylim:
         ax.set_ylim(*ylim)
     ax.legend(fontsize=8)
@@ -96,6 +98,7 @@ def training_curves(
                 ax.plot(best_epoch, history[f"val_{metric}"][best_epoch - 1], "o", color="black", zorder=3,
                         label=f"mejor época: {best_epoch} (pesos restaurados)")  # fmt: skip
         ax.set(title=title, xlabel="época", ylabel=label)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs: no «2,5» tick on a short run
         ax.legend(fontsize=9)
     return fig
 
