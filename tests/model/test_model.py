@@ -474,7 +474,9 @@ def test_a_model_saved_before_a_change_of_words_or_ranges_still_loads(model, tmp
     record["features"][0].update(label="Edad (años)", max=120)
     record["features"][2]["categories"][-1][1] = "otro nombre"
     metadata_path(path).write_text(json.dumps(record), encoding="utf-8")
-    assert heartnet.predict_one(patient, heartnet.load_model(path)) == pytest.approx(heartnet.predict_one(patient, model))
+    assert heartnet.predict_one(patient, heartnet.load_model(path)) == pytest.approx(
+        heartnet.predict_one(patient, model)
+    )
 
 
 def test_a_keras_file_with_unsafe_lambda_is_not_executed(tmp_path):
