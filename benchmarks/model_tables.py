@@ -183,16 +183,17 @@ def hospital_check_block(check: dict) -> str:
     """The check at a hospital the model has not seen, as it ran: each command and what it printed.
 
     Shortened where marked «[…]»: training's own test-split report (only its first and last lines), the
-    confusion matrices and accuracy (the rates beside them say the same), and after the first evaluation its
-    sample size and warnings again.
+    confusion matrices and accuracy (the rates beside them say the same), and each evaluation after the first
+    its sample size and warnings again (``recalibrate``'s own warnings are kept).
     """
     blocks, evaluated = [], False
     for step in check["commands"]:
         lines = (step["stdout"] + step["stderr"]).rstrip().splitlines()
         if step["command"][1] == "train":
             lines = [lines[0], "[…]", lines[-1]]
-        again = ("sample size", "heartnet: warning") if evaluated else ()
-        evaluated |= step["command"][1] == "evaluate"
+        evaluates = step["command"][1] == "evaluate"
+        again = ("sample size", "heartnet: warning") if evaluated and evaluates else ()
+        evaluated |= evaluates
         kept = []
         for line in lines:
             elided = line.startswith(("confusion matrix", *again)) or (

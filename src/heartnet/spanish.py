@@ -255,6 +255,20 @@ def sample_size_message(needed: dict, result: dict) -> str:
     return text
 
 
+def few_to_recalibrate_message(rows: int, needed: dict) -> str:
+    """Fewer local patients than a recalibration is advised (``local_check.patients_to_recalibrate``), in Spanish."""
+    widths, criteria = needed["widths"], needed["by_criterion"]
+    ratio = f"± {decimal(widths['calibration_in_the_large'] / 2, 2)}"
+    slope = f"± {decimal(widths['calibration_slope'] / 2, 1)}"
+    return (
+        f"**Pocos pacientes para recalibrar.** Tenés {rows}; para estimar la corrección con intervalos de {ratio} "
+        f"en la razón observado/esperado y de {slope} en la pendiente hacen falta unos "
+        f"{needed['recalibration']} (`pmvalsampsize`: {criteria['calibration_in_the_large']} y "
+        f"{criteria['calibration_slope']}). Se puede recalibrar igual, pero los coeficientes serán imprecisos: "
+        "antes de usar el modelo recalibrado, medilo con **otros** pacientes."
+    )
+
+
 # What an unmeasured value means in this data, and how the model takes it (its ``missing`` hyper-parameter).
 _NOT_MEASURED_MEANING = (
     "En estos datos, «no medido» marca sobre todo a un hospital (Suiza no lo midió nunca y es el hospital "
