@@ -247,7 +247,7 @@ def sample_size_message(needed: dict, result: dict) -> str:
         f"**¿Alcanzan tus pacientes?** Según `pmvalsampsize` (Riley y otros, 2021), para medir la pendiente de "
         f"calibración con un intervalo de {slope} hacen falta unos {criteria['calibration_slope']} pacientes, y unos "
         f"{needed['patients']} para medir además la calibración general y la ROC AUC con la precisión habitual "
-        f"(calculado con la prevalencia y la ROC AUC de tus {result['n']} pacientes)."
+        f"(calculado con la tasa de enfermedad y la ROC AUC de tus {result['n']} pacientes)."
     )
     low, high = result["calibration_slope_low"], result["calibration_slope_high"]
     if low is not None:

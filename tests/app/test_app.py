@@ -643,4 +643,4 @@ def test_the_model_page_of_a_model_without_a_recorded_split_says_so_in_spanish(a
     app_model_with(split=None)  # as the public save_model saves it
     app = run_page("modelo.py")
     [warning] = [element.value for element in app.warning]
-    assert "no registra su partición de prueba" in warning and "Validar en mi hospital" in warning
+    assert "no registra su conjunto de prueba" in warning and "Validar en mi hospital" in warning

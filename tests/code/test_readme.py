@@ -62,5 +62,5 @@ def test_the_rules_the_readme_states_are_the_codes():
     assert f"al menos {MIN_ROWS['intercept']} filas válidas con enfermos y sanos ({MIN_ROWS['logistic']}" in prose
     assert f"no ajusta una pendiente con menos de {AUTO_SLOPE_ROWS}" in prose
     assert f"1 a {round(1 / HARM_TO_BENEFIT)}" in prose and f"1/(1 + {round(1 / HARM_TO_BENEFIT)})" in prose
-    assert f"las {BACKGROUND_ROWS} filas de entrenamiento contra las que se calculan" in prose
+    assert f"los {BACKGROUND_ROWS} pacientes de entrenamiento contra los que se calculan" in prose
     assert f"de {constants['EXPLAINED_ROWS']} pacientes de prueba contra {constants['GLOBAL_BACKGROUND_ROWS']}" in prose
