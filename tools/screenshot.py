@@ -140,7 +140,9 @@ def fill_patient(page, patient: dict) -> None:
             box.press("Tab")
         else:  # a select box: open its list, then pick the option
             page.get_by_role("combobox", name=feature.label, exact=True).click()
-            page.get_by_role("option", name=f"{value} — {feature.meaning(value)}").click()
+            meaning = feature.meaning(value)  # shown once when code and meaning are one word, as the app does
+            option = meaning if meaning == str(value) else f"{value} — {meaning}"
+            page.get_by_role("option", name=option, exact=True).click()
 
 
 def predict_in_browser(url: str, screenshot: str, patient: dict | None = None) -> str:
