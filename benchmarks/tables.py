@@ -283,7 +283,7 @@ def shipped_model_text(report: dict) -> str:
 
 
 # How a candidate takes an unmeasured cholesterol, when not by the default indicator column.
-_CANDIDATE_CHOLESTEROL = {"mean": "colesterol faltante con la media", "drop": "sin colesterol"}
+_CANDIDATE_CHOLESTEROL = {"mean": "colesterol «no medido» con la media", "drop": "sin colesterol"}
 
 
 def selection_table(report: dict) -> str:
