@@ -191,7 +191,7 @@ def pooled_table(report: dict) -> str:
 
 _MISSING_HANDLING = {
     "indicator": "indicador de «no medido»",
-    "nan": "faltante (CatBoost lo trata aparte)",
+    "nan": "«no medido» (CatBoost lo trata aparte)",
     "mean": "rellenado con la media, sin indicador",
     "drop": "sin colesterol",
 }

@@ -63,7 +63,7 @@ def headline_list(shipped: dict, selection: dict, hospitals: dict, quality: dict
         f"CatBoost {_spread(pooled['catboost']['roc_auc'])} (`reports/quality.json`).",
         f"- **En el conjunto de prueba** ({shipped['rows']['held_out']} pacientes de los mismos hospitales), ROC AUC "
         f"{_held(held, 'roc_auc')}: la más optimista de todas (`reports/shipped.json`).",
-        f"- **Al umbral del modelo** ({percent(held['threshold'], 0)}), en esa prueba: sensibilidad "
+        f"- **Al umbral del modelo** ({percent(held['threshold'], 0)}), en ese conjunto: sensibilidad "
         f"{_held(held, 'sensitivity', 2)} y valor predictivo negativo {_held(held, 'npv', 2)}.",
     ]
     return "\n".join(lines)
@@ -168,7 +168,8 @@ def sample_size_table(hospitals: dict) -> str:
     widths = next(iter(hospitals["sample_size"].values()))["widths"]
     intro = (
         "¿Cuántos pacientes propios hacen falta para evaluar el modelo? `pmvalsampsize` (Riley y otros, Stat Med "
-        "2021) lo calcula con la prevalencia del hospital, la ROC AUC esperada y la dispersión de las predicciones; "
+        "2021) lo calcula con la tasa de enfermedad del hospital, la ROC AUC esperada y la dispersión de las "
+        "predicciones; "
         f"aquí, para hospitales como cada uno de los cuatro (lo que el modelo dio dejándolo afuera), con intervalos "
         f"del 95 % de ± {decimal(widths['calibration_in_the_large'] / 2, 2)} para la razón observado/esperado, ± "
         f"{decimal(widths['calibration_slope'] / 2, 1)} para la pendiente de calibración y ± "
@@ -183,16 +184,17 @@ def hospital_check_block(check: dict) -> str:
     """The check at a hospital the model has not seen, as it ran: each command and what it printed.
 
     Shortened where marked «[…]»: training's own test-split report (only its first and last lines), the
-    confusion matrices and accuracy (the rates beside them say the same), and after the first evaluation its
-    sample size and warnings again.
+    confusion matrices and accuracy (the rates beside them say the same), and each evaluation after the first
+    its sample size and warnings again (``recalibrate``'s own warnings are kept).
     """
     blocks, evaluated = [], False
     for step in check["commands"]:
         lines = (step["stdout"] + step["stderr"]).rstrip().splitlines()
         if step["command"][1] == "train":
             lines = [lines[0], "[…]", lines[-1]]
-        again = ("sample size", "heartnet: warning") if evaluated else ()
-        evaluated |= step["command"][1] == "evaluate"
+        evaluates = step["command"][1] == "evaluate"
+        again = ("sample size", "heartnet: warning") if evaluated and evaluates else ()
+        evaluated |= evaluates
         kept = []
         for line in lines:
             elided = line.startswith(("confusion matrix", *again)) or (

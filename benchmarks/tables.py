@@ -283,7 +283,7 @@ def shipped_model_text(report: dict) -> str:
 
 
 # How a candidate takes an unmeasured cholesterol, when not by the default indicator column.
-_CANDIDATE_CHOLESTEROL = {"mean": "colesterol faltante con la media", "drop": "sin colesterol"}
+_CANDIDATE_CHOLESTEROL = {"mean": "colesterol «no medido» con la media", "drop": "sin colesterol"}
 
 
 def selection_table(report: dict) -> str:
@@ -296,8 +296,8 @@ def selection_table(report: dict) -> str:
         "`GridSearchCV` compara los candidatos por la log loss de dejar afuera, por turno, cada uno de los "
         "otros hospitales; el elegido se reentrena con esos hospitales y se evalúa una sola vez en el que "
         f"quedó afuera. La misma búsqueda, solo con las {cv['final_search']['rows']} filas de entrenamiento "
-        "de la partición de `heartnet train`, elige el modelo por defecto: su prueba no participa de ninguna "
-        "elección."
+        "de la partición de `heartnet train`, elige el modelo por defecto: su conjunto de prueba no participa de "
+        "ninguna elección."
     )
     lines = [intro, ""]
     rows = [

@@ -161,6 +161,10 @@ FEATURES: tuple[Feature, ...] = (
 
 FEATURE_NAMES: tuple[str, ...] = tuple(feature.name for feature in FEATURES)
 
+# Cholesterol comes in mg/dl; a laboratory that reports mmol/L multiplies by this (cholesterol's molar mass,
+# 386.65 g/mol, over 10). A value left in mmol/L falls below the validator's range and the row is rejected.
+CHOLESTEROL_MG_DL_PER_MMOL_L = 38.67
+
 # How a nullable number that was not measured (NaN) may enter a model, the network's and the baselines' alike:
 # filled with the training mean, filled and flagged by a 0/1 indicator column, or not at all (the feature left out).
 MISSING = ("mean", "indicator", "drop")

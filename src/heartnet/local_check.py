@@ -15,7 +15,12 @@ things decide whether that check means anything:
   slope's interval a width of ``SLOPE_WIDTH`` (± half of it), the observed/
   expected ratio's ``OE_WIDTH`` and the ROC AUC's ``C_WIDTH``, from the
   hospital's prevalence, the model's expected ROC AUC and the spread of its
-  predictions.
+  predictions. A recalibration re-estimates the calibration (its intercept,
+  perhaps its slope) and leaves the ranking, hence the ROC AUC, as it was: the
+  patients it needs are those of the two calibration criteria
+  (``patients_to_recalibrate``), and ``heartnet recalibrate`` and the app warn
+  below them. The code's own minimum (``heartnet.updating.MIN_ROWS``) is only
+  the floor under which it refuses to fit at all.
 """
 
 from __future__ import annotations
@@ -29,11 +34,22 @@ import pandas as pd
 
 from heartnet.features import FEATURES
 
-__all__ = ["C_WIDTH", "OE_WIDTH", "SLOPE_WIDTH", "patients_needed", "row_fingerprints", "rows_seen_in_training"]
+__all__ = [
+    "C_WIDTH",
+    "OE_WIDTH",
+    "RECALIBRATION_CRITERIA",
+    "SLOPE_WIDTH",
+    "patients_needed",
+    "patients_to_recalibrate",
+    "row_fingerprints",
+    "rows_seen_in_training",
+]
 
 SLOPE_WIDTH = 0.4  # the calibration slope's 95 % interval: ± 0.2
 OE_WIDTH = 0.2  # the observed/expected ratio's interval (pmvalsampsize's default)
 C_WIDTH = 0.1  # the ROC AUC's interval (pmvalsampsize's default)
+# What a recalibration re-estimates: calibration in the large and the slope, not the ranking (the ROC AUC).
+RECALIBRATION_CRITERIA = ("calibration_in_the_large", "calibration_slope")
 _DIGEST_CHARACTERS = 16  # 64 bits of sha256: a chance match among a hospital's rows is negligible
 
 
@@ -103,3 +119,22 @@ def patients_needed(y_true, probabilities, c_statistic: float) -> dict:
         "prevalence": prevalence,
         "c_statistic": float(c_statistic),
     }
+
+
+def patients_to_recalibrate(y_true, probabilities) -> dict | None:
+    """``patients_needed`` for these patients at the ROC AUC the model reaches on them, plus ``recalibration``.
+
+    ``recalibration`` is the larger of the two calibration criteria
+    (``RECALIBRATION_CRITERIA``): the patients whose recalibration is estimated
+    to the intervals ``patients_needed`` asks of a check. The ROC AUC used is
+    the one ``heartnet evaluate --data`` prints for the same patients. Returns
+    None when the patients do not include both outcomes (nothing to compute).
+    """
+    from heartnet.evaluate import probability_metrics
+
+    y = np.asarray(y_true, dtype=int)
+    if len(np.unique(y)) < 2:
+        return None
+    roc_auc = probability_metrics(y, probabilities, metrics=("roc_auc",))["roc_auc"]
+    needed = patients_needed(y, probabilities, c_statistic=roc_auc)
+    return needed | {"recalibration": max(needed["by_criterion"][name] for name in RECALIBRATION_CRITERIA)}

@@ -259,12 +259,26 @@ def sample_size_message(needed: dict, result: dict) -> str:
         f"**¿Alcanzan tus pacientes?** Según `pmvalsampsize` (Riley y otros, 2021), para medir la pendiente de "
         f"calibración con un intervalo de {slope} hacen falta unos {criteria['calibration_slope']} pacientes, y unos "
         f"{needed['patients']} para medir además la calibración general y la ROC AUC con la precisión habitual "
-        f"(calculado con la prevalencia y la ROC AUC de tus {result['n']} pacientes)."
+        f"(calculado con la tasa de enfermedad y la ROC AUC de tus {result['n']} pacientes)."
     )
     low, high = result["calibration_slope_low"], result["calibration_slope_high"]
     if low is not None:
         text += f" Con los tuyos, la pendiente queda en ± {decimal((high - low) / 2, 2)}."
     return text
+
+
+def few_to_recalibrate_message(rows: int, needed: dict) -> str:
+    """Fewer local patients than a recalibration is advised (``local_check.patients_to_recalibrate``), in Spanish."""
+    widths, criteria = needed["widths"], needed["by_criterion"]
+    ratio = f"± {decimal(widths['calibration_in_the_large'] / 2, 2)}"
+    slope = f"± {decimal(widths['calibration_slope'] / 2, 1)}"
+    return (
+        f"**Pocos pacientes para recalibrar.** Tenés {rows}; para estimar la corrección con intervalos de {ratio} "
+        f"en la razón observado/esperado y de {slope} en la pendiente hacen falta unos "
+        f"{needed['recalibration']} (`pmvalsampsize`: {criteria['calibration_in_the_large']} y "
+        f"{criteria['calibration_slope']}). Se puede recalibrar igual, pero los coeficientes serán imprecisos: "
+        "antes de usar el modelo recalibrado, medilo con **otros** pacientes."
+    )
 
 
 # What an unmeasured value means in this data, and how the model takes it (its ``missing`` hyper-parameter).

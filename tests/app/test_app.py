@@ -580,9 +580,16 @@ def test_recalibrating_downloads_a_model_that_gives_the_updated_probabilities(
 ):
     import zipfile
 
+    from heartnet.local_check import patients_to_recalibrate
     from heartnet.updating import fit_update
 
     app = validate(_labelled_csv(swiss))
+    # said before the button: the Swiss patients are too few (and most were training rows: warned apart)
+    [few] = [element.value for element in app.warning if "Pocos pacientes" in element.value]
+    assert few.startswith(f"**Pocos pacientes para recalibrar.** Tenés {len(swiss)}; ") and "otros** pacientes" in few
+    frame = swiss.drop(columns=heartnet.features.HOSPITAL)
+    needed = patients_to_recalibrate(frame[heartnet.TARGET], heartnet.predict(frame, heartnet.load(app_model)))
+    assert f"hacen falta unos {needed['recalibration']} " in few and needed["recalibration"] > len(swiss)
     app.radio[0].set_value("intercept").run()
     app.button[0].click().run()
     assert not app.exception, [e.value for e in app.exception]
@@ -636,4 +643,4 @@ def test_the_model_page_of_a_model_without_a_recorded_split_says_so_in_spanish(a
     app_model_with(split=None)  # as the public save_model saves it
     app = run_page("modelo.py")
     [warning] = [element.value for element in app.warning]
-    assert "no registra su partición de prueba" in warning and "Validar en mi hospital" in warning
+    assert "no registra su conjunto de prueba" in warning and "Validar en mi hospital" in warning

@@ -227,6 +227,39 @@ def test_the_readmes_hospital_check_is_a_session_the_cli_accepts():
     assert block == "```console\n$ heartnet evaluate\na\n[…]\nb\nheartnet: warning: w\n```"
 
 
+def _evaluation(stdout: str) -> dict:
+    """What the README's reading takes from one ``evaluate --data`` output."""
+    number = r"(-?[\d.]+)"
+    found = {
+        "prevalence": rf"patients, {number}% with",
+        "mean_predicted": rf"mean predicted risk {number}%",
+        "roc_auc": rf"ROC AUC {number}",
+        "intercept_low": rf"calibration intercept \S+ \[{number},",
+        "intercept_high": rf"calibration intercept \S+ \[\S+ {number}\]",
+        "sensitivity": rf"sensitivity {number}",
+        "specificity": rf"specificity {number}",
+    }
+    return {name: float(re.search(pattern, stdout).group(1)) for name, pattern in found.items()}
+
+
+def test_the_readmes_reading_of_the_hospital_check_is_what_the_committed_session_printed():
+    """«Cómo leerlo» under the README's session says these things in words: the report must still show them."""
+    report = json.loads((BENCHMARKS.parent / "reports" / "hospital_check.json").read_text(encoding="utf-8"))
+    first, base, updated = (
+        _evaluation(step["stdout"]) for step in report["commands"] if step["command"][1] == "evaluate"
+    )
+    recalibration = next(step for step in report["commands"] if step["command"][1] == "recalibrate")
+    assert first["intercept_high"] < 0  # its interval is negative, short of 0: it overestimates the risk
+    assert (
+        recalibration["stdout"].startswith("auto: intercept")
+        and "advised for a recalibration" in recalibration["stderr"]
+    )
+    assert updated["intercept_low"] < 0 < updated["intercept_high"]  # on the other half, 0 is inside
+    assert abs(updated["mean_predicted"] - updated["prevalence"]) < 1  # «casi igual»: within a percentage point
+    assert updated["roc_auc"] == base["roc_auc"]  # recalibrating keeps the ranking
+    assert updated["specificity"] > base["specificity"] and updated["sensitivity"] < base["sensitivity"]
+
+
 def test_the_package_default_is_the_winner_of_the_committed_nested_search():
     report = json.loads((BENCHMARKS.parent / "reports" / "selection.json").read_text(encoding="utf-8"))
     import heartnet

@@ -10,7 +10,7 @@ import pytest
 
 import heartnet
 from heartnet import cli
-from heartnet.local_check import patients_needed, row_fingerprints, rows_seen_in_training
+from heartnet.local_check import patients_needed, patients_to_recalibrate, row_fingerprints, rows_seen_in_training
 
 
 def run(capsys, *argv):
@@ -83,6 +83,23 @@ def test_evaluate_says_how_many_patients_a_check_needs(without_cleveland, capsys
     assert f"about {needed['patients']} patients" in text and f"these 303 give the slope ±{half_width:.2f}" in text
 
 
+def test_recalibrating_on_fewer_patients_than_advised_warns_in_one_line_and_still_works(
+    without_cleveland, tmp_path, capsys
+):
+    few = tmp_path / "few.csv"
+    pd.read_csv(without_cleveland / "cleveland.csv").head(60).to_csv(few, index=False)
+    model = str(without_cleveland / "sin.keras")
+    _, out, _ = run(capsys, "evaluate", "--data", str(few), "--model", model, "--json")
+    criteria = json.loads(out)["patients_needed"]["by_criterion"]  # the advice evaluate --data gives for this file
+    advised = max(criteria["calibration_in_the_large"], criteria["calibration_slope"])
+    code, out, err = run(capsys, "recalibrate", str(few), "--model", model, "--out", str(tmp_path / "r.keras"))
+    assert code == 0 and "from 60 rows" in out and (tmp_path / "r.keras").is_file()
+    assert err.count("\n") == 1 and err.startswith(
+        f"heartnet: warning: 60 rows, fewer than the about {advised} advised for a recalibration (pmvalsampsize: "
+        f"O/E ±0.1 needs {criteria['calibration_in_the_large']}, slope ±0.2 needs {criteria['calibration_slope']})"
+    )
+
+
 def test_a_check_on_the_models_own_training_rows_is_warned_about(tmp_path, capsys, trained_path, dataset, metadata):
     train = dataset.drop(index=metadata["split"]["test_rows"]).head(60)
     path = tmp_path / "seen.csv"
@@ -118,3 +135,14 @@ def test_patients_needed_grows_as_the_slope_must_be_measured_more_precisely():
     assert better["by_criterion"]["c_statistic"] < needed["by_criterion"]["c_statistic"]  # a tighter AUC is cheaper
     with pytest.raises(ValueError, match="with and without the disease"):
         patients_needed(np.ones(50), p[:50], c_statistic=0.8)
+
+
+def test_a_recalibration_needs_the_patients_of_the_calibration_criteria_not_of_the_roc_auc():
+    rng = np.random.default_rng(0)
+    p = rng.uniform(0.05, 0.95, 400)
+    y = (rng.random(400) < p).astype(int)
+    needed = patients_to_recalibrate(y, p)
+    criteria = needed["by_criterion"]
+    assert needed["recalibration"] == max(criteria["calibration_in_the_large"], criteria["calibration_slope"])
+    assert needed == patients_to_recalibrate(y, p)  # the ROC AUC is the patients' own: the same answer twice
+    assert patients_to_recalibrate(np.ones(50), p[:50]) is None  # one outcome only: nothing to compute

@@ -34,8 +34,8 @@ st.write(
 st.subheader("Tasa de enfermedad por categoría")
 st.pyplot(plots.categorical_positive_rates(df))
 st.write(
-    "Dolor asintomático, angina de esfuerzo y pendiente del ST plana o descendente se asocian a tasas "
-    "mucho más altas que la global; las mujeres, a una tasa mucho más baja."
+    "No tener dolor de pecho (`ASY`), la angina inducida por ejercicio y la pendiente del ST plana o descendente "
+    "se asocian a tasas mucho más altas que la global; las mujeres, a una tasa mucho más baja."
 )
 
 st.subheader("Colesterol «no medido»")

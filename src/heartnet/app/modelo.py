@@ -70,7 +70,7 @@ try:
     test = recorded_split(metadata).test
 except NoRecordedSplit:
     st.warning(
-        "El modelo guardado no registra su partición de prueba (no lo guardó `heartnet train`): no se puede "
+        "El modelo guardado no registra su conjunto de prueba (no lo guardó `heartnet train`): no se puede "
         "mostrar su evaluación. Se puede medir con pacientes propios en «Validar en mi hospital»."
     )
     st.stop()
@@ -121,7 +121,7 @@ if quality_tables is None:
 else:
     st.markdown(quality_tables)
 
-st.subheader("Evaluación en su partición de prueba")
+st.subheader("Evaluación en su conjunto de prueba")
 probabilities = heartnet.predict(test, model)
 y = test[heartnet.TARGET]
 scores = heartnet.classification_metrics(y, probabilities, threshold=model.threshold)

@@ -13,9 +13,10 @@ from heartnet.app.shared import NOT_A_DEVICE, UPLOADS_STAY, dataset, model_or_st
 from heartnet.app.uploads import template_csv
 from heartnet.errors import FileProblem, LocalDataError
 from heartnet.evaluate import classification_metrics
-from heartnet.local_check import patients_needed, rows_seen_in_training
+from heartnet.local_check import patients_to_recalibrate, rows_seen_in_training
 from heartnet.spanish import (
     decimal,
+    few_to_recalibrate_message,
     file_message,
     local_data_message,
     maybe_decimal,
@@ -44,8 +45,8 @@ TESTS = {
 
 
 @st.cache_data(show_spinner="Calculando cuántos pacientes hacen falta…")
-def _needed(y, probabilities, c_statistic: float) -> dict:
-    return patients_needed(y, probabilities, c_statistic)
+def _needed(y, probabilities) -> dict | None:
+    return patients_to_recalibrate(y, probabilities)
 
 
 st.title("Validar en mi hospital")
@@ -113,8 +114,9 @@ st.caption(
     "logístico. Un intercepto positivo dice que el modelo subestima el riesgo de tus pacientes; negativo, que lo "
     "sobreestima; una pendiente menor que 1, que sus probabilidades son demasiado extremas."
 )
-if result["roc_auc"] is not None:
-    st.info(sample_size_message(_needed(y, probabilities, result["roc_auc"]), result))
+needed = _needed(y, probabilities)  # None without patients with and without the disease
+if needed:
+    st.info(sample_size_message(needed, result))
 if len(set(y)) == 2:
     left, right = st.columns(2)
     left.pyplot(plots.calibration(y, probabilities))
@@ -137,10 +139,14 @@ st.subheader("Recalibrar el modelo para tu hospital")
 st.write(
     "La recalibración vuelve a estimar, con tus pacientes, el intercepto (y quizá la pendiente) del logit del modelo, "
     "sin tocar la red. El modelo descargado ya devuelve la probabilidad recalibrada: la línea de comandos, la "
-    f"app y TensorFlow Serving lo usan como a cualquier otro. Hacen falta al menos {MIN_ROWS['intercept']} "
-    f"pacientes con y sin enfermedad ({MIN_ROWS['logistic']} para la pendiente; la automática solo la considera "
-    f"desde {AUTO_SLOPE_ROWS}). Para saber si ayudó, medilo después con **otros** pacientes."
+    f"app y TensorFlow Serving lo usan como a cualquier otro. Con menos de {MIN_ROWS['intercept']} pacientes "
+    f"válidos con y sin enfermedad no recalibra ({MIN_ROWS['logistic']} para la pendiente; la automática solo la "
+    f"considera desde {AUTO_SLOPE_ROWS}): es el mínimo que acepta el programa, no lo recomendable; cuántos hacen "
+    "falta para una corrección precisa lo calcula `pmvalsampsize`. Para saber si ayudó, medilo después con "
+    "**otros** pacientes."
 )
+if needed and len(y) < needed["recalibration"]:
+    st.warning(few_to_recalibrate_message(len(y), needed))
 method = st.radio("Método", list(METHODS), format_func=METHODS.get)
 if st.button("Recalibrar"):
     try:

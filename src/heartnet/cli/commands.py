@@ -218,8 +218,30 @@ def _warn_if_trained_on(model, frame) -> int:
     return seen
 
 
+def _warn_if_too_few(y, probabilities) -> None:
+    """Say on stderr when fewer patients than the sample-size advice asks for fitted the recalibration.
+
+    The update still runs (``MIN_ROWS`` is the code's floor): with fewer, its
+    coefficients are imprecise, and only a check on other patients tells whether it helped.
+    """
+    from heartnet.local_check import patients_to_recalibrate
+
+    needed = patients_to_recalibrate(y, probabilities)
+    if needed and len(y) < needed["recalibration"]:
+        widths, criteria = needed["widths"], needed["by_criterion"]
+        print(
+            f"heartnet: warning: {len(y)} rows, fewer than the about {needed['recalibration']} advised for a "
+            f"recalibration (pmvalsampsize: O/E ±{widths['calibration_in_the_large'] / 2:g} needs "
+            f"{criteria['calibration_in_the_large']}, slope ±{widths['calibration_slope'] / 2:g} needs "
+            f"{criteria['calibration_slope']}); its coefficients are imprecise: check it on other patients",
+            file=sys.stderr,
+        )
+
+
 def cmd_recalibrate(args: argparse.Namespace) -> int:
+    from heartnet.features import TARGET
     from heartnet.files import check_writable
+    from heartnet.inference import probabilities as model_probabilities
     from heartnet.storage import load, save_model
     from heartnet.updating import read_labelled, recalibrate
 
@@ -232,7 +254,9 @@ def cmd_recalibrate(args: argparse.Namespace) -> int:
     check_writable(out)
     local = read_labelled(args.data)
     _warn_if_trained_on(model, local.frame)
-    recalibrated, update, metadata = recalibrate(model, local, method=args.method)
+    probabilities = model_probabilities(model, local.frame)  # validated rows: run once, for the fit and the advice
+    recalibrated, update, metadata = recalibrate(model, local, method=args.method, probabilities=probabilities)
+    _warn_if_too_few(local.frame[TARGET].to_numpy(), probabilities)
     metadata["recalibration"]["base_model"] = display(Path(model.path))
     saved = save_model(recalibrated, out, metadata=metadata)
     rejected = local.left_out

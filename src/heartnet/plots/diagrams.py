@@ -114,8 +114,8 @@ def mlp_svg(
 _LAYER_WORDS = {
     "InputLayer": "entrada",
     "Normalization": "normalización",
-    "FillMissing": "rellenar faltante",
-    "MissingIndicator": "indicador de faltante",
+    "FillMissing": "rellenar «no medido»",
+    "MissingIndicator": "indicador de «no medido»",
     "PiecewiseLinearEncoding": "codificación lineal por tramos",
     "StringLookup": "one-hot",
     "IntegerLookup": "one-hot",

@@ -84,7 +84,7 @@ def roc_and_precision_recall(y_true, probabilities, *, label: str = "heartnet") 
     precision, recall, _ = skm.precision_recall_curve(y_true, probabilities)
     ap = skm.average_precision_score(y_true, probabilities)
     pr_ax.plot(recall, precision, label=f"{label} (AP = {decimal(ap, 3)})")
-    pr_ax.axhline(np.mean(y_true), color="gray", linestyle="--", label="prevalencia")
+    pr_ax.axhline(np.mean(y_true), color="gray", linestyle="--", label="tasa de enfermedad")
     pr_ax.set(title="Curva precisión-sensibilidad", xlabel="Sensibilidad", ylabel="Precisión", ylim=(0, 1.02))
     pr_ax.legend(loc="lower left")
     return fig

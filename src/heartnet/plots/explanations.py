@@ -62,7 +62,7 @@ def shapley_waterfall(contributions: pd.DataFrame) -> Figure:
             bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"},
             zorder=4,
         )
-    base_label = f"tasa base: {percent(base)} (la predicción media sobre las filas de fondo)"
+    base_label = f"tasa base: {percent(base)} (el promedio del modelo sobre pacientes de entrenamiento)"
     ax.axvline(base * 100, color="gray", linestyle=":", linewidth=1.2, label=base_label)
     ax.axvline(final * 100, color="black", linestyle="--", linewidth=1.2, label=f"la predicción: {percent(final)}")
     ax.set_yticks(positions, labels)
