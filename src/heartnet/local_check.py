@@ -21,6 +21,9 @@ things decide whether that check means anything:
   (``patients_to_recalibrate``), and ``heartnet recalibrate`` and the app warn
   below them. The code's own minimum (``heartnet.updating.MIN_ROWS``) is only
   the floor under which it refuses to fit at all.
+
+``local_evaluation`` puts it together: the one report of a check on local
+patients, for ``heartnet evaluate --data`` and the app's validar page alike.
 """
 
 from __future__ import annotations
@@ -32,13 +35,15 @@ import io
 import numpy as np
 import pandas as pd
 
-from heartnet.features import FEATURES
+from heartnet.evaluate import classification_metrics, probability_metrics
+from heartnet.features import FEATURES, TARGET
 
 __all__ = [
     "C_WIDTH",
     "OE_WIDTH",
     "RECALIBRATION_CRITERIA",
     "SLOPE_WIDTH",
+    "local_evaluation",
     "patients_needed",
     "patients_to_recalibrate",
     "row_fingerprints",
@@ -130,11 +135,26 @@ def patients_to_recalibrate(y_true, probabilities) -> dict | None:
     the one ``heartnet evaluate --data`` prints for the same patients. Returns
     None when the patients do not include both outcomes (nothing to compute).
     """
-    from heartnet.evaluate import probability_metrics
-
     y = np.asarray(y_true, dtype=int)
     if len(np.unique(y)) < 2:
         return None
     roc_auc = probability_metrics(y, probabilities, metrics=("roc_auc",))["roc_auc"]
     needed = patients_needed(y, probabilities, c_statistic=roc_auc)
     return needed | {"recalibration": max(needed["by_criterion"][name] for name in RECALIBRATION_CRITERIA)}
+
+
+def local_evaluation(model, frame: pd.DataFrame, probabilities) -> dict:
+    """A check of ``model`` (a ``TrainedModel``) on local labelled patients: what the command line and the app show.
+
+    ``frame`` holds validated rows with their ``HeartDisease``, ``probabilities``
+    the model's for them (the caller predicts: the command line also warns about
+    values outside the training ranges). Returns ``classification_metrics`` at
+    the model's threshold plus ``rows_seen_in_training`` (how many of these rows
+    trained it: a check on them flatters it) and ``patients_needed``
+    (``patients_to_recalibrate``; None without patients with and without the disease).
+    """
+    y = frame[TARGET].to_numpy()
+    result = classification_metrics(y, probabilities, threshold=model.threshold)
+    result["rows_seen_in_training"] = rows_seen_in_training(frame, model.metadata.get("training_fingerprints"))
+    result["patients_needed"] = patients_to_recalibrate(y, probabilities)
+    return result

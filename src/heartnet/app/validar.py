@@ -12,8 +12,7 @@ from heartnet import plots
 from heartnet.app.shared import NOT_A_DEVICE, UPLOADS_STAY, dataset, model_or_stop
 from heartnet.app.uploads import template_csv
 from heartnet.errors import FileProblem, LocalDataError
-from heartnet.evaluate import classification_metrics
-from heartnet.local_check import patients_to_recalibrate, rows_seen_in_training
+from heartnet.local_check import local_evaluation
 from heartnet.spanish import (
     decimal,
     few_to_recalibrate_message,
@@ -42,11 +41,6 @@ TESTS = {
     "logistic_vs_intercept": "intercepto y pendiente frente a solo el intercepto",
     "intercept_vs_none": "intercepto frente a no cambiar nada",
 }
-
-
-@st.cache_data(show_spinner="Calculando cuántos pacientes hacen falta…")
-def _needed(y, probabilities) -> dict | None:
-    return patients_to_recalibrate(y, probabilities)
 
 
 st.title("Validar en mi hospital")
@@ -82,10 +76,9 @@ if local.frame.empty:
 
 y = local.frame[heartnet.TARGET].to_numpy()
 probabilities = heartnet.inference.probabilities(model, local.frame)  # rows validated when read
-result = classification_metrics(y, probabilities, threshold=model.threshold)
-seen = rows_seen_in_training(local.frame, model.metadata.get("training_fingerprints"))
-if seen:
-    st.warning(training_rows_message(seen, len(local.frame)))
+result = local_evaluation(model, local.frame, probabilities)  # what `heartnet evaluate --data` reports
+if result["rows_seen_in_training"]:
+    st.warning(training_rows_message(result["rows_seen_in_training"], len(local.frame)))
 
 
 st.subheader("Cómo le va al modelo con tus pacientes")
@@ -114,7 +107,7 @@ st.caption(
     "logístico. Un intercepto positivo dice que el modelo subestima el riesgo de tus pacientes; negativo, que lo "
     "sobreestima; una pendiente menor que 1, que sus probabilidades son demasiado extremas."
 )
-needed = _needed(y, probabilities)  # None without patients with and without the disease
+needed = result["patients_needed"]  # None without patients with and without the disease
 if needed:
     st.info(sample_size_message(needed, result))
 if len(set(y)) == 2:

@@ -183,10 +183,8 @@ def _print(result: dict, as_json: bool, heading: str, formatted) -> int:
 
 
 def cmd_evaluate_local(args: argparse.Namespace) -> int:
-    from heartnet.evaluate import classification_metrics
-    from heartnet.features import TARGET
     from heartnet.inference import predict
-    from heartnet.local_check import patients_needed
+    from heartnet.local_check import local_evaluation
     from heartnet.storage import load
     from heartnet.updating import read_labelled
 
@@ -194,28 +192,20 @@ def cmd_evaluate_local(args: argparse.Namespace) -> int:
     local = read_labelled(args.data)
     if local.frame.empty:
         raise UsageError(f"{display(Path(args.data))}: no valid rows to evaluate")
-    y, probabilities = local.frame[TARGET].to_numpy(), predict(local.frame, model)
-    result = classification_metrics(y, probabilities, threshold=model.threshold)
+    result = local_evaluation(model, local.frame, predict(local.frame, model))
     result["rejected"] = _rejected_lines(local)
-    result["rows_seen_in_training"] = _warn_if_trained_on(model, local.frame)
-    result["patients_needed"] = None
-    if result["roc_auc"] is not None:  # both classes: what a check on this hospital needs (the AUC seen here)
-        result["patients_needed"] = patients_needed(y, probabilities, c_statistic=result["roc_auc"])
+    _warn_if_trained_on(result["rows_seen_in_training"], len(local.frame))
     return _print(result, args.json, f"{display(Path(args.data))}:", format_evaluation)
 
 
-def _warn_if_trained_on(model, frame) -> int:
-    """How many rows of ``frame`` the model was trained on, said on stderr when any: a check on them flatters it."""
-    from heartnet.local_check import rows_seen_in_training
-
-    seen = rows_seen_in_training(frame, model.metadata.get("training_fingerprints"))
+def _warn_if_trained_on(seen: int, rows: int) -> None:
+    """Say on stderr that ``seen`` of ``rows`` local rows trained the model, when any: a check on them flatters it."""
     if seen:
         print(
-            f"heartnet: warning: {seen} of these {len(frame)} rows are rows the model was trained on; a check on "
+            f"heartnet: warning: {seen} of these {rows} rows are rows the model was trained on; a check on "
             "them flatters it: use patients it has not seen",
             file=sys.stderr,
         )
-    return seen
 
 
 def _warn_if_too_few(y, probabilities) -> None:
@@ -242,6 +232,7 @@ def cmd_recalibrate(args: argparse.Namespace) -> int:
     from heartnet.features import TARGET
     from heartnet.files import check_writable
     from heartnet.inference import probabilities as model_probabilities
+    from heartnet.local_check import rows_seen_in_training
     from heartnet.storage import load, save_model
     from heartnet.updating import read_labelled, recalibrate
 
@@ -253,7 +244,9 @@ def cmd_recalibrate(args: argparse.Namespace) -> int:
         raise UsageError(f"--out is the model itself ({display(out)}); choose another file to keep the base model")
     check_writable(out)
     local = read_labelled(args.data)
-    _warn_if_trained_on(model, local.frame)
+    _warn_if_trained_on(
+        rows_seen_in_training(local.frame, model.metadata.get("training_fingerprints")), len(local.frame)
+    )
     probabilities = model_probabilities(model, local.frame)  # validated rows: run once, for the fit and the advice
     recalibrated, update, metadata = recalibrate(model, local, method=args.method, probabilities=probabilities)
     _warn_if_too_few(local.frame[TARGET].to_numpy(), probabilities)
