@@ -22,8 +22,9 @@ things decide whether that check means anything:
   below them. The code's own minimum (``heartnet.updating.MIN_ROWS``) is only
   the floor under which it refuses to fit at all.
 
-``local_evaluation`` puts it together: the one report of a check on local
-patients, for ``heartnet evaluate --data`` and the app's validar page alike.
+``read_labelled`` reads the local patients (``LocalData``: the valid rows and
+the lines of the others) and ``local_evaluation`` puts the check together: the
+one report for ``heartnet evaluate --data`` and the app's validar page alike.
 """
 
 from __future__ import annotations
@@ -31,21 +32,31 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from heartnet.cells import check_patients
+from heartnet.csvio import PatientsFile, read_patients
+from heartnet.errors import LocalDataError
 from heartnet.evaluate import classification_metrics, probability_metrics
-from heartnet.features import FEATURES, TARGET
+from heartnet.features import FEATURE_NAMES, FEATURES, TARGET
+from heartnet.files import file_sha256
+from heartnet.validation import not_a_label
 
 __all__ = [
     "C_WIDTH",
     "OE_WIDTH",
     "RECALIBRATION_CRITERIA",
     "SLOPE_WIDTH",
+    "LocalData",
     "local_evaluation",
     "patients_needed",
     "patients_to_recalibrate",
+    "read_labelled",
     "row_fingerprints",
     "rows_seen_in_training",
 ]
@@ -158,3 +169,46 @@ def local_evaluation(model, frame: pd.DataFrame, probabilities) -> dict:
     result["rows_seen_in_training"] = rows_seen_in_training(frame, model.metadata.get("training_fingerprints"))
     result["patients_needed"] = patients_to_recalibrate(y, probabilities)
     return result
+
+
+@dataclass(frozen=True)
+class LocalData:
+    """A labelled CSV as read for evaluation: the valid rows, and the lines of the others with their problems."""
+
+    frame: pd.DataFrame  # the valid rows: the 11 validated features and HeartDisease
+    rejected: dict[int, list]  # file line -> its ValidationErrors (bad values, or the wrong number of fields)
+    rows_read: int
+    sha256: str | None = None
+
+    @property
+    def left_out(self) -> int:
+        """How many rows were left out: bad values or the wrong number of fields."""
+        return len(self.rejected)
+
+
+def read_labelled(source: bytes | str | os.PathLike, *, name: object = None) -> LocalData:
+    """A labelled CSV of local patients (the 11 columns and ``HeartDisease``), read as ``heartnet score`` reads.
+
+    Rows with a bad value are left out and kept in ``rejected`` by line; a
+    label other than 0/1 makes the whole file unusable (a ``DataError``
+    naming its line), since a wrong label cannot be left out silently.
+    """
+    name = name or ("the upload" if isinstance(source, bytes) else str(source))
+    patients = read_patients(source, name=name, required=(*FEATURE_NAMES, TARGET), set_aside=True)
+    _check_labels(patients, name)
+    checked = check_patients(patients)
+    frame = checked.frame()
+    frame[TARGET] = patients.values.loc[checked.good, TARGET].astype("int64").to_numpy()
+    sha256 = hashlib.sha256(source).hexdigest() if isinstance(source, bytes) else file_sha256(Path(source))
+    rows_read = len(patients.values) + len(patients.malformed)
+    return LocalData(frame, checked.rejects, rows_read, sha256)
+
+
+def _check_labels(patients: PatientsFile, name: str) -> None:
+    bad = not_a_label(patients.values[TARGET])
+    if bad.any():
+        position = int(np.flatnonzero(bad)[0])
+        value = patients.cells[TARGET].iloc[position]
+        line = int(patients.lines[position])
+        message = f"{name}, line {line}: {TARGET} must be 0 or 1 in every row; got {value!r}"
+        raise LocalDataError("bad_label", message, line=line, value=value)

@@ -19,36 +19,29 @@ updated model composes the two into one layer and records the chain.
 
 from __future__ import annotations
 
-import hashlib
-import os
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from heartnet.backend import keras
-from heartnet.cells import check_patients
-from heartnet.csvio import PatientsFile, read_patients
 from heartnet.errors import DataError, LocalDataError
 from heartnet.features import FEATURE_NAMES, TARGET
-from heartnet.files import file_sha256
 from heartnet.inference import probabilities as model_probabilities
 from heartnet.layers import Recalibration, recalibrated
+from heartnet.local_check import LocalData
 from heartnet.model import RECALIBRATION_LAYER
 from heartnet.recalibration import METHODS, fit_recalibration
-from heartnet.validation import check_labels, not_a_label, validate_frame
+from heartnet.validation import check_labels, validate_frame
 
 __all__ = [
     "ALPHA",
     "AUTO_SLOPE_ROWS",
     "METHODS",
     "MIN_ROWS",
-    "LocalData",
     "Update",
     "fit_update",
-    "read_labelled",
     "recalibrate",
     "recalibrated_model",
 ]
@@ -64,21 +57,6 @@ ALPHA = 0.05  # the closed testing procedure's level
 # report's goal at 50 patients is not an independent test of it (docs/model_card.md, section 9).
 MIN_ROWS = {"intercept": 20, "logistic": 50}
 AUTO_SLOPE_ROWS = 100
-
-
-@dataclass(frozen=True)
-class LocalData:
-    """A labelled CSV as read for evaluation: the valid rows, and the lines of the others with their problems."""
-
-    frame: pd.DataFrame  # the valid rows: the 11 validated features and HeartDisease
-    rejected: dict[int, list]  # file line -> its ValidationErrors (bad values, or the wrong number of fields)
-    rows_read: int
-    sha256: str | None = None
-
-    @property
-    def left_out(self) -> int:
-        """How many rows were left out: bad values or the wrong number of fields."""
-        return len(self.rejected)
 
 
 @dataclass(frozen=True)
@@ -99,34 +77,6 @@ class Update:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def read_labelled(source: bytes | str | os.PathLike, *, name: object = None) -> LocalData:
-    """A labelled CSV of local patients (the 11 columns and ``HeartDisease``), read as ``heartnet score`` reads.
-
-    Rows with a bad value are left out and kept in ``rejected`` by line; a
-    label other than 0/1 makes the whole file unusable (a ``DataError``
-    naming its line), since a wrong label cannot be left out silently.
-    """
-    name = name or ("the upload" if isinstance(source, bytes) else str(source))
-    patients = read_patients(source, name=name, required=(*FEATURE_NAMES, TARGET), set_aside=True)
-    _check_labels(patients, name)
-    checked = check_patients(patients)
-    frame = checked.frame()
-    frame[TARGET] = patients.values.loc[checked.good, TARGET].astype("int64").to_numpy()
-    sha256 = hashlib.sha256(source).hexdigest() if isinstance(source, bytes) else file_sha256(Path(source))
-    rows_read = len(patients.values) + len(patients.malformed)
-    return LocalData(frame, checked.rejects, rows_read, sha256)
-
-
-def _check_labels(patients: PatientsFile, name: str) -> None:
-    bad = not_a_label(patients.values[TARGET])
-    if bad.any():
-        position = int(np.flatnonzero(bad)[0])
-        value = patients.cells[TARGET].iloc[position]
-        line = int(patients.lines[position])
-        message = f"{name}, line {line}: {TARGET} must be 0 or 1 in every row; got {value!r}"
-        raise LocalDataError("bad_label", message, line=line, value=value)
 
 
 def _check_enough(y: np.ndarray, method: str) -> None:
@@ -219,7 +169,7 @@ def recalibrate(
     """Fit ``method`` on local patients and return (the recalibrated Keras model, the update, its metadata).
 
     ``trained`` is a loaded model (``heartnet.load()``); ``local`` what
-    ``read_labelled`` read, or a DataFrame of the 11 features and
+    ``heartnet.local_check.read_labelled`` read, or a DataFrame of the 11 features and
     ``HeartDisease`` (validated here). The metadata is the base model's, with
     ``recalibration`` recording the base model's sha256, the local data's
     sha256 (None for a DataFrame) and row count, the method, why it was

@@ -411,7 +411,7 @@ def test_the_template_writes_whole_numbers_and_an_empty_cholesterol(dataset):
 
 
 def test_the_labelled_template_is_read_back_by_the_validation_page_reader(dataset):
-    from heartnet.updating import read_labelled
+    from heartnet.local_check import read_labelled
 
     template = template_csv(dataset, labelled=True)
     assert template.decode().splitlines()[0] == ",".join([*heartnet.FEATURE_NAMES, heartnet.TARGET])

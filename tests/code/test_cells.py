@@ -16,9 +16,9 @@ from heartnet.cells import check_patients, reasons_text
 from heartnet.csvio import read_patients
 from heartnet.errors import ValidationError, WrongWidth
 from heartnet.features import FEATURES
+from heartnet.local_check import read_labelled
 from heartnet.score import score_csv
 from heartnet.spanish import reasons_message, validation_message
-from heartnet.updating import read_labelled
 from heartnet.validation import check_value
 
 _TEXT = st.text(alphabet="abcENAn019 .+-_", max_size=6)  # never a separator, a quote or a line break

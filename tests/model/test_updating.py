@@ -15,8 +15,9 @@ from heartnet import cli
 from heartnet.errors import DataError
 from heartnet.features import HOSPITAL, TARGET
 from heartnet.layers import Recalibration
+from heartnet.local_check import read_labelled
 from heartnet.recalibration import calibration
-from heartnet.updating import AUTO_SLOPE_ROWS, MIN_ROWS, Update, fit_update, read_labelled, recalibrate
+from heartnet.updating import AUTO_SLOPE_ROWS, MIN_ROWS, Update, fit_update, recalibrate
 
 
 def run(capsys, *argv):

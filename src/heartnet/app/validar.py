@@ -12,7 +12,7 @@ from heartnet import plots
 from heartnet.app.shared import NOT_A_DEVICE, UPLOADS_STAY, dataset, model_or_stop
 from heartnet.app.uploads import template_csv
 from heartnet.errors import FileProblem, LocalDataError
-from heartnet.local_check import local_evaluation
+from heartnet.local_check import local_evaluation, read_labelled
 from heartnet.spanish import (
     decimal,
     few_to_recalibrate_message,
@@ -24,7 +24,7 @@ from heartnet.spanish import (
     sample_size_message,
     training_rows_message,
 )
-from heartnet.updating import AUTO_SLOPE_ROWS, MIN_ROWS, read_labelled, recalibrate
+from heartnet.updating import AUTO_SLOPE_ROWS, MIN_ROWS, recalibrate
 
 METHODS = {
     "auto": "Automática (elige entre no tocarlo, el intercepto o intercepto y pendiente)",

@@ -184,9 +184,8 @@ def _print(result: dict, as_json: bool, heading: str, formatted) -> int:
 
 def cmd_evaluate_local(args: argparse.Namespace) -> int:
     from heartnet.inference import predict
-    from heartnet.local_check import local_evaluation
+    from heartnet.local_check import local_evaluation, read_labelled
     from heartnet.storage import load
-    from heartnet.updating import read_labelled
 
     model = load(args.model)
     local = read_labelled(args.data)
@@ -232,9 +231,9 @@ def cmd_recalibrate(args: argparse.Namespace) -> int:
     from heartnet.features import TARGET
     from heartnet.files import check_writable
     from heartnet.inference import probabilities as model_probabilities
-    from heartnet.local_check import rows_seen_in_training
+    from heartnet.local_check import read_labelled, rows_seen_in_training
     from heartnet.storage import load, save_model
-    from heartnet.updating import read_labelled, recalibrate
+    from heartnet.updating import recalibrate
 
     out = Path(args.out)
     if out.suffix != ".keras":
