@@ -83,9 +83,9 @@ def roc_and_precision_recall(y_true, probabilities, *, label: str = "heartnet") 
     roc_ax.legend(loc="lower right")
     precision, recall, _ = skm.precision_recall_curve(y_true, probabilities)
     ap = skm.average_precision_score(y_true, probabilities)
-    pr_ax.plot(recall, precision, label=f"{label} (AP = {decimal(ap, 3)})")
+    pr_ax.plot(recall, precision, label=f"{label} (precisión media, AP = {decimal(ap, 3)})")
     pr_ax.axhline(np.mean(y_true), color="gray", linestyle="--", label="tasa de enfermedad")
-    pr_ax.set(title="Curva precisión-sensibilidad", xlabel="Sensibilidad", ylabel="Precisión", ylim=(0, 1.02))
+    pr_ax.set(title="Curva precisión-sensibilidad", xlabel="Sensibilidad", ylabel="Precisión (VPP)", ylim=(0, 1.02))
     pr_ax.legend(loc="lower left")
     return fig
 
