@@ -154,3 +154,26 @@ def test_the_dataset_package_and_every_declared_dependency_are_pinned():
     }
     everything = _declared(*PYPROJECT["project"]["optional-dependencies"]) - {"heartnet"}
     assert everything - pinned == set()
+
+
+def test_no_module_of_the_package_imports_a_module_that_imports_it_back():
+    """Imports anywhere in a file count (a function's import runs too); ``from heartnet.cli import commands``
+    counts as importing ``heartnet.cli`` as well as ``heartnet.cli.commands``: the package runs first.
+    """
+    graph = {}
+    for path in SOURCE.rglob("*.py"):
+        graph[path] = {
+            file for name in _imports(ast.parse(path.read_text(encoding="utf-8"))) if (file := _module_file(name))
+        }
+        graph[path].discard(path)
+    circles = set()
+    for start in graph:  # a depth-first walk from each file; a path back to the start is a circle
+        pending = [(start, (start,))]
+        while pending:
+            current, trail = pending.pop()
+            for following in graph[current]:
+                if following == start:
+                    circles.add(" -> ".join(str(file.relative_to(SOURCE)) for file in (*trail, start)))
+                elif following not in trail and following > start:  # each circle once, from its smallest file
+                    pending.append((following, (*trail, following)))
+    assert circles == set()
