@@ -31,8 +31,7 @@ from heartnet.errors import DataDiffers, HeartnetError, ModelError
 from heartnet.features import FEATURE_NAMES, FEATURES
 from heartnet.inference import keras_model, probabilities, training_ranges
 from heartnet.ranges import warn_outside
-from heartnet.splits import recorded_split
-from heartnet.storage import TrainedModel
+from heartnet.storage import TrainedModel, recorded_split
 from heartnet.validation import validate_row, validate_rows
 
 __all__ = [
