@@ -24,7 +24,8 @@ from sklearn.model_selection import LeaveOneGroupOut, cross_val_predict
 
 from heartnet.decision import DEFAULT_THRESHOLD, classify
 from heartnet.errors import DataError
-from heartnet.recalibration import EPSILON, calibration
+from heartnet.logits import EPSILON
+from heartnet.recalibration import calibration
 
 __all__ = [
     "PROBABILITY_METRICS",

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from heartnet.features import FEATURES
+from heartnet.logits import logit
 
 __all__ = ["C_WIDTH", "OE_WIDTH", "SLOPE_WIDTH", "patients_needed", "row_fingerprints", "rows_seen_in_training"]
 
@@ -78,8 +79,7 @@ def patients_needed(y_true, probabilities, c_statistic: float) -> dict:
     prevalence = float(y.mean()) if y.size else np.nan
     if not 0 < prevalence < 1:
         raise ValueError("a sample size needs patients with and without the disease")
-    p = np.clip(np.asarray(probabilities, dtype=float), 1e-7, 1 - 1e-7)
-    logits = np.log(p / (1 - p))
+    logits = logit(probabilities)
     with contextlib.redirect_stdout(io.StringIO()):  # it prints its table besides returning it
         result = pmvalsampsize(
             type="b",
