@@ -19,12 +19,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats  # loaded with scikit-learn anyway
 from sklearn import metrics as skm
 from sklearn.model_selection import LeaveOneGroupOut, cross_val_predict
 
 from heartnet.decision import DEFAULT_THRESHOLD, classify
 from heartnet.errors import DataError
-from heartnet.recalibration import EPSILON, calibration
+from heartnet.logits import EPSILON
+from heartnet.recalibration import calibration
 
 __all__ = [
     "PROBABILITY_METRICS",
@@ -47,13 +49,11 @@ __all__ = [
 # calls them tens of thousands of times, where the checks cost minutes and compute nothing.
 def _roc_auc(y_true, probabilities) -> float:
     """The Mann–Whitney U of the diseased patients' probabilities against the others', over the number of pairs."""
-    from scipy.stats import rankdata
-
     y_true = np.asarray(y_true, dtype=int)
     diseased, healthy = int(y_true.sum()), len(y_true) - int(y_true.sum())
     if not diseased or not healthy:
         return np.nan
-    ranks = rankdata(probabilities)  # ties share their mean rank: a tied pair counts one half
+    ranks = stats.rankdata(probabilities)  # ties share their mean rank: a tied pair counts one half
     return float((ranks[y_true == 1].sum() - diseased * (diseased + 1) / 2) / (diseased * healthy))
 
 
@@ -92,7 +92,7 @@ def threshold_metrics(y_true, probabilities, threshold: float, *, confidence: fl
     2001). A rate whose denominator is 0 (no patient predicted positive, say)
     is None, as are its bounds.
     """
-    from statsmodels.stats.proportion import proportion_confint
+    from statsmodels.stats.proportion import proportion_confint  # statsmodels is slow to import: deferred
 
     counts = confusion_counts(y_true, probabilities, threshold)
     result = {"threshold": float(threshold), "confusion_matrix": counts}
@@ -185,8 +185,6 @@ def roc_auc_interval(y_true, probabilities, *, confidence: float = 0.95, resampl
     groups separately (two samples to ``bootstrap``) is the stratified
     bootstrap, so every resample keeps both classes. NaN when a class has fewer than two patients.
     """
-    from scipy import stats
-
     y_true, probabilities = np.asarray(y_true, dtype=int), np.asarray(probabilities, dtype=float)
     diseased, healthy = probabilities[y_true == 1], probabilities[y_true == 0]
     if len(diseased) < 2 or len(healthy) < 2:  # nothing to resample

@@ -14,8 +14,8 @@ keeps the background rows in the model's metadata (a seeded sample of the
 training rows); for a model saved otherwise, ``model_background`` draws the
 same sample again from what its metadata records (the data's sha256, the
 held-out rows, the seed), so any saved model whose training data can still be
-read can be explained. This module, and shap, are imported only by the
-commands and pages that explain.
+read can be explained. shap itself is imported only when something is
+explained; ``heartnet.training`` imports this module for ``background_rows``.
 """
 
 from __future__ import annotations
@@ -31,8 +31,7 @@ from heartnet.errors import DataDiffers, HeartnetError, ModelError
 from heartnet.features import FEATURE_NAMES, FEATURES
 from heartnet.inference import keras_model, probabilities, training_ranges
 from heartnet.ranges import warn_outside
-from heartnet.splits import recorded_split
-from heartnet.storage import TrainedModel
+from heartnet.storage import TrainedModel, recorded_split
 from heartnet.validation import validate_row, validate_rows
 
 __all__ = [

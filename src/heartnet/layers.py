@@ -29,6 +29,7 @@ import math
 import numpy as np
 
 from heartnet.backend import keras
+from heartnet.logits import EPSILON
 
 layers, ops = keras.layers, keras.ops
 
@@ -243,13 +244,14 @@ def edges_from(values: np.ndarray, bins: int) -> list[float]:
 
 
 def recalibrated(probabilities, intercept: float, slope: float):
-    """``sigmoid(intercept + slope · logit(p))``, p clipped to [1e-7, 1 − 1e-7], in the dtype of ``probabilities``.
+    """``sigmoid(intercept + slope · logit(p))``, p clipped to [ε, 1 − ε], in the dtype of ``probabilities``.
 
-    The arithmetic of the ``Recalibration`` layer, in ``keras.ops``: the layer
+    ε is ``heartnet.logits.EPSILON``, the clip of every logit in heartnet. The
+    arithmetic of the ``Recalibration`` layer, in ``keras.ops``: the layer
     calls it on its float32 tensor, ``heartnet.updating.Update.apply`` on a
     float64 numpy array (it returns a tensor: ``ops.convert_to_numpy`` it).
     """
-    p = ops.clip(probabilities, 1e-7, 1 - 1e-7)
+    p = ops.clip(probabilities, EPSILON, 1 - EPSILON)
     return ops.sigmoid(intercept + slope * (ops.log(p) - ops.log1p(-p)))
 
 

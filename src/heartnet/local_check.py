@@ -45,6 +45,7 @@ from heartnet.errors import LocalDataError
 from heartnet.evaluate import classification_metrics, probability_metrics
 from heartnet.features import FEATURE_NAMES, FEATURES, TARGET
 from heartnet.files import file_sha256
+from heartnet.logits import logit
 from heartnet.validation import not_a_label
 
 __all__ = [
@@ -110,8 +111,7 @@ def patients_needed(y_true, probabilities, c_statistic: float) -> dict:
     prevalence = float(y.mean()) if y.size else np.nan
     if not 0 < prevalence < 1:
         raise ValueError("a sample size needs patients with and without the disease")
-    p = np.clip(np.asarray(probabilities, dtype=float), 1e-7, 1 - 1e-7)
-    logits = np.log(p / (1 - p))
+    logits = logit(probabilities)
     with contextlib.redirect_stdout(io.StringIO()):  # it prints its table besides returning it
         result = pmvalsampsize(
             type="b",

@@ -26,7 +26,7 @@ The K members are an ensemble in one graph: K identical MLPs, each with its own
 randomly initialised weights, computed side by side by ``EnsembleDense`` layers
 (one batched matrix product per layer instead of K). They are trained together
 by one ``fit`` in which every batch goes through all of them and the loss is the
-mean of their losses (see ``heartnet.training``). The preprocessing layers hold
+mean of their losses (see ``heartnet.fitting``). The preprocessing layers hold
 no trainable weight, so training encodes the rows once and fits the nested
 model ``network`` (the encoded matrix in, the K probabilities out), as
 keras.io's structured-data examples do; the shipped model shares its weights.
@@ -141,7 +141,7 @@ def build_model(train_df: pd.DataFrame, *, seed: int = 0, **hparams) -> keras.Mo
     probabilities, and the output is their mean: the probability of heart
     disease, shape (n, 1). ``seed`` seeds every random draw of the network
     (initial weights, dropout), so no global generator is read or moved.
-    Not compiled: ``heartnet.training`` fits the network.
+    Not compiled: ``heartnet.fitting`` fits the network.
     """
     if unknown := sorted(set(hparams) - set(DEFAULT_HPARAMS)):
         raise TypeError(f"build_model() got an unexpected keyword argument {unknown[0]!r}")

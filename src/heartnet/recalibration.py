@@ -21,18 +21,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-__all__ = ["EPSILON", "RecalibrationFit", "calibration", "fit_recalibration", "logit"]
+from heartnet.logits import logit
+
+__all__ = ["RecalibrationFit", "calibration", "fit_recalibration"]
 
 # The updates a hospital can ask for (heartnet.updating, heartnet recalibrate --method): chosen by closed testing,
 # the intercept alone, or intercept and slope.
 METHODS = ("auto", "intercept", "logistic")
-EPSILON = 1e-7  # probabilities are clipped to [ε, 1 − ε] before a logit or a log loss
-
-
-def logit(probabilities) -> np.ndarray:
-    """log(p / (1 − p)) of probabilities clipped to [ε, 1 − ε], so that 0 and 1 stay finite."""
-    p = np.clip(np.asarray(probabilities, dtype=float), EPSILON, 1 - EPSILON)
-    return np.log(p / (1 - p))
 
 
 @dataclass(frozen=True)

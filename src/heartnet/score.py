@@ -4,7 +4,7 @@ The file is read by pyarrow's streaming CSV reader, every cell as text, in
 chunks of ``chunk_rows`` rows. Each chunk is checked by ``heartnet.cells``
 (for the app and the local evaluation too: the cells parsed into arrays by
 ``heartnet.csvio.parse_cells`` and judged, column by column, by the one
-checker of ``heartnet.validation``), and its valid rows go straight to the
+checker of ``heartnet.rules``), and its valid rows go straight to the
 model's own call (``heartnet.inference.probabilities``).
 
 The output keeps every input column as it was written, plus ``probability``,

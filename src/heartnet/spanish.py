@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 import re
 
+import pandas as pd
+
 from heartnet import csvio
 from heartnet.errors import FileProblem, LocalDataError, ValidationError, WrongWidth
 from heartnet.features import FEATURES, FEATURES_BY_NAME, Feature
@@ -349,8 +351,6 @@ def no_background_message(error) -> str:
 
 def feature_table():
     """The column dictionary, straight from the feature spec (a pandas DataFrame with Spanish headers)."""
-    import pandas as pd
-
     rows = []
     for f in FEATURES:
         if f.kind == "numeric":

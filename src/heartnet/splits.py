@@ -1,29 +1,25 @@
-"""Every split of the rows in one place: the held-out test split, the early-stopping split, a model's recorded split.
+"""Every split of the rows in one place: the held-out test split and the early-stopping split.
 
 All are stratified by the outcome and reproducible from a seed, through
 scikit-learn's ``train_test_split``: ``holdout_split`` is the test split that
 ``heartnet train`` records and ``heartnet evaluate`` reads back
-(``recorded_split``); ``validation_split`` the rows early stopping watches.
+(``heartnet.storage.recorded_split``); ``validation_split`` the rows early
+stopping watches.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from heartnet.data import load_dataset
-from heartnet.errors import DataDiffers, DataError, NoRecordedSplit
+from heartnet.errors import DataError
 from heartnet.features import TARGET
 
 __all__ = [
     "TEST_SIZE",
     "VALIDATION_SIZE",
-    "RecordedSplit",
     "holdout_split",
-    "recorded_split",
     "stratified_split",
     "validation_split",
 ]
@@ -51,48 +47,6 @@ def holdout_split(df: pd.DataFrame, *, seed: int = 0, test_size: float = TEST_SI
     """Stratified (train positions, test positions) of ``df``, sorted, reproducible from the seed."""
     train_rows, test_rows = stratified_split(df[TARGET], size=test_size, seed=seed)
     return np.sort(train_rows), np.sort(test_rows)
-
-
-@dataclass(frozen=True)
-class RecordedSplit:
-    """The data a model was trained on and its held-out split, as its metadata records them."""
-
-    data: pd.DataFrame
-    train_rows: np.ndarray
-    test_rows: np.ndarray
-
-    @property
-    def test(self) -> pd.DataFrame:
-        return self.data.iloc[self.test_rows]
-
-    @property
-    def train(self) -> pd.DataFrame:
-        return self.data.iloc[self.train_rows]
-
-
-def recorded_split(metadata: dict) -> RecordedSplit:
-    """The one place a model's held-out rows are recovered: its recorded data (checked by sha256) and split.
-
-    Raises ``NoRecordedSplit`` for a model saved without one (the public
-    ``save_model``), ``DataDiffers`` when the data found is not the recorded
-    one, and the loader's own errors when it cannot be read.
-    """
-    split = metadata.get("split") or {}
-    if "test_rows" not in split:
-        raise NoRecordedSplit(
-            "the model's metadata records no held-out split (it was not saved by `heartnet train`); "
-            "evaluate it on labelled patients with --data CSV"
-        )
-    data = metadata.get("data") or {}
-    source = None if data.get("source", "builtin") == "builtin" else data["source"]
-    df = load_dataset(source, without_hospital=data.get("without_hospital"))
-    if data.get("sha256") not in (None, df.attrs["sha256"]):
-        raise DataDiffers(
-            "the data differs from the model's training data: "
-            f"expected sha256 {data['sha256']}, found {df.attrs['sha256']}"
-        )
-    test_rows = np.asarray(split["test_rows"], dtype=int)
-    return RecordedSplit(df, np.setdiff1d(np.arange(len(df)), test_rows), test_rows)
 
 
 def validation_split(

@@ -82,7 +82,7 @@ def train_and_save(
     hyper-parameters, the held-out metrics, the range of each number in the
     training rows, a fingerprint of each training row and the background rows
     that Shapley explanations start from. Every reader of the record
-    (``heartnet.splits.recorded_split``, ``heartnet.explain``,
+    (``heartnet.storage.recorded_split``, ``heartnet.explain``,
     ``heartnet.ranges``, ``heartnet.local_check``) reads what this writes.
     """
     threshold = DEFAULT_THRESHOLD if threshold is None else check_threshold(threshold)

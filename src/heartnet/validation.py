@@ -17,7 +17,7 @@ import pandas as pd
 
 from heartnet.errors import DataError, ValidationError
 from heartnet.features import FEATURE_NAMES, FEATURES, FEATURES_BY_NAME, TARGET, Feature
-from heartnet.rules import Judged, allowed_text, column_of, judge_all, problem, rule, sort_value
+from heartnet.rules import allowed_text, column_of, judge_all, problem, rule, sort_value
 
 __all__ = [
     "REASONS_SEP",
@@ -119,13 +119,6 @@ def validate_row(row: Mapping) -> dict:
     return {feature.name: check_value(feature, row[feature.name]) for feature in FEATURES}
 
 
-def _judge_frame(frame: pd.DataFrame) -> Judged:
-    missing = [name for name in FEATURE_NAMES if name not in frame.columns]
-    if missing:
-        _check_fields(list(frame.columns))
-    return judge_all({name: column_of(frame[name]) for name in FEATURE_NAMES})
-
-
 def validate_frame(frame: pd.DataFrame, *, where: str = "row", first: int = 0) -> pd.DataFrame:
     """Validate a DataFrame of patients and return a clean copy in spec order.
 
@@ -141,7 +134,7 @@ def validate_frame(frame: pd.DataFrame, *, where: str = "row", first: int = 0) -
     if len(duplicated):
         raise ValidationError(str(duplicated[0]), duplicated[0], "each field once", problem="duplicated column")
     _check_fields(list(frame.columns))
-    judged = _judge_frame(frame)
+    judged = judge_all({name: column_of(frame[name]) for name in FEATURE_NAMES})
     bad = np.flatnonzero(~judged.good)
     if len(bad):
         raise judged.problems(int(bad[0]))[0].at(first + int(bad[0]), where)

@@ -127,7 +127,7 @@ def test_repeated_folds_give_one_row_of_predictions_per_repeat():
 
 def test_the_recorded_split_is_the_models_own_and_refuses_what_it_cannot_recover(metadata, dataset, test_rows):
     from heartnet.errors import DataDiffers, NoRecordedSplit
-    from heartnet.splits import recorded_split
+    from heartnet.storage import recorded_split
 
     split = recorded_split(metadata)
     pd.testing.assert_frame_equal(split.test, test_rows)

@@ -176,3 +176,26 @@ def test_no_public_name_is_used_only_by_the_tests():
         if len(re.findall(rf"\b{re.escape(name)}\b", text)) < 3  # its definition, __all__, and one use at least
     ]
     assert not unused, f"exported but used only by tests (remove them, or their export): {unused}"
+
+
+def test_no_module_of_the_package_imports_a_module_that_imports_it_back():
+    """Imports anywhere in a file count (a function's import runs too); ``from heartnet.cli import commands``
+    counts as importing ``heartnet.cli`` as well as ``heartnet.cli.commands``: the package runs first.
+    """
+    graph = {}
+    for path in SOURCE.rglob("*.py"):
+        graph[path] = {
+            file for name in _imports(ast.parse(path.read_text(encoding="utf-8"))) if (file := _module_file(name))
+        }
+        graph[path].discard(path)
+    circles = set()
+    for start in graph:  # a depth-first walk from each file; a path back to the start is a circle
+        pending = [(start, (start,))]
+        while pending:
+            current, trail = pending.pop()
+            for following in graph[current]:
+                if following == start:
+                    circles.add(" -> ".join(str(file.relative_to(SOURCE)) for file in (*trail, start)))
+                elif following not in trail and following > start:  # each circle once, from its smallest file
+                    pending.append((following, (*trail, following)))
+    assert circles == set()

@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from heartnet.cli.commands import EXIT_OK, UsageError
 from heartnet.cli.parser import build_parser
 from heartnet.cli.text import display, without_absolute_paths
+from heartnet.errors import FileSystemError, HeartnetError
+from heartnet.ranges import OutOfRangeWarning
 
 __all__ = ["EXIT_OK", "EXIT_USER_ERROR", "UsageError", "build_parser", "display", "main"]
 
@@ -30,8 +32,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, unknown = build_parser().parse_known_args(argv)
     if unknown:  # said with the command's own usage, not the top-level one (argparse exits with 2)
         args.command_parser.error(f"unrecognized arguments: {' '.join(unknown)}")
-    from heartnet.errors import HeartnetError
-
     try:
         with _out_of_range_on_stderr():
             code = args.handler(args)
@@ -47,8 +47,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _os_problem(error: OSError) -> Exception:
     """An ``OSError`` that reached the command, as one named problem: of its file, or of standard output."""
-    from heartnet.errors import FileSystemError
-
     if error.filename is not None:  # files written go through heartnet.files, so this one was being read
         return FileSystemError.from_os_error(error, error.filename, writing=False)
     if error.errno not in (errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
@@ -66,8 +64,6 @@ def _os_problem(error: OSError) -> Exception:
 @contextlib.contextmanager
 def _out_of_range_on_stderr():
     """Each ``OutOfRangeWarning`` as one line on stderr (exit code 0); other warnings as Python shows them."""
-    from heartnet.ranges import OutOfRangeWarning
-
     with warnings.catch_warnings():
         warnings.simplefilter("always", OutOfRangeWarning)
         shown = warnings.showwarning

@@ -266,8 +266,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from heartnet.evaluate import classification_metrics
     from heartnet.features import TARGET
     from heartnet.inference import predict
-    from heartnet.splits import recorded_split
-    from heartnet.storage import load
+    from heartnet.storage import load, recorded_split
 
     model = load(args.model)
     record = model.metadata

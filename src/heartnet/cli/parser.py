@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import argparse
 
-from heartnet.cli import commands
+from heartnet.cli.commands import cmd_data, cmd_evaluate, cmd_export, cmd_predict, cmd_recalibrate, cmd_score, cmd_train
+from heartnet.decision import DEFAULT_THRESHOLD, THRESHOLD_RULE, check_threshold
 from heartnet.features import FEATURE_NAMES
-from heartnet.recalibration import METHODS  # numpy only: --help stays fast
+from heartnet.recalibration import METHODS  # both numpy only: --help stays fast
 
 __all__ = ["build_parser"]
 
 
 def _probability(text: str) -> float:
     """argparse type of a threshold: a number from 0 to 1 (argparse exits with 2 and names the option otherwise)."""
-    from heartnet.decision import THRESHOLD_RULE, check_threshold  # numpy only: --help stays fast
-
     try:
         return check_threshold(text)
     except ValueError:
@@ -49,8 +48,6 @@ def _command(subcommands, handler, name: str, **texts) -> argparse.ArgumentParse
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from heartnet.decision import DEFAULT_THRESHOLD  # numpy only: --help stays fast
-
     parser = argparse.ArgumentParser(
         prog="heartnet",
         description="Coronary artery disease prediction from 11 clinical features with a Keras neural network.",
@@ -59,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     data = _command(
         subcommands,
-        commands.cmd_data,
+        cmd_data,
         "data",
         help="fetch and verify the dataset, or write one hospital's patients",
         description="Put the verified dataset in the cache (data/heart.csv). With --hospital and --out, write "
@@ -73,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = _command(
         subcommands,
-        commands.cmd_train,
+        cmd_train,
         "train",
         help="train and save the model",
         description="Stratified 80/20 split, train on 80%, report held-out metrics, save model and metadata.",
@@ -101,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     predict = _command(
         subcommands,
-        commands.cmd_predict,
+        cmd_predict,
         "predict",
         help="predict one patient",
         description="Print the probability of coronary artery disease and the class at the model's threshold.",
@@ -124,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = _command(
         subcommands,
-        commands.cmd_evaluate,
+        cmd_evaluate,
         "evaluate",
         help="metrics of a saved model on its held-out split, or on a labelled CSV of your own",
         description="Recompute the saved model's metrics on the held-out rows recorded in its metadata; with "
@@ -139,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     recalibrate = _command(
         subcommands,
-        commands.cmd_recalibrate,
+        cmd_recalibrate,
         "recalibrate",
         help="adapt a saved model to your hospital from a labelled CSV",
         description="Refit the intercept (and slope) of the model's logit on your labelled patients and save the "
@@ -158,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     score = _command(
         subcommands,
-        commands.cmd_score,
+        cmd_score,
         "score",
         help="score a CSV of patients, streaming",
         description="Score every row of INPUT into OUTPUT (input columns + probability + prediction), "
@@ -173,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = _command(
         subcommands,
-        commands.cmd_export,
+        cmd_export,
         "export",
         help="export a SavedModel for TensorFlow Serving",
         description="Write a SavedModel whose serving signature takes the raw named features, plus a README.",

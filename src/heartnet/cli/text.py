@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from heartnet.paths import project_root
+
 __all__ = ["CLASS_NAMES", "display", "format_evaluation", "without_absolute_paths"]
 
 # What the threshold decides: whether to study the patient further (the model card, section 8), not a diagnosis.
@@ -22,8 +24,6 @@ def without_absolute_paths(message: str) -> str:
 
     The separator is the platform's: ``models/m.keras`` on Linux and macOS, ``models\\m.keras`` on Windows.
     """
-    from heartnet.paths import project_root
-
     for folder, shown in ((Path.cwd().resolve(), ""), (project_root(), ""), (Path.home(), f"~{os.sep}")):
         message = message.replace(f"{folder}{os.sep}", shown)
     return message
