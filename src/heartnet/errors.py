@@ -155,6 +155,7 @@ class FileSystemError(HeartnetError):
         "no_such_folder": "no such folder",
         "no_such_file": "no such file or folder",
         "is_folder": "is a folder",
+        "not_a_file": "is not a regular file (a device or a pipe); choose a file",
         "disk_full": "no space left on the device",
         "read_only": "the file system is read-only",
         "too_large": "the file is too large for the file system",

@@ -59,18 +59,42 @@ def _remove_folders(folders: list[Path]) -> None:
             folder.rmdir()
 
 
+def _target(path: Path) -> Path:
+    """The file a write to ``path`` replaces: a symlink's target (the link stays a link); only a regular file."""
+    real = Path(os.path.realpath(path)) if path.is_symlink() else path
+    if real.exists() and not real.is_file():
+        raise FileSystemError(path, "is_folder" if real.is_dir() else "not_a_file")
+    return real
+
+
+def _umask() -> int:
+    """This process's umask, read without setting it (os.umask would change it for every thread meanwhile)."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    return 0o022
+
+
 def _temporary_beside(path: Path) -> Path:
+    """A new file beside ``path`` with the mode the file will have: the old file's, or a new file's (not 0600)."""
     try:
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
+        os.close(handle)
+        os.chmod(temporary, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
     except OSError as error:
         raise FileSystemError.from_os_error(error, path) from None
-    os.close(handle)
     return Path(temporary)
 
 
 @contextlib.contextmanager
 def atomic_paths(*paths: str | os.PathLike) -> Iterator[list[Path]]:
     """One temporary file beside each of ``paths``, moved onto them when the block ends without error.
+
+    A symlinked path is written through to its target; a path that exists but
+    is not a regular file (a folder, a device, a pipe) is refused with a
+    ``FileSystemError``. The file keeps the mode of the one it replaces (a new
+    one gets the usual mode for the umask).
 
     If the block fails (an exception, even an interrupt), every temporary
     file and every folder made for them is removed and every target is left
@@ -79,7 +103,7 @@ def atomic_paths(*paths: str | os.PathLike) -> Iterator[list[Path]]:
     ``FileSystemError`` naming the target (the first one when the system
     does not say which); other errors pass unchanged.
     """
-    paths = [Path(path) for path in paths]
+    paths = [_target(Path(path)) for path in paths]
     created: list[Path] = []
     temporaries: list[Path] = []
     try:

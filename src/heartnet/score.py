@@ -28,7 +28,6 @@ import heapq
 import io
 import itertools
 import os
-import sys
 import time
 from array import array
 from collections.abc import Callable, Iterator, Sequence
@@ -59,7 +58,7 @@ from heartnet.inference import keras_model, probabilities, training_ranges
 from heartnet.ranges import field_names, outside
 from heartnet.storage import TrainedModel
 
-__all__ = ["DEFAULT_CHUNK_ROWS", "FIRST_REJECTS", "ScoreSummary", "score_csv", "terminal_progress"]
+__all__ = ["DEFAULT_CHUNK_ROWS", "FIRST_REJECTS", "ScoreSummary", "score_csv"]
 
 DEFAULT_CHUNK_ROWS = 100_000
 FIRST_REJECTS = 5  # rejected lines the summary keeps with their problems (all of them go to the rejects file)
@@ -367,35 +366,3 @@ def score_csv(
         dict(run.out_of_range),
         run.rows_out_of_range,
     )
-
-
-@contextlib.contextmanager
-def terminal_progress(path: str | os.PathLike) -> Iterator[ProgressCallback | None]:
-    """A progress bar on stderr (rows, rows/s, ETA from the bytes read) when stderr is a terminal; else None."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
-
-    columns = (
-        TextColumn("scoring"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TextColumn("{task.fields[rows]:,} rows, {task.fields[rate]:,.0f} rows/s"),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=Console(file=sys.stderr)) as bar:
-        try:
-            total = os.path.getsize(path)
-        except OSError:  # score_csv names the problem
-            total = 0
-        task = bar.add_task("score", total=max(total, 1), rows=0, rate=0.0)
-        started = time.perf_counter()
-
-        def update(rows: int, position: int) -> None:
-            rate = rows / max(time.perf_counter() - started, 1e-9)
-            bar.update(task, completed=position, rows=rows, rate=rate)
-
-        yield update

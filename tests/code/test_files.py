@@ -74,6 +74,31 @@ def test_a_target_that_is_a_folder_is_named(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["scores.csv"] and (tmp_path / "scores.csv").is_dir()
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="no FIFOs, symlinks need privileges, modes are a read-only flag")
+def test_a_device_or_pipe_is_refused_a_symlink_written_through_and_modes_kept(tmp_path):
+    pipe = tmp_path / "scores.csv"
+    os.mkfifo(pipe)  # like /dev/full for root: replacing it would destroy it
+    with pytest.raises(FileSystemError, match=r"scores\.csv: is not a regular file") as caught:
+        write_atomically(pipe, lambda temporary: temporary.write_text("new", encoding="utf-8"))
+    assert caught.value.problem == "not_a_file" and pipe.is_fifo() and os.listdir(tmp_path) == ["scores.csv"]
+
+    real, link = tmp_path / "real.csv", tmp_path / "link.csv"
+    real.write_text("old", encoding="utf-8")
+    real.chmod(0o640)
+    link.symlink_to(real)
+    write_atomically(link, lambda temporary: temporary.write_text("new", encoding="utf-8"))
+    assert link.is_symlink() and real.read_text(encoding="utf-8") == "new"
+    assert real.stat().st_mode & 0o777 == 0o640  # the replaced file's mode, not the temporary file's 0600
+
+    fresh = tmp_path / "fresh.csv"
+    umask = os.umask(0o022)
+    try:
+        write_atomically(fresh, lambda temporary: temporary.write_text("new", encoding="utf-8"))
+    finally:
+        os.umask(umask)
+    assert fresh.stat().st_mode & 0o777 == 0o644  # what any program makes under umask 022
+
+
 def _read_only_folder(tmp_path) -> Path:
     if sys.platform == "win32":
         pytest.skip("Windows ignores a folder's permission bits (chmod sets a file's read-only flag only)")

@@ -37,6 +37,9 @@ def test_every_public_name_resolves_on_first_use_to_what_it_names():
     for name in heartnet.__all__:
         value = getattr(heartnet, name)
         assert type(value).__name__ != "module", f"heartnet.{name} is a module, not the {name} it should name"
+    for name in heartnet.plots.__all__:  # the other lazy stub: every figure it lists exists
+        value = getattr(heartnet.plots, name)
+        assert callable(value) or type(value).__name__ == "module", f"heartnet.plots.{name}"
     assert callable(heartnet.predict) and callable(heartnet.train)
     assert set(heartnet.__all__) <= set(dir(heartnet))
     from heartnet import predict_one  # the lazy API works with `from ... import` too
@@ -199,3 +202,12 @@ def test_no_module_of_the_package_imports_a_module_that_imports_it_back():
                 elif following not in trail and following > start:  # each circle once, from its smallest file
                     pending.append((following, (*trail, following)))
     assert circles == set()
+
+
+def test_no_module_of_the_package_is_over_400_lines():
+    long = {
+        str(path.relative_to(SOURCE)): n
+        for path in SOURCE.rglob("*.py")
+        if (n := len(path.read_text().splitlines())) > 400
+    }
+    assert long == {}, f"split these by job: {long}"

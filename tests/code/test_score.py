@@ -11,10 +11,11 @@ import pytest
 
 import heartnet
 from heartnet import cli
+from heartnet.cli.progress import terminal_progress
 from heartnet.decision import classify
 from heartnet.errors import DataError
 from heartnet.features import FEATURE_NAMES
-from heartnet.score import FIRST_REJECTS, score_csv, terminal_progress
+from heartnet.score import FIRST_REJECTS, score_csv
 from heartnet.storage import TrainedModel
 
 

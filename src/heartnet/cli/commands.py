@@ -265,19 +265,20 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         return cmd_evaluate_local(args)
     from heartnet.evaluate import classification_metrics
     from heartnet.features import TARGET
-    from heartnet.inference import predict
+    from heartnet.inference import probabilities
     from heartnet.storage import load, recorded_split
 
     model = load(args.model)
     record = model.metadata
-    test = recorded_split(record).test
-    metrics = classification_metrics(test[TARGET], predict(test, model), threshold=model.threshold)
+    test = recorded_split(record).test  # validated by the loader; no range warnings on its own split, as in train
+    metrics = classification_metrics(test[TARGET], probabilities(model, test), threshold=model.threshold)
     heading = f"held-out split of {len(test)} rows (seed {record['split']['seed']}):"
     return _print(metrics, args.json, heading, format_evaluation)
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from heartnet.score import score_csv, terminal_progress
+    from heartnet.cli.progress import terminal_progress
+    from heartnet.score import score_csv
     from heartnet.storage import load
 
     model = load(args.model)

@@ -7,15 +7,12 @@ from .data import correlations as correlations
 from .data import encoded_matrix as encoded_matrix
 from .data import missing_cholesterol as missing_cholesterol
 from .data import numeric_distributions as numeric_distributions
-from .data import piecewise_linear_encoding as piecewise_linear_encoding
 from .evaluation import calibration as calibration
 from .evaluation import calibration_by_hospital as calibration_by_hospital
 from .evaluation import confusion_matrix as confusion_matrix
 from .evaluation import decision_curve as decision_curve
 from .evaluation import decision_curves_by_hospital as decision_curves_by_hospital
 from .evaluation import grouped_bars as grouped_bars
-from .evaluation import hospital_views as hospital_views
-from .evaluation import model_comparison as model_comparison
 from .evaluation import patient_probabilities as patient_probabilities
 from .evaluation import probability_histogram as probability_histogram
 from .evaluation import recalibration_by_sample_size as recalibration_by_sample_size
