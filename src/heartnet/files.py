@@ -61,9 +61,12 @@ def _remove_folders(folders: list[Path]) -> None:
 
 def _target(path: Path) -> Path:
     """The file a write to ``path`` replaces: a symlink's target (the link stays a link); only a regular file."""
-    real = Path(os.path.realpath(path)) if path.is_symlink() else path
-    if real.exists() and not real.is_file():
-        raise FileSystemError(path, "is_folder" if real.is_dir() else "not_a_file")
+    try:
+        real = Path(os.path.realpath(path)) if path.is_symlink() else path
+        if real.exists() and not real.is_file():
+            raise FileSystemError(path, "is_folder" if real.is_dir() else "not_a_file")
+    except OSError as error:  # a folder on the way that may not be searched
+        raise FileSystemError.from_os_error(error, path) from None
     return real
 
 
