@@ -218,6 +218,18 @@ def test_the_class_and_the_batch_follow_the_models_own_threshold(app_model_with,
     assert (probabilities >= 0.9).sum() < (probabilities >= 0.5).sum()
 
 
+@pytest.mark.slow  # runs the app (AppTest): seconds per test
+def test_a_retrained_model_is_served_without_restarting_the_app(app_model_with, model_copy, run_page, patient):
+    app_model_with(threshold=0.9)
+    app = run_page()
+    press_predecir(app)
+    assert "umbral de 90 %" in (app.success or app.error)[0].value
+    model_copy(threshold=0.3)  # the same path written again, as `make train` would: no cache cleared by hand
+    app = run_page()
+    press_predecir(app)
+    assert "umbral de 30 %" in (app.success or app.error)[0].value
+
+
 # --- Lote ---
 
 

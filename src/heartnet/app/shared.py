@@ -29,15 +29,15 @@ def hide_english_input_hints() -> None:
     st.markdown(_NO_ENGLISH_HINTS, unsafe_allow_html=True)
 
 
-@st.cache_resource(show_spinner="Cargando el modelo…")
-def _trained_model() -> heartnet.TrainedModel:
-    return heartnet.load()
-
-
 def model_or_stop() -> heartnet.TrainedModel:
-    """The default model with its metadata, or a Spanish message with the command that creates it, and stop."""
+    """The default model with its metadata, or a Spanish message with the command that creates it, and stop.
+
+    ``heartnet.inference.default_model`` keeps it loaded, and loads it again when the file changes (a new
+    `make train`), so the app never serves a model that is no longer on disk.
+    """
     try:
-        return _trained_model()
+        with st.spinner("Cargando el modelo…"):
+            return heartnet.inference.default_model()
     except ModelError as error:
         st.error(model_message(error))
         st.stop()
@@ -55,17 +55,18 @@ def typical() -> dict:
 
 def contributions(model: heartnet.TrainedModel, row: dict) -> pd.DataFrame:
     """One patient's Shapley values (``heartnet.explain.contributions``), cached per model and row."""
-    frame, attrs = _contributions(str(model.path), model.metadata.get("model_sha256", ""), tuple(row.items()))
+    frame, attrs = _contributions(model, str(model.path), model.metadata.get("model_sha256", ""), tuple(row.items()))
     frame = frame.copy()
     frame.attrs.update(attrs)
     return frame
 
 
 @st.cache_data(show_spinner="Calculando los valores de Shapley…", max_entries=64)
-def _contributions(model_file: str, model_sha256: str, row: tuple) -> tuple[pd.DataFrame, dict]:
+def _contributions(_model, model_file: str, model_sha256: str, row: tuple) -> tuple[pd.DataFrame, dict]:
+    """Keyed by the model's file and sha256 and the row (Streamlit does not hash ``_model``, the model they name)."""
     from heartnet.explain import contributions as shapley  # imports shap: only the pages that explain
 
-    frame = shapley(model_or_stop(), dict(row))
+    frame = shapley(_model, dict(row))
     return frame, dict(frame.attrs)
 
 
