@@ -73,8 +73,10 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
         makes ``fit`` reproducible; None or a ``RandomState`` draws the seed
         from NumPy (scikit-learn's convention: not reproducible unless the
         generator is seeded). The seed reaches every draw by itself (initial
-        weights, dropout, shuffling, the validation split): ``fit`` leaves
-        Python's, NumPy's and TensorFlow's global generators as it found them.
+        weights, dropout, shuffling, the validation split): with an int or a
+        ``RandomState``, ``fit`` leaves Python's, NumPy's and TensorFlow's
+        global generators as it found them; None, as in scikit-learn, takes
+        its one draw from NumPy's global generator.
     verbose : int
         Passed to Keras's ``fit``.
 
