@@ -181,6 +181,11 @@ def test_whole_number_options_out_of_their_range_exit_2_before_any_work(capsys, 
     assert exit_.value.code == 2 and pattern in capsys.readouterr().err
 
 
+def test_top_without_explain_is_refused_not_ignored(capsys, patient):
+    code, out, err = run(capsys, "predict", json.dumps(patient), "--top", "3")
+    assert code == 2 and "add --explain" in err and out == ""
+
+
 def test_data_halves_without_a_hospital_is_refused_not_ignored(capsys):
     code, out, err = run(capsys, "data", "--halves")
     assert code == 2 and "--halves needs both" in err and out == ""

@@ -14,14 +14,17 @@ from pathlib import Path
 
 from heartnet.cli.text import CLASS_NAMES, display, format_evaluation
 
-__all__ = ["EXIT_OK", "UsageError", "cmd_data", "cmd_evaluate", "cmd_export", "cmd_predict", "cmd_recalibrate",
-           "cmd_score", "cmd_train"]  # fmt: skip
+__all__ = ["DEFAULT_TOP", "EXIT_OK", "UsageError", "cmd_data", "cmd_evaluate", "cmd_export", "cmd_predict",
+           "cmd_recalibrate", "cmd_score", "cmd_train"]  # fmt: skip
 
 EXIT_OK = 0
 
 
 class UsageError(Exception):
     """A problem with the command line's own input (exit code 2)."""
+
+
+DEFAULT_TOP = 5  # contributions `predict --explain` prints
 
 
 def cmd_data(args: argparse.Namespace) -> int:
@@ -118,6 +121,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from heartnet.inference import predict, predict_one
     from heartnet.storage import load
 
+    if args.top is not None and not args.explain:
+        raise UsageError("--top says how many contributions --explain prints; add --explain")
     data = _read_row_argument(args.row)
     if not isinstance(data, dict) and not (isinstance(data, list) and data):
         raise UsageError(f"ROW must be a JSON object of field values (or a list of them), got {type(data).__name__}")
@@ -127,7 +132,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
     model = load(args.model)
     threshold = model.threshold
     if args.explain:  # the explanation validates the rows once and sums exactly to each probability
-        probabilities, explanations = _explanations(model, [data] if isinstance(data, dict) else data, args.top)
+        probabilities, explanations = _explanations(
+            model, [data] if isinstance(data, dict) else data, args.top or DEFAULT_TOP
+        )
     else:
         probabilities = [predict_one(data, model)] if isinstance(data, dict) else predict(data, model)
         explanations = None

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import argparse
 
-from heartnet.cli.commands import cmd_data, cmd_evaluate, cmd_export, cmd_predict, cmd_recalibrate, cmd_score, cmd_train
+from heartnet.cli.commands import (
+    DEFAULT_TOP,
+    cmd_data,
+    cmd_evaluate,
+    cmd_export,
+    cmd_predict,
+    cmd_recalibrate,
+    cmd_score,
+    cmd_train,
+)
 from heartnet.decision import DEFAULT_THRESHOLD, THRESHOLD_RULE, check_threshold
 from heartnet.features import FEATURE_NAMES
 from heartnet.recalibration import METHODS  # both numpy only: --help stays fast
@@ -113,9 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument(
         "--top",
         type=_whole(1, len(FEATURE_NAMES)),
-        default=5,
         metavar="N",
-        help="how many contributions --explain prints (default: 5)",
+        help=f"how many contributions --explain prints (default: {DEFAULT_TOP}; only with --explain)",
     )
     _model_option(predict)
 
