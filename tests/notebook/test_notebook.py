@@ -133,6 +133,13 @@ def test_the_main_notebook_is_a_students_length_and_links_the_advanced_one():
     assert "notebooks/avanzado.ipynb" in cells[0].source
 
 
+def test_no_code_cell_of_the_main_notebook_is_longer_than_30_lines():
+    """A student reads a cell at a glance: a longer one is split at a sentence that says why, or made plainer."""
+    cells = nbformat.read(NOTEBOOK, as_version=4).cells
+    lengths = {index: len(cell.source.splitlines()) for index, cell in enumerate(cells) if cell.cell_type == "code"}
+    assert all(lines <= 30 for lines in lengths.values()), {index: n for index, n in lengths.items() if n > 30}
+
+
 @pytest.mark.parametrize("path", [NOTEBOOK, ADVANCED], ids=["main", "advanced"])
 def test_the_notebook_records_the_kernel_that_make_notebook_installs(path):
     """Jupyter shows the kernel by its display name: the one the Makefile installs into .venv, for both notebooks."""
@@ -232,6 +239,7 @@ def test_the_notebooks_keras_code_builds_and_trains_the_model_that_ships(dataset
     namespace |= {"df": hospitals, "display": lambda *args, **kwargs: None, "print": lambda *args, **kwargs: None}
     markers = (
         "inputs, columns = {}, []",  # the preprocessing layers
+        "def code_of(",  # what prints a layer's code, used by the cells below
         "def member(",  # the members' size, and the naive ensemble
         "def ensemble_network(",  # the ensemble in one graph
         "network = ensemble_network(seed=0)",  # the whole model

@@ -1,7 +1,7 @@
 """Figures shared by the notebook and the app: each function takes data and returns a Figure.
 
 By topic: ``data`` (exploration, and how a row becomes the matrix),
-``training`` (a network's pieces and its learning curves), ``evaluation``
+``training`` (learning curves and a signal layer by layer), ``evaluation``
 (ranking, calibration, decisions, comparisons, a patient's risk),
 ``explanations`` (Shapley values) and ``diagrams`` (the architecture, drawn
 with pip packages only). Every figure is also a name of this package

@@ -21,8 +21,6 @@ from .evaluation import roc_and_precision_recall as roc_and_precision_recall
 from .explanations import shapley_importance as shapley_importance
 from .explanations import shapley_summary as shapley_summary
 from .explanations import shapley_waterfall as shapley_waterfall
-from .training import activation_functions as activation_functions
-from .training import binary_cross_entropy as binary_cross_entropy
 from .training import history_curves as history_curves
 from .training import layer_spread as layer_spread
 from .training import training_curves as training_curves

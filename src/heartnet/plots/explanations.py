@@ -48,19 +48,21 @@ def shapley_waterfall(contributions: pd.DataFrame) -> Figure:
     ]
     positions = np.arange(len(steps))
     ax.barh(positions, pushes * 100, left=starts * 100, color=[PALETTE[int(push > 0)] for push in pushes], height=0.6)
+    written = []
     for position, start, end, push in zip(positions, starts, ends, pushes, strict=True):
-        rightwards = push >= 0  # write the push beyond the bar's far end
-        ax.annotate(
-            points(push),
-            (max(start, end) * 100 if rightwards else min(start, end) * 100, position),
-            xytext=(4 if rightwards else -4, 0),
-            textcoords="offset points",
-            ha="left" if rightwards else "right",
-            va="center",
-            fontsize=9,
-            # over the base and prediction lines, on white: a dashed line never crosses the written push
-            bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"},
-            zorder=4,
+        rightwards = push >= 0  # write the push beyond the bar's far end (moved below if a line crosses it there)
+        written.append(
+            ax.annotate(
+                points(push),
+                (max(start, end) * 100 if rightwards else min(start, end) * 100, position),
+                xytext=(4 if rightwards else -4, 0),
+                textcoords="offset points",
+                ha="left" if rightwards else "right",
+                va="center",
+                fontsize=9,
+                bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none"},
+                zorder=4,
+            )
         )
     base_label = f"tasa base: {percent(base)} (el promedio del modelo sobre pacientes de entrenamiento)"
     ax.axvline(base * 100, color="gray", linestyle=":", linewidth=1.2, label=base_label)
@@ -78,7 +80,34 @@ def shapley_waterfall(contributions: pd.DataFrame) -> Figure:
         xlabel="probabilidad de enfermedad coronaria (junto a cada barra, su aporte en puntos porcentuales, pp)",
         ylabel="Variable: valor",
     )
+    _clear_of_lines(fig, ax, written, starts, ends, (base, final))
     return fig
+
+
+def _clear_of_lines(fig: Figure, ax, texts, starts, ends, lines) -> None:
+    """Move a written push to the other end of its bar when the base or the prediction line would cross it.
+
+    Measured on the laid-out figure: a push's text spans a few percentage points, and the bars near the end of
+    the waterfall stop just short of the prediction line, so their pushes, written beyond the bar, would sit on it.
+    """
+    fig.draw_without_rendering()  # the final layout, so that the texts' extents are where they will be drawn
+    at = [ax.transData.transform((line * 100, 0))[0] for line in lines]
+
+    def crossed(text) -> bool:
+        extent = text.get_window_extent()
+        return any(extent.x0 - 2 <= x <= extent.x1 + 2 for x in at)
+
+    for text, start, end in zip(texts, starts, ends, strict=True):
+        if not crossed(text):
+            continue
+        leftwards = text.get_horizontalalignment() == "left"  # it was on the right: try the left end
+        text.xy = ((min(start, end) if leftwards else max(start, end)) * 100, text.xy[1])
+        text.set_horizontalalignment("right" if leftwards else "left")
+        text.xyann = (-4 if leftwards else 4, 0)
+        if crossed(text):  # crossed on both sides (a very short bar between the two lines): back where it was
+            text.xy = ((max(start, end) if leftwards else min(start, end)) * 100, text.xy[1])
+            text.set_horizontalalignment("left" if leftwards else "right")
+            text.xyann = (4 if leftwards else -4, 0)
 
 
 def shapley_importance(explanation) -> Figure:

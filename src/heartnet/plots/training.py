@@ -1,4 +1,4 @@
-"""The pieces of a network and how its training went."""
+"""How a network's training went: loss curves by epoch, and a signal layer by layer."""
 
 from __future__ import annotations
 
@@ -12,33 +12,7 @@ from heartnet.plots._common import (
     Figure,
 )
 
-__all__ = ["activation_functions", "binary_cross_entropy", "history_curves", "layer_spread", "training_curves"]
-
-
-def activation_functions() -> Figure:
-    """ReLU, sigmoid and tanh on [-6, 6]."""
-    x = np.linspace(-6, 6, 400)
-    curves = {"ReLU: max(0, z)": np.maximum(0, x), "Sigmoide: 1/(1+e^-z)": 1 / (1 + np.exp(-x)), "tanh(z)": np.tanh(x)}
-    fig = Figure(figsize=(11, 3.2), layout="constrained")
-    for ax, (name, y) in zip(fig.subplots(1, 3), curves.items(), strict=True):
-        ax.plot(x, y, linewidth=2)
-        ax.axhline(0, color="gray", linewidth=0.6)
-        ax.axvline(0, color="gray", linewidth=0.6)
-        ax.set(title=name, xlabel="entrada z", ylabel="salida")
-    fig.suptitle("Funciones de activación")
-    return fig
-
-
-def binary_cross_entropy() -> Figure:
-    """The loss of one prediction as a function of the predicted probability, for y = 1 and y = 0."""
-    p = np.linspace(0.001, 0.999, 500)
-    fig = Figure(figsize=(6, 3.6), layout="constrained")
-    ax = fig.subplots()
-    ax.plot(p, -np.log(p), label="y = 1: −log(p)", color=PALETTE[1])
-    ax.plot(p, -np.log(1 - p), label="y = 0: −log(1 − p)", color=PALETTE[0])
-    ax.set(title="Entropía cruzada binaria", xlabel="probabilidad predicha p", ylabel="pérdida", ylim=(0, 5))
-    ax.legend()
-    return fig
+__all__ = ["history_curves", "layer_spread", "training_curves"]
 
 
 def history_curves(
