@@ -120,7 +120,7 @@ FEATURES: tuple[Feature, ...] = (
         categories=(
             ("Normal", "Normal"),
             ("ST", "Anomalía de la onda ST-T"),
-            ("LVH", "Hipertrofia ventricular izquierda probable o definida"),
+            ("LVH", "Hipertrofia ventricular izquierda (probable o definida)"),
         ),
     ),
     Feature(
