@@ -231,6 +231,7 @@ def out_of_range_message(warning) -> str:
 _MODEL_PROBLEMS = {
     "not_keras": "no es un modelo: los modelos de heartnet son archivos .keras",
     "missing": "no existe todavía",
+    "is_folder": "es una carpeta, no un archivo de modelo: revisá la ruta (`HEARTNET_MODEL`)",
     "no_metadata": "no tiene al lado su archivo de metadatos (.json)",
     "bad_metadata": "tiene al lado un archivo de metadatos dañado (no es un objeto JSON o su umbral no va de 0 a 1)",
     "other_spec": "se entrenó con otra especificación de variables que la de esta versión de heartnet",

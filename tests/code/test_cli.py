@@ -265,6 +265,16 @@ def test_messages_hold_no_absolute_paths(capsys, monkeypatch, tmp_path, patient)
     assert code == 2 and f"no model at {Path('models', 'absent.keras')}" in err and str(project_root()) not in err
 
 
+@pytest.mark.parametrize("command", ["predict", "evaluate"])
+def test_a_folder_given_as_the_model_is_said_to_be_a_folder_not_a_missing_model(capsys, tmp_path, patient, command):
+    folder = tmp_path / "x.keras"
+    folder.mkdir()
+    argv = [json.dumps(patient)] if command == "predict" else []
+    code, out, err = run(capsys, command, *argv, "--model", str(folder))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "x.keras: is a folder, not a model file; give a .keras file" in err and "no model" not in err
+
+
 def test_recalibrate_refuses_a_method_updating_does_not_know_and_names_those_it_does(capsys, tmp_path):
     from heartnet.updating import METHODS
 

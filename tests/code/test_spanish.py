@@ -128,6 +128,10 @@ def test_every_reason_a_model_cannot_be_used_has_a_spanish_wording_that_says_wha
     with pytest.raises(heartnet.ModelError) as missing:
         heartnet.load(tmp_path / "nada.keras")
     assert missing.value.problem == "missing" and "no existe todavía" in model_message(missing.value)
+    (tmp_path / "carpeta.keras").mkdir()
+    with pytest.raises(heartnet.ModelError) as folder:
+        heartnet.load(tmp_path / "carpeta.keras")
+    assert folder.value.problem == "is_folder" and "«carpeta.keras» es una carpeta" in model_message(folder.value)
 
 
 def test_feature_table_comes_from_the_spec():
