@@ -185,15 +185,14 @@ def test_predict_shapes(model, test_rows):
     assert heartnet.predict([], model).shape == (0,)
 
 
-def test_the_traced_call_equals_keras_across_batches(model, test_rows):
+def test_the_traced_call_equals_keras_across_batches(model, test_rows, monkeypatch):
     """predict calls one traced function of the model's own call: it must give what Keras gives."""
     features = validate_frame(test_rows[list(heartnet.FEATURE_NAMES)])
     keras_probabilities = model.predict_on_batch(to_inputs(features)).ravel()
-    # More rows than two of predict's batches (65,536 rows each), and a short last one.
-    copies = 2 * 65_536 // len(test_rows) + 1
-    many = test_rows.iloc[np.tile(np.arange(len(test_rows)), copies)]
-    assert len(many) % 65_536 != 0
-    np.testing.assert_allclose(heartnet.predict(many, model), np.tile(keras_probabilities, copies), atol=1e-6)
+    batch = 64  # predict's batches made small, so that a few rows cross them: more than two, and a short last one
+    monkeypatch.setattr(heartnet.inference, "_BATCH_ROWS", batch)
+    assert len(test_rows) > 2 * batch and len(test_rows) % batch != 0
+    np.testing.assert_allclose(heartnet.predict(test_rows, model), keras_probabilities, atol=1e-6)
     traced = model_function(model)
     heartnet.predict_one(test_rows.iloc[0].to_dict(), model)
     assert model_function(model) is traced  # one trace per model, for any number of rows
