@@ -436,6 +436,30 @@ def test_default_model_comes_from_heartnet_model_and_is_cached(trained_path, mon
     assert heartnet.predict_one(patient) == pytest.approx(heartnet.predict_one(patient, model), abs=1e-6)
 
 
+def test_the_default_model_is_loaded_again_when_its_files_change_even_at_the_same_modification_time(
+    model_copy, monkeypatch
+):
+    import os
+    import shutil
+
+    path = model_copy(threshold=0.3)
+    monkeypatch.setenv("HEARTNET_MODEL", str(path))
+    first = heartnet.default_model()
+    assert first.threshold == 0.3 and heartnet.default_model() is first
+    # the threshold edited in the metadata, the model file untouched: the next call sees it
+    record = json.loads(metadata_path(path).read_text(encoding="utf-8"))
+    metadata_path(path).write_text(json.dumps({**record, "threshold": 0.45}), encoding="utf-8")
+    second = heartnet.default_model()
+    assert second.threshold == 0.45
+
+    # the model file replaced by a copy with the same modification time (as `cp -p` or an unzip leaves it)
+    modified = os.stat(path).st_mtime_ns
+    shutil.copyfile(path, path.with_name("new.keras"))
+    os.utime(path.with_name("new.keras"), ns=(modified, modified))
+    os.replace(path.with_name("new.keras"), path)
+    assert heartnet.default_model() is not second
+
+
 def test_corrupt_and_truncated_model_files(model, tmp_path):
     path = heartnet.save_model(model, tmp_path / "m.keras")
     data = path.read_bytes()
