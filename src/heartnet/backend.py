@@ -10,6 +10,17 @@ most once: around the first import of TensorFlow and Keras, and only when
 that happens on the main thread (not in a Streamlit page's thread, where the
 lines go to the server's log). Once TensorFlow is loaded, a later
 ``import keras`` anywhere is quiet too (it is already in ``sys.modules``).
+
+``import heartnet`` runs none of this (its modules load lazily); the first
+module that needs TensorFlow does, and then changes two process-wide things,
+both the least that keeps heartnet's output clean:
+
+- ``TF_CPP_MIN_LOG_LEVEL`` is set to 2 (TensorFlow's C++ errors only) when
+  the user has not set it: a value of the user's own, even empty, wins;
+- one filter on TensorFlow's logger drops the warning that Keras's own
+  training and prediction functions "triggered tf.function retracing" (each
+  new model traces its own once: a cross-validation is no retracing bug),
+  and nothing else: the same warning about a function of the user's passes.
 """
 
 from __future__ import annotations
@@ -21,23 +32,19 @@ from heartnet.quiet import import_quietly
 
 __all__ = ["keras", "tf"]
 
-# Later C++ log lines (not the start-up ones) obey this; a user's own setting wins.
+# Read by TensorFlow when it loads, so set before it does (see the docstring).
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 tf = import_quietly("tensorflow")
 keras = import_quietly("keras")
 
 
-class _RetracingNoise(logging.Filter):
-    """Drop TensorFlow's "triggered tf.function retracing" warning, and only that one.
-
-    Each freshly trained model traces its own functions once; when a session
-    trains many models (cross-validation, the notebook's experiments)
-    TensorFlow mistakes that for a retracing bug and warns on every call.
-    """
+class _KerasRetracing(logging.Filter):
+    """Drop TensorFlow's "triggered tf.function retracing" warning about Keras's trainer functions, and only that."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return "triggered tf.function retracing" not in record.getMessage()
+        message = record.getMessage()
+        return not ("triggered tf.function retracing" in message and "<function TensorFlowTrainer." in message)
 
 
-tf.get_logger().addFilter(_RetracingNoise())
+tf.get_logger().addFilter(_KerasRetracing())

@@ -238,6 +238,7 @@ class ModelError(HeartnetError, ValueError):
     PROBLEMS: ClassVar[tuple[str, ...]] = (
         "not_keras",  # the path does not end in .keras
         "missing",  # no model at the path
+        "is_folder",  # the path is a folder, not a model file
         "no_metadata",  # its metadata JSON is not beside it
         "bad_metadata",  # its metadata is not valid JSON
         "other_spec",  # saved with another feature spec

@@ -23,7 +23,7 @@ import numpy as np
 
 from heartnet.logits import logit
 
-__all__ = ["RecalibrationFit", "calibration", "fit_recalibration"]
+__all__ = ["METHODS", "RecalibrationFit", "calibration", "fit_recalibration"]
 
 # The updates a hospital can ask for (heartnet.updating, heartnet recalibrate --method): chosen by closed testing,
 # the intercept alone, or intercept and slope.

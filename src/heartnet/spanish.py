@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -22,7 +23,9 @@ from heartnet.validation import REASONS_SEP
 __all__ = [
     "ENCODING_NAMES",
     "MODEL_NAMES",
+    "RECALIBRATION_METHODS",
     "UPDATE_NAMES",
+    "MethodWords",
     "NotANumber",
     "allowed_text",
     "decimal",
@@ -43,6 +46,7 @@ __all__ = [
     "reasons_message",
     "sample_size_message",
     "training_rows_message",
+    "update_message",
     "validation_message",
 ]
 
@@ -227,6 +231,7 @@ def out_of_range_message(warning) -> str:
 _MODEL_PROBLEMS = {
     "not_keras": "no es un modelo: los modelos de heartnet son archivos .keras",
     "missing": "no existe todavía",
+    "is_folder": "es una carpeta, no un archivo de modelo: revisá la ruta (`HEARTNET_MODEL`)",
     "no_metadata": "no tiene al lado su archivo de metadatos (.json)",
     "bad_metadata": "tiene al lado un archivo de metadatos dañado (no es un objeto JSON o su umbral no va de 0 a 1)",
     "other_spec": "se entrenó con otra especificación de variables que la de esta versión de heartnet",
@@ -301,14 +306,43 @@ def not_measured_note(feature: Feature, missing: str = "indicator") -> str:
     return f"«{feature.label}» figura como **no medido**. {_NOT_MEASURED_MEANING} {_NOT_MEASURED_HANDLING[missing]}"
 
 
-# The updates of heartnet.updating, as tables and figures name them.
-UPDATE_NAMES = {
-    "none": "sin actualizar",
-    "intercept": "intercepto",
-    "logistic": "intercepto y pendiente",
-    "auto": "automática",
+class MethodWords(NamedTuple):
+    """A recalibration method in Spanish, in each of the places that name it."""
+
+    name: str  # a table's column, a figure's legend
+    of: str  # after «la recalibración»
+    option: str  # a choice in the app: the method and what it does
+
+
+# The recalibration methods (heartnet.recalibration.METHODS, the keys) in Spanish: written here only.
+RECALIBRATION_METHODS = {
+    "auto": MethodWords(
+        "automática", "automática", "Automática (elige entre no tocarlo, el intercepto o intercepto y pendiente)"
+    ),
+    "intercept": MethodWords(
+        "intercepto", "del intercepto", "Solo el intercepto (corre todas las probabilidades hacia arriba o hacia abajo)"
+    ),
+    "logistic": MethodWords(
+        "intercepto y pendiente",
+        "del intercepto y la pendiente",
+        "Intercepto y pendiente (además, las hace más o menos extremas)",
+    ),
 }
-_UPDATE_METHODS = {"auto": "automática", "intercept": "del intercepto", "logistic": "del intercepto y la pendiente"}
+# What an update did, as tables and figures name it: none, then the methods, "auto" last (it picks among the others).
+UPDATE_NAMES = {"none": "sin actualizar"} | {
+    method: words.name for method, words in sorted(RECALIBRATION_METHODS.items(), key=lambda item: item[0] == "auto")
+}
+
+
+def update_message(update) -> str:
+    """What a recalibration decided (``heartnet.updating.Update``), in Spanish, from its method and numbers."""
+    rows = f"con {update.rows} pacientes"
+    if update.method == "none":
+        return f"Se decidió **no cambiar el modelo** {rows}: sus probabilidades ya son compatibles con ellos."
+    return (
+        f"Se decidió la recalibración **{RECALIBRATION_METHODS[update.method].of}** {rows}: "
+        f"intercepto {decimal(update.intercept, 3, sign=True)}, pendiente {decimal(update.slope, 3)}."
+    )
 
 
 def local_data_message(error: LocalDataError) -> str:
@@ -325,7 +359,7 @@ def local_data_message(error: LocalDataError) -> str:
             "pacientes con y sin enfermedad coronaria."
         )
     return (
-        f"La recalibración {_UPDATE_METHODS.get(error.method, error.method)} necesita al menos {error.needed} filas "
+        f"La recalibración {RECALIBRATION_METHODS[error.method].of} necesita al menos {error.needed} filas "
         f"válidas y el archivo tiene {error.rows}."
     )
 

@@ -196,10 +196,14 @@ def load(path: str | os.PathLike | None = None) -> TrainedModel:
     """Load a model saved by ``save_model`` and its metadata, in Keras safe mode (default: the default model).
 
     Raises ``ModelError`` when the file is missing (naming the command that
-    creates it), unreadable, not the file its metadata describes, or made for
-    a different feature spec than this package's.
+    creates it), a folder, unreadable, not the file its metadata describes,
+    or made for a different feature spec than this package's.
     """
     path = _resolve(path)
+    if path.is_dir():
+        raise ModelError(
+            f"{path}: is a folder, not a model file; give a .keras file", problem="is_folder", name=path.name
+        )
     if not path.is_file():
         raise ModelError(f"no model at {path}; {_TRAIN_HINT}", problem="missing", name=path.name)
     record = load_metadata(path)

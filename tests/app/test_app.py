@@ -602,11 +602,13 @@ def test_recalibrating_downloads_a_model_that_gives_the_updated_probabilities(
     frame = swiss.drop(columns=heartnet.features.HOSPITAL)
     needed = patients_to_recalibrate(frame[heartnet.TARGET], heartnet.predict(frame, heartnet.load(app_model)))
     assert f"hacen falta unos {needed['recalibration']} " in few and needed["recalibration"] > len(swiss)
+    # the methods as spanish.py words them (the one table), and the decision from the update's own fields
+    assert app.radio[0].options == [words.option for words in heartnet.spanish.RECALIBRATION_METHODS.values()]
     app.radio[0].set_value("intercept").run()
     app.button[0].click().run()
     assert not app.exception, [e.value for e in app.exception]
     [success] = [element.value for element in app.success]
-    assert "corregir el intercepto" in success
+    assert success.startswith(f"Se decidió la recalibración **del intercepto** con {len(swiss)} pacientes")
     [button] = [b for b in app.download_button if "recalibrado" in b.label]
     with zipfile.ZipFile(io.BytesIO(media(button.proto.url))) as bundle:
         assert sorted(bundle.namelist()) == ["heartnet_recalibrado.json", "heartnet_recalibrado.keras"]

@@ -6,6 +6,7 @@ import io
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 import sysconfig
@@ -132,14 +133,34 @@ def test_train_refuses_a_threshold_outside_0_to_1_before_training(capsys, tmp_pa
 @pytest.mark.slow  # trains a model
 def test_train_saves_the_chosen_threshold_and_reports_metrics_at_it(capsys, tmp_path, dataset):
     small = dataset.sample(120, random_state=0).fillna({"Cholesterol": 0})  # the file's code for "not measured"
-    data = tmp_path / "small.csv"
+    data = tmp_path / "small data.csv"
     small.to_csv(data, index=False)
     out = tmp_path / "m.keras"
     code, printed, _ = run(capsys, "train", "--data", str(data), "--threshold", "0.3", "--out", str(out))
     record = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
     assert code == 0 and record["threshold"] == 0.3 and record["metrics"]["threshold"] == 0.3
     assert "--threshold 0.3" in record["command"] and "confusion matrix at threshold 0.3 " in printed
+    assert shlex.split(record["command"])[-4:] == ["--data", str(data), "--out", str(out)]  # a space in a path
     assert heartnet.load(out).threshold == 0.3
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["train"],
+        ["train", "--data", "mis datos/pacientes de 'Rosario'.csv", "--out", "modelos nuevos/m 1.keras", "--seed", "7",
+         "--threshold", "0.123456789", "--without-hospital", "Long Beach VA"],
+    ],
+    ids=["defaults", "paths with spaces and quotes"],
+)  # fmt: skip
+def test_the_recorded_training_command_gives_the_same_options_when_a_shell_reads_it(argv):
+    from heartnet.cli.commands import train_command
+    from heartnet.cli.parser import build_parser
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    words = shlex.split(train_command(args))
+    assert words[0] == "heartnet" and vars(parser.parse_args(words[1:])) == vars(args)
 
 
 def test_data_reports_the_verified_cache(capsys):
@@ -263,6 +284,16 @@ def test_messages_hold_no_absolute_paths(capsys, monkeypatch, tmp_path, patient)
     monkeypatch.setenv("HEARTNET_MODEL", str(project_root() / "models" / "absent.keras"))
     code, _, err = run(capsys, "predict", json.dumps(patient))
     assert code == 2 and f"no model at {Path('models', 'absent.keras')}" in err and str(project_root()) not in err
+
+
+@pytest.mark.parametrize("command", ["predict", "evaluate"])
+def test_a_folder_given_as_the_model_is_said_to_be_a_folder_not_a_missing_model(capsys, tmp_path, patient, command):
+    folder = tmp_path / "x.keras"
+    folder.mkdir()
+    argv = [json.dumps(patient)] if command == "predict" else []
+    code, out, err = run(capsys, command, *argv, "--model", str(folder))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "x.keras: is a folder, not a model file; give a .keras file" in err and "no model" not in err
 
 
 def test_recalibrate_refuses_a_method_updating_does_not_know_and_names_those_it_does(capsys, tmp_path):

@@ -173,3 +173,35 @@ def test_the_backend_imports_tensorflow_and_keras_only_through_the_guard():
         if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "import_quietly"
     ]
     assert guarded == ["tensorflow", "keras"]
+
+
+def test_only_the_retracing_warnings_of_keras_s_own_functions_are_dropped_a_users_own_still_shows():
+    """Each new Keras model traces its training and prediction functions once: many models are no retracing bug.
+
+    The same warning about a function of the user's is a real one: importing heartnet must not hide it.
+    """
+    import logging
+
+    import numpy as np
+
+    from heartnet.backend import keras, tf
+
+    seen = []
+    catch = logging.Handler()
+    catch.emit = lambda record: seen.append(record.getMessage())
+    tf.get_logger().addHandler(catch)
+    try:
+        x = np.linspace(0, 1, 24, dtype="float32").reshape(-1, 2)
+        for _ in range(7):  # a cross-validation's worth of small models, each predicting once: TensorFlow warns
+            keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]).predict_on_batch(x)
+        assert seen == []
+
+        @tf.function
+        def users_step(value):
+            return value * 2
+
+        for value in range(7):  # a Python number retraces on each new value: the user's own bug
+            users_step(value)
+    finally:
+        tf.get_logger().removeHandler(catch)
+    assert seen and all("users_step" in message and "retracing" in message for message in seen)

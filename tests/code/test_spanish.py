@@ -123,10 +123,15 @@ def test_every_reason_a_model_cannot_be_used_has_a_spanish_wording_that_says_wha
     for problem in ModelError.PROBLEMS:
         text = model_message(ModelError("English", problem=problem, name="mio.keras"))
         assert "«mio.keras»" in text and "make train" in text and "English" not in text
-    assert len({model_message(ModelError("", problem=p, name="m")) for p in ModelError.PROBLEMS}) == 7
+    wordings = {model_message(ModelError("", problem=p, name="m")) for p in ModelError.PROBLEMS}
+    assert len(wordings) == len(ModelError.PROBLEMS)  # one wording per problem
     with pytest.raises(heartnet.ModelError) as missing:
         heartnet.load(tmp_path / "nada.keras")
     assert missing.value.problem == "missing" and "no existe todavía" in model_message(missing.value)
+    (tmp_path / "carpeta.keras").mkdir()
+    with pytest.raises(heartnet.ModelError) as folder:
+        heartnet.load(tmp_path / "carpeta.keras")
+    assert folder.value.problem == "is_folder" and "«carpeta.keras» es una carpeta" in model_message(folder.value)
 
 
 def test_feature_table_comes_from_the_spec():
@@ -151,3 +156,36 @@ def test_errors_are_phrased_in_spanish_from_the_structured_fields(patient, row, 
     with pytest.raises(heartnet.ValidationError) as caught:
         heartnet.validate_row({**patient, **row})
     assert expected in validation_message(caught.value)
+
+
+def test_every_recalibration_method_is_named_in_one_spanish_table_that_every_sentence_reads():
+    from heartnet.errors import LocalDataError
+    from heartnet.recalibration import METHODS
+    from heartnet.spanish import RECALIBRATION_METHODS, UPDATE_NAMES, local_data_message
+
+    assert tuple(RECALIBRATION_METHODS) == METHODS  # a method without Spanish words would fail here
+    assert list(UPDATE_NAMES) == ["none", "intercept", "logistic", "auto"]  # the tables' order: auto picks among
+    for method, words in RECALIBRATION_METHODS.items():
+        assert UPDATE_NAMES[method] == words.name and words.name.lower() in words.option.lower()
+        error = LocalDataError("too_few", "english text", rows=3, needed=20, method=method)
+        assert f"La recalibración {words.of} necesita al menos 20 filas" in local_data_message(error)
+
+
+@pytest.mark.parametrize(
+    ("method", "intercept", "slope", "words"),
+    [
+        ("none", 0.0, 1.0, "Se decidió **no cambiar el modelo** con 120 pacientes"),
+        ("intercept", 0.25, 1.0, "Se decidió la recalibración **del intercepto** con 120 pacientes: intercepto +0,250"),
+        (
+            "logistic",
+            -0.5,
+            0.8,
+            "**del intercepto y la pendiente** con 120 pacientes: intercepto -0,500, pendiente 0,800",
+        ),
+    ],
+)
+def test_what_a_recalibration_decided_is_worded_from_its_method_and_numbers(method, intercept, slope, words):
+    from heartnet.spanish import update_message
+    from heartnet.updating import Update
+
+    assert words in update_message(Update(method, intercept, slope, "english reason", 120))

@@ -185,15 +185,14 @@ def test_predict_shapes(model, test_rows):
     assert heartnet.predict([], model).shape == (0,)
 
 
-def test_the_traced_call_equals_keras_across_batches(model, test_rows):
+def test_the_traced_call_equals_keras_across_batches(model, test_rows, monkeypatch):
     """predict calls one traced function of the model's own call: it must give what Keras gives."""
     features = validate_frame(test_rows[list(heartnet.FEATURE_NAMES)])
     keras_probabilities = model.predict_on_batch(to_inputs(features)).ravel()
-    # More rows than two of predict's batches (65,536 rows each), and a short last one.
-    copies = 2 * 65_536 // len(test_rows) + 1
-    many = test_rows.iloc[np.tile(np.arange(len(test_rows)), copies)]
-    assert len(many) % 65_536 != 0
-    np.testing.assert_allclose(heartnet.predict(many, model), np.tile(keras_probabilities, copies), atol=1e-6)
+    batch = 64  # predict's batches made small, so that a few rows cross them: more than two, and a short last one
+    monkeypatch.setattr(heartnet.inference, "_BATCH_ROWS", batch)
+    assert len(test_rows) > 2 * batch and len(test_rows) % batch != 0
+    np.testing.assert_allclose(heartnet.predict(test_rows, model), keras_probabilities, atol=1e-6)
     traced = model_function(model)
     heartnet.predict_one(test_rows.iloc[0].to_dict(), model)
     assert model_function(model) is traced  # one trace per model, for any number of rows
@@ -435,6 +434,30 @@ def test_default_model_comes_from_heartnet_model_and_is_cached(trained_path, mon
     monkeypatch.setenv("HEARTNET_MODEL", str(trained_path))
     assert heartnet.default_model() is heartnet.default_model()
     assert heartnet.predict_one(patient) == pytest.approx(heartnet.predict_one(patient, model), abs=1e-6)
+
+
+def test_the_default_model_is_loaded_again_when_its_files_change_even_at_the_same_modification_time(
+    model_copy, monkeypatch
+):
+    import os
+    import shutil
+
+    path = model_copy(threshold=0.3)
+    monkeypatch.setenv("HEARTNET_MODEL", str(path))
+    first = heartnet.default_model()
+    assert first.threshold == 0.3 and heartnet.default_model() is first
+    # the threshold edited in the metadata, the model file untouched: the next call sees it
+    record = json.loads(metadata_path(path).read_text(encoding="utf-8"))
+    metadata_path(path).write_text(json.dumps({**record, "threshold": 0.45}), encoding="utf-8")
+    second = heartnet.default_model()
+    assert second.threshold == 0.45
+
+    # the model file replaced by a copy with the same modification time (as `cp -p` or an unzip leaves it)
+    modified = os.stat(path).st_mtime_ns
+    shutil.copyfile(path, path.with_name("new.keras"))
+    os.utime(path.with_name("new.keras"), ns=(modified, modified))
+    os.replace(path.with_name("new.keras"), path)
+    assert heartnet.default_model() is not second
 
 
 def test_corrupt_and_truncated_model_files(model, tmp_path):

@@ -13,7 +13,9 @@ from heartnet.app.shared import NOT_A_DEVICE, UPLOADS_STAY, dataset, model_or_st
 from heartnet.app.uploads import template_csv
 from heartnet.errors import FileProblem, LocalDataError
 from heartnet.local_check import local_evaluation, read_labelled
+from heartnet.recalibration import METHODS
 from heartnet.spanish import (
+    RECALIBRATION_METHODS,
     decimal,
     few_to_recalibrate_message,
     file_message,
@@ -23,19 +25,10 @@ from heartnet.spanish import (
     reasons_message,
     sample_size_message,
     training_rows_message,
+    update_message,
 )
 from heartnet.updating import AUTO_SLOPE_ROWS, MIN_ROWS, recalibrate
 
-METHODS = {
-    "auto": "Automática (elige entre no tocarlo, el intercepto o intercepto y pendiente)",
-    "intercept": "Solo el intercepto (corre todas las probabilidades hacia arriba o hacia abajo)",
-    "logistic": "Intercepto y pendiente (además, las hace más o menos extremas)",
-}
-CHOSEN = {
-    "none": "no cambiar el modelo: sus probabilidades ya son compatibles con estos pacientes",
-    "intercept": "corregir el intercepto",
-    "logistic": "corregir el intercepto y la pendiente",
-}
 TESTS = {
     "logistic_vs_none": "intercepto y pendiente frente a no cambiar nada",
     "logistic_vs_intercept": "intercepto y pendiente frente a solo el intercepto",
@@ -140,17 +133,14 @@ st.write(
 )
 if needed and len(y) < needed["recalibration"]:
     st.warning(few_to_recalibrate_message(len(y), needed))
-method = st.radio("Método", list(METHODS), format_func=METHODS.get)
+method = st.radio("Método", METHODS, format_func=lambda m: RECALIBRATION_METHODS[m].option)
 if st.button("Recalibrar"):
     try:
         recalibrated, update, metadata = recalibrate(model, local, method=method, probabilities=probabilities)
     except LocalDataError as error:
         st.error(local_data_message(error))
         st.stop()
-    st.success(
-        f"Se decidió **{CHOSEN[update.method]}** con {update.rows} pacientes: intercepto "
-        f"{decimal(update.intercept, 3, sign=True)}, pendiente {decimal(update.slope, 3)}."
-    )
+    st.success(update_message(update))
     for test, p_value in update.p_values.items():
         st.write(f"- Prueba de razón de verosimilitud, {TESTS[test]}: p = {decimal(p_value, 3)}")
     with tempfile.TemporaryDirectory() as folder:

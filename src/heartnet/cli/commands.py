@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from pathlib import Path
 
 from heartnet.cli.text import CLASS_NAMES, display, format_evaluation
 
 __all__ = ["DEFAULT_TOP", "EXIT_OK", "UsageError", "cmd_data", "cmd_evaluate", "cmd_export", "cmd_predict",
-           "cmd_recalibrate", "cmd_score", "cmd_train"]  # fmt: skip
+           "cmd_recalibrate", "cmd_score", "cmd_train", "train_command"]  # fmt: skip
 
 EXIT_OK = 0
 
@@ -79,16 +80,12 @@ def cmd_train(args: argparse.Namespace) -> int:
     if out.suffix != ".keras":
         raise UsageError(f"--out must end in .keras, got {display(out)}")
     check_writable(out)  # said now, not after training
-    command = ["heartnet", "train", "--seed", str(args.seed)]
-    command += [f"--threshold {args.threshold:g}"] if args.threshold is not None else []
-    command += [f"--data {args.data}"] if args.data else []
-    command += [f"--without-hospital '{args.without_hospital}'"] if args.without_hospital else []
     run = train_and_save(
         args.data,
         seed=args.seed,
         threshold=args.threshold,
         out=args.out,
-        command=" ".join(command),
+        command=train_command(args),
         without_hospital=args.without_hospital,
     )
     rows = f"trained on {len(run.train_rows)} rows in {run.seconds:.1f} s; held-out {len(run.test_rows)} rows"
@@ -96,6 +93,19 @@ def cmd_train(args: argparse.Namespace) -> int:
     print(format_evaluation(run.metrics))
     print(f"saved {display(run.path)} and {display(run.path.with_suffix('.json'))}")
     return EXIT_OK
+
+
+def train_command(args: argparse.Namespace) -> str:
+    """The ``heartnet train`` command that repeats a training, as its metadata records it; a shell runs it as is.
+
+    Every option that changes the model (seed, threshold, data, hospital left out) and where it is written,
+    each argument quoted for a POSIX shell; the threshold as Python writes a float, so it is read back exactly.
+    """
+    command = ["heartnet", "train", "--seed", str(args.seed)]
+    command += ["--threshold", repr(args.threshold)] if args.threshold is not None else []
+    for option, value in (("--data", args.data), ("--without-hospital", args.without_hospital), ("--out", args.out)):
+        command += [option, value] if value else []
+    return shlex.join(command)
 
 
 def _read_row_argument(text: str) -> object:
