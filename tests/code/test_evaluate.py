@@ -125,19 +125,6 @@ def test_repeated_folds_give_one_row_of_predictions_per_repeat():
     assert single.shape == (1, 100) and not np.allclose(predicted[0], predicted[1])
 
 
-def test_the_recorded_split_is_the_models_own_and_refuses_what_it_cannot_recover(metadata, dataset, test_rows):
-    from heartnet.errors import DataDiffers, NoRecordedSplit
-    from heartnet.storage import recorded_split
-
-    split = recorded_split(metadata)
-    pd.testing.assert_frame_equal(split.test, test_rows)
-    assert len(split.train) + len(split.test) == len(dataset) and not set(split.train_rows) & set(split.test_rows)
-    with pytest.raises(NoRecordedSplit, match="records no held-out split"):
-        recorded_split({**metadata, "split": {}})
-    with pytest.raises(DataDiffers, match=r"expected sha256 0+, found"):
-        recorded_split({**metadata, "data": {**metadata["data"], "sha256": "0" * 64}})
-
-
 def test_a_perfectly_separated_sample_has_an_intercept_but_no_slope_and_warns_nothing():
     import warnings
 
