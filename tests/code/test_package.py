@@ -199,7 +199,7 @@ LAYERS = [  # each layer: its modules' names, as ``heartnet.<name>`` would impor
     # fitting a network and predicting with a saved one
     "fitting inference score export",
     # the scikit-learn face, the baselines, evaluation, recalibration, explanation
-    "estimator baselines recalibration evaluate local_check updating explain comparison",
+    "estimator baselines recalibration evaluate local_check updating explain",
     # the pipeline that trains, evaluates and records a model
     "training",
     # words and figures for people
