@@ -10,7 +10,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score
 from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold
 
+import heartnet
 from heartnet import evaluate
+from heartnet.errors import DataError
+from heartnet.features import HOSPITAL
 from heartnet.recalibration import calibration
 from tests.examples import simulated
 
@@ -80,6 +83,27 @@ def test_net_benefit_of_a_perfect_model_is_the_prevalence_and_a_patient_at_the_t
     # At t = 0.25 the harm of a false positive weighs 1/3: the healthy patient at exactly 0.25 counts against.
     at = evaluate.net_benefit(y, np.array([0.9, 0.1, 0.25, 0.1, 0.1]), thresholds=[0.25])
     assert at.loc[0.25, "model"] == pytest.approx(1 / 5 - 1 / 5 * 1 / 3)
+
+
+@pytest.mark.parametrize(
+    ("groups", "message"),
+    [
+        (["X", "X", "X"], r"needs at least two hospitals; got 1: 'X'"),
+        (["X", None, "Y"], r"needs the hospital of every row; row 1 has none"),
+        (["X", "  ", "Y"], r"row 1 has none"),
+    ],
+)
+def test_leave_one_hospital_out_refuses_groups_it_cannot_use(groups, message):
+    with pytest.raises(DataError, match=message):
+        evaluate.hospital_folds(groups)
+
+
+def test_leave_one_hospital_out_gives_one_fold_per_hospital():
+    with_hospital = heartnet.load_dataset(with_hospital=True)
+    folds = list(evaluate.hospital_folds(with_hospital[HOSPITAL]).split(with_hospital, groups=with_hospital[HOSPITAL]))
+    assert len(folds) == 4
+    for _, test in folds:
+        assert with_hospital[HOSPITAL].iloc[test].nunique() == 1
 
 
 def test_leave_one_group_out_predictions_come_from_the_other_groups():

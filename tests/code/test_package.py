@@ -304,6 +304,17 @@ def test_contributings_module_map_draws_these_layers():
     assert drawn == packages
 
 
+def test_no_module_imports_tensorflow_or_keras_but_the_backend():
+    offenders = [
+        f"{path.relative_to(SOURCE)}: {name}"
+        for path in SOURCE.rglob("*.py")
+        if path.name != "backend.py"
+        for name in _imports(ast.parse(path.read_text(encoding="utf-8")))
+        if name.split(".")[0] in ("tensorflow", "keras")
+    ]
+    assert offenders == []
+
+
 def test_no_module_of_the_package_is_over_400_lines():
     long = {
         str(path.relative_to(SOURCE)): n
