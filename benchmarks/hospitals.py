@@ -16,11 +16,11 @@ model that knows only the hospital (its training disease rate), to show how
 much of the pooled ROC AUC is telling hospitals apart. Then the handling of
 an unmeasured cholesterol (mean, indicator, dropped) for heartnet, CatBoost
 and logistic regression under leave one hospital out, per held-out hospital,
-and every metric by sex (``heartnet.evaluate.metrics_by_group``). At the
+and every metric by sex (``comparison.metrics_by_group``). At the
 saved threshold, each model's sensitivity, specificity, PPV and NPV with
 Wilson intervals. The goal: heartnet at or ahead of every baseline on the
 mean ROC AUC, Brier and log loss, each difference with a paired bootstrap
-interval (``heartnet.evaluate.paired_difference``). For heartnet, then: decision
+interval (``comparison.paired_difference``). For heartnet, then: decision
 curves (``heartnet.evaluate.net_benefit``) pooled and per held-out hospital, checked at the threshold a
 saved model carries (``heartnet.DEFAULT_THRESHOLD``); and model updating at
 each held-out hospital from 25, 50 or 100 of its patients (none, intercept,
@@ -43,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import numpy as np
 import pandas as pd
 from common import REPORTS, publish
+from comparison import LOSSES, metrics_by_group, paired_difference, repeated_folds
 from hospital_tables import all_tables
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedShuffleSplit, train_test_split
@@ -51,15 +52,12 @@ from sklearn.preprocessing import OneHotEncoder
 
 import heartnet
 from heartnet.baselines import baselines, catboost, logistic_regression
-from heartnet.comparison import LOSSES, repeated_folds
 from heartnet.errors import HeartnetError
 from heartnet.evaluate import (
     PROBABILITY_METRICS,
     hospital_folds,
-    metrics_by_group,
     net_benefit,
     out_of_fold,
-    paired_difference,
     probability_metrics,
     threshold_metrics,
 )
@@ -334,7 +332,7 @@ def goals(models: dict, predictions: dict, y, hospitals, *, seed: int) -> dict:
     """heartnet at or ahead of every baseline on the mean held-out-hospital ROC AUC, Brier and log loss; the moonshot.
 
     Against each baseline and metric: both means, heartnet's minus the baseline's with a paired bootstrap interval
-    over the held-out hospitals' patients (``evaluate.paired_difference``), and whether heartnet is at or ahead.
+    over the held-out hospitals' patients (``comparison.paired_difference``), and whether heartnet is at or ahead.
     """
     ours = models["heartnet"]
     against = {}
@@ -393,7 +391,7 @@ def run(
             "the diseased and the healthy separately)",
             "calibration": "statsmodels GLM Binomial: slope = b of logit P = a + b logit p; intercept = a of "
             "logit P = a + logit p (offset)",
-            "metrics_by_group": "heartnet.evaluate.metrics_by_group (each group's rows scored apart)",
+            "metrics_by_group": "benchmarks/comparison.py metrics_by_group (each group's rows scored apart)",
             "pooled": f"RepeatedStratifiedKFold(n_splits=5, n_repeats={repeats}, random_state={seed}) out-of-fold "
             "predictions (quality.py's folds), scored per repeat, then averaged",
             "hospital_only": "one-hot Hospital + unpenalized LogisticRegression (each hospital's training rate)",

@@ -26,12 +26,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import REPORTS, publish
+from comparison import LOSSES, SCORING, compare_models, corrected_paired_ttest, repeated_folds
 from sklearn.model_selection import train_test_split
 from tables import quality_table
 
 import heartnet
 from heartnet.baselines import baselines
-from heartnet.comparison import LOSSES, SCORING, compare_models, corrected_paired_ttest, repeated_folds
 
 METRICS = (*SCORING, "fit_seconds")
 GOALS = ("roc_auc", "brier", "log_loss")  # heartnet against CatBoost, and against every baseline on AUC and Brier

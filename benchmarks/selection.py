@@ -32,11 +32,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np
 from common import REPORTS, publish
+from comparison import LOSSES, SCORING
 from sklearn.model_selection import GridSearchCV, LeaveOneGroupOut, cross_validate, train_test_split
 from tables import selection_table
 
 import heartnet
-from heartnet.comparison import LOSSES, SCORING
 from heartnet.evaluate import hospital_folds
 from heartnet.features import HOSPITAL
 from heartnet.splits import holdout_split

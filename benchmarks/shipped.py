@@ -30,7 +30,8 @@ from heartnet.evaluate import roc_auc_interval
 from heartnet.features import TARGET
 from heartnet.inference import probabilities
 from heartnet.recalibration import calibration
-from heartnet.storage import load, recorded_split
+from heartnet.splits import recorded_split
+from heartnet.storage import load
 from heartnet.training import train_and_save
 
 

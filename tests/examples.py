@@ -1,5 +1,7 @@
 """Example inputs the tests share."""
 
+import numpy as np
+
 # A valid patient, written as a user would (the ``patient`` fixture gives a fresh copy).
 PATIENT = {
     "Age": 54,
@@ -29,3 +31,11 @@ NOT_MEASURED_PATIENT = {
     "Oldpeak": 0.8,
     "ST_Slope": "Flat",
 }
+
+
+def simulated(n: int, *, seed: int = 0, slope: float = 1.0, shift: float = 0.0):
+    """Outcomes drawn from true risks p; a model's risks: logit(p) scaled by ``slope``, moved by ``shift``."""
+    rng = np.random.default_rng(seed)
+    logit = rng.normal(0, 1.5, n)
+    y = rng.random(n) < 1 / (1 + np.exp(-logit))
+    return y.astype(int), 1 / (1 + np.exp(-(slope * logit + shift)))

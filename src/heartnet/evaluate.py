@@ -5,11 +5,12 @@ By hospital (internal-external validation, Steyerberg & Harrell 2016):
 ``LeaveOneGroupOut``; ``out_of_fold`` collects out-of-fold probabilities
 with ``cross_val_predict``; ``probability_metrics`` scores them (ROC AUC with
 a stratified bootstrap interval, Brier, log loss, calibration intercept and
-slope: ``heartnet.recalibration``'s fit) and ``metrics_by_group`` does the
-same per hospital or per sex; ``net_benefit`` gives decision curves.
+slope: ``heartnet.recalibration``'s fit); ``net_benefit`` gives decision
+curves.
 
-Comparing models on the same folds is ``heartnet.comparison``'s job; the
-calibration fit is ``heartnet.recalibration``'s.
+The calibration fit is ``heartnet.recalibration``'s. Comparing models (the
+same folds for all, metrics per group, the interval of a difference) is the
+benchmarks' job: ``benchmarks/comparison.py``, outside the package.
 """
 
 from __future__ import annotations
@@ -34,10 +35,8 @@ __all__ = [
     "classification_metrics",
     "confusion_counts",
     "hospital_folds",
-    "metrics_by_group",
     "net_benefit",
     "out_of_fold",
-    "paired_difference",
     "probability_metrics",
     "roc_auc_interval",
     "threshold_metrics",
@@ -250,52 +249,6 @@ def probability_metrics(y_true, probabilities, *, metrics=None) -> dict:
         else:
             result[name] = metric(y_true, probabilities)
     return result
-
-
-def metrics_by_group(y_true, probabilities, groups, *, metrics=None) -> pd.DataFrame:
-    """``PROBABILITY_METRICS`` (or the named subset ``metrics``) per group (a hospital, a sex), one row each.
-
-    Rows in order of first appearance, each group's ``probability_metrics``;
-    the index is named after ``groups`` (a Series' name, else "group");
-    ``n`` is an int, the other columns floats.
-    """
-    y_true, probabilities = np.asarray(y_true, dtype=int), np.asarray(probabilities, dtype=float)
-    name = groups.name if isinstance(groups, pd.Series) and groups.name is not None else "group"
-    labels = np.asarray(groups, dtype=object)
-    order = list(dict.fromkeys(labels))
-    rows = [probability_metrics(y_true[labels == g], probabilities[labels == g], metrics=metrics) for g in order]
-    frame = pd.DataFrame(rows, index=pd.Index(order, dtype=object, name=name)).astype(float)
-    return frame.astype({"n": int}) if "n" in frame else frame
-
-
-def paired_difference(
-    y_true, first, second, groups, metric, *, resamples: int = 1000, confidence: float = 0.95, seed: int = 0
-) -> dict:
-    """How much better or worse ``first`` is than ``second`` on the mean of ``metric`` over groups, with an interval.
-
-    ``metric(y, p)`` is computed within each group (a held-out hospital) for
-    both sets of probabilities; the statistic is the mean over groups of
-    first's minus second's. Its interval is a paired percentile bootstrap:
-    the same patients are resampled for both, within each group and class
-    (so every resample keeps each hospital's size and disease rate, and both
-    classes for the ROC AUC). Returns ``mean``, ``low``, ``high``.
-    """
-    y_true, groups = np.asarray(y_true, dtype=int), np.asarray(groups, dtype=object)
-    first, second = np.asarray(first, dtype=float), np.asarray(second, dtype=float)
-    cells = [np.flatnonzero(groups == g) for g in dict.fromkeys(groups)]
-
-    def difference(rows_by_group: list[np.ndarray]) -> float:
-        return float(np.mean([metric(y_true[r], first[r]) - metric(y_true[r], second[r]) for r in rows_by_group]))
-
-    rng = np.random.default_rng(seed)
-    by_class = [[rows[y_true[rows] == label] for label in (0, 1)] for rows in cells]
-    draws = [
-        difference([np.concatenate([rng.choice(c, len(c)) for c in classes if len(c)]) for classes in by_class])
-        for _ in range(resamples)
-    ]
-    tail = (1 - confidence) / 2 * 100
-    low, high = np.percentile(draws, [tail, 100 - tail])
-    return {"mean": difference(cells), "low": float(low), "high": float(high)}
 
 
 DECISION_THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.05, 0.951, 0.01))

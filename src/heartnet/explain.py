@@ -31,7 +31,8 @@ from heartnet.errors import DataDiffers, HeartnetError, ModelError
 from heartnet.features import FEATURE_NAMES, FEATURES
 from heartnet.inference import keras_model, probabilities, training_ranges
 from heartnet.ranges import warn_outside
-from heartnet.storage import TrainedModel, recorded_split
+from heartnet.splits import recorded_split
+from heartnet.storage import TrainedModel
 from heartnet.validation import validate_row, validate_rows
 
 __all__ = [

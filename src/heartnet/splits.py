@@ -1,25 +1,32 @@
-"""Every split of the rows in one place: the held-out test split and the early-stopping split.
+"""Every split of the rows in one place: the held-out test split, its record read back, the early-stopping split.
 
 All are stratified by the outcome and reproducible from a seed, through
 scikit-learn's ``train_test_split``: ``holdout_split`` is the test split that
-``heartnet train`` records and ``heartnet evaluate`` reads back
-(``heartnet.storage.recorded_split``); ``validation_split`` the rows early
-stopping watches.
+``heartnet train`` records and ``recorded_split`` reads back (for
+``heartnet evaluate``, the explanations and the app); ``validation_split`` the
+rows early stopping watches.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from heartnet.errors import DataError
+from heartnet.data import load_dataset
+from heartnet.errors import DataDiffers, DataError, NoRecordedSplit
 from heartnet.features import TARGET
+from heartnet.record import TrainingRecord
 
 __all__ = [
     "TEST_SIZE",
     "VALIDATION_SIZE",
+    "RecordedSplit",
     "holdout_split",
+    "recorded_split",
     "stratified_split",
     "validation_split",
 ]
@@ -58,3 +65,45 @@ def validation_split(
     trained model can be recovered.
     """
     return stratified_split(labels, size=validation_size, seed=seed)
+
+
+@dataclass(frozen=True)
+class RecordedSplit:
+    """The data a model was trained on and its held-out split, as its training record names them."""
+
+    data: pd.DataFrame
+    train_rows: np.ndarray
+    test_rows: np.ndarray
+
+    @property
+    def test(self) -> pd.DataFrame:
+        return self.data.iloc[self.test_rows]
+
+    @property
+    def train(self) -> pd.DataFrame:
+        return self.data.iloc[self.train_rows]
+
+
+def recorded_split(metadata: Mapping) -> RecordedSplit:
+    """The one place a model's held-out rows are recovered: its recorded data (checked by sha256) and split.
+
+    ``metadata``: a saved model's (``heartnet.load(path).metadata``), whose
+    ``heartnet.record.TrainingRecord`` names the data and the split. Raises
+    ``NoRecordedSplit`` for a model saved without one (the public
+    ``save_model``), ``DataDiffers`` when the data found is not the recorded
+    one, and the loader's own errors when it cannot be read.
+    """
+    record = TrainingRecord.from_metadata(metadata)
+    if record is None:
+        raise NoRecordedSplit(
+            "the model's metadata records no held-out split (it was not saved by `heartnet train`); "
+            "evaluate it on labelled patients with --data CSV"
+        )
+    df = load_dataset(record.data.path, without_hospital=record.data.without_hospital)
+    if record.data.sha256 not in (None, df.attrs["sha256"]):
+        raise DataDiffers(
+            "the data differs from the model's training data: "
+            f"expected sha256 {record.data.sha256}, found {df.attrs['sha256']}"
+        )
+    test_rows = record.split.test_rows
+    return RecordedSplit(df, np.setdiff1d(np.arange(len(df)), test_rows), test_rows)

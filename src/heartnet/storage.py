@@ -2,11 +2,12 @@
 
 ``models/heartnet.keras`` comes with ``models/heartnet.json``: library
 versions, the feature spec, the decision threshold, the sha256 of the model
-file, and whatever the caller adds (seed, data sha256, held-out metrics).
-``load`` reads both at once and returns a ``TrainedModel``: the Keras model,
-its metadata and its threshold in one handle. ``recorded_split`` reads the
-record back: the data a model was trained on (checked by sha256) and its
-held-out rows.
+file, and whatever the caller adds (``heartnet train`` adds its
+``heartnet.record.TrainingRecord``: seed, data sha256, split, held-out
+metrics...). ``load`` reads both at once and returns a ``TrainedModel``: the
+Keras model, its metadata and its threshold in one handle. What the record
+means is read elsewhere (``heartnet.splits.recorded_split``): this module only
+writes and reads the two files.
 """
 
 from __future__ import annotations
@@ -24,27 +25,23 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
-import pandas as pd
 
 # heartnet.layers registers the custom layers that loading needs (@register_keras_serializable).
 from heartnet import layers as _custom_layers  # noqa: F401
 from heartnet.backend import keras
-from heartnet.data import load_dataset
 from heartnet.decision import DEFAULT_THRESHOLD, check_threshold, classify
-from heartnet.errors import DataDiffers, ModelError, NoRecordedSplit
+from heartnet.errors import ModelError
 from heartnet.features import TARGET, model_inputs, spec_as_dicts
 from heartnet.files import atomic_paths, file_sha256
 from heartnet.paths import default_model_path
 
 __all__ = [
-    "RecordedSplit",
     "TrainedModel",
     "library_versions",
     "load",
     "load_metadata",
     "load_model",
     "metadata_path",
-    "recorded_split",
     "save_model",
 ]
 
@@ -233,45 +230,3 @@ def load(path: str | os.PathLike | None = None) -> TrainedModel:
 def load_model(path: str | os.PathLike | None = None) -> keras.Model:
     """The Keras model alone of ``load(path)``."""
     return load(path).model
-
-
-@dataclass(frozen=True)
-class RecordedSplit:
-    """The data a model was trained on and its held-out split, as its metadata records them."""
-
-    data: pd.DataFrame
-    train_rows: np.ndarray
-    test_rows: np.ndarray
-
-    @property
-    def test(self) -> pd.DataFrame:
-        return self.data.iloc[self.test_rows]
-
-    @property
-    def train(self) -> pd.DataFrame:
-        return self.data.iloc[self.train_rows]
-
-
-def recorded_split(metadata: dict) -> RecordedSplit:
-    """The one place a model's held-out rows are recovered: its recorded data (checked by sha256) and split.
-
-    Raises ``NoRecordedSplit`` for a model saved without one (the public
-    ``save_model``), ``DataDiffers`` when the data found is not the recorded
-    one, and the loader's own errors when it cannot be read.
-    """
-    split = metadata.get("split") or {}
-    if "test_rows" not in split:
-        raise NoRecordedSplit(
-            "the model's metadata records no held-out split (it was not saved by `heartnet train`); "
-            "evaluate it on labelled patients with --data CSV"
-        )
-    data = metadata.get("data") or {}
-    source = None if data.get("source", "builtin") == "builtin" else data["source"]
-    df = load_dataset(source, without_hospital=data.get("without_hospital"))
-    if data.get("sha256") not in (None, df.attrs["sha256"]):
-        raise DataDiffers(
-            "the data differs from the model's training data: "
-            f"expected sha256 {data['sha256']}, found {df.attrs['sha256']}"
-        )
-    test_rows = np.asarray(split["test_rows"], dtype=int)
-    return RecordedSplit(df, np.setdiff1d(np.arange(len(df)), test_rows), test_rows)

@@ -26,6 +26,7 @@ from heartnet.explain import background_rows
 from heartnet.features import FEATURE_NAMES, TARGET
 from heartnet.inference import probabilities
 from heartnet.local_check import row_fingerprints
+from heartnet.record import DataRecord, SplitRecord, TrainingRecord
 from heartnet.splits import TEST_SIZE, holdout_split
 from heartnet.storage import save_model
 
@@ -81,9 +82,10 @@ def train_and_save(
     the seed, the threshold (``DEFAULT_THRESHOLD`` unless given), the
     hyper-parameters, the held-out metrics, the range of each number in the
     training rows, a fingerprint of each training row and the background rows
-    that Shapley explanations start from. Every reader of the record
-    (``heartnet.storage.recorded_split``, ``heartnet.explain``,
-    ``heartnet.ranges``, ``heartnet.local_check``) reads what this writes.
+    that Shapley explanations start from: a ``heartnet.record.TrainingRecord``.
+    Every reader of the record (``heartnet.splits.recorded_split``,
+    ``heartnet.explain``, ``heartnet.ranges``, ``heartnet.local_check``) reads
+    what this writes.
     """
     threshold = DEFAULT_THRESHOLD if threshold is None else check_threshold(threshold)
     df = load_dataset(data, without_hospital=without_hospital)
@@ -95,30 +97,24 @@ def train_and_save(
     # the loader validated the rows; predict would also warn about test values outside the training range
     metrics = classification_metrics(test[TARGET], probabilities(classifier, test), threshold=threshold)
     hyperparameters = {name: value for name, value in classifier.get_params().items() if name != "verbose"}
-    path = save_model(
-        classifier.model_,
-        out,
-        metadata={
-            "seed": seed,
-            "command": command,
-            "threshold": threshold,
-            "data": {
-                "source": df.attrs["source"],
-                "sha256": df.attrs["sha256"],
-                "rows": len(df),
-                "without_hospital": without_hospital,
-            },
-            "split": {"test_size": TEST_SIZE, "seed": seed, "test_rows": test_rows},
-            "hyperparameters": hyperparameters,
-            "epochs_run": len(classifier.history_.history["loss"]),
-            "best_epoch": classifier.best_epoch_,
-            "fit_seconds": round(seconds, 2),
-            "metrics": metrics,
-            "observed_ranges": classifier.observed_ranges_,  # predict warns outside them
-            # a check on local patients warns when they are these rows (heartnet.local_check)
-            "training_fingerprints": row_fingerprints(df.iloc[train_rows]),
-            # Shapley explanations start from the mean prediction over these training rows.
-            "background": background_rows(df.iloc[train_rows], seed=seed),
-        },
+    record = TrainingRecord(
+        seed=seed,
+        command=command,
+        threshold=threshold,
+        data=DataRecord(
+            source=df.attrs["source"], sha256=df.attrs["sha256"], rows=len(df), without_hospital=without_hospital
+        ),
+        split=SplitRecord(test_rows=test_rows, seed=seed, test_size=TEST_SIZE),
+        hyperparameters=hyperparameters,
+        epochs_run=len(classifier.history_.history["loss"]),
+        best_epoch=classifier.best_epoch_,
+        fit_seconds=round(seconds, 2),
+        metrics=metrics,
+        observed_ranges=classifier.observed_ranges_,  # predict warns outside them
+        # a check on local patients warns when they are these rows (heartnet.local_check)
+        training_fingerprints=row_fingerprints(df.iloc[train_rows]),
+        # Shapley explanations start from the mean prediction over these training rows.
+        background=background_rows(df.iloc[train_rows], seed=seed),
     )
+    path = save_model(classifier.model_, out, metadata=record.as_metadata())
     return TrainingRun(path, metrics, train_rows, test_rows, seconds)

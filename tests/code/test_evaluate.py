@@ -1,27 +1,21 @@
-"""Evaluation by hospital: out-of-fold predictions, calibration, the AUC interval and metrics by group."""
+"""Evaluation: out-of-fold predictions by hospital, calibration, the AUC interval, rates and decision curves."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold
 
+import heartnet
 from heartnet import evaluate
-from heartnet.comparison import corrected_paired_ttest, repeated_folds
+from heartnet.errors import DataError
+from heartnet.features import HOSPITAL
 from heartnet.recalibration import calibration
-
-
-def simulated(n: int, *, seed: int = 0, slope: float = 1.0, shift: float = 0.0):
-    """Outcomes drawn from true risks p; a model's risks: logit(p) scaled by ``slope``, moved by ``shift``."""
-    rng = np.random.default_rng(seed)
-    logit = rng.normal(0, 1.5, n)
-    y = rng.random(n) < 1 / (1 + np.exp(-logit))
-    return y.astype(int), 1 / (1 + np.exp(-(slope * logit + shift)))
+from tests.examples import simulated
 
 
 def test_a_calibrated_model_has_intercept_0_and_slope_1():
@@ -91,16 +85,25 @@ def test_net_benefit_of_a_perfect_model_is_the_prevalence_and_a_patient_at_the_t
     assert at.loc[0.25, "model"] == pytest.approx(1 / 5 - 1 / 5 * 1 / 3)
 
 
-def test_metrics_by_group_are_the_metrics_of_each_group():
-    y, p = simulated(600, seed=2)
-    groups = pd.Series(np.repeat(["b", "a", "c"], 200), name="Hospital")
-    frame = evaluate.metrics_by_group(y, p, groups)
-    assert list(frame.index) == ["b", "a", "c"] and frame.index.name == "Hospital"
-    for name in ("a", "b", "c"):
-        mask = (groups == name).to_numpy()
-        expected = evaluate.probability_metrics(y[mask], p[mask])
-        assert frame.loc[name].to_dict() == pytest.approx(expected)
-        assert frame.loc[name, "roc_auc_low"] < roc_auc_score(y[mask], p[mask]) < frame.loc[name, "roc_auc_high"]
+@pytest.mark.parametrize(
+    ("groups", "message"),
+    [
+        (["X", "X", "X"], r"needs at least two hospitals; got 1: 'X'"),
+        (["X", None, "Y"], r"needs the hospital of every row; row 1 has none"),
+        (["X", "  ", "Y"], r"row 1 has none"),
+    ],
+)
+def test_leave_one_hospital_out_refuses_groups_it_cannot_use(groups, message):
+    with pytest.raises(DataError, match=message):
+        evaluate.hospital_folds(groups)
+
+
+def test_leave_one_hospital_out_gives_one_fold_per_hospital():
+    with_hospital = heartnet.load_dataset(with_hospital=True)
+    folds = list(evaluate.hospital_folds(with_hospital[HOSPITAL]).split(with_hospital, groups=with_hospital[HOSPITAL]))
+    assert len(folds) == 4
+    for _, test in folds:
+        assert with_hospital[HOSPITAL].iloc[test].nunique() == 1
 
 
 def test_leave_one_group_out_predictions_come_from_the_other_groups():
@@ -119,23 +122,11 @@ def test_leave_one_group_out_predictions_come_from_the_other_groups():
 def test_repeated_folds_give_one_row_of_predictions_per_repeat():
     y, _ = simulated(100)
     X = pd.DataFrame({"x": np.arange(100.0)})
-    predicted = evaluate.out_of_fold(LogisticRegression(), X, y, repeated_folds(n_splits=5, n_repeats=3, seed=0))
+    repeated = RepeatedStratifiedKFold(n_splits=5, n_repeats=3, random_state=0)
+    predicted = evaluate.out_of_fold(LogisticRegression(), X, y, repeated)
     assert predicted.shape == (3, 100)
     single = evaluate.out_of_fold(LogisticRegression(), X, y, StratifiedKFold(5, shuffle=True, random_state=0))
     assert single.shape == (1, 100) and not np.allclose(predicted[0], predicted[1])
-
-
-def test_the_recorded_split_is_the_models_own_and_refuses_what_it_cannot_recover(metadata, dataset, test_rows):
-    from heartnet.errors import DataDiffers, NoRecordedSplit
-    from heartnet.storage import recorded_split
-
-    split = recorded_split(metadata)
-    pd.testing.assert_frame_equal(split.test, test_rows)
-    assert len(split.train) + len(split.test) == len(dataset) and not set(split.train_rows) & set(split.test_rows)
-    with pytest.raises(NoRecordedSplit, match="records no held-out split"):
-        recorded_split({**metadata, "split": {}})
-    with pytest.raises(DataDiffers, match=r"expected sha256 0+, found"):
-        recorded_split({**metadata, "data": {**metadata["data"], "sha256": "0" * 64}})
 
 
 def test_a_perfectly_separated_sample_has_an_intercept_but_no_slope_and_warns_nothing():
@@ -165,27 +156,3 @@ def test_rates_at_the_threshold_come_with_wilson_intervals():
         assert every["sensitivity_low"] <= every["sensitivity"] == every["sensitivity_high"] == 1.0
         missed = evaluate.threshold_metrics(np.ones(n, dtype=int), np.full(n, 0.1), 0.5)
         assert missed["sensitivity_low"] == missed["sensitivity"] == 0.0 <= missed["sensitivity_high"]
-
-
-def test_a_paired_difference_over_hospitals_finds_the_better_model_and_none_between_twins():
-    y, good = simulated(600, seed=4)
-    _, worse = simulated(600, seed=4, slope=0.3, shift=1.0)
-    groups = np.repeat(["A", "B", "C"], 200)
-    loss = evaluate.PROBABILITY_METRICS["log_loss"]
-    same = evaluate.paired_difference(y, good, good, groups, loss, resamples=200)
-    assert same == {"mean": 0.0, "low": 0.0, "high": 0.0}
-    better = evaluate.paired_difference(y, good, worse, groups, loss, resamples=200)
-    per_group = [loss(y[groups == g], good[groups == g]) - loss(y[groups == g], worse[groups == g]) for g in "ABC"]
-    assert better["mean"] == pytest.approx(np.mean(per_group))
-    assert better["low"] <= better["mean"] <= better["high"] < 0  # lower log loss, surely
-
-
-def test_corrected_interval_is_wider_than_the_naive_one():
-    differences = np.random.default_rng(0).normal(0.01, 0.02, 25)
-    corrected = corrected_paired_ttest(differences, test_fraction=0.25)
-    naive_half = stats.t.ppf(0.975, 24) * differences.std(ddof=1) / np.sqrt(25)
-    assert corrected["high"] - corrected["mean"] > naive_half
-    assert corrected["mean"] == pytest.approx(differences.mean())
-    assert 0 <= corrected["p_value"] <= 1
-    same = corrected_paired_ttest(np.zeros(5), test_fraction=0.25)
-    assert same["low"] == same["high"] == 0.0

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+import graphlib
 import importlib
+import json
 import re
 import subprocess
 import sys
@@ -166,42 +168,151 @@ def _exported(tree: ast.Module) -> list[str]:
     return []
 
 
+def _code_of(path: Path) -> list[str]:
+    """The Python source of a file: a module, or each code cell of a notebook (its IPython magic lines left out)."""
+    if path.suffix != ".ipynb":
+        return [path.read_text(encoding="utf-8")]
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return [
+        "\n".join(line for line in "".join(cell["source"]).splitlines() if not line.lstrip().startswith(("%", "!")))
+        for cell in cells
+        if cell["cell_type"] == "code"
+    ]
+
+
+def _uses(tree: ast.Module, *, own_module: bool) -> set[str]:
+    """The names a piece of code uses: imported by name, read as an attribute, or (in their own module) read.
+
+    Docstrings, comments and other strings are not uses; neither is a definition or an assignment.
+    """
+    used = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            used |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+            used.add(node.attr)
+        elif own_module and isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            used.add(node.id)
+    return used
+
+
 def test_no_public_name_is_used_only_by_the_tests():
-    """Each name a module exports is used by the package, a benchmark, a tool, a notebook or the documents."""
-    users = [*SOURCE.rglob("*.py"), *(ROOT / "benchmarks").glob("*.py"), *(ROOT / "tools").glob("*.py")]
-    users += [ROOT / name for name in ("README.md", "CONTRIBUTING.md", "docs/model_card.md")]
-    users += [ROOT / "notebook.ipynb", *(ROOT / "notebooks").glob("*.ipynb"), SOURCE / "__init__.pyi"]
-    text = "\n".join(path.read_text(encoding="utf-8") for path in users if path.is_file())
+    """Each name a module exports is used by code: the package (its stub of public names included), a benchmark,
+    a tool or a notebook's code cell. A mention in a docstring, a comment or the documents is not a use."""
+    modules = sorted(SOURCE.rglob("*.py"))
+    users = [*modules, SOURCE / "__init__.pyi", *(ROOT / "benchmarks").glob("*.py"), *(ROOT / "tools").glob("*.py")]
+    users += [ROOT / "notebook.ipynb", *(ROOT / "notebooks").glob("*.ipynb")]
+    trees = {path: [ast.parse(code) for code in _code_of(path)] for path in users}
+    elsewhere = {name for path, parsed in trees.items() for tree in parsed for name in _uses(tree, own_module=False)}
     unused = [
         f"{path.relative_to(SOURCE)}: {name}"
-        for path in SOURCE.rglob("*.py")
-        for name in _exported(ast.parse(path.read_text(encoding="utf-8")))
-        if len(re.findall(rf"\b{re.escape(name)}\b", text)) < 3  # its definition, __all__, and one use at least
+        for path in modules
+        for name in _exported(trees[path][0])
+        if name not in elsewhere and name not in _uses(trees[path][0], own_module=True)
     ]
     assert not unused, f"exported but used only by tests (remove them, or their export): {unused}"
 
 
-def test_no_module_of_the_package_imports_a_module_that_imports_it_back():
-    """Imports anywhere in a file count (a function's import runs too); ``from heartnet.cli import commands``
-    counts as importing ``heartnet.cli`` as well as ``heartnet.cli.commands``: the package runs first.
-    """
-    graph = {}
-    for path in SOURCE.rglob("*.py"):
-        graph[path] = {
-            file for name in _imports(ast.parse(path.read_text(encoding="utf-8"))) if (file := _module_file(name))
-        }
-        graph[path].discard(path)
-    circles = set()
-    for start in graph:  # a depth-first walk from each file; a path back to the start is a circle
-        pending = [(start, (start,))]
-        while pending:
-            current, trail = pending.pop()
-            for following in graph[current]:
-                if following == start:
-                    circles.add(" -> ".join(str(file.relative_to(SOURCE)) for file in (*trail, start)))
-                elif following not in trail and following > start:  # each circle once, from its smallest file
-                    pending.append((following, (*trail, following)))
-    assert circles == set()
+# The package's layers, bottom to top (CONTRIBUTING.md draws the same). A module imports, at the top of its file
+# or inside a function, only modules of its own layer or of a lower one, and no import closes a circle. Packages
+# are lazy, so `from heartnet import csvio` imports csvio alone: the root `heartnet` (its public names are
+# resolved on first use from __init__.pyi, lazy_loader) and `heartnet.plots` (the same) load nothing by
+# themselves; `heartnet.cli` and `heartnet.app` sit in the layer of their modules.
+LAYERS = [  # each layer: its modules' names, as ``heartnet.<name>`` would import them
+    # the spec and the ground: what a row, an error, a threshold and a training record are; where files go
+    "errors paths quiet features decision logits record",
+    # files and rows: writing files, reading CSV, judging rows against the spec
+    "files rules csvio validation cells ranges",
+    # the network and its file: TensorFlow, the layers, the model, saving and loading (no dataset here)
+    "backend layers model storage",
+    # the dataset and every split of it
+    "data splits",
+    # fitting a network and predicting with a saved one
+    "fitting inference score export",
+    # the scikit-learn face, the baselines, evaluation, recalibration, explanation
+    "estimator baselines recalibration evaluate local_check updating explain",
+    # the pipeline that trains, evaluates and records a model
+    "training",
+    # words and figures for people
+    "spanish plots plots._common plots.data plots.training plots.evaluation plots.explanations plots.diagrams",
+    # the public API
+    "heartnet",
+    # the faces: the command line and the app
+    "cli cli.__main__ cli.text cli.progress cli.commands cli.parser "
+    "app app.__main__ app.main app.shared app.uploads app.datos app.prediccion app.lote app.validar app.modelo",
+]
+
+
+def _module_name(path: Path) -> str:
+    """``cli/commands.py`` -> ``cli.commands``, ``plots/__init__.py`` -> ``plots``, the root -> ``heartnet``."""
+    parts = path.relative_to(SOURCE).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts) or "heartnet"
+
+
+def _heartnet_imports(tree: ast.Module, modules: set[str]) -> set[str]:
+    """The heartnet modules a file imports anywhere: ``from heartnet.cli import commands`` is ``cli.commands``,
+    ``from heartnet import predict`` the root ``heartnet``, ``from heartnet.plots import calibration`` ``plots``."""
+
+    def module(name: str) -> str | None:
+        if name != "heartnet" and not name.startswith("heartnet."):
+            return None
+        relative = name.removeprefix("heartnet").removeprefix(".") or "heartnet"
+        return relative if relative in modules else None
+
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {module(alias.name) for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            for alias in node.names:
+                found.add(module(f"{node.module}.{alias.name}") or module(node.module))
+    return found - {None}
+
+
+def test_every_import_goes_to_the_same_or_a_lower_layer_and_none_closes_a_circle():
+    files = {_module_name(path): path for path in SOURCE.rglob("*.py")}
+    layer = {name: index for index, names in enumerate(LAYERS) for name in names.split()}
+    assert len(layer) == len(" ".join(LAYERS).split())  # each module in one layer
+    assert set(layer) == set(files), "place each module of the package in one layer of LAYERS"
+    graph = {
+        name: _heartnet_imports(ast.parse(path.read_text(encoding="utf-8")), set(files)) - {name}
+        for name, path in files.items()
+    }
+    upward = sorted(
+        f"{name} (layer {layer[name]}) imports {imported} (layer {layer[imported]})"
+        for name, imported_names in graph.items()
+        for imported in imported_names
+        if layer[imported] > layer[name]
+    )
+    assert upward == [], "data flows one way: move the code, not the import"
+    try:
+        graphlib.TopologicalSorter(graph).prepare()
+    except graphlib.CycleError as error:
+        pytest.fail(f"a circle of imports: {' -> '.join(error.args[1])}")
+
+
+def test_contributings_module_map_draws_these_layers():
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    block = text.split("## Los módulos", 1)[1].split("```", 2)[1]
+    drawn = []  # one set of names per numbered line and the lines that continue it
+    for line in block.splitlines():
+        if line[:1].isdigit():
+            drawn.append(set())
+        if drawn:
+            drawn[-1] |= {"heartnet" if name == "__init__" else name for name in re.findall(r"(\w+)(?:\.py\b|/)", line)}
+    packages = [{name.split(".")[0] for name in names.split()} for names in LAYERS]
+    assert drawn == packages
+
+
+def test_no_module_imports_tensorflow_or_keras_but_the_backend():
+    offenders = [
+        f"{path.relative_to(SOURCE)}: {name}"
+        for path in SOURCE.rglob("*.py")
+        if path.name != "backend.py"
+        for name in _imports(ast.parse(path.read_text(encoding="utf-8")))
+        if name.split(".")[0] in ("tensorflow", "keras")
+    ]
+    assert offenders == []
 
 
 def test_no_module_of_the_package_is_over_400_lines():

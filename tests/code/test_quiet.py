@@ -136,24 +136,6 @@ def test_the_cli_prints_only_its_own_line_even_when_tensorflow_writes_at_import(
     assert "stopped after the write" in control.stderr and "oneDNN custom operations are on" in control.stderr
 
 
-def test_no_module_imports_tensorflow_or_keras_but_the_backend():
-    import ast
-    from pathlib import Path
-
-    import heartnet
-
-    offenders = []
-    for path in Path(heartnet.__file__).parent.rglob("*.py"):
-        if path.name == "backend.py":
-            continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
-            if isinstance(node, ast.ImportFrom) and node.level == 0:
-                names = [node.module or ""]
-            offenders += [f"{path.name}: {name}" for name in names if name.split(".")[0] in ("tensorflow", "keras")]
-    assert offenders == []
-
-
 def test_the_backend_imports_tensorflow_and_keras_only_through_the_guard():
     """heartnet.backend's imports of TensorFlow and Keras are ``import_quietly`` calls, not import statements.
 

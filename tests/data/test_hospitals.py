@@ -1,4 +1,4 @@
-"""The hospital of every row: derived from the built-in file's order, pinned here; a user's own column; bad groups."""
+"""The hospital of every row: derived from the built-in file's order, pinned here; a user's own column."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import pytest
 import heartnet
 from heartnet.data import builtin_hospitals, raw_dataset
 from heartnet.errors import DataError, ValidationError
-from heartnet.evaluate import hospital_folds
 from heartnet.features import HOSPITAL, HOSPITALS
 
 
@@ -109,23 +108,3 @@ def test_an_empty_hospital_names_its_line(labelled_csv, with_hospital):
     with pytest.raises(ValidationError, match=r"line 4.*Hospital") as caught:
         heartnet.load_dataset(labelled_csv(sample), with_hospital=True)
     assert caught.value.field == HOSPITAL and caught.value.row == 4
-
-
-@pytest.mark.parametrize(
-    ("groups", "message"),
-    [
-        (["X", "X", "X"], r"needs at least two hospitals; got 1: 'X'"),
-        (["X", None, "Y"], r"needs the hospital of every row; row 1 has none"),
-        (["X", "  ", "Y"], r"row 1 has none"),
-    ],
-)
-def test_leave_one_hospital_out_refuses_groups_it_cannot_use(groups, message):
-    with pytest.raises(DataError, match=message):
-        hospital_folds(groups)
-
-
-def test_leave_one_hospital_out_gives_one_fold_per_hospital(with_hospital):
-    folds = list(hospital_folds(with_hospital[HOSPITAL]).split(with_hospital, groups=with_hospital[HOSPITAL]))
-    assert len(folds) == 4
-    for _, test in folds:
-        assert with_hospital[HOSPITAL].iloc[test].nunique() == 1

@@ -1,16 +1,13 @@
-"""Baselines mirror the model's inputs; cross-validation gives every model the same folds."""
+"""Baselines mirror the model's inputs, are seeded and learn."""
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 import numpy as np
 import pytest
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import clone
 
 import heartnet
 from heartnet.baselines import CATBOOST_MISSING, baseline_preprocessor, baselines, catboost
-from heartnet.comparison import SCORING, compare_models, repeated_folds
 from heartnet.features import MISSING
 from heartnet.model import to_inputs
 from heartnet.validation import validate_frame
@@ -41,39 +38,6 @@ def test_baseline_preprocessor_makes_the_same_matrix_as_the_standardized_encoder
         else:
             continue
         np.testing.assert_array_equal(sklearn_matrix[:, fitted_names.index(sk_name)], keras_matrix[:, index])
-
-
-class _Recorder(ClassifierMixin, BaseEstimator):
-    """Predicts the training rows' disease rate and records which rows each fit saw."""
-
-    seen: ClassVar[list] = []
-
-    def __init__(self, name: str = ""):
-        self.name = name
-
-    def fit(self, X, y):
-        _Recorder.seen.append((self.name, tuple(X.index)))
-        self.rate_, self.classes_ = float(np.mean(y)), np.array([0, 1])
-        return self
-
-    def predict_proba(self, X):
-        return np.column_stack([np.full(len(X), 1 - self.rate_), np.full(len(X), self.rate_)])
-
-    def predict(self, X):
-        return np.full(len(X), int(self.rate_ >= 0.5))
-
-
-def test_compare_models_gives_every_model_the_same_folds(dataset):
-    _Recorder.seen.clear()
-    X, y = dataset[list(heartnet.FEATURE_NAMES)], dataset[heartnet.TARGET]
-    results = compare_models({"a": _Recorder("a"), "b": _Recorder("b")}, X, y, repeated_folds(n_splits=3, n_repeats=2))
-    folds = {name: [rows for who, rows in _Recorder.seen if who == name] for name in ("a", "b")}
-    assert folds["a"] == folds["b"] and len(folds["a"]) == 6
-    assert all(set(rows) < set(X.index) for rows in folds["a"])
-    assert list(results.columns) == ["model", "split", *SCORING, "fit_seconds", "score_seconds"]
-    assert list(results["split"]) == [*range(6), *range(6)]
-    assert (results["roc_auc"] == 0.5).all()  # a constant prediction ranks nobody
-    assert (results["brier"] > 0).all() and (results["log_loss"] > 0).all()  # losses, not scikit-learn's negatives
 
 
 @pytest.mark.slow

@@ -10,7 +10,7 @@ from heartnet.explain import NoBackground
 from heartnet.model import member_count
 from heartnet.plots import diagrams
 from heartnet.spanish import decimal, no_background_message, percent
-from heartnet.storage import recorded_split
+from heartnet.splits import recorded_split
 
 # The global view's cost is rows x 2,048 coalitions x background rows model evaluations: 40 held-out patients
 # against 20 of the model's background rows (a random sample of them already) take a few seconds, not a minute.

@@ -283,7 +283,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from heartnet.evaluate import classification_metrics
     from heartnet.features import TARGET
     from heartnet.inference import probabilities
-    from heartnet.storage import load, recorded_split
+    from heartnet.splits import recorded_split
+    from heartnet.storage import load
 
     model = load(args.model)
     record = model.metadata

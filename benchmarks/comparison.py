@@ -1,10 +1,16 @@
-"""Models compared on the same folds through scikit-learn, and a corrected test of their difference.
+"""The benchmarks' statistics: models compared on the same folds, per group, and the intervals of their differences.
 
 ``compare_models`` runs every model (heartnet's ``HeartnetClassifier`` and the
 baselines of ``heartnet.baselines`` alike) through scikit-learn's own
 ``cross_validate`` with one CV object, so all of them see exactly the same
 folds (``repeated_folds`` gives the project's); ``corrected_paired_ttest``
-compares two models fold by fold.
+compares two models fold by fold (quality.py). ``metrics_by_group`` scores
+probabilities within each hospital or sex and ``paired_difference`` gives the
+interval of a difference between two models over held-out hospitals
+(hospitals.py). A module of ``benchmarks/``, not of the package: the
+benchmarks import it as their sibling (``from comparison import ...``).
+(Not named ``statistics.py``: with this folder first on ``sys.path`` it would
+hide the standard library's ``statistics``, which seaborn imports.)
 """
 
 from __future__ import annotations
@@ -16,7 +22,17 @@ import pandas as pd
 from scipy import stats
 from sklearn.model_selection import RepeatedStratifiedKFold, cross_validate
 
-__all__ = ["LOSSES", "SCORING", "compare_models", "corrected_paired_ttest", "repeated_folds"]
+from heartnet.evaluate import probability_metrics
+
+__all__ = [
+    "LOSSES",
+    "SCORING",
+    "compare_models",
+    "corrected_paired_ttest",
+    "metrics_by_group",
+    "paired_difference",
+    "repeated_folds",
+]
 
 # What every comparison measures, as scikit-learn scorer names; Brier and log loss come negated.
 SCORING = {
@@ -85,3 +101,49 @@ def corrected_paired_ttest(differences, *, test_fraction: float, confidence: flo
         "p_value": float(2 * stats.t.sf(abs(t), k - 1)),
         "folds": k,
     }
+
+
+def metrics_by_group(y_true, probabilities, groups, *, metrics=None) -> pd.DataFrame:
+    """``PROBABILITY_METRICS`` (or the named subset ``metrics``) per group (a hospital, a sex), one row each.
+
+    Rows in order of first appearance, each group's ``probability_metrics``;
+    the index is named after ``groups`` (a Series' name, else "group");
+    ``n`` is an int, the other columns floats.
+    """
+    y_true, probabilities = np.asarray(y_true, dtype=int), np.asarray(probabilities, dtype=float)
+    name = groups.name if isinstance(groups, pd.Series) and groups.name is not None else "group"
+    labels = np.asarray(groups, dtype=object)
+    order = list(dict.fromkeys(labels))
+    rows = [probability_metrics(y_true[labels == g], probabilities[labels == g], metrics=metrics) for g in order]
+    frame = pd.DataFrame(rows, index=pd.Index(order, dtype=object, name=name)).astype(float)
+    return frame.astype({"n": int}) if "n" in frame else frame
+
+
+def paired_difference(
+    y_true, first, second, groups, metric, *, resamples: int = 1000, confidence: float = 0.95, seed: int = 0
+) -> dict:
+    """How much better or worse ``first`` is than ``second`` on the mean of ``metric`` over groups, with an interval.
+
+    ``metric(y, p)`` is computed within each group (a held-out hospital) for
+    both sets of probabilities; the statistic is the mean over groups of
+    first's minus second's. Its interval is a paired percentile bootstrap:
+    the same patients are resampled for both, within each group and class
+    (so every resample keeps each hospital's size and disease rate, and both
+    classes for the ROC AUC). Returns ``mean``, ``low``, ``high``.
+    """
+    y_true, groups = np.asarray(y_true, dtype=int), np.asarray(groups, dtype=object)
+    first, second = np.asarray(first, dtype=float), np.asarray(second, dtype=float)
+    cells = [np.flatnonzero(groups == g) for g in dict.fromkeys(groups)]
+
+    def difference(rows_by_group: list[np.ndarray]) -> float:
+        return float(np.mean([metric(y_true[r], first[r]) - metric(y_true[r], second[r]) for r in rows_by_group]))
+
+    rng = np.random.default_rng(seed)
+    by_class = [[rows[y_true[rows] == label] for label in (0, 1)] for rows in cells]
+    draws = [
+        difference([np.concatenate([rng.choice(c, len(c)) for c in classes if len(c)]) for classes in by_class])
+        for _ in range(resamples)
+    ]
+    tail = (1 - confidence) / 2 * 100
+    low, high = np.percentile(draws, [tail, 100 - tail])
+    return {"mean": difference(cells), "low": float(low), "high": float(high)}
