@@ -52,9 +52,8 @@ def headline_list(shipped: dict, nested: dict, hospitals: dict, quality: dict) -
     pooled = quality["models"]
     lines = [
         f"- **La cifra del proyecto: ROC AUC {with_interval(nested['roc_auc'])}**, log loss "
-        f"{with_interval(nested['log_loss'])}, en un hospital que el modelo no vio, elección de la configuración "
-        f"incluida (validación anidada; [ ], intervalo del {percent(nested['confidence'], 0)} de la media; según el "
-        f"hospital, {hospital_range(nested['roc_auc'])}; `reports/nested.json`).",
+        f"{with_interval(nested['log_loss'])}, en un hospital que el modelo no vio, elección incluida (validación "
+        f"anidada; según el hospital, {hospital_range(nested['roc_auc'])}; `reports/nested.json`).",
         f"- **Dejando un hospital afuera**, ROC AUC media {_span(loho, 'roc_auc')} según el hospital; frente a la "
         f"regresión logística, {_ci(logistic['mean'], logistic['low'], logistic['high'], sign=True)} "
         "(`reports/hospitals.json`).",

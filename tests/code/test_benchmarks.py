@@ -479,7 +479,7 @@ def test_the_documents_show_the_headline_with_its_interval_and_the_spread_betwee
     assert headline.startswith(
         "- **La cifra del proyecto: ROC AUC 0,877 [0,834, 0,916]**, log loss 0,403 [0,364, 0,442]"
     )
-    assert "intervalo del 95 % de la media" in headline and "de 0,825 a 0,952" in headline and "±" not in headline
+    assert "según el hospital, de 0,825 a 0,952; `reports/nested.json`" in headline and "±" not in headline
     glance = model_tables.glance_table(shipped, NESTED, hospitals, quality)
     assert "| **0,877 [0,834, 0,916]** (de 0,825 a 0,952) | 0,403 [0,364, 0,442] |" in glance
     selection = json.loads((reports / "selection.json").read_text(encoding="utf-8"))
@@ -487,7 +487,8 @@ def test_the_documents_show_the_headline_with_its_interval_and_the_spread_betwee
     assert (
         "ROC AUC 0,877 [0,834, 0,916], log loss 0,403 [0,364, 0,442] (intervalo del 95 % de la media de los 4 " in card
     )
-    assert card.endswith("ROC AUC de 0,825 a 0,952); exactitud (umbral 0,5): 0,836, Brier 0,124.")
+    accuracy, brier = (f"{selection['nested'][m]['mean']:.3f}".replace(".", ",") for m in ("accuracy", "brier"))
+    assert card.endswith(f"ROC AUC de 0,825 a 0,952); exactitud (umbral 0,5): {accuracy}, Brier {brier}.")
     assert "[" not in tables.selection_table(selection).splitlines()[-1]  # the search's own printout: no interval
 
 
