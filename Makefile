@@ -61,8 +61,9 @@ chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium missing and apt unavailable: the browser test will be skipped"; fi; }
 
-search: $(STAMP) ## the nested leave-one-hospital-out search that chooses the default model -> reports/selection.json
+search: $(STAMP) ## the nested leave-one-hospital-out search that chooses the default model, and its interval -> reports/selection.json, nested.json
 	$(BIN)/python benchmarks/selection.py
+	$(BIN)/python benchmarks/nested.py
 	$(BIN)/python benchmarks/readme_table.py
 
 bench: models/heartnet.keras ## every benchmark but the search -> reports/*.json and the documents' tables
@@ -72,6 +73,7 @@ bench: models/heartnet.keras ## every benchmark but the search -> reports/*.json
 	$(BIN)/python benchmarks/hospital_check.py
 	$(BIN)/python benchmarks/speed.py
 	$(BIN)/python benchmarks/scoring.py
+	$(BIN)/python benchmarks/nested.py
 	$(BIN)/python benchmarks/readme_table.py
 
 lint: $(STAMP)

@@ -1,6 +1,6 @@
 """The documents' blocks about the model that ships and about checking it at a hospital, in Spanish.
 
-Each renderer takes the reports it needs by name (``shipped``, ``selection``,
+Each renderer takes the reports it needs by name (``shipped``, ``nested``,
 ``quality``, ``hospitals``, ``hospital_check``: reports/<name>.json) and
 returns Markdown; ``readme_table.py`` writes them into README.md and
 docs/model_card.md. Like ``tables.py``, no number is typed here.
@@ -8,7 +8,7 @@ docs/model_card.md. Like ``tables.py``, no number is typed here.
 
 from __future__ import annotations
 
-from tables import markdown_table
+from tables import hospital_range, markdown_table, with_interval
 
 from heartnet.features import FEATURES, HOSPITALS
 from heartnet.spanish import decimal, percent
@@ -43,18 +43,17 @@ def _span(loho: dict, metric: str) -> str:
     return f"{decimal(loho['mean'][metric], 3)} (de {decimal(low, 3)} a {decimal(high, 3)})"
 
 
-def headline_list(shipped: dict, selection: dict, hospitals: dict, quality: dict) -> str:
+def headline_list(shipped: dict, nested: dict, hospitals: dict, quality: dict) -> str:
     """Five numbers a student can quote, each with its uncertainty and where it comes from."""
-    nested, loho = selection["nested"], hospitals["models"]["heartnet"]
+    loho = hospitals["models"]["heartnet"]
     held = shipped["held_out"]
     against = hospitals["goals"]["against"]
     logistic = against["logistic_regression"]["roc_auc"]["difference"]
     pooled = quality["models"]
     lines = [
-        f"- **La cifra del proyecto: ROC AUC {_spread(nested['roc_auc'])}**, log loss "
-        f"{decimal(nested['log_loss']['mean'], 3)}, en un hospital que el modelo no vio, elección de la "
-        "configuración incluida (validación anidada; ± es el desvío entre los cuatro hospitales; "
-        "`reports/selection.json`).",
+        f"- **La cifra del proyecto: ROC AUC {with_interval(nested['roc_auc'])}**, log loss "
+        f"{with_interval(nested['log_loss'])}, en un hospital que el modelo no vio, elección incluida (validación "
+        f"anidada; según el hospital, {hospital_range(nested['roc_auc'])}; `reports/nested.json`).",
         f"- **Dejando un hospital afuera**, ROC AUC media {_span(loho, 'roc_auc')} según el hospital; frente a la "
         f"regresión logística, {_ci(logistic['mean'], logistic['low'], logistic['high'], sign=True)} "
         "(`reports/hospitals.json`).",
@@ -69,9 +68,9 @@ def headline_list(shipped: dict, selection: dict, hospitals: dict, quality: dict
     return "\n".join(lines)
 
 
-def glance_table(shipped: dict, selection: dict, hospitals: dict, quality: dict) -> str:
+def glance_table(shipped: dict, nested: dict, hospitals: dict, quality: dict) -> str:
     """The ROC AUC and log loss of every validation, side by side: which one is the project's."""
-    nested, loho, pooled = selection["nested"], hospitals["models"]["heartnet"], quality["models"]["heartnet"]
+    loho, pooled = hospitals["models"]["heartnet"], quality["models"]["heartnet"]
     held = shipped["held_out"]
     rows = [
         ["conjunto de prueba", f"{shipped['rows']['held_out']} pacientes", _held(held, "roc_auc"),
@@ -80,13 +79,14 @@ def glance_table(shipped: dict, selection: dict, hospitals: dict, quality: dict)
          decimal(pooled["log_loss"]["mean"], 3)],
         ["dejando un hospital afuera", "media de 4 hospitales", _span(loho, "roc_auc"),
          decimal(loho["mean"]["log_loss"], 3)],
-        ["**anidada, dejando un hospital afuera**", "elección incluida", f"**{_spread(nested['roc_auc'])}**",
-         decimal(nested["log_loss"]["mean"], 3)],
+        ["**anidada, dejando un hospital afuera**", "elección incluida",
+         f"**{with_interval(nested['roc_auc'])}** ({hospital_range(nested['roc_auc'])})",
+         with_interval(nested["log_loss"])],
     ]  # fmt: skip
     intro = (
         "Las dos primeras validaciones miden en hospitales que el modelo vio; las dos últimas, en uno que no vio, "
         "y la anidada repite además, en cada vuelta, la elección de la configuración: es la cifra del proyecto. "
-        "± es el desvío entre particiones u hospitales; [ ], un intervalo del 95 %; ( ), de menor a mayor."
+        "± es el desvío entre particiones; [ ], un intervalo del 95 %; ( ), de menor a mayor."
     )
     return "\n".join([intro, "", *markdown_table(["validación", "con", "ROC AUC", "log loss"], rows)])
 

@@ -45,15 +45,15 @@ FOOTER = "Generado por `benchmarks/readme_table.py` a partir de `reports/*.json`
 # reports it names (reports/<name>.json), in that order. A pair whose reports are not all there is left out.
 README_BLOCKS = {
     "model": (("selection", shipped_model_text),),
-    "headline": ((("shipped", "selection", "hospitals", "quality"), headline_list),),
-    "glance": ((("shipped", "selection", "hospitals", "quality"), glance_table),),
+    "headline": ((("shipped", "nested", "hospitals", "quality"), headline_list),),
+    "glance": ((("shipped", "nested", "hospitals", "quality"), glance_table),),
     "hospital-check": (("hospital_check", hospital_check_block),),
 }
 MODEL_CARD_BLOCKS = {
     "shipped": (("shipped", shipped_table),),
     "inputs": (("shipped", inputs_table),),
     "hospitals-data": (("hospitals", hospitals_data_table),),
-    "selection": (("selection", selection_table),),
+    "selection": ((("selection", "nested"), selection_table),),
     "pooled": (("quality", quality_table),),
     "hospitals": (("hospitals", hospitals_table), ("hospitals", threshold_table)),
     "subgroups": (("hospitals", sex_table),),

@@ -17,10 +17,13 @@ from heartnet.spanish import MODEL_NAMES, decimal, percent
 __all__ = [
     "candidate_description",
     "goals_line",
+    "hospital_range",
+    "nested_estimate",
     "quality_table",
     "scoring_table",
     "selection_table",
     "speed_table",
+    "with_interval",
 ]
 
 
@@ -286,9 +289,33 @@ def shipped_model_text(report: dict) -> str:
 _CANDIDATE_CHOLESTEROL = {"mean": "colesterol «no medido» con la media", "drop": "sin colesterol"}
 
 
-def selection_table(report: dict) -> str:
-    """How the default model was chosen: every candidate's nested score and fit time, the choice, the estimate."""
-    cv, nested = report["cv"], report["nested"]
+def with_interval(summary: dict, digits: int = 3) -> str:
+    """A mean with its 95 % interval, stored as ``mean``, ``low`` and ``high``: 0,877 [0,834, 0,916]."""
+    low, high = decimal(summary["low"], digits), decimal(summary["high"], digits)
+    return f"{decimal(summary['mean'], digits)} [{low}, {high}]"
+
+
+def hospital_range(summary: dict, digits: int = 3) -> str:
+    """From the lowest hospital's value to the highest's, stored as ``range``: de 0,825 a 0,952."""
+    low, high = summary["range"]
+    return f"de {decimal(low, digits)} a {decimal(high, digits)}"
+
+
+def nested_estimate(nested: dict) -> str:
+    """The project's figure (reports/nested.json): ROC AUC and log loss with their intervals, and the spread."""
+    return (
+        f"ROC AUC {with_interval(nested['roc_auc'])}, log loss {with_interval(nested['log_loss'])} (intervalo del "
+        f"{percent(nested['confidence'], 0)} de la media de los {len(nested['hospitals'])} hospitales; según el "
+        f"hospital, ROC AUC {hospital_range(nested['roc_auc'])})"
+    )
+
+
+def selection_table(report: dict, nested: dict | None = None) -> str:
+    """How the default model was chosen: every candidate's nested score and fit time, the choice, the estimate.
+
+    With the nested estimate repeated (reports/nested.json), its ROC AUC and log loss come with their intervals.
+    """
+    cv, scores = report["cv"], report["nested"]
     folds = sum(entry["outer_folds_won"] for entry in report["candidates"].values())
     intro = (
         f"Elección del modelo por defecto con validación cruzada anidada **dejando un hospital afuera** "
@@ -313,12 +340,14 @@ def selection_table(report: dict) -> str:
     ]
     header = ["candidato", "configuración", "log loss interna ↓", "ajuste (s)", "pliegues ganados"]
     lines += markdown_table([*header, "log loss de la búsqueda final ↓"], rows)
+    auc, accuracy = decimal(scores["roc_auc"]["mean"], 3), decimal(scores["accuracy"]["mean"], 3)
+    brier, loss = decimal(scores["brier"]["mean"], 3), decimal(scores["log_loss"]["mean"], 3)
+    others = f"exactitud (umbral 0,5): {accuracy}, Brier {brier}"
+    estimate = f"{nested_estimate(nested)}; {others}" if nested else f"ROC AUC {auc}, {others}, log loss {loss}"
     lines += [
         "",
         f"Queda por defecto **`{report['chosen_default']}`**. Estimación anidada del procedimiento completo (elección "
-        f"incluida): ROC AUC {decimal(nested['roc_auc']['mean'], 3)}, exactitud (umbral 0,5): "
-        f"{decimal(nested['accuracy']['mean'], 3)}, Brier {decimal(nested['brier']['mean'], 3)}, "
-        f"log loss {decimal(nested['log_loss']['mean'], 3)}.",
+        f"incluida): {estimate}.",
     ]
     return "\n".join(lines)
 

@@ -390,3 +390,121 @@ def test_hospitals_benchmark_refuses_a_file_it_cannot_split_and_writes_nothing(
     error = capsys.readouterr().err
     assert re.search(message, error) and error.count("\n") == 1  # one line, no traceback
     assert not out.exists()
+
+
+def _two_hospitals():
+    """Hospital A (10 patients) ranks perfectly at 0,8 and 0,2; hospital B (40) gives everyone 0,5."""
+    y = np.array([1] * 5 + [0] * 5 + [1] * 20 + [0] * 20)
+    p = np.array([0.8] * 5 + [0.2] * 5 + [0.5] * 40)
+    return y, p, np.array(["A"] * 10 + ["B"] * 40)
+
+
+def test_the_headline_interval_is_of_the_mean_over_hospitals_each_counting_once():
+    from sklearn.metrics import log_loss, roc_auc_score
+
+    nested = load("nested")
+    y, p, hospitals = _two_hospitals()
+    # Every resample keeps each hospital's classes, so A stays perfect and B a coin: the interval has no width.
+    assert nested.hospital_mean_interval(y, p, hospitals, "roc_auc", resamples=200) == {
+        "mean": 0.75,
+        "low": 0.75,
+        "high": 0.75,
+    }
+    assert roc_auc_score(y, p) != pytest.approx(0.75)  # pooling the patients would give another number
+    loss = nested.hospital_mean_interval(y, p, hospitals, "log_loss", resamples=200)
+    expected = (-np.log(0.8) + np.log(2)) / 2  # A's and B's log losses, each counting once despite their sizes
+    assert loss == pytest.approx({"mean": expected, "low": expected, "high": expected})
+    assert log_loss(y, p) != pytest.approx(expected)
+
+
+def test_with_one_hospital_the_headline_interval_is_the_packages_stratified_bootstrap():
+    from heartnet.evaluate import roc_auc_interval
+
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, 120)
+    p = np.clip(0.5 + 0.25 * (y - 0.5) + rng.normal(0, 0.2, 120), 0.01, 0.99)
+    found = load("nested").hospital_mean_interval(y, p, ["A"] * 120, "roc_auc", resamples=500, seed=3)
+    low, high = roc_auc_interval(y, p, resamples=500, seed=3)
+    assert found["low"] < found["mean"] < found["high"]
+    assert (found["low"], found["high"]) == pytest.approx((low, high))
+
+
+def test_the_headline_report_refuses_a_search_its_refits_do_not_repeat():
+    nested = load("nested")
+    y, p, hospitals = _two_hospitals()
+    folds = [
+        {"held_out": "A", "chosen": "a", "roc_auc": 1.0, "log_loss": -np.log(0.8)},
+        {"held_out": "B", "chosen": "b", "roc_auc": 0.5, "log_loss": np.log(2)},
+    ]
+    report = nested.summarize({"folds": folds}, y, p, hospitals, resamples=100)
+    assert report["roc_auc"]["range"] == [0.5, 1.0] and report["roc_auc"]["mean"] == 0.75
+    assert report["hospitals"]["A"] == {
+        "patients": 10,
+        "diseased": 5,
+        "chosen": "a",
+        "roc_auc": 1.0,
+        "log_loss": pytest.approx(-np.log(0.8)),
+    }
+    stale = [folds[0], {**folds[1], "roc_auc": 0.6}]
+    from heartnet.errors import DataError
+
+    with pytest.raises(DataError, match=r"^B: roc_auc 0.5000 refitted, 0.6000 in .*make search"):
+        nested.summarize({"folds": stale}, y, p, hospitals)
+
+
+def test_the_headline_benchmark_without_a_search_report_says_so_in_one_line(tmp_path, capsys):
+    out = tmp_path / "nested.json"
+    assert load("nested").main(["--selection", str(tmp_path / "none.json"), "--out", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert "none.json" in error and "make search" in error and error.count("\n") == 1
+    assert not out.exists()
+
+
+NESTED = {
+    "confidence": 0.95,
+    "roc_auc": {"mean": 0.8767, "low": 0.8341, "high": 0.9158, "range": [0.8251, 0.9517]},
+    "log_loss": {"mean": 0.4026, "low": 0.3641, "high": 0.4419, "range": [0.30, 0.54]},
+    "hospitals": {name: {} for name in "ABCD"},
+}
+
+
+def test_the_documents_show_the_headline_with_its_interval_and_the_spread_between_hospitals():
+    model_tables, tables = load("model_tables"), load("tables")
+    reports = BENCHMARKS.parent / "reports"
+    shipped, hospitals, quality = (
+        json.loads((reports / f"{name}.json").read_text(encoding="utf-8"))
+        for name in ("shipped", "hospitals", "quality")
+    )
+    headline = model_tables.headline_list(shipped, NESTED, hospitals, quality).splitlines()[0]
+    assert headline.startswith(
+        "- **La cifra del proyecto: ROC AUC 0,877 [0,834, 0,916]**, log loss 0,403 [0,364, 0,442]"
+    )
+    assert "según el hospital, de 0,825 a 0,952; `reports/nested.json`" in headline and "±" not in headline
+    glance = model_tables.glance_table(shipped, NESTED, hospitals, quality)
+    assert "| **0,877 [0,834, 0,916]** (de 0,825 a 0,952) | 0,403 [0,364, 0,442] |" in glance
+    selection = json.loads((reports / "selection.json").read_text(encoding="utf-8"))
+    card = tables.selection_table(selection, NESTED).splitlines()[-1]
+    assert (
+        "ROC AUC 0,877 [0,834, 0,916], log loss 0,403 [0,364, 0,442] (intervalo del 95 % de la media de los 4 " in card
+    )
+    accuracy, brier = (f"{selection['nested'][m]['mean']:.3f}".replace(".", ",") for m in ("accuracy", "brier"))
+    assert card.endswith(f"ROC AUC de 0,825 a 0,952); exactitud (umbral 0,5): {accuracy}, Brier {brier}.")
+    assert "[" not in tables.selection_table(selection).splitlines()[-1]  # the search's own printout: no interval
+
+
+def test_the_committed_headline_interval_repeats_the_committed_nested_search():
+    reports = BENCHMARKS.parent / "reports"
+    nested, selection = (
+        json.loads((reports / f"{name}.json").read_text(encoding="utf-8")) for name in ("nested", "selection")
+    )
+    by_hospital = {fold["held_out"]: fold for fold in selection["folds"]}
+    assert set(nested["hospitals"]) == set(by_hospital)
+    for metric in ("roc_auc", "log_loss"):
+        summary = nested[metric]
+        assert summary["mean"] == pytest.approx(selection["nested"][metric]["mean"])
+        assert summary["low"] < summary["mean"] < summary["high"]
+        values = [fold[metric] for fold in selection["folds"]]
+        assert summary["range"] == pytest.approx([min(values), max(values)])
+        for hospital, entry in nested["hospitals"].items():
+            assert entry[metric] == pytest.approx(by_hospital[hospital][metric])
+    assert nested["selection_source"] == selection["source"]
