@@ -344,12 +344,10 @@ def selection_table(report: dict, nested: dict | None = None) -> str:
     brier, loss = decimal(scores["brier"]["mean"], 3), decimal(scores["log_loss"]["mean"], 3)
     others = f"exactitud (umbral 0,5): {accuracy}, Brier {brier}"
     estimate = f"{nested_estimate(nested)}; {others}" if nested else f"ROC AUC {auc}, {others}, log loss {loss}"
-    lines += [
-        "",
-        f"Queda por defecto **`{report['chosen_default']}`**. Estimación anidada del procedimiento completo (elección "
-        f"incluida): {estimate}.",
-    ]
-    return "\n".join(lines)
+    chosen = f"Queda por defecto **`{report['chosen_default']}`**."
+    return "\n".join(
+        [*lines, "", f"{chosen} Estimación anidada del procedimiento completo (elección incluida): {estimate}."]
+    )
 
 
 def scoring_table(report: dict) -> str:
