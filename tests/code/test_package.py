@@ -74,19 +74,40 @@ def _declared(*extras: str) -> set[str]:
     return names
 
 
-def _imports(tree: ast.Module, *, top_level_only: bool = False) -> set[str]:
+def _package_of(path: Path) -> str:
+    """The package a file of heartnet sits in, against which its relative imports resolve."""
+    return ".".join(("heartnet", *path.relative_to(SOURCE).parent.parts))
+
+
+def _import_statements(path: Path, *, top_level_only: bool = False) -> list[tuple[str, list[str]]]:
+    """``(module, names)`` for each import of a file, anywhere in it or only at module level (what loads with it).
+
+    ``import a.b`` is ``("a.b", [])``, ``from a import b, c`` is ``("a", ["b", "c"])``; a relative import is
+    resolved against the file's package (``from .data import x`` in ``heartnet/plots/`` is ``heartnet.plots.data``).
+    """
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    statements = []
+    for node in tree.body if top_level_only else ast.walk(tree):
+        if isinstance(node, ast.Import):
+            statements += [(alias.name, []) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = _package_of(path).rsplit(".", node.level - 1)[0] if node.level else ""
+            module = ".".join(part for part in (base, node.module) if part)
+            statements.append((module, [alias.name for alias in node.names]))
+    return statements
+
+
+def _imports(path: Path, *, top_level_only: bool = False) -> set[str]:
     """The absolute module names a file imports: anywhere in it, or only at module level (what loads with it).
 
     ``import_quietly("tensorflow")`` (heartnet.backend's guarded import) counts as ``import tensorflow``.
     """
-    nodes = tree.body if top_level_only else ast.walk(tree)
     names = set()
-    for node in nodes:
-        if isinstance(node, ast.Import):
-            names |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
-        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+    for module, imported in _import_statements(path, top_level_only=top_level_only):
+        names |= {module} | {f"{module}.{name}" for name in imported}
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in tree.body if top_level_only else ast.walk(tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             call = node.value
             if getattr(call.func, "id", None) == "import_quietly" and isinstance(call.args[0], ast.Constant):
                 names.add(call.args[0].value)
@@ -112,8 +133,7 @@ def _loaded_with(path: Path) -> set[Path]:
         if current in seen:
             continue
         seen.add(current)
-        tree = ast.parse(current.read_text(encoding="utf-8"))
-        pending += [file for name in _imports(tree, top_level_only=True) if (file := _module_file(name))]
+        pending += [file for name in _imports(current, top_level_only=True) if (file := _module_file(name))]
     return seen
 
 
@@ -123,9 +143,9 @@ def _imported_distributions(path: Path, providers: dict) -> set[str]:
     What it imports anywhere (a function's import runs when the function does),
     plus what the heartnet modules it imports at module level need at module level.
     """
-    modules = _imports(ast.parse(path.read_text(encoding="utf-8")))
+    modules = _imports(path)
     for loaded in _loaded_with(path) - {path}:
-        modules |= _imports(ast.parse(loaded.read_text(encoding="utf-8")), top_level_only=True)
+        modules |= _imports(loaded, top_level_only=True)
     modules = {name.split(".")[0] for name in modules} - set(sys.stdlib_module_names) - {"heartnet", "__future__"}
     return {name.lower().replace("_", "-") for module in modules for name in providers.get(module, [module])}
 
@@ -249,9 +269,10 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts) or "heartnet"
 
 
-def _heartnet_imports(tree: ast.Module, modules: set[str]) -> set[str]:
+def _heartnet_imports(path: Path, modules: set[str]) -> set[str]:
     """The heartnet modules a file imports anywhere: ``from heartnet.cli import commands`` is ``cli.commands``,
-    ``from heartnet import predict`` the root ``heartnet``, ``from heartnet.plots import calibration`` ``plots``."""
+    ``from heartnet import predict`` the root ``heartnet``, ``from heartnet.plots import calibration`` ``plots``;
+    relative imports too (the stubs' ``from .data import load_dataset`` is ``data``)."""
 
     def module(name: str) -> str | None:
         if name != "heartnet" and not name.startswith("heartnet."):
@@ -260,12 +281,8 @@ def _heartnet_imports(tree: ast.Module, modules: set[str]) -> set[str]:
         return relative if relative in modules else None
 
     found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found |= {module(alias.name) for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            for alias in node.names:
-                found.add(module(f"{node.module}.{alias.name}") or module(node.module))
+    for imported, names in _import_statements(path):
+        found |= {module(f"{imported}.{name}") or module(imported) for name in names} if names else {module(imported)}
     return found - {None}
 
 
@@ -274,10 +291,9 @@ def test_every_import_goes_to_the_same_or_a_lower_layer_and_none_closes_a_circle
     layer = {name: index for index, names in enumerate(LAYERS) for name in names.split()}
     assert len(layer) == len(" ".join(LAYERS).split())  # each module in one layer
     assert set(layer) == set(files), "place each module of the package in one layer of LAYERS"
-    graph = {
-        name: _heartnet_imports(ast.parse(path.read_text(encoding="utf-8")), set(files)) - {name}
-        for name, path in files.items()
-    }
+    graph = {name: _heartnet_imports(path, set(files)) - {name} for name, path in files.items()}
+    for stub in SOURCE.rglob("*.pyi"):  # a lazy package's stub: the imports its names perform on first use
+        graph[_module_name(stub)] |= _heartnet_imports(stub, set(files)) - {_module_name(stub)}
     upward = sorted(
         f"{name} (layer {layer[name]}) imports {imported} (layer {layer[imported]})"
         for name, imported_names in graph.items()
@@ -309,7 +325,7 @@ def test_no_module_imports_tensorflow_or_keras_but_the_backend():
         f"{path.relative_to(SOURCE)}: {name}"
         for path in SOURCE.rglob("*.py")
         if path.name != "backend.py"
-        for name in _imports(ast.parse(path.read_text(encoding="utf-8")))
+        for name in _imports(path)
         if name.split(".")[0] in ("tensorflow", "keras")
     ]
     assert offenders == []
