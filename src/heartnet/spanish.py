@@ -30,6 +30,7 @@ __all__ = [
     "allowed_text",
     "decimal",
     "feature_table",
+    "few_to_recalibrate_message",
     "file_message",
     "local_data_message",
     "maybe_decimal",

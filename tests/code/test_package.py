@@ -233,6 +233,78 @@ def test_no_public_name_is_used_only_by_the_tests():
     assert not unused, f"exported but used only by tests (remove them, or their export): {unused}"
 
 
+def _module_path(name: str) -> Path | None:
+    """The file of ``heartnet.<name>``'s module, the stub of a lazy package: ``plots`` -> plots/__init__.pyi."""
+    return next((path for path in _files_of(name) if path.suffix == ".pyi"), next(iter(_files_of(name)), None))
+
+
+def _files_of(name: str) -> list[Path]:
+    parts = name.split(".")[1:]
+    candidates = [SOURCE.joinpath(*parts, "__init__.pyi"), SOURCE.joinpath(*parts, "__init__.py")] if parts else []
+    candidates = [SOURCE / "__init__.pyi", *candidates] if name == "heartnet" else candidates
+    candidates.append(SOURCE.joinpath(*parts).with_suffix(".py") if parts else SOURCE / "__init__.py")
+    return [path for path in candidates if path.is_file()]
+
+
+def _public_names(path: Path) -> list[str] | None:
+    """What a module lists as its own: its ``__all__``, or a lazy package's stub; None if it lists nothing."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    if path.suffix == ".pyi":
+        return [alias.asname for node in tree.body if isinstance(node, ast.ImportFrom) for alias in node.names]
+    lists = [node for node in tree.body if isinstance(node, ast.Assign) and "__all__" in map(_target, node.targets)]
+    return [element.value for element in lists[0].value.elts] if lists else None
+
+
+def _target(node: ast.expr) -> str | None:
+    return getattr(node, "id", None)
+
+
+# The faces (cli/, app/) and the packages' __init__ and __main__ files are not the core.
+CORE = sorted(
+    path
+    for path in SOURCE.rglob("*.py")
+    if not {"cli", "app"} & set(path.relative_to(SOURCE).parts) and path.stem not in ("__init__", "__main__")
+)
+
+
+def test_every_core_module_lists_its_public_names():
+    unlisted = [str(path.relative_to(SOURCE)) for path in CORE if _public_names(path) is None]
+    assert unlisted == [], "give these an __all__: the names other modules may import"
+
+
+def test_every_name_taken_from_another_heartnet_module_is_in_its_public_names():
+    """``from heartnet.x import y`` and ``x.y`` (``x`` a heartnet module imported by name), from the package, the
+    benchmarks, the tools and the notebooks: ``y`` is in ``x``'s ``__all__`` (a lazy package's: its stub)."""
+    users = [*SOURCE.rglob("*.py"), *(ROOT / "benchmarks").glob("*.py"), *(ROOT / "tools").glob("*.py")]
+    users += [ROOT / "notebook.ipynb", *(ROOT / "notebooks").glob("*.ipynb")]
+    taken = set()  # (user, module, name)
+    for user in users:
+        for code in _code_of(user):
+            tree = ast.parse(code)
+            modules = {}  # local name -> the heartnet module it is bound to
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "heartnet":
+                    for alias in node.names:
+                        if _files_of(f"{node.module}.{alias.name}"):  # a submodule, not a name
+                            modules[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+                        else:
+                            taken.add((user, node.module, alias.name))
+                elif isinstance(node, ast.Import):
+                    modules |= {a.asname: a.name for a in node.names if a.asname and a.name.startswith("heartnet.")}
+            read = {
+                (modules[node.value.id], node.attr)
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules
+            }
+            taken |= {(user, module, name) for module, name in read if not _files_of(f"{module}.{name}")}
+    unlisted = sorted(
+        f"{user.relative_to(ROOT)}: {module}.{name}"
+        for user, module, name in taken
+        if _module_path(module) not in (None, user) and name not in (_public_names(_module_path(module)) or [])
+    )
+    assert unlisted == [], "add each to its module's __all__, or keep it inside its module"
+
+
 # The package's layers, bottom to top (CONTRIBUTING.md draws the same). A module imports, at the top of its file
 # or inside a function, only modules of its own layer or of a lower one, and no import closes a circle. Packages
 # are lazy, so `from heartnet import csvio` imports csvio alone: the root `heartnet` (its public names are
