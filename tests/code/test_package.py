@@ -326,7 +326,8 @@ LAYERS = [  # each layer: its modules' names, as ``heartnet.<name>`` would impor
     # the pipeline that trains, evaluates and records a model
     "training",
     # words and figures for people
-    "spanish plots plots._common plots.data plots.training plots.evaluation plots.explanations plots.diagrams",
+    "spanish spanish_local "
+    "plots plots._common plots.data plots.training plots.evaluation plots.explanations plots.diagrams",
     # the public API
     "heartnet",
     # the faces: the command line and the app
