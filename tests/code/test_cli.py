@@ -218,6 +218,8 @@ def test_every_command_has_help(capsys):
         assert exit_.value.code == 0
         out = capsys.readouterr().out
         assert out.startswith(f"usage: heartnet {command}") and "options:" in out
+        if "--model PATH" in out or command == "train":  # a model read, or saved, where no path is given
+            assert "$HEARTNET_MODEL if set, else models/heartnet.keras" in " ".join(out.split()), command
 
 
 def test_cli_exits_2_on_a_corrupt_model_and_on_a_tampered_cache(capsys, tmp_path, monkeypatch, patient):
