@@ -33,16 +33,11 @@ from tables import nested_estimate
 
 import heartnet
 from heartnet.errors import DataError, HeartnetError
+from heartnet.evaluate import roc_auc_of_classes
 from heartnet.features import HOSPITAL
 from heartnet.logits import EPSILON
 
 METRICS = ("roc_auc", "log_loss")
-
-
-def _roc_auc(diseased, healthy, axis=-1):
-    """The Mann–Whitney U of the diseased patients' probabilities against the healthy ones', over the pairs."""
-    u = stats.mannwhitneyu(diseased, healthy, axis=axis).statistic
-    return u / (diseased.shape[axis] * healthy.shape[axis])
 
 
 def _log_loss(diseased, healthy, axis=-1):
@@ -53,7 +48,7 @@ def _log_loss(diseased, healthy, axis=-1):
 
 
 # Each metric of one hospital, from its diseased and its healthy patients' probabilities (vectorized over resamples).
-BY_CLASS = {"roc_auc": _roc_auc, "log_loss": _log_loss}
+BY_CLASS = {"roc_auc": roc_auc_of_classes, "log_loss": _log_loss}
 
 
 def hospital_mean_interval(

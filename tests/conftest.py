@@ -15,6 +15,18 @@ from heartnet import cli
 from tests.examples import PATIENT
 
 
+@pytest.fixture
+def run(capsys):
+    """``run(*argv)``: the CLI called in-process, as ``(exit code, stdout, stderr)``; arguments may be paths."""
+
+    def call(*argv):
+        code = cli.main([str(arg) for arg in argv])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return call
+
+
 @pytest.fixture(scope="session")
 def dataset():
     return heartnet.load_dataset()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["DEFAULT_THRESHOLD", "HARM_TO_BENEFIT", "check_threshold", "classify"]
+__all__ = ["DEFAULT_THRESHOLD", "HARM_TO_BENEFIT", "THRESHOLD_RULE", "check_threshold", "classify"]
 
 # The harm of an unnecessary further test against the benefit of finding a patient with disease.
 HARM_TO_BENEFIT = 1 / 4

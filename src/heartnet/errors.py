@@ -5,6 +5,21 @@ from __future__ import annotations
 import errno
 from typing import ClassVar
 
+__all__ = [
+    "ChecksumError",
+    "DataDiffers",
+    "DataError",
+    "FileProblem",
+    "FileSystemError",
+    "HeartnetError",
+    "LocalDataError",
+    "ModelError",
+    "NoRecordedSplit",
+    "ValidationError",
+    "WrongWidth",
+    "short_repr",
+]
+
 
 class HeartnetError(Exception):
     """Base class of the errors a user can fix (the CLI exits 2 on these)."""
@@ -54,7 +69,7 @@ class ValidationError(HeartnetError, ValueError):
         if self.field is not None:
             parts.append(f"field '{self.field}'")
         prefix = ", ".join(parts)
-        problem = self.problem or f"got {_short_repr(self.value)}"
+        problem = self.problem or f"got {short_repr(self.value)}"
         message = f"{problem}; {self.allowed}"
         if self.hint:
             message += f" ({self.hint})"
@@ -261,7 +276,8 @@ class DataDiffers(DataError):
     """The data a model's metadata names is not the data found (its sha256 differs)."""
 
 
-def _short_repr(value: object, limit: int = 60) -> str:
+def short_repr(value: object, limit: int = 60) -> str:
+    """``repr(value)`` for a message: a numpy scalar as its Python value, cut to ``limit`` characters."""
     if type(value).__module__ == "numpy" and hasattr(value, "item"):
         value = value.item()  # show 5.0, not np.float64(5.0)
     text = repr(value)

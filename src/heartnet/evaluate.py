@@ -39,21 +39,36 @@ __all__ = [
     "out_of_fold",
     "probability_metrics",
     "roc_auc_interval",
+    "roc_auc_of_classes",
     "threshold_metrics",
 ]
 
 
 # ROC AUC, Brier and log loss by their formulas, on arrays of 0/1 outcomes and floats. scikit-learn's functions
-# give the same values (tested) but check their inputs on every call, about 3 ms each: the paired bootstrap
-# calls them tens of thousands of times, where the checks cost minutes and compute nothing.
-def _roc_auc(y_true, probabilities) -> float:
-    """The Mann–Whitney U of the diseased patients' probabilities against the others', over the number of pairs."""
-    y_true = np.asarray(y_true, dtype=int)
-    diseased, healthy = int(y_true.sum()), len(y_true) - int(y_true.sum())
-    if not diseased or not healthy:
+# give the same values (tested) but check their inputs on every call, about 3 ms each, where these callers score
+# thousands of resamples: the paired bootstrap of benchmarks/comparison.py (``paired_difference``, given
+# ``PROBABILITY_METRICS``' functions by benchmarks/hospitals.py) calls them once per resample, and the bootstraps of
+# ``roc_auc_interval`` and of benchmarks/nested.py score all their resamples at once, along an axis.
+def roc_auc_of_classes(diseased, healthy, axis: int = -1):
+    """The ROC AUC from the diseased patients' probabilities and the healthy ones', along ``axis`` of both.
+
+    The Mann–Whitney U over the number of pairs: the share of (diseased,
+    healthy) pairs in which the diseased patient has the higher probability, a
+    tie counting one half. Other axes are batches (a bootstrap's resamples).
+    NaN when either class is empty.
+    """
+    diseased, healthy = np.asarray(diseased, dtype=float), np.asarray(healthy, dtype=float)
+    n_diseased, n_healthy = diseased.shape[axis], healthy.shape[axis]
+    if not n_diseased or not n_healthy:
         return np.nan
-    ranks = stats.rankdata(probabilities)  # ties share their mean rank: a tied pair counts one half
-    return float((ranks[y_true == 1].sum() - diseased * (diseased + 1) / 2) / (diseased * healthy))
+    ranks = stats.rankdata(np.concatenate([diseased, healthy], axis=axis), axis=axis)  # ties share their mean rank
+    rank_sum = np.take(ranks, np.arange(n_diseased), axis=axis).sum(axis=axis)
+    return (rank_sum - n_diseased * (n_diseased + 1) / 2) / (n_diseased * n_healthy)
+
+
+def _roc_auc(y_true, probabilities) -> float:
+    y_true, probabilities = np.asarray(y_true, dtype=int), np.asarray(probabilities, dtype=float)
+    return float(roc_auc_of_classes(probabilities[y_true == 1], probabilities[y_true == 0]))
 
 
 def _brier(y_true, probabilities) -> float:
@@ -179,8 +194,8 @@ def out_of_fold(estimator, X, y, cv, *, groups=None) -> np.ndarray:
 def roc_auc_interval(y_true, probabilities, *, confidence: float = 0.95, resamples: int = 2000, seed: int = 0):
     """(low, high): a stratified percentile bootstrap interval of the ROC AUC, by ``scipy.stats.bootstrap``.
 
-    The ROC AUC is the Mann–Whitney U of the diseased patients' probabilities
-    against the others', divided by the number of pairs; resampling the two
+    The ROC AUC is ``roc_auc_of_classes`` of the diseased patients'
+    probabilities and the others', all resamples at once; resampling the two
     groups separately (two samples to ``bootstrap``) is the stratified
     bootstrap, so every resample keeps both classes. NaN when a class has fewer than two patients.
     """
@@ -189,13 +204,9 @@ def roc_auc_interval(y_true, probabilities, *, confidence: float = 0.95, resampl
     if len(diseased) < 2 or len(healthy) < 2:  # nothing to resample
         return np.nan, np.nan
 
-    def auc(diseased, healthy, axis=-1):
-        u = stats.mannwhitneyu(diseased, healthy, axis=axis, method="asymptotic").statistic
-        return u / (diseased.shape[axis] * healthy.shape[axis])
-
     result = stats.bootstrap(
         (diseased, healthy),
-        auc,
+        roc_auc_of_classes,
         n_resamples=resamples,
         confidence_level=confidence,
         method="percentile",

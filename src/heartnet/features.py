@@ -10,6 +10,23 @@ from dataclasses import asdict, dataclass
 from functools import cached_property
 from typing import Literal
 
+__all__ = [
+    "FEATURES",
+    "FEATURES_BY_NAME",
+    "FEATURE_NAMES",
+    "HOSPITAL",
+    "HOSPITALS",
+    "MISSING",
+    "SEX",
+    "TARGET",
+    "TARGET_CLASSES",
+    "TARGET_DEFINITION",
+    "TARGET_LABEL",
+    "Feature",
+    "model_inputs",
+    "spec_as_dicts",
+]
+
 Kind = Literal["numeric", "categorical", "binary"]
 
 
@@ -160,10 +177,6 @@ FEATURES: tuple[Feature, ...] = (
 )
 
 FEATURE_NAMES: tuple[str, ...] = tuple(feature.name for feature in FEATURES)
-
-# Cholesterol comes in mg/dl; a laboratory that reports mmol/L multiplies by this (cholesterol's molar mass,
-# 386.65 g/mol, over 10). A value left in mmol/L falls below the validator's range and the row is rejected.
-CHOLESTEROL_MG_DL_PER_MMOL_L = 38.67
 
 # How a nullable number that was not measured (NaN) may enter a model, the network's and the baselines' alike:
 # filled with the training mean, filled and flagged by a 0/1 indicator column, or not at all (the feature left out).

@@ -58,8 +58,10 @@ layers = keras.layers
 
 __all__ = [
     "DEFAULT_HPARAMS",
+    "ENSEMBLES",
     "INPUT_DTYPES",
     "MEMBERS_LAYER",
+    "RECALIBRATION_LAYER",
     "build_model",
     "build_network",
     "encoded_feature_names",

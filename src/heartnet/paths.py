@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+__all__ = ["data_cache_path", "default_model_path", "project_root"]
+
 _PACKAGE_DIR = Path(__file__).resolve().parent
 _CHECKOUT = _PACKAGE_DIR.parents[1]
 

@@ -25,7 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from heartnet.errors import ValidationError, _short_repr
+from heartnet.errors import ValidationError, short_repr
 from heartnet.features import FEATURES, Feature
 
 __all__ = [
@@ -167,7 +167,7 @@ def problem(feature: Feature, value: object, *, number: float, missing: bool, te
             return ValidationError(feature.name, value, allowed, problem="missing value")
         if math.isnan(number):  # not a number at all
             kind = "a boolean" if isinstance(value, (bool, np.bool_)) else type(value).__name__
-            return ValidationError(feature.name, value, allowed, problem=f"got {kind} {_short_repr(value)}")
+            return ValidationError(feature.name, value, allowed, problem=f"got {kind} {short_repr(value)}")
         return ValidationError(feature.name, value, allowed)  # a number out of range
     hint = match = None
     if text is not None:

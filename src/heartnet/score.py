@@ -58,7 +58,7 @@ from heartnet.inference import keras_model, probabilities, training_ranges
 from heartnet.ranges import field_names, outside
 from heartnet.storage import TrainedModel
 
-__all__ = ["DEFAULT_CHUNK_ROWS", "FIRST_REJECTS", "ScoreSummary", "score_csv"]
+__all__ = ["DEFAULT_CHUNK_ROWS", "FIRST_REJECTS", "ProgressCallback", "ScoreSummary", "score_csv"]
 
 DEFAULT_CHUNK_ROWS = 100_000
 FIRST_REJECTS = 5  # rejected lines the summary keeps with their problems (all of them go to the rejects file)

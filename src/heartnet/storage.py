@@ -42,6 +42,7 @@ __all__ = [
     "load_metadata",
     "load_model",
     "metadata_path",
+    "quiet_variable_conversion",
     "save_model",
 ]
 

@@ -40,6 +40,7 @@ __all__ = [
     "AUTO_SLOPE_ROWS",
     "METHODS",
     "MIN_ROWS",
+    "TESTS",
     "Update",
     "fit_update",
     "recalibrate",
@@ -57,6 +58,9 @@ ALPHA = 0.05  # the closed testing procedure's level
 # report's goal at 50 patients is not an independent test of it (docs/model_card.md, section 9).
 MIN_ROWS = {"intercept": 20, "logistic": 50}
 AUTO_SLOPE_ROWS = 100
+# The likelihood-ratio tests ``auto`` may run, the keys of ``Update.p_values``: the bigger update against the smaller.
+TESTS = ("logistic_vs_none", "logistic_vs_intercept", "intercept_vs_none")
+_LOGISTIC_VS_NONE, _LOGISTIC_VS_INTERCEPT, _INTERCEPT_VS_NONE = TESTS
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,7 @@ class Update:
     slope: float
     reason: str
     rows: int
-    p_values: dict[str, float] = field(default_factory=dict)  # auto's tests: "logistic_vs_none", ...
+    p_values: dict[str, float] = field(default_factory=dict)  # auto's tests, keyed by TESTS
 
     def apply(self, probabilities) -> np.ndarray:
         """The recalibrated probabilities, as float64: the arithmetic of the layer (``layers.recalibrated``)."""
@@ -131,16 +135,16 @@ def fit_update(y_true, probabilities, method: str = "auto", *, alpha: float = AL
         overall = p_value(fit.logistic_llf, fit.none_llf, 2)
         if overall >= alpha:
             reason = f"logistic vs none: p = {overall:.3f} >= {alpha}"
-            return Update("none", 0.0, 1.0, reason, rows, {"logistic_vs_none": overall})
+            return Update("none", 0.0, 1.0, reason, rows, {_LOGISTIC_VS_NONE: overall})
         slope_test = p_value(fit.logistic_llf, fit.intercept_llf, 1)
-        tests = {"logistic_vs_none": overall, "logistic_vs_intercept": slope_test}
+        tests = {_LOGISTIC_VS_NONE: overall, _LOGISTIC_VS_INTERCEPT: slope_test}
         if slope_test < alpha:
             reason = f"logistic vs intercept: p = {slope_test:.3f} < {alpha}"
             return Update("logistic", fit.logistic_intercept, fit.slope, reason, rows, tests)
         reason = f"logistic vs none p = {overall:.3f}; vs intercept p = {slope_test:.3f}"
         return Update("intercept", fit.intercept, 1.0, reason, rows, tests)
     shift = p_value(fit.intercept_llf, fit.none_llf, 1)
-    tests = {"intercept_vs_none": shift}
+    tests = {_INTERCEPT_VS_NONE: shift}
     if shift >= alpha:
         return Update("none", 0.0, 1.0, f"{no_slope}; intercept vs none: p = {shift:.3f} >= {alpha}", rows, tests)
     reason = f"{no_slope}; intercept vs none: p = {shift:.3f} < {alpha}"

@@ -19,12 +19,6 @@ import heartnet
 from heartnet import cli
 
 
-def run(capsys, *argv):
-    code = cli.main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 def test_train_prints_the_held_out_metrics_it_saves(trained, metadata):
     path, printed = trained
     assert path.is_file() and path.with_suffix(".json").is_file()
@@ -42,8 +36,8 @@ def test_train_prints_the_held_out_metrics_it_saves(trained, metadata):
     assert printed.splitlines()[-1] == f"saved {cli.display(path)} and {cli.display(path.with_suffix('.json'))}"
 
 
-def test_predict_text(capsys, trained_path, patient, model):
-    code, out, err = run(capsys, "predict", json.dumps(patient), "--model", str(trained_path))
+def test_predict_text(run, trained_path, patient, model):
+    code, out, err = run("predict", json.dumps(patient), "--model", str(trained_path))
     expected = heartnet.predict_one(patient, model)
     assert code == 0 and err == ""
     threshold = heartnet.DEFAULT_THRESHOLD  # what `heartnet train` saves when not told otherwise
@@ -51,10 +45,10 @@ def test_predict_text(capsys, trained_path, patient, model):
     assert f"at threshold {threshold:g}" in out
 
 
-def test_predict_json_from_file_and_stdin(capsys, trained_path, patient, tmp_path, monkeypatch, model):
+def test_predict_json_from_file_and_stdin(run, trained_path, patient, tmp_path, monkeypatch, model):
     file = tmp_path / "patient.json"
     file.write_text(json.dumps(patient), encoding="utf-8")
-    code, out, _ = run(capsys, "predict", f"@{file}", "--json", "--model", str(trained_path))
+    code, out, _ = run("predict", f"@{file}", "--json", "--model", str(trained_path))
     result = json.loads(out)
     assert code == 0
     assert result["probability"] == pytest.approx(heartnet.predict_one(patient, model), abs=1e-6)
@@ -63,10 +57,10 @@ def test_predict_json_from_file_and_stdin(capsys, trained_path, patient, tmp_pat
 
     # with a BOM, as Windows PowerShell 5.1's `Set-Content -Encoding utf8` writes it
     file.write_text(json.dumps(patient), encoding="utf-8-sig")
-    assert run(capsys, "predict", f"@{file}", "--json", "--model", str(trained_path))[0] == 0
+    assert run("predict", f"@{file}", "--json", "--model", str(trained_path))[0] == 0
 
     monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps([patient, {**patient, "Cholesterol": None}])))
-    code, out, _ = run(capsys, "predict", "-", "--json", "--model", str(trained_path))
+    code, out, _ = run("predict", "-", "--json", "--model", str(trained_path))
     assert code == 0 and len(out.splitlines()) == 2
 
 
@@ -81,18 +75,18 @@ def test_predict_json_from_file_and_stdin(capsys, trained_path, patient, tmp_pat
         ("@/nonexistent/patient.json", "cannot read /nonexistent/patient.json"),
     ],
 )
-def test_predict_user_errors_exit_2_with_one_line(capsys, trained_path, row, pattern):
-    code, out, err = run(capsys, "predict", row, "--model", str(trained_path))
+def test_predict_user_errors_exit_2_with_one_line(run, trained_path, row, pattern):
+    code, out, err = run("predict", row, "--model", str(trained_path))
     assert code == 2 and out == ""
     assert err.startswith("heartnet: error: ") and pattern in err
     assert len(err.strip().splitlines()) == 1
 
 
-def test_evaluate_reproduces_the_training_metrics(capsys, trained_path, metadata):
-    code, out, _ = run(capsys, "evaluate", "--model", str(trained_path), "--json")
+def test_evaluate_reproduces_the_training_metrics(run, trained_path, metadata):
+    code, out, _ = run("evaluate", "--model", str(trained_path), "--json")
     assert code == 0
     assert json.loads(out)["roc_auc"] == pytest.approx(metadata["metrics"]["roc_auc"], abs=1e-6)
-    code, out, _ = run(capsys, "evaluate", "--model", str(trained_path))
+    code, out, _ = run("evaluate", "--model", str(trained_path))
     assert code == 0 and "ROC AUC" in out and "confusion matrix" in out
 
 
@@ -104,16 +98,16 @@ def model_with_threshold(model_copy, patient, model):
     return model_copy(threshold=threshold), threshold, probability
 
 
-def test_predict_and_evaluate_use_the_threshold_saved_with_the_model(capsys, model_with_threshold, patient, test_rows):
+def test_predict_and_evaluate_use_the_threshold_saved_with_the_model(run, model_with_threshold, patient, test_rows):
     path, threshold, probability = model_with_threshold
-    code, out, _ = run(capsys, "predict", json.dumps(patient), "--json", "--model", str(path))
+    code, out, _ = run("predict", json.dumps(patient), "--json", "--model", str(path))
     answer = json.loads(out)
     assert code == 0 and answer["threshold"] == threshold
     assert answer["prediction"] == int(probability >= threshold) != int(probability >= heartnet.DEFAULT_THRESHOLD)
-    code, out, _ = run(capsys, "predict", json.dumps(patient), "--model", str(path))
+    code, out, _ = run("predict", json.dumps(patient), "--model", str(path))
     assert f"at threshold {threshold:g}" in out
 
-    code, out, _ = run(capsys, "evaluate", "--json", "--model", str(path))
+    code, out, _ = run("evaluate", "--json", "--model", str(path))
     metrics = json.loads(out)
     expected = heartnet.classification_metrics(
         test_rows[heartnet.TARGET], heartnet.predict(test_rows, heartnet.load(path)), threshold=threshold
@@ -131,12 +125,12 @@ def test_train_refuses_a_threshold_outside_0_to_1_before_training(capsys, tmp_pa
 
 
 @pytest.mark.slow  # trains a model
-def test_train_saves_the_chosen_threshold_and_reports_metrics_at_it(capsys, tmp_path, dataset):
+def test_train_saves_the_chosen_threshold_and_reports_metrics_at_it(run, tmp_path, dataset):
     small = dataset.sample(120, random_state=0).fillna({"Cholesterol": 0})  # the file's code for "not measured"
     data = tmp_path / "small data.csv"
     small.to_csv(data, index=False)
     out = tmp_path / "m.keras"
-    code, printed, _ = run(capsys, "train", "--data", str(data), "--threshold", "0.3", "--out", str(out))
+    code, printed, _ = run("train", "--data", str(data), "--threshold", "0.3", "--out", str(out))
     record = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
     assert code == 0 and record["threshold"] == 0.3 and record["metrics"]["threshold"] == 0.3
     assert "--threshold 0.3" in record["command"] and "confusion matrix at threshold 0.3 " in printed
@@ -163,24 +157,24 @@ def test_the_recorded_training_command_gives_the_same_options_when_a_shell_reads
     assert words[0] == "heartnet" and vars(parser.parse_args(words[1:])) == vars(args)
 
 
-def test_data_reports_the_verified_cache(capsys):
-    code, out, _ = run(capsys, "data")
+def test_data_reports_the_verified_cache(run):
+    code, out, _ = run("data")
     assert code == 0 and "918 rows, sha256 verified; 172 without Cholesterol" in out
 
 
-def test_train_on_a_bad_user_file_exits_2(capsys, tmp_path):
+def test_train_on_a_bad_user_file_exits_2(run, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("Age,Sex\n40,M\n", encoding="utf-8")
-    code, _, err = run(capsys, "train", "--data", str(bad), "--out", str(tmp_path / "m.keras"))
+    code, _, err = run("train", "--data", str(bad), "--out", str(tmp_path / "m.keras"))
     assert code == 2 and "required columns missing: ChestPainType" in err
     assert not (tmp_path / "m.keras").exists()
 
 
-def test_train_on_too_few_patients_of_a_class_to_split_exits_2(capsys, tmp_path, dataset):
+def test_train_on_too_few_patients_of_a_class_to_split_exits_2(run, tmp_path, dataset):
     few = pd.concat([dataset[dataset[heartnet.TARGET] == 0].head(9), dataset[dataset[heartnet.TARGET] == 1].head(1)])
     data = tmp_path / "few.csv"
     few.fillna({"Cholesterol": 0}).to_csv(data, index=False)
-    code, _, err = run(capsys, "train", "--data", str(data), "--out", str(tmp_path / "m.keras"))
+    code, _, err = run("train", "--data", str(data), "--out", str(tmp_path / "m.keras"))
     assert code == 2 and err.count("\n") == 1
     assert "cannot hold out a stratified 20% of 10 rows (9 of class 0, 1 of class 1)" in err
     assert not (tmp_path / "m.keras").exists()
@@ -202,13 +196,13 @@ def test_whole_number_options_out_of_their_range_exit_2_before_any_work(capsys, 
     assert exit_.value.code == 2 and pattern in capsys.readouterr().err
 
 
-def test_top_without_explain_is_refused_not_ignored(capsys, patient):
-    code, out, err = run(capsys, "predict", json.dumps(patient), "--top", "3")
+def test_top_without_explain_is_refused_not_ignored(run, patient):
+    code, out, err = run("predict", json.dumps(patient), "--top", "3")
     assert code == 2 and "add --explain" in err and out == ""
 
 
-def test_data_halves_without_a_hospital_is_refused_not_ignored(capsys):
-    code, out, err = run(capsys, "data", "--halves")
+def test_data_halves_without_a_hospital_is_refused_not_ignored(run):
+    code, out, err = run("data", "--halves")
     assert code == 2 and "--halves needs both" in err and out == ""
 
 
@@ -224,6 +218,8 @@ def test_every_command_has_help(capsys):
         assert exit_.value.code == 0
         out = capsys.readouterr().out
         assert out.startswith(f"usage: heartnet {command}") and "options:" in out
+        if "--model PATH" in out or command == "train":  # a model read, or saved, where no path is given
+            assert "$HEARTNET_MODEL if set, else models/heartnet.keras" in " ".join(out.split()), command
 
 
 def test_cli_exits_2_on_a_corrupt_model_and_on_a_tampered_cache(capsys, tmp_path, monkeypatch, patient):
@@ -274,24 +270,24 @@ def test_script_exit_2_on_bad_arguments():
     assert result.returncode == 2 and "usage:" in result.stderr
 
 
-def test_messages_hold_no_absolute_paths(capsys, monkeypatch, tmp_path, patient):
+def test_messages_hold_no_absolute_paths(run, monkeypatch, tmp_path, patient):
     from heartnet.paths import project_root
 
     monkeypatch.delenv("HEARTNET_MODEL", raising=False)
     monkeypatch.chdir(tmp_path)
-    code, _, err = run(capsys, "predict", json.dumps(patient), "--model", str(tmp_path / "sub" / "m.keras"))
+    code, _, err = run("predict", json.dumps(patient), "--model", str(tmp_path / "sub" / "m.keras"))
     assert code == 2 and f"no model at {Path('sub', 'm.keras')}" in err and str(tmp_path) not in err
     monkeypatch.setenv("HEARTNET_MODEL", str(project_root() / "models" / "absent.keras"))
-    code, _, err = run(capsys, "predict", json.dumps(patient))
+    code, _, err = run("predict", json.dumps(patient))
     assert code == 2 and f"no model at {Path('models', 'absent.keras')}" in err and str(project_root()) not in err
 
 
 @pytest.mark.parametrize("command", ["predict", "evaluate"])
-def test_a_folder_given_as_the_model_is_said_to_be_a_folder_not_a_missing_model(capsys, tmp_path, patient, command):
+def test_a_folder_given_as_the_model_is_said_to_be_a_folder_not_a_missing_model(run, tmp_path, patient, command):
     folder = tmp_path / "x.keras"
     folder.mkdir()
     argv = [json.dumps(patient)] if command == "predict" else []
-    code, out, err = run(capsys, command, *argv, "--model", str(folder))
+    code, out, err = run(command, *argv, "--model", str(folder))
     assert code == 2 and out == "" and err.count("\n") == 1
     assert "x.keras: is a folder, not a model file; give a .keras file" in err and "no model" not in err
 
@@ -305,9 +301,9 @@ def test_recalibrate_refuses_a_method_updating_does_not_know_and_names_those_it_
     assert f"invalid choice: 'slope' (choose from {', '.join(map(repr, METHODS))})" in capsys.readouterr().err
 
 
-def test_evaluate_a_model_saved_without_a_split_says_what_to_do_with_exit_2(capsys, tmp_path, model):
+def test_evaluate_a_model_saved_without_a_split_says_what_to_do_with_exit_2(run, tmp_path, model):
     path = heartnet.save_model(model, tmp_path / "publico.keras")  # the public API records no split
-    code, _, err = run(capsys, "evaluate", "--model", str(path))
+    code, _, err = run("evaluate", "--model", str(path))
     assert code == 2 and err.count("\n") == 1
     assert "records no held-out split" in err and "--data CSV" in err
 

@@ -71,6 +71,17 @@ def test_the_metrics_formulas_give_scikit_learns_values_ties_and_extremes_includ
     assert np.isnan(evaluate.PROBABILITY_METRICS["roc_auc"](np.ones(5, dtype=int), p[:5]))  # one class: no pair to rank
 
 
+def test_the_one_roc_auc_is_scikit_learns_along_either_axis_ties_included():
+    """``roc_auc_of_classes`` scores a bootstrap's resamples at once (rows here, columns when transposed)."""
+    rng = np.random.default_rng(7)
+    diseased, healthy = rng.integers(0, 10, (6, 40)) / 10, rng.integers(0, 8, (6, 25)) / 10  # ten values: many ties
+    y = np.r_[np.ones(40, int), np.zeros(25, int)]
+    theirs = [roc_auc_score(y, np.r_[d, h]) for d, h in zip(diseased, healthy, strict=True)]
+    assert evaluate.roc_auc_of_classes(diseased, healthy) == pytest.approx(theirs, rel=1e-12)
+    assert evaluate.roc_auc_of_classes(diseased.T, healthy.T, axis=0) == pytest.approx(theirs, rel=1e-12)
+    assert np.isnan(evaluate.roc_auc_of_classes(diseased[0], healthy[0][:0]))
+
+
 def test_net_benefit_of_a_perfect_model_is_the_prevalence_and_a_patient_at_the_threshold_is_treated():
     y = np.array([1, 1, 0, 0, 0])
     perfect = evaluate.net_benefit(y, y.astype(float))

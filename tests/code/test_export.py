@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -14,7 +17,7 @@ from heartnet.validation import validate_row
 
 
 @pytest.mark.slow  # writes and reloads a SavedModel
-def test_export_serves_the_same_probabilities_recalibration_included(tmp_path, trained_path, capsys, monkeypatch):
+def test_export_serves_the_same_probabilities_recalibration_included(tmp_path, trained_path, capsys):
     import tensorflow as tf
 
     from heartnet.features import HOSPITAL
@@ -28,12 +31,21 @@ def test_export_serves_the_same_probabilities_recalibration_included(tmp_path, t
     assert update.intercept > 0.5  # far more disease than the model expects: a layer that moves every probability
     path = heartnet.save_model(recalibrated, tmp_path / "suiza.keras", metadata=record)
 
-    def no_dataset(*args, **kwargs):
-        raise heartnet.DataError("the dataset is not here")
-
-    monkeypatch.setattr("heartnet.data.load_dataset", no_dataset)  # export needs the model only
+    # Export needs the model only: run alone, with no dataset to find, it loads nothing of heartnet.data.
     folder = tmp_path / "served"
-    assert cli.main(["export", str(folder), "--model", str(path)]) == 0
+    script = (
+        "import sys; from heartnet import cli; code = cli.main(sys.argv[1:]); "
+        "print('heartnet.data' in sys.modules); sys.exit(code)"
+    )
+    environment = {**os.environ, "HEARTNET_DATA_CACHE": str(tmp_path / "no" / "heart.csv")}
+    result = subprocess.run(
+        [sys.executable, "-c", script, "export", str(folder), "--model", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=environment,
+    )
+    assert (result.returncode, result.stdout.splitlines()[-1]) == (0, "False"), result.stderr
     assert "tensorflow/serving" in (folder / "README.md").read_text(encoding="utf-8")
     example = json.loads((folder / "README.md").read_text(encoding="utf-8").split("-d '")[1].split("'")[0])
     assert example["instances"][0] == {name: [value] for name, value in example_patient().items()}

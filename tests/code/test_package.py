@@ -74,19 +74,40 @@ def _declared(*extras: str) -> set[str]:
     return names
 
 
-def _imports(tree: ast.Module, *, top_level_only: bool = False) -> set[str]:
+def _package_of(path: Path) -> str:
+    """The package a file of heartnet sits in, against which its relative imports resolve."""
+    return ".".join(("heartnet", *path.relative_to(SOURCE).parent.parts))
+
+
+def _import_statements(path: Path, *, top_level_only: bool = False) -> list[tuple[str, list[str]]]:
+    """``(module, names)`` for each import of a file, anywhere in it or only at module level (what loads with it).
+
+    ``import a.b`` is ``("a.b", [])``, ``from a import b, c`` is ``("a", ["b", "c"])``; a relative import is
+    resolved against the file's package (``from .data import x`` in ``heartnet/plots/`` is ``heartnet.plots.data``).
+    """
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    statements = []
+    for node in tree.body if top_level_only else ast.walk(tree):
+        if isinstance(node, ast.Import):
+            statements += [(alias.name, []) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = _package_of(path).rsplit(".", node.level - 1)[0] if node.level else ""
+            module = ".".join(part for part in (base, node.module) if part)
+            statements.append((module, [alias.name for alias in node.names]))
+    return statements
+
+
+def _imports(path: Path, *, top_level_only: bool = False) -> set[str]:
     """The absolute module names a file imports: anywhere in it, or only at module level (what loads with it).
 
     ``import_quietly("tensorflow")`` (heartnet.backend's guarded import) counts as ``import tensorflow``.
     """
-    nodes = tree.body if top_level_only else ast.walk(tree)
     names = set()
-    for node in nodes:
-        if isinstance(node, ast.Import):
-            names |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
-        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+    for module, imported in _import_statements(path, top_level_only=top_level_only):
+        names |= {module} | {f"{module}.{name}" for name in imported}
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in tree.body if top_level_only else ast.walk(tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             call = node.value
             if getattr(call.func, "id", None) == "import_quietly" and isinstance(call.args[0], ast.Constant):
                 names.add(call.args[0].value)
@@ -112,8 +133,7 @@ def _loaded_with(path: Path) -> set[Path]:
         if current in seen:
             continue
         seen.add(current)
-        tree = ast.parse(current.read_text(encoding="utf-8"))
-        pending += [file for name in _imports(tree, top_level_only=True) if (file := _module_file(name))]
+        pending += [file for name in _imports(current, top_level_only=True) if (file := _module_file(name))]
     return seen
 
 
@@ -123,9 +143,9 @@ def _imported_distributions(path: Path, providers: dict) -> set[str]:
     What it imports anywhere (a function's import runs when the function does),
     plus what the heartnet modules it imports at module level need at module level.
     """
-    modules = _imports(ast.parse(path.read_text(encoding="utf-8")))
+    modules = _imports(path)
     for loaded in _loaded_with(path) - {path}:
-        modules |= _imports(ast.parse(loaded.read_text(encoding="utf-8")), top_level_only=True)
+        modules |= _imports(loaded, top_level_only=True)
     modules = {name.split(".")[0] for name in modules} - set(sys.stdlib_module_names) - {"heartnet", "__future__"}
     return {name.lower().replace("_", "-") for module in modules for name in providers.get(module, [module])}
 
@@ -213,6 +233,78 @@ def test_no_public_name_is_used_only_by_the_tests():
     assert not unused, f"exported but used only by tests (remove them, or their export): {unused}"
 
 
+def _module_path(name: str) -> Path | None:
+    """The file of ``heartnet.<name>``'s module, the stub of a lazy package: ``plots`` -> plots/__init__.pyi."""
+    return next((path for path in _files_of(name) if path.suffix == ".pyi"), next(iter(_files_of(name)), None))
+
+
+def _files_of(name: str) -> list[Path]:
+    parts = name.split(".")[1:]
+    candidates = [SOURCE.joinpath(*parts, "__init__.pyi"), SOURCE.joinpath(*parts, "__init__.py")] if parts else []
+    candidates = [SOURCE / "__init__.pyi", *candidates] if name == "heartnet" else candidates
+    candidates.append(SOURCE.joinpath(*parts).with_suffix(".py") if parts else SOURCE / "__init__.py")
+    return [path for path in candidates if path.is_file()]
+
+
+def _public_names(path: Path) -> list[str] | None:
+    """What a module lists as its own: its ``__all__``, or a lazy package's stub; None if it lists nothing."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    if path.suffix == ".pyi":
+        return [alias.asname for node in tree.body if isinstance(node, ast.ImportFrom) for alias in node.names]
+    lists = [node for node in tree.body if isinstance(node, ast.Assign) and "__all__" in map(_target, node.targets)]
+    return [element.value for element in lists[0].value.elts] if lists else None
+
+
+def _target(node: ast.expr) -> str | None:
+    return getattr(node, "id", None)
+
+
+# The faces (cli/, app/) and the packages' __init__ and __main__ files are not the core.
+CORE = sorted(
+    path
+    for path in SOURCE.rglob("*.py")
+    if not {"cli", "app"} & set(path.relative_to(SOURCE).parts) and path.stem not in ("__init__", "__main__")
+)
+
+
+def test_every_core_module_lists_its_public_names():
+    unlisted = [str(path.relative_to(SOURCE)) for path in CORE if _public_names(path) is None]
+    assert unlisted == [], "give these an __all__: the names other modules may import"
+
+
+def test_every_name_taken_from_another_heartnet_module_is_in_its_public_names():
+    """``from heartnet.x import y`` and ``x.y`` (``x`` a heartnet module imported by name), from the package, the
+    benchmarks, the tools and the notebooks: ``y`` is in ``x``'s ``__all__`` (a lazy package's: its stub)."""
+    users = [*SOURCE.rglob("*.py"), *(ROOT / "benchmarks").glob("*.py"), *(ROOT / "tools").glob("*.py")]
+    users += [ROOT / "notebook.ipynb", *(ROOT / "notebooks").glob("*.ipynb")]
+    taken = set()  # (user, module, name)
+    for user in users:
+        for code in _code_of(user):
+            tree = ast.parse(code)
+            modules = {}  # local name -> the heartnet module it is bound to
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "heartnet":
+                    for alias in node.names:
+                        if _files_of(f"{node.module}.{alias.name}"):  # a submodule, not a name
+                            modules[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+                        else:
+                            taken.add((user, node.module, alias.name))
+                elif isinstance(node, ast.Import):
+                    modules |= {a.asname: a.name for a in node.names if a.asname and a.name.startswith("heartnet.")}
+            read = {
+                (modules[node.value.id], node.attr)
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules
+            }
+            taken |= {(user, module, name) for module, name in read if not _files_of(f"{module}.{name}")}
+    unlisted = sorted(
+        f"{user.relative_to(ROOT)}: {module}.{name}"
+        for user, module, name in taken
+        if _module_path(module) not in (None, user) and name not in (_public_names(_module_path(module)) or [])
+    )
+    assert unlisted == [], "add each to its module's __all__, or keep it inside its module"
+
+
 # The package's layers, bottom to top (CONTRIBUTING.md draws the same). A module imports, at the top of its file
 # or inside a function, only modules of its own layer or of a lower one, and no import closes a circle. Packages
 # are lazy, so `from heartnet import csvio` imports csvio alone: the root `heartnet` (its public names are
@@ -234,7 +326,8 @@ LAYERS = [  # each layer: its modules' names, as ``heartnet.<name>`` would impor
     # the pipeline that trains, evaluates and records a model
     "training",
     # words and figures for people
-    "spanish plots plots._common plots.data plots.training plots.evaluation plots.explanations plots.diagrams",
+    "spanish spanish_local "
+    "plots plots._common plots.data plots.training plots.evaluation plots.explanations plots.diagrams",
     # the public API
     "heartnet",
     # the faces: the command line and the app
@@ -249,9 +342,10 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts) or "heartnet"
 
 
-def _heartnet_imports(tree: ast.Module, modules: set[str]) -> set[str]:
+def _heartnet_imports(path: Path, modules: set[str]) -> set[str]:
     """The heartnet modules a file imports anywhere: ``from heartnet.cli import commands`` is ``cli.commands``,
-    ``from heartnet import predict`` the root ``heartnet``, ``from heartnet.plots import calibration`` ``plots``."""
+    ``from heartnet import predict`` the root ``heartnet``, ``from heartnet.plots import calibration`` ``plots``;
+    relative imports too (the stubs' ``from .data import load_dataset`` is ``data``)."""
 
     def module(name: str) -> str | None:
         if name != "heartnet" and not name.startswith("heartnet."):
@@ -260,12 +354,8 @@ def _heartnet_imports(tree: ast.Module, modules: set[str]) -> set[str]:
         return relative if relative in modules else None
 
     found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found |= {module(alias.name) for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            for alias in node.names:
-                found.add(module(f"{node.module}.{alias.name}") or module(node.module))
+    for imported, names in _import_statements(path):
+        found |= {module(f"{imported}.{name}") or module(imported) for name in names} if names else {module(imported)}
     return found - {None}
 
 
@@ -274,10 +364,9 @@ def test_every_import_goes_to_the_same_or_a_lower_layer_and_none_closes_a_circle
     layer = {name: index for index, names in enumerate(LAYERS) for name in names.split()}
     assert len(layer) == len(" ".join(LAYERS).split())  # each module in one layer
     assert set(layer) == set(files), "place each module of the package in one layer of LAYERS"
-    graph = {
-        name: _heartnet_imports(ast.parse(path.read_text(encoding="utf-8")), set(files)) - {name}
-        for name, path in files.items()
-    }
+    graph = {name: _heartnet_imports(path, set(files)) - {name} for name, path in files.items()}
+    for stub in SOURCE.rglob("*.pyi"):  # a lazy package's stub: the imports its names perform on first use
+        graph[_module_name(stub)] |= _heartnet_imports(stub, set(files)) - {_module_name(stub)}
     upward = sorted(
         f"{name} (layer {layer[name]}) imports {imported} (layer {layer[imported]})"
         for name, imported_names in graph.items()
@@ -309,7 +398,7 @@ def test_no_module_imports_tensorflow_or_keras_but_the_backend():
         f"{path.relative_to(SOURCE)}: {name}"
         for path in SOURCE.rglob("*.py")
         if path.name != "backend.py"
-        for name in _imports(ast.parse(path.read_text(encoding="utf-8")))
+        for name in _imports(path)
         if name.split(".")[0] in ("tensorflow", "keras")
     ]
     assert offenders == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import heartnet
@@ -100,7 +101,7 @@ def test_the_not_measured_note_says_it_marks_a_hospital_and_how_each_model_takes
 )
 def test_local_data_problems_are_worded_in_spanish_from_their_fields(fields, words):
     from heartnet.errors import LocalDataError
-    from heartnet.spanish import local_data_message
+    from heartnet.spanish_local import local_data_message
 
     error = LocalDataError(fields.pop("problem"), "english text", **fields)
     message = local_data_message(error)
@@ -161,7 +162,8 @@ def test_errors_are_phrased_in_spanish_from_the_structured_fields(patient, row, 
 def test_every_recalibration_method_is_named_in_one_spanish_table_that_every_sentence_reads():
     from heartnet.errors import LocalDataError
     from heartnet.recalibration import METHODS
-    from heartnet.spanish import RECALIBRATION_METHODS, UPDATE_NAMES, local_data_message
+    from heartnet.spanish import RECALIBRATION_METHODS, UPDATE_NAMES
+    from heartnet.spanish_local import local_data_message
 
     assert tuple(RECALIBRATION_METHODS) == METHODS  # a method without Spanish words would fail here
     assert list(UPDATE_NAMES) == ["none", "intercept", "logistic", "auto"]  # the tables' order: auto picks among
@@ -185,7 +187,34 @@ def test_every_recalibration_method_is_named_in_one_spanish_table_that_every_sen
     ],
 )
 def test_what_a_recalibration_decided_is_worded_from_its_method_and_numbers(method, intercept, slope, words):
-    from heartnet.spanish import update_message
+    from heartnet.spanish_local import update_message
     from heartnet.updating import Update
 
     assert words in update_message(Update(method, intercept, slope, "english reason", 120))
+
+
+def _auto_update(rows: int, seed: int = 0):
+    """``auto`` on ``rows`` patients of a model whose logits are shifted and too extreme (worth updating)."""
+    from heartnet.updating import fit_update
+
+    rng = np.random.default_rng(seed)
+    logits = rng.normal(0, 2, rows)
+    y = rng.random(rows) < 1 / (1 + np.exp(-(1 + 0.4 * logits)))
+    return fit_update(y, 1 / (1 + np.exp(-logits)), "auto")
+
+
+def test_every_test_auto_runs_has_spanish_words_and_each_decision_is_worded_with_its_own():
+    from heartnet.spanish_local import RECALIBRATION_TESTS, likelihood_ratio_lines
+    from heartnet.updating import AUTO_SLOPE_ROWS, TESTS
+
+    assert tuple(RECALIBRATION_TESTS) == TESTS  # a test without Spanish words would fail here
+    few = _auto_update(AUTO_SLOPE_ROWS - 1)  # too few for a slope: only the intercept against no update
+    assert list(few.p_values) == ["intercept_vs_none"]
+    (line,) = likelihood_ratio_lines(few)
+    assert line.startswith("Prueba de razón de verosimilitud, intercepto frente a no cambiar nada: p = 0,")
+    many = _auto_update(3 * AUTO_SLOPE_ROWS)  # the logistic update against none, then against the intercept
+    assert list(many.p_values) == ["logistic_vs_none", "logistic_vs_intercept"]
+    assert [line.split(", ", 1)[1].split(": p = ")[0] for line in likelihood_ratio_lines(many)] == [
+        "intercepto y pendiente frente a no cambiar nada",
+        "intercepto y pendiente frente a solo el intercepto",
+    ]

@@ -24,31 +24,28 @@ print(hashlib.sha256(heartnet.predict(df.head(50), model).tobytes()).hexdigest()
 """
 
 
-_FINGERPRINTS: dict[int, str] = {}  # seed -> fingerprint of the model trained here: each seed trained once
+def _fingerprint(dataset, seed: int) -> str:
+    """The sha256 of the predictions of a small model trained here with ``seed`` (as SCRIPT does)."""
+    model = heartnet.train(dataset.sample(200, random_state=0), seed=seed, epochs=3, dropout=0.5, members=3)
+    return hashlib.sha256(heartnet.predict(dataset.head(50), model).tobytes()).hexdigest()
 
 
-def _fingerprint_here(dataset, seed: int, *, again: bool = False) -> str:
-    if again or seed not in _FINGERPRINTS:
-        model = heartnet.train(dataset.sample(200, random_state=0), seed=seed, epochs=3, dropout=0.5, members=3)
-        _FINGERPRINTS[seed] = hashlib.sha256(heartnet.predict(dataset.head(50), model).tobytes()).hexdigest()
-    return _FINGERPRINTS[seed]
+@pytest.fixture(scope="module")
+def seed_3(dataset) -> str:
+    """The fingerprint of seed 3, trained once for this module's tests."""
+    return _fingerprint(dataset, 3)
 
 
 @pytest.mark.slow  # one training in a fresh process (TensorFlow's import dominates)
-def test_training_is_bit_reproducible_in_another_process(dataset):
+def test_training_is_bit_reproducible_in_another_process(seed_3):
     result = subprocess.run(
         [sys.executable, "-c", SCRIPT, "3"], capture_output=True, text=True, timeout=300, check=True
     )
-    assert result.stdout.strip().splitlines()[-1] == _fingerprint_here(dataset, 3)
+    assert result.stdout.strip().splitlines()[-1] == seed_3
 
 
-def test_the_same_seed_gives_the_same_model_another_seed_another(dataset):
-    first, second, other = (
-        _fingerprint_here(dataset, 3),
-        _fingerprint_here(dataset, 3, again=True),
-        _fingerprint_here(dataset, 4),
-    )
-    assert first == second != other
+def test_the_same_seed_gives_the_same_model_another_seed_another(dataset, seed_3):
+    assert _fingerprint(dataset, 3) == seed_3 != _fingerprint(dataset, 4)
 
 
 def test_fit_leaves_pythons_numpys_tensorflows_and_keras_generators_as_it_found_them(dataset):

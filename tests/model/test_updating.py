@@ -11,19 +11,12 @@ import pandas as pd
 import pytest
 
 import heartnet
-from heartnet import cli
 from heartnet.errors import DataError
 from heartnet.features import HOSPITAL, TARGET
 from heartnet.layers import Recalibration
 from heartnet.local_check import read_labelled
 from heartnet.recalibration import calibration
 from heartnet.updating import AUTO_SLOPE_ROWS, MIN_ROWS, Update, fit_update, recalibrate
-
-
-def run(capsys, *argv):
-    code = cli.main([str(arg) for arg in argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture(scope="module")
@@ -182,11 +175,11 @@ def test_a_dataframe_works_as_local_data_and_is_validated(model, hospitals):
 # --- the command line ---
 
 
-def test_evaluate_data_reports_the_local_metrics_and_the_rows_left_out(capsys, trained_path, tmp_path, hospitals):
+def test_evaluate_data_reports_the_local_metrics_and_the_rows_left_out(run, trained_path, tmp_path, hospitals):
     rows = hospitals[hospitals[HOSPITAL] == "Cleveland"].head(80).copy()
     rows.iloc[2, 0] = 500  # line 4: an impossible age
     source = write_csv(tmp_path / "local.csv", rows)
-    code, out, _ = run(capsys, "evaluate", "--data", source, "--model", trained_path, "--json")
+    code, out, _ = run("evaluate", "--data", source, "--model", trained_path, "--json")
     assert code == 0
     result = json.loads(out)
     assert {"n", "prevalence", "roc_auc", "brier", "log_loss", "calibration_intercept", "calibration_slope"} <= set(
@@ -200,21 +193,19 @@ def test_evaluate_data_reports_the_local_metrics_and_the_rows_left_out(capsys, t
     matrix = result["confusion_matrix"]
     assert result["sensitivity"] == matrix["tp"] / (matrix["tp"] + matrix["fn"])
     assert result["npv"] == matrix["tn"] / (matrix["tn"] + matrix["fn"])
-    code, text, _ = run(capsys, "evaluate", "--data", source, "--model", trained_path)
+    code, text, _ = run("evaluate", "--data", source, "--model", trained_path)
     assert code == 0 and "left out 1 row that failed validation" in text and "line 4" in text
     assert "calibration intercept" in text and "NPV" in text
 
 
-def test_recalibrate_writes_a_model_that_every_command_uses(capsys, trained_path, tmp_path, swiss_csv, patient):
+def test_recalibrate_writes_a_model_that_every_command_uses(run, trained_path, tmp_path, swiss_csv, patient):
     out = tmp_path / "suiza.keras"
-    code, text, _ = run(
-        capsys, "recalibrate", swiss_csv, "--model", trained_path, "--out", out, "--method", "intercept"
-    )
+    code, text, _ = run("recalibrate", swiss_csv, "--model", trained_path, "--out", out, "--method", "intercept")
     assert code == 0 and "intercept" in text and out.is_file() and out.with_suffix(".json").is_file()
-    code, before, _ = run(capsys, "predict", json.dumps(patient), "--model", trained_path, "--json")
-    code, after, _ = run(capsys, "predict", json.dumps(patient), "--model", out, "--json")
+    code, before, _ = run("predict", json.dumps(patient), "--model", trained_path, "--json")
+    code, after, _ = run("predict", json.dumps(patient), "--model", out, "--json")
     assert json.loads(after)["probability"] > json.loads(before)["probability"]
-    code, _, _ = run(capsys, "score", swiss_csv, tmp_path / "scored.csv", "--model", out)
+    code, _, _ = run("score", swiss_csv, tmp_path / "scored.csv", "--model", out)
     scored = pd.read_csv(tmp_path / "scored.csv")
     np.testing.assert_allclose(
         scored["probability"], heartnet.predict(read_labelled(swiss_csv).frame, heartnet.load(out)), atol=1e-6
@@ -232,27 +223,27 @@ def test_recalibrate_writes_a_model_that_every_command_uses(capsys, trained_path
     ids=["no labels", "labels not 0/1", "one class", "too few rows"],
 )
 def test_recalibrate_refuses_bad_local_data_with_exit_2_and_writes_nothing(
-    capsys, trained_path, tmp_path, hospitals, change, message
+    run, trained_path, tmp_path, hospitals, change, message
 ):
     rows = change(hospitals[hospitals[HOSPITAL] == "Cleveland"].head(60))
     source, out = write_csv(tmp_path / "local.csv", rows), tmp_path / "new.keras"
-    code, _, err = run(capsys, "recalibrate", source, "--model", trained_path, "--out", out)
+    code, _, err = run("recalibrate", source, "--model", trained_path, "--out", out)
     errors = [line for line in err.splitlines() if not line.startswith("heartnet: warning:")]
     assert code == 2 and len(errors) == 1 and re.search(message, errors[0])  # one line, beside any warning
     assert not out.exists() and not out.with_suffix(".json").exists()
 
 
 def test_recalibrate_refuses_to_overwrite_its_model_a_non_keras_out_and_a_model_that_is_not_heartnets(
-    capsys, trained_path, tmp_path, swiss_csv
+    run, trained_path, tmp_path, swiss_csv
 ):
     before = trained_path.read_bytes()
-    code, _, err = run(capsys, "recalibrate", swiss_csv, "--model", trained_path, "--out", trained_path)
+    code, _, err = run("recalibrate", swiss_csv, "--model", trained_path, "--out", trained_path)
     assert code == 2 and "--out is the model itself" in err and trained_path.read_bytes() == before
-    code, _, err = run(capsys, "recalibrate", swiss_csv, "--model", trained_path, "--out", tmp_path / "x.h5")
+    code, _, err = run("recalibrate", swiss_csv, "--model", trained_path, "--out", tmp_path / "x.h5")
     assert code == 2 and "--out must end in .keras" in err and not (tmp_path / "x.h5").exists()
     fake = tmp_path / "fake.keras"
     fake.write_bytes(b"not a model")
-    code, _, err = run(capsys, "recalibrate", swiss_csv, "--model", fake, "--out", tmp_path / "y.keras")
+    code, _, err = run("recalibrate", swiss_csv, "--model", fake, "--out", tmp_path / "y.keras")
     assert code == 2 and "fake." in err and not (tmp_path / "y.keras").exists()
 
 
@@ -262,17 +253,15 @@ def test_auto_never_fits_a_slope_below_its_row_count():
     assert fit_update(y, p, "logistic").slope > 1.5  # asked for by name, it is fitted
 
 
-def test_evaluate_data_with_one_class_gives_valid_json_and_no_auc(capsys, trained_path, tmp_path, hospitals):
+def test_evaluate_data_with_one_class_gives_valid_json_and_no_auc(run, trained_path, tmp_path, hospitals):
     rows = hospitals[(hospitals[HOSPITAL] == "Switzerland") & (hospitals[TARGET] == 1)].head(30)
-    code, out, _ = run(
-        capsys, "evaluate", "--data", write_csv(tmp_path / "sick.csv", rows), "--model", trained_path, "--json"
-    )
+    code, out, _ = run("evaluate", "--data", write_csv(tmp_path / "sick.csv", rows), "--model", trained_path, "--json")
     result = json.loads(out)  # strict JSON: no NaN
     assert code == 0 and result["roc_auc"] is None and result["calibration_slope"] is None
     assert result["specificity"] is None and result["sensitivity"] is not None
 
 
-def test_evaluate_data_without_a_valid_row_exits_2(capsys, trained_path, tmp_path, hospitals):
+def test_evaluate_data_without_a_valid_row_exits_2(run, trained_path, tmp_path, hospitals):
     rows = hospitals.head(5).assign(Age=500)
-    code, _, err = run(capsys, "evaluate", "--data", write_csv(tmp_path / "bad.csv", rows), "--model", trained_path)
+    code, _, err = run("evaluate", "--data", write_csv(tmp_path / "bad.csv", rows), "--model", trained_path)
     assert code == 2 and "no valid rows to evaluate" in err

@@ -14,6 +14,18 @@ from heartnet.errors import ModelError
 from heartnet.paths import project_root
 from heartnet.spanish import model_message
 
+__all__ = [
+    "NOT_A_DEVICE",
+    "UPLOADS_STAY",
+    "contributions",
+    "dataset",
+    "hide_english_input_hints",
+    "model_card_block",
+    "model_or_stop",
+    "report",
+    "typical",
+]
+
 NOT_A_DEVICE = "Material de estudio: **no es un dispositivo médico** y no reemplaza una consulta."
 # What becomes of an upload: said on the pages that take files.
 UPLOADS_STAY = (

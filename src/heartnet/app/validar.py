@@ -14,27 +14,16 @@ from heartnet.app.uploads import template_csv
 from heartnet.errors import FileProblem, LocalDataError
 from heartnet.local_check import local_evaluation, read_labelled
 from heartnet.recalibration import METHODS
-from heartnet.spanish import (
-    RECALIBRATION_METHODS,
-    decimal,
+from heartnet.spanish import RECALIBRATION_METHODS, file_message, maybe_decimal, percent, reasons_message
+from heartnet.spanish_local import (
     few_to_recalibrate_message,
-    file_message,
+    likelihood_ratio_lines,
     local_data_message,
-    maybe_decimal,
-    percent,
-    reasons_message,
     sample_size_message,
     training_rows_message,
     update_message,
 )
 from heartnet.updating import AUTO_SLOPE_ROWS, MIN_ROWS, recalibrate
-
-TESTS = {
-    "logistic_vs_none": "intercepto y pendiente frente a no cambiar nada",
-    "logistic_vs_intercept": "intercepto y pendiente frente a solo el intercepto",
-    "intercept_vs_none": "intercepto frente a no cambiar nada",
-}
-
 
 st.title("Validar en mi hospital")
 st.write(
@@ -141,8 +130,8 @@ if st.button("Recalibrar"):
         st.error(local_data_message(error))
         st.stop()
     st.success(update_message(update))
-    for test, p_value in update.p_values.items():
-        st.write(f"- Prueba de razón de verosimilitud, {TESTS[test]}: p = {decimal(p_value, 3)}")
+    for line in likelihood_ratio_lines(update):
+        st.write(f"- {line}")
     with tempfile.TemporaryDirectory() as folder:
         path = heartnet.save_model(recalibrated, Path(folder) / "heartnet_recalibrado.keras", metadata=metadata)
         archive = io.BytesIO()

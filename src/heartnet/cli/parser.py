@@ -44,9 +44,13 @@ def _whole(low: int, high: int):
     return whole
 
 
+# Where a model is read from, or saved, when no path is given: heartnet.paths.default_model_path.
+_DEFAULT_MODEL = "default: $HEARTNET_MODEL if set, else models/heartnet.keras"
+
+
 def _model_option(command: argparse.ArgumentParser, what: str = "the .keras model") -> None:
     """The --model option every command that reads a saved model takes."""
-    command.add_argument("--model", metavar="PATH", help=f"{what} (default: models/heartnet.keras)")
+    command.add_argument("--model", metavar="PATH", help=f"{what} ({_DEFAULT_MODEL})")
 
 
 def _command(subcommands, handler, name: str, **texts) -> argparse.ArgumentParser:
@@ -87,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--seed", type=_whole(0, 2**32 - 1), default=0, help="seed of the split and of training (default: 0)"
     )
-    train.add_argument("--out", metavar="PATH", help="where to save the .keras model (default: models/heartnet.keras)")
+    train.add_argument("--out", metavar="PATH", help=f"where to save the .keras model ({_DEFAULT_MODEL})")
     train.add_argument(
         "--data", metavar="CSV", help="train on your own CSV with the same columns (default: built-in dataset)"
     )

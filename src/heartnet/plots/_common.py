@@ -10,6 +10,17 @@ from matplotlib.ticker import FuncFormatter, ScalarFormatter
 
 from heartnet.features import FEATURES_BY_NAME, HOSPITALS, TARGET, TARGET_CLASSES, TARGET_LABEL
 
+__all__ = [
+    "CLASS_ORDER",
+    "HOSPITAL_NAMES",
+    "PALETTE",
+    "Figure",
+    "axis_label",
+    "class_palette",
+    "short",
+    "with_class_names",
+]
+
 
 def _comma(value: float, _position=None) -> str:
     """A tick label as Spanish writes it: 0,2 (not 0.2), 1 (not 1.0)."""
