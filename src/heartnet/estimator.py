@@ -167,9 +167,14 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def predict_proba(self, X) -> np.ndarray:
-        """``(n, 2)``: the probability of no coronary artery disease and of coronary artery disease, per row."""
+        """``(n, 2)``: the probability of no coronary artery disease and of coronary artery disease, per row.
+
+        A valid value outside the range the classifier was trained on
+        (``observed_ranges_``) warns, as ``heartnet.predict`` does: one
+        ``heartnet.OutOfRangeWarning`` per field, with how many rows.
+        """
         check_is_fitted(self, "model_")
-        probability = predict(_rows(X), self.model_)
+        probability = predict(_rows(X), self)  # the classifier itself, so that its observed_ranges_ warn
         return np.column_stack([1.0 - probability, probability])
 
     def predict(self, X) -> np.ndarray:
