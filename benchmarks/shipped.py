@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -40,22 +41,23 @@ def run(*, seed: int = 0, model: str | Path | None = None) -> dict:
         with tempfile.TemporaryDirectory() as folder:
             return run(model=train_and_save(seed=seed, out=Path(folder) / "heartnet.keras").path)
     trained = load(model)
-    record = trained.metadata
-    test = recorded_split(record).test
+    record = trained.record
+    split = recorded_split(record)
+    test = split.test
     p = probabilities(trained, test)
     y = test[TARGET].to_numpy()
     low, high = roc_auc_interval(y, p)
     return {
-        "command": record.get("command") or f"heartnet train --seed {record['seed']}",
-        "created": record["created"],
-        "data": record["data"],
-        "rows": {"training": record["data"]["rows"] - len(test), "held_out": len(test)},
-        "hyperparameters": record["hyperparameters"],
-        "epochs_run": record["epochs_run"],
-        "threshold": record["threshold"],
-        "observed_ranges": record["observed_ranges"],
-        "model_versions": record["versions"],  # the libraries it was trained with ("versions": this run's)
-        "held_out": record["metrics"] | {"roc_auc_low": low, "roc_auc_high": high, **_calibration(y, p)},
+        "command": record.command or f"heartnet train --seed {record.seed}",
+        "created": trained.metadata["created"],  # storage's keys: when, and with which libraries
+        "data": asdict(record.data),
+        "rows": {"training": len(split.train_rows), "held_out": len(test)},
+        "hyperparameters": dict(record.hyperparameters),
+        "epochs_run": record.epochs_run,
+        "threshold": record.threshold,
+        "observed_ranges": record.observed_ranges,
+        "model_versions": trained.metadata["versions"],  # the libraries it was trained with ("versions": this run's)
+        "held_out": dict(record.metrics) | {"roc_auc_low": low, "roc_auc_high": high, **_calibration(y, p)},
     }
 
 

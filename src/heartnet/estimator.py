@@ -167,9 +167,14 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def predict_proba(self, X) -> np.ndarray:
-        """``(n, 2)``: the probability of no coronary artery disease and of coronary artery disease, per row."""
+        """``(n, 2)``: the probability of no coronary artery disease and of coronary artery disease, per row.
+
+        A valid value outside the range the classifier was trained on
+        (``observed_ranges_``) warns, as ``heartnet.predict`` does: one
+        ``heartnet.OutOfRangeWarning`` per field, with how many rows.
+        """
         check_is_fitted(self, "model_")
-        probability = predict(_rows(X), self.model_)
+        probability = predict(_rows(X), self)  # the classifier itself, so that its observed_ranges_ warn
         return np.column_stack([1.0 - probability, probability])
 
     def predict(self, X) -> np.ndarray:
@@ -188,19 +193,18 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
     def from_trained(cls, trained: TrainedModel) -> HeartnetClassifier:
         """A fitted classifier around a loaded model (``heartnet.load()``), for scikit-learn's tools.
 
-        Its hyper-parameters are the ones recorded in the model's metadata (a
-        record without ``missing`` predates that choice: ``"indicator"``);
-        ``threshold_`` and ``metadata_`` are the saved model's, and ``predict``
-        uses that threshold; ``history_`` is None (the History of a past run is
-        not saved).
+        Its hyper-parameters are the ones its training record names
+        (``trained.hyperparameters``: one absent from an older record is what
+        it was then); ``best_epoch_`` and ``seed_`` are the record's (None
+        without one); ``threshold_`` and ``metadata_`` are the saved model's,
+        and ``predict`` uses that threshold; ``history_`` is None (the History
+        of a past run is not saved).
         """
-        # A model saved before ``missing`` was a choice had the only handling there was: the indicator.
-        recorded = {"missing": "indicator", **trained.metadata.get("hyperparameters", {})}
         known = cls().get_params()
-        estimator = cls(**{name: value for name, value in recorded.items() if name in known})
+        estimator = cls(**{name: value for name, value in trained.hyperparameters.items() if name in known})
         estimator.model_, estimator.history_ = trained.model, None
-        estimator.best_epoch_ = trained.metadata.get("best_epoch")
-        estimator.seed_ = trained.metadata.get("seed")
+        record = trained.record
+        estimator.best_epoch_, estimator.seed_ = (None, None) if record is None else (record.best_epoch, record.seed)
         estimator._set_fitted_attributes()
         estimator.threshold_, estimator.metadata_ = trained.threshold, dict(trained.metadata)
         estimator.observed_ranges_ = trained.observed_ranges

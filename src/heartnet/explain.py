@@ -10,10 +10,10 @@ row's value (``shap.maskers.Independent``): interventional Shapley values.
 shap masks numbers, so rows travel as codes: numbers as they are (NaN for a
 cholesterol that was not measured), a category or flag as its position in the
 spec; the model sees them decoded back into raw rows. ``heartnet train``
-keeps the background rows in the model's metadata (a seeded sample of the
-training rows); for a model saved otherwise, ``model_background`` draws the
-same sample again from what its metadata records (the data's sha256, the
-held-out rows, the seed), so any saved model whose training data can still be
+keeps the background rows in the model's training record (a seeded sample of
+the training rows); for a model saved otherwise, ``model_background`` draws
+the same sample again from what its record names (the data and its sha256,
+the held-out rows, the seed), so any saved model whose training data can still be
 read can be explained. shap itself is imported only when something is
 explained; ``heartnet.training`` imports this module for ``background_rows``.
 """
@@ -54,7 +54,7 @@ class NoBackground(ModelError):
 
     ``reason`` (for an interface to word it in its own language) is one of
     ``REASONS``: "no_metadata" (a bare Keras model or classifier),
-    "no_training_record" (the metadata records no training data and split),
+    "no_training_record" (the metadata records no held-out split),
     "data_unavailable" (the training data cannot be read now) or
     "data_differs" (the data found is not the one the model was trained on).
     """
@@ -112,35 +112,32 @@ def from_codes(codes: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def model_background(model: TrainedModel) -> list[dict]:
-    """The background rows of a saved model: those its metadata keeps, or the same sample drawn again.
+    """The background rows of a saved model: those its training record keeps, or the same sample drawn again.
 
     ``heartnet train`` samples ``background_rows(training rows, seed=seed)``
     and keeps them; for a model saved without them, the training rows are
-    those of its recorded data (checked by sha256) outside its recorded
-    held-out rows, and the sample is drawn again with its seed. Raises
+    those of its recorded data (checked by sha256 when one is recorded, as
+    ``heartnet.splits.recorded_split`` does) outside its recorded held-out
+    rows, and the sample is drawn again with its seed. Raises
     ``NoBackground`` when that is not possible.
     """
     if not isinstance(model, TrainedModel):
         raise NoBackground("no_metadata")
-    rows = model.metadata.get("background")
-    if rows:
-        return list(rows)
-    data, split = model.metadata.get("data") or {}, model.metadata.get("split") or {}
-    if not data.get("sha256") or "test_rows" not in split:
+    if model.record is None:
         raise NoBackground("no_training_record")
+    if model.record.background:
+        return list(model.record.background)
     return list(model.cached(_draw_again))  # the data is read and sampled once per handle
 
 
 def _draw_again(model: TrainedModel) -> list[dict]:
-    metadata = model.metadata
-    seed = metadata.get("seed", metadata["split"].get("seed", 0))
     try:
-        split = recorded_split(metadata)
+        split = recorded_split(model.record)
     except DataDiffers:
         raise NoBackground("data_differs") from None
     except HeartnetError as error:
         raise NoBackground("data_unavailable", detail=str(error)) from None
-    return background_rows(split.train, seed=seed)
+    return background_rows(split.train, seed=model.record.seed)
 
 
 def _background(model, background) -> pd.DataFrame:

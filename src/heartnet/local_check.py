@@ -5,7 +5,7 @@ A hospital checks the model on its own labelled patients (``heartnet evaluate
 things decide whether that check means anything:
 
 - **The patients must be new to the model.** A check on rows the model was
-  trained on flatters it. ``heartnet train`` keeps in the model's metadata a
+  trained on flatters it. ``heartnet train`` keeps in the model's training record a
   fingerprint of every training row (``row_fingerprints``: a short hash of
   its 11 validated values, so the rows themselves are not stored), and
   ``rows_seen_in_training`` counts the local rows that match one.
@@ -86,7 +86,7 @@ def row_fingerprints(frame: pd.DataFrame) -> list[str]:
 
 
 def rows_seen_in_training(frame: pd.DataFrame, fingerprints) -> int:
-    """How many validated rows of ``frame`` are rows the model was trained on (``fingerprints``: its metadata's)."""
+    """How many validated rows of ``frame`` are rows the model was trained on (``fingerprints``: its record's)."""
     if not fingerprints:
         return 0
     seen = set(fingerprints)
@@ -166,7 +166,8 @@ def local_evaluation(model, frame: pd.DataFrame, probabilities) -> dict:
     """
     y = frame[TARGET].to_numpy()
     result = classification_metrics(y, probabilities, threshold=model.threshold)
-    result["rows_seen_in_training"] = rows_seen_in_training(frame, model.metadata.get("training_fingerprints"))
+    fingerprints = None if model.record is None else model.record.training_fingerprints
+    result["rows_seen_in_training"] = rows_seen_in_training(frame, fingerprints)
     result["patients_needed"] = patients_to_recalibrate(y, probabilities)
     return result
 

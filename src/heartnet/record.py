@@ -4,22 +4,43 @@
 model it saves and hands ``as_metadata()`` to ``heartnet.storage.save_model``,
 which writes it into the JSON beside the ``.keras`` file and adds its own
 keys (when, library versions, the feature spec, the model file's sha256).
-``TrainingRecord.from_metadata`` reads it back: ``heartnet.splits.recorded_split``
-recovers the data and held-out rows from it. Like ``heartnet.features`` for a
-patient's row, this module only describes: it imports nothing that reads
-files or models, so every module that reads a record can import it.
+``TrainingRecord.from_metadata`` is the one reader of those keys:
+``heartnet.storage.load`` parses them once into ``TrainedModel.record``, and
+the rest (the held-out split, the explanations' background rows, the
+estimator's hyper-parameters, the range warnings, the training rows among a
+hospital's patients, the command line, the app and the benchmarks) read its
+typed fields. Each field is checked as it is read, since the JSON may be
+edited by hand (the threshold is meant to be): a value of the wrong type, or
+a held-out row outside the recorded data, is a ``ModelError`` naming the
+field and the value. What a field missing from an older record means is
+written here, once. Like ``heartnet.features`` for a patient's row, this
+module only describes: it imports nothing that reads files or models, so
+every module that reads a record can import it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+import numbers
+import reprlib
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from heartnet.decision import DEFAULT_THRESHOLD
+from heartnet.decision import DEFAULT_THRESHOLD, check_threshold
+from heartnet.errors import ModelError
+from heartnet.features import FEATURES
 
-__all__ = ["DataRecord", "SplitRecord", "TrainingRecord"]
+__all__ = ["OLDER_HYPERPARAMETERS", "DataRecord", "SplitRecord", "TrainingRecord"]
+
+# What a hyper-parameter absent from a record was when that model was trained: before ``missing`` was a choice,
+# a cholesterol not measured had the only handling there was, the indicator. A model saved without any record
+# (``heartnet.save_model``) reads the same.
+OLDER_HYPERPARAMETERS = {"missing": "indicator"}
+
+_NUMERIC = tuple(feature.name for feature in FEATURES if feature.kind == "numeric")
+_SEEDS = 2**32  # scikit-learn's and NumPy's seeds: whole numbers from 0 to 2**32 - 1
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -28,7 +49,7 @@ class DataRecord:
 
     source: str = "builtin"  # "builtin" (the packaged dataset) or the path of the user's CSV
     sha256: str | None = None  # None: not recorded, so not checked
-    rows: int | None = None
+    rows: int | None = None  # None: not recorded (the held-out rows are then checked against the data found)
     without_hospital: str | None = None  # the hospital left out of training, if one was
 
     @property
@@ -55,7 +76,8 @@ class TrainingRecord:
     hash of each training row (``heartnet.local_check`` counts local rows that
     were training rows), ``background`` the training rows Shapley explanations
     start from (``heartnet.explain``). A field added after a model was saved
-    reads as None.
+    reads as None; a hyper-parameter added after it, as ``OLDER_HYPERPARAMETERS``
+    says it was.
     """
 
     seed: int
@@ -67,7 +89,7 @@ class TrainingRecord:
     epochs_run: int | None = None
     best_epoch: int | None = None
     fit_seconds: float | None = None
-    metrics: Mapping[str, float]
+    metrics: Mapping[str, object]
     observed_ranges: Mapping[str, list[float]] | None = None
     training_fingerprints: list[str] | None = None
     background: list[dict] | None = None
@@ -83,28 +105,108 @@ class TrainingRecord:
 
     @classmethod
     def from_metadata(cls, metadata: Mapping) -> TrainingRecord | None:
-        """The record in a model's metadata; None for a model saved without a held-out split (by ``save_model``)."""
-        split = metadata.get("split") or {}
-        if "test_rows" not in split:
+        """The record in a model's metadata; None for a model saved without a held-out split (by ``save_model``).
+
+        Raises ``ModelError`` ("bad_metadata") naming the first field whose
+        value is not what ``train_and_save`` writes (a hand-edited file).
+        """
+        top = _Fields(metadata)
+        split = _Fields(top.get("split", _object, "an object") or {}, "split.")
+        data = _Fields(top.get("data", _object, "an object") or {}, "data.")
+        if split.get("test_rows", _list_of(_whole), "a list of row positions") is None:
             return None
-        data = metadata.get("data") or {}
-        seed = metadata.get("seed", split.get("seed", 0))
+        seed = top.get("seed", _seed, "a whole number from 0 to 2**32 - 1")
+        split_seed = split.get("seed", _seed, "a whole number from 0 to 2**32 - 1")
+        seed = next((value for value in (seed, split_seed) if value is not None), 0)  # older: in the split only
+        rows = data.get("rows", lambda value: _whole(value) and value > 0, "a whole number of rows above 0")
         return cls(
             seed=seed,
-            command=metadata.get("command"),
-            threshold=metadata.get("threshold", DEFAULT_THRESHOLD),
-            data=DataRecord(**{name: data[name] for name in DataRecord.__dataclass_fields__ if name in data}),
-            split=SplitRecord(
-                test_rows=np.asarray(split["test_rows"], dtype=int),
-                seed=split.get("seed", seed),
-                test_size=split.get("test_size"),
+            command=top.get("command", _text, "a text"),
+            threshold=top.threshold(),
+            data=DataRecord(
+                source=data.get("source", _text, "a text (builtin or a CSV's path)") or "builtin",
+                sha256=data.get("sha256", _text, "a text (the data's sha256)"),
+                rows=rows,
+                without_hospital=data.get("without_hospital", _text, "a text (a hospital's name)"),
             ),
-            hyperparameters=metadata.get("hyperparameters") or {},
-            epochs_run=metadata.get("epochs_run"),
-            best_epoch=metadata.get("best_epoch"),
-            fit_seconds=metadata.get("fit_seconds"),
-            metrics=metadata.get("metrics") or {},
-            observed_ranges=metadata.get("observed_ranges"),
-            training_fingerprints=metadata.get("training_fingerprints"),
-            background=metadata.get("background"),
+            split=SplitRecord(
+                test_rows=split.test_rows(rows),
+                seed=seed if split_seed is None else split_seed,
+                test_size=split.get("test_size", lambda value: _number(value) and 0 < value < 1, "a share, 0 to 1"),
+            ),
+            hyperparameters={**OLDER_HYPERPARAMETERS, **(top.get("hyperparameters", _object, "an object") or {})},
+            epochs_run=top.get("epochs_run", _whole, "a whole number"),
+            best_epoch=top.get("best_epoch", _whole, "a whole number"),
+            fit_seconds=top.get("fit_seconds", _number, "a number of seconds"),
+            metrics=top.get("metrics", _object, "an object") or {},
+            observed_ranges=top.observed_ranges(),
+            training_fingerprints=top.get("training_fingerprints", _list_of(_text), "a list of texts"),
+            background=top.get("background", _list_of(_object), "a list of rows (objects)"),
         )
+
+
+def _whole(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _number(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _seed(value) -> bool:
+    return _whole(value) and 0 <= value < _SEEDS
+
+
+def _text(value) -> bool:
+    return isinstance(value, str)
+
+
+def _object(value) -> bool:
+    return isinstance(value, Mapping)
+
+
+def _list_of(check: Callable[[object], bool]) -> Callable[[object], bool]:
+    return lambda value: isinstance(value, list) and all(check(item) for item in value)
+
+
+class _Fields:
+    """The keys of one JSON object of the metadata, each read as None when absent or checked against its type."""
+
+    def __init__(self, mapping: Mapping, prefix: str = "") -> None:
+        self.mapping, self.prefix = mapping, prefix
+
+    def bad(self, key: str, value: object, expected: str) -> ModelError:
+        return ModelError(f"'{self.prefix}{key}' must be {expected}, got {reprlib.repr(value)}", problem="bad_metadata")
+
+    def get(self, key: str, check: Callable[[object], bool], expected: str):
+        value = self.mapping.get(key)
+        if value is not None and not check(value):
+            raise self.bad(key, value, expected)
+        return value
+
+    def threshold(self) -> float:
+        value = self.mapping.get("threshold")
+        try:
+            return DEFAULT_THRESHOLD if value is None else check_threshold(value)
+        except ValueError as error:
+            raise ModelError(str(error), problem="bad_metadata") from None
+
+    def test_rows(self, rows: int | None) -> np.ndarray:
+        """The held-out positions, each inside the recorded data (when its size is recorded)."""
+        positions = self.mapping["test_rows"]
+        outside = [position for position in positions if position < 0 or (rows is not None and position >= rows)]
+        if outside:
+            within = "0 or more" if rows is None else f"from 0 to {rows - 1} (data.rows is {rows})"
+            raise self.bad("test_rows", outside[0], f"a list of row positions {within}")
+        return np.asarray(positions, dtype=int)
+
+    def observed_ranges(self) -> dict[str, list[float]] | None:
+        ranges = self.get("observed_ranges", _object, "an object")
+        if ranges is None:
+            return None
+        for name, pair in ranges.items():
+            if name not in _NUMERIC:
+                raise self.bad("observed_ranges", name, f"ranges of the numeric features ({', '.join(_NUMERIC)})")
+            if not (isinstance(pair, list) and len(pair) == 2 and all(map(_number, pair)) and pair[0] <= pair[1]):
+                raise self.bad(f"observed_ranges.{name}", pair, "[lowest, highest], two numbers")
+        return dict(ranges)

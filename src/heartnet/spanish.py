@@ -229,7 +229,8 @@ _MODEL_PROBLEMS = {
     "missing": "no existe todavía",
     "is_folder": "es una carpeta, no un archivo de modelo: revisá la ruta (`HEARTNET_MODEL`)",
     "no_metadata": "no tiene al lado su archivo de metadatos (.json)",
-    "bad_metadata": "tiene al lado un archivo de metadatos dañado (no es un objeto JSON o su umbral no va de 0 a 1)",
+    "bad_metadata": "tiene al lado un archivo de metadatos dañado (no es un objeto JSON, o un valor no es lo que "
+    "`heartnet train` escribe: un umbral que no va de 0 a 1, un texto donde va un número…)",
     "other_spec": "se entrenó con otra especificación de variables que la de esta versión de heartnet",
     "sha256": "no es el archivo que describen sus metadatos (su huella sha256 es otra)",
     "unreadable": "no es un modelo .keras que se pueda leer (¿un archivo dañado?)",

@@ -84,16 +84,18 @@ class RecordedSplit:
         return self.data.iloc[self.train_rows]
 
 
-def recorded_split(metadata: Mapping) -> RecordedSplit:
+def recorded_split(record: TrainingRecord | Mapping | None) -> RecordedSplit:
     """The one place a model's held-out rows are recovered: its recorded data (checked by sha256) and split.
 
-    ``metadata``: a saved model's (``heartnet.load(path).metadata``), whose
-    ``heartnet.record.TrainingRecord`` names the data and the split. Raises
+    ``record``: a saved model's training record (``heartnet.load(path).record``),
+    or its metadata (read with ``TrainingRecord.from_metadata``). Raises
     ``NoRecordedSplit`` for a model saved without one (the public
-    ``save_model``), ``DataDiffers`` when the data found is not the recorded
-    one, and the loader's own errors when it cannot be read.
+    ``save_model``: its record is None), ``DataDiffers`` when the data found
+    is not the recorded one (another sha256, or not the recorded number of
+    rows), and the loader's own errors when it cannot be read.
     """
-    record = TrainingRecord.from_metadata(metadata)
+    if isinstance(record, Mapping):
+        record = TrainingRecord.from_metadata(record)
     if record is None:
         raise NoRecordedSplit(
             "the model's metadata records no held-out split (it was not saved by `heartnet train`); "
@@ -106,4 +108,9 @@ def recorded_split(metadata: Mapping) -> RecordedSplit:
             f"expected sha256 {record.data.sha256}, found {df.attrs['sha256']}"
         )
     test_rows = record.split.test_rows
+    needed = record.data.rows if record.data.rows is not None else int(test_rows.max(initial=-1)) + 1
+    if needed > len(df) or record.data.rows not in (None, len(df)):  # unchecked data: its size, at least
+        raise DataDiffers(
+            f"the data differs from the model's training data: it has {len(df)} rows, the record names {needed}"
+        )
     return RecordedSplit(df, np.setdiff1d(np.arange(len(df)), test_rows), test_rows)

@@ -5,9 +5,10 @@ versions, the feature spec, the decision threshold, the sha256 of the model
 file, and whatever the caller adds (``heartnet train`` adds its
 ``heartnet.record.TrainingRecord``: seed, data sha256, split, held-out
 metrics...). ``load`` reads both at once and returns a ``TrainedModel``: the
-Keras model, its metadata and its threshold in one handle. What the record
-means is read elsewhere (``heartnet.splits.recorded_split``): this module only
-writes and reads the two files.
+Keras model, its metadata, its threshold and its training record, parsed and
+checked once (``TrainedModel.record``), in one handle. What the record means
+is said in ``heartnet.record``; what the held-out split is, in
+``heartnet.splits.recorded_split``: this module writes and reads the two files.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from heartnet.errors import ModelError
 from heartnet.features import TARGET, model_inputs, spec_as_dicts
 from heartnet.files import atomic_paths, file_sha256
 from heartnet.paths import default_model_path
+from heartnet.record import OLDER_HYPERPARAMETERS, TrainingRecord
 
 __all__ = [
     "TrainedModel",
@@ -148,18 +150,26 @@ class TrainedModel:
     """A trained model and its metadata, as one read of a ``.keras`` file and its JSON gives them.
 
     ``model`` is the Keras model (raw rows in, probability out), ``metadata``
-    the JSON record (threshold, feature spec, metrics, versions...), ``path``
-    the file it came from (None for a model not loaded from disk). Pass the
-    handle wherever heartnet takes a model (``predict``, ``predict_one``,
-    ``score_csv``); ``classify`` turns its probabilities into classes at
-    the model's own threshold.
+    the JSON (threshold, feature spec, metrics, versions...), ``path`` the
+    file it came from (None for a model not loaded from disk), ``record`` the
+    training record in the metadata, typed (``heartnet.record.TrainingRecord``;
+    None for a model saved without a held-out split, by ``save_model``): read
+    it, not the metadata's keys. Making a handle parses the record, so a
+    damaged one raises ``ModelError`` ("bad_metadata") here. Pass the handle
+    wherever heartnet takes a model (``predict``, ``predict_one``,
+    ``score_csv``); ``classify`` turns its probabilities into classes at the
+    model's own threshold.
     """
 
     model: keras.Model
     metadata: dict = field(default_factory=dict)
     path: Path | None = None
+    record: TrainingRecord | None = field(init=False, repr=False)
     # What has been computed once for this handle (``cached``), by the function that computed it.
     _cache: dict[Callable, Any] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "record", TrainingRecord.from_metadata(self.metadata))  # frozen: set once, here
 
     @property
     def threshold(self) -> float:
@@ -169,7 +179,12 @@ class TrainedModel:
     @property
     def observed_ranges(self) -> dict[str, list[float]] | None:
         """The range of each number in the training rows (``heartnet.ranges``); None for a model saved without them."""
-        return self.metadata.get("observed_ranges")
+        return None if self.record is None else self.record.observed_ranges
+
+    @property
+    def hyperparameters(self) -> dict[str, object]:
+        """The hyper-parameters its record names; without a record, those of ``OLDER_HYPERPARAMETERS``."""
+        return dict(OLDER_HYPERPARAMETERS if self.record is None else self.record.hyperparameters)
 
     def classify(self, probabilities) -> np.ndarray:
         """0/1 classes of ``probabilities`` at this model's threshold."""
@@ -195,7 +210,8 @@ def load(path: str | os.PathLike | None = None) -> TrainedModel:
 
     Raises ``ModelError`` when the file is missing (naming the command that
     creates it), a folder, unreadable, not the file its metadata describes,
-    or made for a different feature spec than this package's.
+    made for a different feature spec than this package's, or when its
+    metadata holds a value of the wrong type (naming the field and value).
     """
     path = _resolve(path)
     if path.is_dir():
@@ -225,7 +241,10 @@ def load(path: str | os.PathLike | None = None) -> TrainedModel:
             problem="unreadable",
             name=path.name,
         ) from None
-    return TrainedModel(model, record, path)
+    try:
+        return TrainedModel(model, record, path)
+    except ModelError as error:  # the training record, parsed and checked
+        raise ModelError(f"{metadata_path(path)}: {error}", problem="bad_metadata", name=path.name) from None
 
 
 def load_model(path: str | os.PathLike | None = None) -> keras.Model:

@@ -83,9 +83,11 @@ def train_and_save(
     hyper-parameters, the held-out metrics, the range of each number in the
     training rows, a fingerprint of each training row and the background rows
     that Shapley explanations start from: a ``heartnet.record.TrainingRecord``.
-    Every reader of the record (``heartnet.splits.recorded_split``,
-    ``heartnet.explain``, ``heartnet.ranges``, ``heartnet.local_check``) reads
-    what this writes.
+    Every reader reads what this writes through ``heartnet.load(path).record``
+    (``TrainingRecord.from_metadata``, parsed and checked once by the loader):
+    ``heartnet.splits.recorded_split``, ``heartnet.explain``, the range
+    warnings, ``heartnet.local_check``, the estimator, the CLI, the app and
+    the benchmarks.
     """
     threshold = DEFAULT_THRESHOLD if threshold is None else check_threshold(threshold)
     df = load_dataset(data, without_hospital=without_hospital)

@@ -190,7 +190,7 @@ def test_a_model_saved_without_background_rows_is_explained_with_the_same_ones(
 def test_a_model_that_cannot_be_explained_says_so_in_spanish_and_still_predicts(
     app_model_with, run_page, patient, model
 ):
-    app_model_with(background=None, data=None)  # nothing to draw its background rows from
+    app_model_with(background=None, split=None)  # no training record to draw its background rows from
     app = run_page()
     fill_form(app, patient)
     press_predecir(app)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -261,3 +262,25 @@ def test_the_app_phrases_every_case_in_spanish(case, field, value, pattern):
     feature = FEATURES_BY_NAME.get(field)
     assert (feature.label if feature else field) in message
     assert not any(word in message for word in ("expected", "got", "field"))  # no English left
+
+
+@pytest.mark.parametrize(
+    ("command", "key", "value", "pattern"),
+    [
+        ("evaluate", "split.test_rows", [99999], r"'split\.test_rows' must be a list of row positions .*, got 99999"),
+        ("evaluate", "split.test_rows", "abc", r"'split\.test_rows' must be a list of row positions, got 'abc'"),
+        ("predict", "observed_ranges", {"Age": "x"}, r"'observed_ranges\.Age' must be .*two numbers, got 'x'"),
+    ],
+    ids=["a held-out row past the data", "held-out rows as text", "a range as text"],
+)
+def test_hand_edited_metadata_exits_2_with_one_line_naming_the_field(
+    capsys, model_copy, metadata, command, key, value, pattern
+):
+    """The README invites editing the metadata (the threshold): a slip there is the user's to fix, not a traceback."""
+    outer, _, inner = key.rpartition(".")
+    path = model_copy(**({outer: {**metadata[outer], inner: value}} if outer else {key: value}))
+    argv = [command, json.dumps(BASE)] if command == "predict" else [command]
+    assert cli.main([*argv, "--model", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.strip().splitlines()) == 1
+    assert re.match(rf"heartnet: error: \S*copia\.json: {pattern}$", err.strip())

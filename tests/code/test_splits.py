@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from heartnet.errors import DataDiffers, NoRecordedSplit
+from heartnet.errors import DataDiffers, ModelError, NoRecordedSplit
 from heartnet.record import TrainingRecord
 from heartnet.splits import recorded_split
 
@@ -37,3 +37,56 @@ def test_a_model_saved_without_a_split_has_no_training_record_and_an_older_one_r
     older = {key: value for key, value in metadata.items() if key not in ("background", "training_fingerprints")}
     record = TrainingRecord.from_metadata(older)
     assert record.background is None and record.training_fingerprints is None and record.metrics == metadata["metrics"]
+
+
+def _edited(metadata: dict, key: str, value) -> dict:
+    """``metadata`` with ``key`` ("split.test_rows": a key inside an object) set to ``value``, as a hand edit would."""
+    outer, _, inner = key.rpartition(".")
+    if not outer:
+        return {**metadata, key: value}
+    return {**metadata, outer: {**metadata[outer], inner: value}}
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "pattern"),
+    [
+        ("split.test_rows", [99999], r"'split\.test_rows' must be .* from 0 to \d+ \(data\.rows is \d+\), got 99999"),
+        ("split.test_rows", [-1], r"'split\.test_rows' must be .* got -1"),
+        ("split.test_rows", "abc", r"'split\.test_rows' must be a list of row positions, got 'abc'"),
+        ("split.test_rows", [1.5, 2], r"'split\.test_rows' must be a list of row positions, got \[1\.5, 2\]"),
+        ("split", "abc", r"'split' must be an object, got 'abc'"),
+        ("seed", "0", r"'seed' must be a whole number from 0 to 2\*\*32 - 1, got '0'"),
+        ("seed", True, r"'seed' must be a whole number"),
+        ("data.rows", "918", r"'data\.rows' must be a whole number of rows above 0, got '918'"),
+        ("data.sha256", 5, r"'data\.sha256' must be a text \(the data's sha256\), got 5"),
+        ("hyperparameters", [], r"'hyperparameters' must be an object, got \[\]"),
+        ("threshold", "high", r"the threshold must be a number from 0 to 1"),
+        ("observed_ranges", {"Age": "x"}, r"'observed_ranges\.Age' must be \[lowest, highest\], two numbers, got 'x'"),
+        ("observed_ranges", {"Age": [70, 30]}, r"'observed_ranges\.Age' must be .* got \[70, 30\]"),
+        ("observed_ranges", {"Sex": [0, 1]}, r"'observed_ranges' must be ranges of the numeric features .* got 'Sex'"),
+        ("training_fingerprints", [1, 2], r"'training_fingerprints' must be a list of texts, got \[1, 2\]"),
+    ],
+)
+def test_a_hand_edited_record_of_the_wrong_type_is_one_model_error_naming_the_field(metadata, key, value, pattern):
+    with pytest.raises(ModelError, match=pattern) as caught:
+        TrainingRecord.from_metadata(_edited(metadata, key, value))
+    assert caught.value.problem == "bad_metadata" and "\n" not in str(caught.value)
+
+
+def test_an_older_record_reads_its_seed_from_the_split_and_missing_as_the_indicator(metadata):
+    older = {key: value for key, value in metadata.items() if key not in ("seed", "hyperparameters")}
+    record = TrainingRecord.from_metadata(_edited(older, "split.seed", 7))
+    assert record.seed == 7 and record.split.seed == 7 and record.hyperparameters == {"missing": "indicator"}
+    assert TrainingRecord.from_metadata(_edited(metadata, "split.seed", None)).split.seed == metadata["seed"]
+
+
+def test_a_recorded_split_of_data_not_checked_by_sha256_still_needs_its_rows(metadata, dataset):
+    unchecked = _edited(metadata, "data", {"source": "builtin", "rows": len(dataset) + 1})
+    with pytest.raises(DataDiffers, match=rf"it has {len(dataset)} rows, the record names {len(dataset) + 1}"):
+        recorded_split(unchecked)
+    older = _edited(_edited(metadata, "data", {"source": "builtin"}), "split.test_rows", [len(dataset)])
+    with pytest.raises(DataDiffers, match=rf"it has {len(dataset)} rows"):
+        recorded_split(older)
+    assert len(recorded_split(_edited(metadata, "data", {"source": "builtin"})).test) == len(
+        metadata["split"]["test_rows"]
+    )

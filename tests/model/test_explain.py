@@ -116,15 +116,20 @@ def test_background_rows_drawn_again_are_kept_by_the_handle_and_only_by_it(loade
     assert caught.value.reason == "data_unavailable"
 
 
+def test_a_record_without_the_datas_sha256_draws_from_the_data_unchecked_as_evaluate_does(loaded):
+    """No sha256 means "not checked" (``heartnet.record``) for the background rows as for the held-out split."""
+    bare = heartnet.TrainedModel(loaded.model, _without(loaded.metadata, "background", "data"), loaded.path)
+    assert model_background(bare) == loaded.metadata["background"]
+
+
 @pytest.mark.parametrize(
     ("removed", "changed", "reason"),
     [
-        (("background", "data"), {}, "no_training_record"),
         (("background", "split"), {}, "no_training_record"),
         (("background",), {"data": {"source": "builtin", "sha256": "0" * 64}}, "data_differs"),
         (("background",), {"data": {"source": "gone/heart.csv", "sha256": "0" * 64}}, "data_unavailable"),
     ],
-    ids=["no data record", "no split", "other data", "data gone"],
+    ids=["no split", "other data", "data gone"],
 )
 def test_a_model_whose_background_cannot_be_drawn_again_says_why(loaded, patient, removed, changed, reason):
     bare = heartnet.TrainedModel(loaded.model, _without(loaded.metadata, *removed, **changed), loaded.path)

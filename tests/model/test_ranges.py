@@ -109,3 +109,19 @@ def test_score_names_the_fields_per_row_and_counts_them_once(tmp_path, trained_p
     assert code == 0 and len(err) == 1
     assert err[0].startswith("heartnet: warning: 2 scored rows have values outside the ranges the model was trained")
     assert "(Age 2, MaxHR 1)" in err[0] and "out_of_range column" in err[0]
+
+
+def test_the_classifiers_predict_proba_and_predict_warn_once_per_field(trained_model, patient):
+    """``HeartnetClassifier`` promises ``predict``'s warning: from ``observed_ranges_``, as for the saved model."""
+    classifier = heartnet.HeartnetClassifier.from_trained(trained_model)
+    (age_low, _), (_, hr_high) = classifier.observed_ranges_["Age"], classifier.observed_ranges_["MaxHR"]
+    rows = pd.DataFrame(
+        [patient, {**patient, "Age": age_low - 2}, {**patient, "Age": age_low - 7}, {**patient, "MaxHR": hr_high + 1}]
+    )
+    for method in (classifier.predict_proba, classifier.predict):
+        with pytest.warns(heartnet.OutOfRangeWarning) as caught:
+            method(rows)
+        assert sorted((w.message.field, w.message.count) for w in caught) == [("Age", 2), ("MaxHR", 1)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # inside the training range: silent
+        classifier.predict_proba(rows.head(1))

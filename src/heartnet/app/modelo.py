@@ -67,7 +67,7 @@ st.image(
 )
 
 try:
-    test = recorded_split(metadata).test
+    test = recorded_split(model.record).test
 except NoRecordedSplit:
     st.warning(
         "El modelo guardado no registra su conjunto de prueba (no lo guardó `heartnet train`): no se puede "
@@ -87,7 +87,7 @@ st.write(
 )
 try:
     explanation = _global_explanation(
-        metadata.get("model_sha256", ""), tuple(metadata["split"]["test_rows"][:EXPLAINED_ROWS])
+        metadata.get("model_sha256", ""), tuple(model.record.split.test_rows[:EXPLAINED_ROWS].tolist())
     )
 except NoBackground as error:
     st.info(no_background_message(error))

@@ -153,7 +153,7 @@ if RESULT in st.session_state:
             "suman exactamente la diferencia."
         )
         st.pyplot(plots.shapley_waterfall(explanation))
-    missing = model.metadata.get("hyperparameters", {}).get("missing", "indicator")
+    missing = model.hyperparameters["missing"]
     for feature in heartnet.FEATURES:
         if feature.nullable and row[feature.name] is None:
             st.info(not_measured_note(feature, missing))

@@ -260,9 +260,8 @@ def cmd_recalibrate(args: argparse.Namespace) -> int:
         raise UsageError(f"--out is the model itself ({display(out)}); choose another file to keep the base model")
     check_writable(out)
     local = read_labelled(args.data)
-    _warn_if_trained_on(
-        rows_seen_in_training(local.frame, model.metadata.get("training_fingerprints")), len(local.frame)
-    )
+    fingerprints = None if model.record is None else model.record.training_fingerprints
+    _warn_if_trained_on(rows_seen_in_training(local.frame, fingerprints), len(local.frame))
     probabilities = model_probabilities(model, local.frame)  # validated rows: run once, for the fit and the advice
     recalibrated, update, metadata = recalibrate(model, local, method=args.method, probabilities=probabilities)
     _warn_if_too_few(local.frame[TARGET].to_numpy(), probabilities)
@@ -287,10 +286,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from heartnet.storage import load
 
     model = load(args.model)
-    record = model.metadata
-    test = recorded_split(record).test  # validated by the loader; no range warnings on its own split, as in train
+    test = recorded_split(model.record).test  # validated by the loader; no range warnings on its own split, as in train
     metrics = classification_metrics(test[TARGET], probabilities(model, test), threshold=model.threshold)
-    heading = f"held-out split of {len(test)} rows (seed {record['split']['seed']}):"
+    heading = f"held-out split of {len(test)} rows (seed {model.record.split.seed}):"
     return _print(metrics, args.json, heading, format_evaluation)
 
 
