@@ -249,7 +249,7 @@ def model_message(error) -> str:
 # What an unmeasured value means in this data, and how the model takes it (its ``missing`` hyper-parameter).
 _NOT_MEASURED_MEANING = (
     "En estos datos, «no medido» marca sobre todo a un hospital (Suiza no lo midió nunca y es el hospital "
-    "con más enfermedad): dice de dónde vienen los datos, no que no medirlo sea un factor de riesgo."
+    "con la tasa de enfermedad más alta): dice de dónde vienen los datos, no que no medirlo sea un factor de riesgo."
 )
 _NOT_MEASURED_HANDLING = {
     "indicator": "El modelo lo ve por una columna indicadora, así que su contribución refleja sobre todo esa "
