@@ -152,6 +152,12 @@ def test_model_with_another_feature_spec_is_refused(model, tmp_path, change):
         heartnet.load_model(path)
 
 
+def test_a_model_whose_metadata_lost_its_feature_spec_is_refused(model_copy):
+    """The spec recorded at saving is what lets a model load: without it, nothing says the inputs still match."""
+    with pytest.raises(heartnet.ModelError, match="different feature spec"):
+        heartnet.load_model(model_copy(features=None))
+
+
 def test_a_model_saved_before_a_change_of_words_or_ranges_still_loads(model, tmp_path, patient):
     path = heartnet.save_model(model, tmp_path / "m.keras")
     record = heartnet.load_metadata(path)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import json
 import math
 
 import numpy as np
@@ -11,6 +10,7 @@ import pytest
 
 import heartnet
 from heartnet.backend import keras
+from heartnet.decision import HARM_TO_BENEFIT
 from heartnet.features import MISSING
 from heartnet.inference import model_function
 from heartnet.layers import FillMissing, PiecewiseLinearEncoding, edges_from
@@ -150,8 +150,9 @@ def test_held_out_roc_auc_is_the_recorded_one_and_meets_the_goal(model, test_row
 def test_metadata_records_what_reproduces_the_model(metadata, dataset):
     assert metadata["seed"] == 0
     assert metadata["data"]["sha256"] == heartnet.DATASET_SHA256
-    assert metadata["threshold"] == heartnet.DEFAULT_THRESHOLD == 0.2  # odds 1:4, HARM_TO_BENEFIT
-    assert metadata["features"] == json.loads(json.dumps([f.to_dict() for f in heartnet.FEATURES]))
+    threshold = metadata["threshold"]
+    assert threshold == heartnet.DEFAULT_THRESHOLD  # nobody chose another
+    assert threshold / (1 - threshold) == pytest.approx(HARM_TO_BENEFIT)  # its odds are the harm-to-benefit ratio
     assert {"keras", "numpy", "pandas", "python"} <= set(metadata["versions"])
     assert {"tensorflow-cpu", "tensorflow"} & set(metadata["versions"])  # tensorflow-cpu on Linux x86-64 only
     test_rows = metadata["split"]["test_rows"]
