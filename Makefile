@@ -5,17 +5,21 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLE := {"Age": 54, "Sex": "M", "ChestPainType": "ASY", "RestingBP": 140, "Cholesterol": null, "FastingBS": 0, "RestingECG": "Normal", "MaxHR": 120, "ExerciseAngina": "Y", "Oldpeak": 1.5, "ST_Slope": "Flat"}
 
-.PHONY: run test install data train search bench app notebook screenshot chromium lint format clean
+.PHONY: run test pins install data train search bench app notebook screenshot chromium lint format clean
 
 run: models/heartnet.keras ## set up, get the data, train if needed, predict one patient, execute both notebooks
 	$(BIN)/heartnet predict '$(EXAMPLE)'
 	$(BIN)/python tools/execute_notebook.py notebook.ipynb
 	$(BIN)/python tools/execute_notebook.py notebooks/avanzado.ipynb
 
-test: $(STAMP) chromium ## set up, lint, and run every test
+test: $(STAMP) chromium ## set up, lint, and run every test but `make pins`
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -n 2  # two processes (pytest-xdist), each training the test model once: CI has 2 cores
+
+# Left out of `make test`: it asks the package index (PyPI) and takes 30-55 s. CI runs it when requirements.txt changes.
+pins: $(STAMP) ## does requirements.txt resolve to wheels on Linux, macOS and Windows? (three pip dry runs, no install)
+	$(BIN)/python -m pytest -m pins tests/code/test_platforms.py
 
 install: $(STAMP)
 

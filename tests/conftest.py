@@ -15,6 +15,16 @@ from heartnet import cli
 from tests.examples import PATIENT
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``pins`` need the package index: they run only when ``-m`` names them (``make pins``)."""
+    if "pins" in (config.option.markexpr or ""):
+        return
+    kept = [item for item in items if item.get_closest_marker("pins") is None]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
+
+
 @pytest.fixture
 def run(capsys):
     """``run(*argv)``: the CLI called in-process, as ``(exit code, stdout, stderr)``; arguments may be paths."""

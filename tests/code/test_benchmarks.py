@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import heartnet
+from heartnet.features import MISSING
 from tests.benchmark_modules import BENCHMARKS, load
 
 
@@ -161,17 +162,25 @@ def test_readme_table_renders_a_report(tmp_path):
 
 
 def test_the_readmes_model_sentence_is_the_searchs_winner_merged_with_the_defaults():
+    """The sentence carries the report's values and the package's defaults for what the search left alone."""
     shipped_model_text = load("tables").shipped_model_text
+    defaults = heartnet.HeartnetClassifier().get_params()
 
-    params = {"members": 3, "units": [8], "bins": 0, "missing": "mean"}
+    params = {"members": 3, "units": [11], "bins": 0, "missing": "mean"}
     report = {"chosen_default": "small", "final_lowest_log_loss": "small", "chosen_params": params}
-    report["candidates"] = {key: {} for key in "abcd"}
+    report["candidates"] = {key: {} for key in "abcdefg"}
     text = shipped_model_text(report)
-    assert text.startswith("**El modelo**:") and "`small`, el que tuvo la menor log loss" in text and "entre 4" in text
+    numbers = set(re.findall(r"\d+(?:,\d+)?", text))
+    assert "`small`" in text and {"3", "11", "7"} <= numbers  # the winner, its members and units, the candidates
+    assert f"{defaults['dropout']:.1f}".replace(".", ",") in numbers  # not searched: the package default
+    assert str(defaults["epochs"] if defaults["patience"] is None else defaults["patience"]) in numbers
     tied = shipped_model_text({**report, "final_lowest_log_loss": "ple"})
-    assert "`ple` tuvo una log loss apenas menor" in tied and "gana la capa estándar" in tied
-    assert "3 MLP (una capa oculta de 8 neuronas, *dropout* 0,5)" in text  # dropout: the package default
-    assert "cada número estandarizado" in text and "rellenado con la media" in text and "tramos" not in text
+    assert "`ple`" in tied and "`small`" in tied and "`ple`" not in text  # a near tie names both
+    # every choice of the search shows: the bins (with their number), and how a missing cholesterol enters
+    binned = shipped_model_text({**report, "chosen_params": {**params, "bins": 5}})
+    assert binned != text and "5" in set(re.findall(r"\d+(?:,\d+)?", binned)) - numbers
+    by_missing = {shipped_model_text({**report, "chosen_params": {**params, "missing": m}}) for m in MISSING}
+    assert len(by_missing) == len(MISSING)
 
 
 @pytest.mark.slow

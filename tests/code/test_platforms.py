@@ -2,8 +2,10 @@
 
 One file serves the three, with environment markers where a platform needs another
 package (``tensorflow-cpu`` exists only for Linux on x86-64). The quick tests read
-the file; the slow one asks pip to resolve it for each platform, as a student's
-``pip install -r requirements.txt`` would there, without installing anything.
+the file; the one marked ``pins`` asks pip to resolve it for each platform, as a student's
+``pip install -r requirements.txt`` would there, without installing anything. It needs the
+package index, so ``make test`` leaves it out: ``make pins`` runs it, and so does CI when
+requirements.txt changes (.github/workflows/pins.yml).
 
 pip's ``--platform`` chooses the wheels of the target but evaluates markers for the
 machine pip runs on. So the test evaluates the file's markers for each target
@@ -124,7 +126,7 @@ def test_linux_on_arm_gets_tensorflow_not_the_x86_only_tensorflow_cpu():
 
 
 def test_the_check_sees_a_marker_for_the_target_not_for_this_machine():
-    """The helper the slow test relies on: a Windows-only line applies to Windows alone, wherever the test runs."""
+    """The helper the pins test relies on: a Windows-only line applies to Windows alone, wherever the test runs."""
     line = [Requirement('colorama==0.4.6 ; sys_platform == "win32"')]
     assert [bool(pins_for(platform, line)) for platform in PLATFORMS] == [False, False, True]
     ipykernel_on_macos = Requirement("appnope>=0.1.2; platform_system == 'Darwin'")
@@ -145,7 +147,7 @@ def test_pyproject_declares_what_requirements_pins_on_each_platform(platform):
     assert [str(r) for name, r in needed.items() if not r.specifier.contains(pins[name])] == []
 
 
-# --- pip's dry run for each platform (network, slow) ---
+# --- pip's dry run for each platform (the package index; `make pins`) ---
 
 
 _UNREACHABLE = re.compile(
@@ -209,7 +211,7 @@ def _problems(platform: Platform, report: dict) -> list[str]:
     return problems or _unmet(platform, installed, pins)
 
 
-@pytest.mark.slow  # three pip resolutions against the package index, side by side: 30-55 s on 2 cores
+@pytest.mark.pins  # three pip resolutions against the package index, side by side: 30-55 s on 2 cores
 def test_requirements_resolve_to_wheels_on_linux_macos_and_windows(tmp_path):
     if subprocess.run([sys.executable, "-m", "pip", "--version"], capture_output=True).returncode != 0:
         pytest.skip("pip is not installed in this environment")

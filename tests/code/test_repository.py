@@ -32,9 +32,3 @@ def _is_text(data: bytes) -> bool:
 def test_every_tracked_file_is_text_or_a_listed_image():
     binary = [name for name in _tracked() if name not in IMAGES and not _is_text((ROOT / name).read_bytes())]
     assert not binary, f"binary files are tracked (install packages by pinned name; build models): {binary}"
-
-
-def test_the_check_tells_a_wheel_from_text():
-    assert _is_text("Edad, colesterol, «no medido»\n".encode())
-    assert not _is_text(b"PK\x03\x04\x14\x00\x00\x00\x08\x00")  # the start of a wheel (a zip)
-    assert not _is_text(b"\xff\xfe broken")
