@@ -140,8 +140,8 @@ def build_model(train_df: pd.DataFrame, *, seed: int = 0, **hparams) -> keras.Mo
     enters it (``MISSING``: with an indicator column, filled with the training
     mean, or not at all). The trainable part, the nested model
     ``network`` (``build_network``), turns it into the ``members``'
-    probabilities, and the output is their mean: the probability of heart
-    disease, shape (n, 1). ``seed`` seeds every random draw of the network
+    probabilities, and the output is their mean: the probability of coronary
+    artery disease, shape (n, 1). ``seed`` seeds every random draw of the network
     (initial weights, dropout), so no global generator is read or moved.
     Not compiled: ``heartnet.fitting`` fits the network.
     """
