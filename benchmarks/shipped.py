@@ -49,14 +49,14 @@ def run(*, seed: int = 0, model: str | Path | None = None) -> dict:
     low, high = roc_auc_interval(y, p)
     return {
         "command": record.command or f"heartnet train --seed {record.seed}",
-        "created": trained.metadata["created"],  # storage's keys: when, and with which libraries
+        "created": trained.parsed.created,  # storage's keys: when, and with which libraries
         "data": asdict(record.data),
         "rows": {"training": len(split.train_rows), "held_out": len(test)},
         "hyperparameters": dict(record.hyperparameters),
         "epochs_run": record.epochs_run,
         "threshold": record.threshold,
         "observed_ranges": record.observed_ranges,
-        "model_versions": trained.metadata["versions"],  # the libraries it was trained with ("versions": this run's)
+        "model_versions": trained.parsed.versions,  # the libraries it was trained with ("versions": this run's)
         "held_out": dict(record.metrics) | {"roc_auc_low": low, "roc_auc_high": high, **_calibration(y, p)},
     }
 

@@ -27,6 +27,7 @@ from heartnet.features import FEATURE_NAMES, MISSING
 from heartnet.fitting import DEFAULT_FIT, SCHEDULES, best_epoch, fit_model
 from heartnet.inference import predict
 from heartnet.model import DEFAULT_HPARAMS, ENSEMBLES, build_model
+from heartnet.numeric import SEED_RULE, is_real, is_seed, is_whole
 from heartnet.ranges import observed_ranges
 from heartnet.storage import TrainedModel
 from heartnet.validation import check_labels, validate_rows
@@ -225,18 +226,13 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
     def _check_params(self) -> None:
         """A ValueError naming the hyper-parameter, the value and what is allowed (before any training)."""
 
-        def whole(value, low: int) -> bool:
-            return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= low
-
-        def number(value) -> bool:
-            return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
         problems = []
-        if not (isinstance(self.units, (tuple, list)) and self.units and all(whole(width, 1) for width in self.units)):
+        units = self.units
+        if not (isinstance(units, (tuple, list)) and units and all(is_whole(width, 1) for width in units)):
             problems.append(f"units must be a non-empty tuple of positive whole numbers, got {self.units!r}")
         for name, low in (("members", 1), ("bins", 0), ("epochs", 1), ("batch_size", 1), ("patience", 0)):
             value = getattr(self, name)
-            if not whole(value, low) and not (name == "patience" and value is None):
+            if not is_whole(value, low) and not (name == "patience" and value is None):
                 problems.append(f"{name} must be a whole number >= {low}, got {value!r}")
         for name, allowed in (("ensemble", ENSEMBLES), ("missing", MISSING), ("schedule", SCHEDULES)):
             if getattr(self, name) not in allowed:
@@ -249,15 +245,11 @@ class HeartnetClassifier(ClassifierMixin, BaseEstimator):
         }
         for name, (low, high, closed) in ranges.items():
             value = getattr(self, name)
-            if not (number(value) and (low <= value if closed else low < value) and value < high):
+            if not (is_real(value) and (low <= value if closed else low < value) and value < high):
                 problems.append(f"{name} must be a number in {'[' if closed else '('}{low:g}, {high:g}), got {value!r}")
         seed = self.random_state
-        if isinstance(seed, bool) or not (
-            seed is None or isinstance(seed, np.random.RandomState) or (whole(seed, 0) and seed < 2**32)
-        ):
-            problems.append(
-                f"random_state must be a whole number from 0 to 2**32 - 1, a RandomState or None, got {seed!r}"
-            )
+        if not (seed is None or isinstance(seed, np.random.RandomState) or is_seed(seed)):
+            problems.append(f"random_state must be {SEED_RULE}, a RandomState or None, got {seed!r}")
         if problems:
             raise ValueError("; ".join(problems))
 

@@ -36,7 +36,6 @@ keras.io's structured-data examples do; the shipped model shares its weights.
 from __future__ import annotations
 
 import itertools
-import numbers
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -53,6 +52,7 @@ from heartnet.layers import (
     PiecewiseLinearEncoding,
     edges_from,
 )
+from heartnet.numeric import is_whole
 
 layers = keras.layers
 
@@ -140,15 +140,15 @@ def build_model(train_df: pd.DataFrame, *, seed: int = 0, **hparams) -> keras.Mo
     enters it (``MISSING``: with an indicator column, filled with the training
     mean, or not at all). The trainable part, the nested model
     ``network`` (``build_network``), turns it into the ``members``'
-    probabilities, and the output is their mean: the probability of heart
-    disease, shape (n, 1). ``seed`` seeds every random draw of the network
+    probabilities, and the output is their mean: the probability of coronary
+    artery disease, shape (n, 1). ``seed`` seeds every random draw of the network
     (initial weights, dropout), so no global generator is read or moved.
     Not compiled: ``heartnet.fitting`` fits the network.
     """
     if unknown := sorted(set(hparams) - set(DEFAULT_HPARAMS)):
         raise TypeError(f"build_model() got an unexpected keyword argument {unknown[0]!r}")
     units, dropout, members, ensemble, bins, missing = ({**DEFAULT_HPARAMS, **hparams}[n] for n in DEFAULT_HPARAMS)
-    if isinstance(bins, bool) or not isinstance(bins, numbers.Integral) or bins < 0:
+    if not is_whole(bins, 0):
         raise ValueError(f"bins must be 0 (standardize numbers) or a whole number of bins; got {bins!r}")
     if missing not in MISSING:
         raise ValueError(f"missing must be one of {', '.join(map(repr, MISSING))}; got {missing!r}")
@@ -183,7 +183,7 @@ def build_network(
     with per-member scalings). The layers that draw at random (initial
     weights, dropout masks) get the seeds ``seed``, ``seed + 1``, ... in order.
     """
-    if isinstance(members, bool) or not isinstance(members, numbers.Integral) or members < 1:
+    if not is_whole(members, 1):
         raise ValueError(f"members must be a whole number of MLPs, at least 1; got {members!r}")
     if ensemble not in ENSEMBLES:
         raise ValueError(f"ensemble must be one of {', '.join(map(repr, ENSEMBLES))}; got {ensemble!r}")

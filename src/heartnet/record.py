@@ -1,27 +1,28 @@
-"""The training record: what a saved model's metadata says about the training that made it.
+"""A saved model's metadata, typed: the training record, the recalibration record and storage's own keys.
 
 ``heartnet.training.train_and_save`` builds one ``TrainingRecord`` for every
 model it saves and hands ``as_metadata()`` to ``heartnet.storage.save_model``,
 which writes it into the JSON beside the ``.keras`` file and adds its own
-keys (when, library versions, the feature spec, the model file's sha256).
-``TrainingRecord.from_metadata`` is the one reader of those keys:
-``heartnet.storage.load`` parses them once into ``TrainedModel.record``, and
-the rest (the held-out split, the explanations' background rows, the
-estimator's hyper-parameters, the range warnings, the training rows among a
-hospital's patients, the command line, the app and the benchmarks) read its
-typed fields. Each field is checked as it is read, since the JSON may be
-edited by hand (the threshold is meant to be): a value of the wrong type, or
-a held-out row outside the recorded data, is a ``ModelError`` naming the
-field and the value. What a field missing from an older record means is
-written here, once. Like ``heartnet.features`` for a patient's row, this
-module only describes: it imports nothing that reads files or models, so
-every module that reads a record can import it.
+keys (when, library versions, the feature spec, the model file's sha256);
+``heartnet recalibrate`` adds a ``recalibration`` key (``RecalibrationRecord``).
+``ModelMetadata.from_metadata`` is the one reader of the whole file:
+``heartnet.storage.load`` parses it once, before Keras loads the model, into
+``TrainedModel.parsed`` and ``TrainedModel.record``, and the rest (the
+held-out split, the explanations' background rows, the estimator's
+hyper-parameters, the range warnings, the training rows among a hospital's
+patients, recalibration, the command line, the app and the benchmarks) read
+its typed fields. Each field is checked as it is read, since the JSON may be
+edited by hand (the threshold is meant to be): a value of the wrong type, a
+held-out row outside the recorded data or a background row that is not a
+valid patient (``heartnet.validation``) is a ``ModelError`` naming the field
+and the value. What a field missing from an older record means is written
+here, once. This module only describes and checks: it imports nothing that
+reads files or models, so every module that reads a model's metadata can
+import it.
 """
 
 from __future__ import annotations
 
-import math
-import numbers
 import reprlib
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
@@ -29,10 +30,19 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from heartnet.decision import DEFAULT_THRESHOLD, check_threshold
-from heartnet.errors import ModelError
-from heartnet.features import FEATURES
+from heartnet.errors import ModelError, ValidationError
+from heartnet.features import FEATURES, MISSING
+from heartnet.numeric import SEED_RULE, is_real, is_seed, is_whole
+from heartnet.validation import validate_rows
 
-__all__ = ["OLDER_HYPERPARAMETERS", "DataRecord", "SplitRecord", "TrainingRecord"]
+__all__ = [
+    "OLDER_HYPERPARAMETERS",
+    "DataRecord",
+    "ModelMetadata",
+    "RecalibrationRecord",
+    "SplitRecord",
+    "TrainingRecord",
+]
 
 # What a hyper-parameter absent from a record was when that model was trained: before ``missing`` was a choice,
 # a cholesterol not measured had the only handling there was, the indicator. A model saved without any record
@@ -40,7 +50,6 @@ __all__ = ["OLDER_HYPERPARAMETERS", "DataRecord", "SplitRecord", "TrainingRecord
 OLDER_HYPERPARAMETERS = {"missing": "indicator"}
 
 _NUMERIC = tuple(feature.name for feature in FEATURES if feature.kind == "numeric")
-_SEEDS = 2**32  # scikit-learn's and NumPy's seeds: whole numbers from 0 to 2**32 - 1
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -113,12 +122,12 @@ class TrainingRecord:
         top = _Fields(metadata)
         split = _Fields(top.get("split", _object, "an object") or {}, "split.")
         data = _Fields(top.get("data", _object, "an object") or {}, "data.")
-        if split.get("test_rows", _list_of(_whole), "a list of row positions") is None:
+        if split.get("test_rows", _list_of(is_whole), "a list of row positions") is None:
             return None
-        seed = top.get("seed", _seed, "a whole number from 0 to 2**32 - 1")
-        split_seed = split.get("seed", _seed, "a whole number from 0 to 2**32 - 1")
+        seed = top.get("seed", is_seed, SEED_RULE)
+        split_seed = split.get("seed", is_seed, SEED_RULE)
         seed = next((value for value in (seed, split_seed) if value is not None), 0)  # older: in the split only
-        rows = data.get("rows", lambda value: _whole(value) and value > 0, "a whole number of rows above 0")
+        rows = data.get("rows", lambda value: is_whole(value, 1), "a whole number of rows above 0")
         return cls(
             seed=seed,
             command=top.get("command", _text, "a text"),
@@ -132,29 +141,17 @@ class TrainingRecord:
             split=SplitRecord(
                 test_rows=split.test_rows(rows),
                 seed=seed if split_seed is None else split_seed,
-                test_size=split.get("test_size", lambda value: _number(value) and 0 < value < 1, "a share, 0 to 1"),
+                test_size=split.get("test_size", lambda value: is_real(value) and 0 < value < 1, "a share, 0 to 1"),
             ),
-            hyperparameters={**OLDER_HYPERPARAMETERS, **(top.get("hyperparameters", _object, "an object") or {})},
-            epochs_run=top.get("epochs_run", _whole, "a whole number"),
-            best_epoch=top.get("best_epoch", _whole, "a whole number"),
-            fit_seconds=top.get("fit_seconds", _number, "a number of seconds"),
+            hyperparameters=top.hyperparameters(),
+            epochs_run=top.get("epochs_run", is_whole, "a whole number"),
+            best_epoch=top.get("best_epoch", is_whole, "a whole number"),
+            fit_seconds=top.get("fit_seconds", is_real, "a number of seconds"),
             metrics=top.get("metrics", _object, "an object") or {},
             observed_ranges=top.observed_ranges(),
             training_fingerprints=top.get("training_fingerprints", _list_of(_text), "a list of texts"),
-            background=top.get("background", _list_of(_object), "a list of rows (objects)"),
+            background=top.background(),
         )
-
-
-def _whole(value) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _number(value) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _seed(value) -> bool:
-    return _whole(value) and 0 <= value < _SEEDS
 
 
 def _text(value) -> bool:
@@ -207,6 +204,96 @@ class _Fields:
         for name, pair in ranges.items():
             if name not in _NUMERIC:
                 raise self.bad("observed_ranges", name, f"ranges of the numeric features ({', '.join(_NUMERIC)})")
-            if not (isinstance(pair, list) and len(pair) == 2 and all(map(_number, pair)) and pair[0] <= pair[1]):
+            if not (isinstance(pair, list) and len(pair) == 2 and all(map(is_real, pair)) and pair[0] <= pair[1]):
                 raise self.bad(f"observed_ranges.{name}", pair, "[lowest, highest], two numbers")
         return dict(ranges)
+
+    def hyperparameters(self) -> dict[str, object]:
+        """The recorded hyper-parameters, over ``OLDER_HYPERPARAMETERS``; ``missing`` one of ``features.MISSING``."""
+        given = self.get("hyperparameters", _object, "an object") or {}
+        hyperparameters = {**OLDER_HYPERPARAMETERS, **given}
+        if hyperparameters["missing"] not in MISSING:
+            expected = f"one of {', '.join(map(repr, MISSING))}"
+            raise self.bad("hyperparameters.missing", hyperparameters["missing"], expected)
+        return hyperparameters
+
+    def background(self) -> list[dict] | None:
+        """The explanations' training rows, each a valid patient's row (``heartnet.validation.validate_rows``)."""
+        rows = self.get("background", _list_of(_object), "a list of rows (objects)")
+        if rows is None:
+            return None
+        try:
+            validate_rows(rows)
+        except ValidationError as error:
+            where = f"background[{error.row}]" + ("" if error.field is None else f".{error.field}")
+            if error.problem is None:  # a value: what it must be, and what it is
+                raise self.bad(where, error.value, error.allowed.removeprefix("expected ")) from None
+            message = f"'{self.prefix}{where}': {error.problem}; {error.allowed}"  # a field missing or unknown
+            raise ModelError(message, problem="bad_metadata") from None
+        return rows
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecalibrationRecord:
+    """What ``heartnet recalibrate`` records of the update that made a model from its base model.
+
+    ``entry`` is the update as written (the base model's sha256, the local
+    data, the method asked and the fitted update), ``chain`` the earlier
+    updates of the base model, oldest first, each an entry as written.
+    """
+
+    base_model_sha256: str | None = None
+    method_asked: str | None = None
+    local_data: Mapping[str, object]
+    entry: Mapping[str, object]
+    chain: list[Mapping[str, object]]
+
+    @classmethod
+    def from_metadata(cls, metadata: Mapping) -> RecalibrationRecord | None:
+        """The ``recalibration`` key of a model's metadata; None for a model not recalibrated."""
+        top = _Fields(metadata)
+        if top.get("recalibration", _object, "an object (written by heartnet recalibrate)") is None:
+            return None
+        fields = _Fields(metadata["recalibration"], "recalibration.")
+        chain = fields.get("chain", _list_of(_object), "a list of earlier updates (objects)") or []
+        return cls(
+            base_model_sha256=fields.get("base_model_sha256", _text, "a text (the base model's sha256)"),
+            method_asked=fields.get("method_asked", _text, "a text (a recalibration method)"),
+            local_data=fields.get("local_data", _object, "an object") or {},
+            entry={key: value for key, value in metadata["recalibration"].items() if key != "chain"},
+            chain=list(chain),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelMetadata:
+    """A saved model's metadata JSON, typed: storage's own keys, the training record and the recalibration.
+
+    ``heartnet.storage`` parses it once, before Keras loads the model, so a
+    damaged file is reported before a model load. ``training`` is None for a
+    model saved without a held-out split (``save_model``), ``recalibration``
+    for a model not recalibrated; a key of storage's own absent from an older
+    file reads as None (the threshold as ``DEFAULT_THRESHOLD``).
+    """
+
+    created: str | None = None
+    versions: Mapping[str, object] | None = None
+    features: list | None = None
+    model_sha256: str | None = None
+    threshold: float = DEFAULT_THRESHOLD
+    training: TrainingRecord | None = None
+    recalibration: RecalibrationRecord | None = None
+
+    @classmethod
+    def from_metadata(cls, metadata: Mapping) -> ModelMetadata:
+        """Parse and check every key; ``ModelError`` ("bad_metadata") naming the first field and value that is wrong."""
+        top = _Fields(metadata)
+        return cls(
+            created=top.get("created", _text, "a text (a date and time)"),
+            versions=top.get("versions", _object, "an object (library: version)"),
+            features=top.get("features", _list_of(_object), "a list of features (objects)"),
+            model_sha256=top.get("model_sha256", _text, "a text (the model file's sha256)"),
+            threshold=top.threshold(),
+            training=TrainingRecord.from_metadata(metadata),
+            recalibration=RecalibrationRecord.from_metadata(metadata),
+        )

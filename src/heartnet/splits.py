@@ -9,7 +9,6 @@ rows early stopping watches.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,18 +83,15 @@ class RecordedSplit:
         return self.data.iloc[self.train_rows]
 
 
-def recorded_split(record: TrainingRecord | Mapping | None) -> RecordedSplit:
+def recorded_split(record: TrainingRecord | None) -> RecordedSplit:
     """The one place a model's held-out rows are recovered: its recorded data (checked by sha256) and split.
 
-    ``record``: a saved model's training record (``heartnet.load(path).record``),
-    or its metadata (read with ``TrainingRecord.from_metadata``). Raises
+    ``record``: a saved model's training record (``heartnet.load(path).record``). Raises
     ``NoRecordedSplit`` for a model saved without one (the public
     ``save_model``: its record is None), ``DataDiffers`` when the data found
     is not the recorded one (another sha256, or not the recorded number of
     rows), and the loader's own errors when it cannot be read.
     """
-    if isinstance(record, Mapping):
-        record = TrainingRecord.from_metadata(record)
     if record is None:
         raise NoRecordedSplit(
             "the model's metadata records no held-out split (it was not saved by `heartnet train`); "

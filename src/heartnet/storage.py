@@ -30,12 +30,12 @@ import numpy as np
 # heartnet.layers registers the custom layers that loading needs (@register_keras_serializable).
 from heartnet import layers as _custom_layers  # noqa: F401
 from heartnet.backend import keras
-from heartnet.decision import DEFAULT_THRESHOLD, check_threshold, classify
+from heartnet.decision import DEFAULT_THRESHOLD, classify
 from heartnet.errors import ModelError
 from heartnet.features import TARGET, model_inputs, spec_as_dicts
 from heartnet.files import atomic_paths, file_sha256
 from heartnet.paths import default_model_path
-from heartnet.record import OLDER_HYPERPARAMETERS, TrainingRecord
+from heartnet.record import OLDER_HYPERPARAMETERS, ModelMetadata, TrainingRecord
 
 __all__ = [
     "TrainedModel",
@@ -120,12 +120,17 @@ def _to_json(value):
 
 
 def load_metadata(path: str | os.PathLike | None = None) -> dict:
-    """The metadata JSON of the model at ``path`` (default: the default model).
+    """The metadata JSON of the model at ``path`` (default: the default model), every key checked.
 
-    Raises ``ModelError`` ("bad_metadata") when it is not a JSON object or its
-    threshold is not a number from 0 to 1.
+    Raises ``ModelError`` ("bad_metadata") when it is not a JSON object or a
+    value is not what heartnet writes (``heartnet.record.ModelMetadata``),
+    naming the file, the field and the value.
     """
-    path = _resolve(path)
+    return _read_metadata(_resolve(path))[0]
+
+
+def _read_metadata(path: Path) -> tuple[dict, ModelMetadata]:
+    """The metadata JSON beside the model at ``path``, as written and parsed (the one parse, before Keras loads)."""
     json_path = metadata_path(path)
     if not json_path.is_file():
         raise ModelError(
@@ -137,12 +142,10 @@ def load_metadata(path: str | os.PathLike | None = None) -> dict:
         raise ModelError(f"{json_path}: not valid JSON ({error})", problem="bad_metadata", name=path.name) from None
     if not isinstance(record, dict):
         raise ModelError(f"{json_path}: not a JSON object", problem="bad_metadata", name=path.name)
-    if "threshold" in record:
-        try:
-            check_threshold(record["threshold"])
-        except ValueError as error:
-            raise ModelError(f"{json_path}: {error}", problem="bad_metadata", name=path.name) from None
-    return record
+    try:
+        return record, ModelMetadata.from_metadata(record)
+    except ModelError as error:
+        raise ModelError(f"{json_path}: {error}", problem="bad_metadata", name=path.name) from None
 
 
 @dataclass(frozen=True, eq=False)
@@ -151,11 +154,13 @@ class TrainedModel:
 
     ``model`` is the Keras model (raw rows in, probability out), ``metadata``
     the JSON (threshold, feature spec, metrics, versions...), ``path`` the
-    file it came from (None for a model not loaded from disk), ``record`` the
-    training record in the metadata, typed (``heartnet.record.TrainingRecord``;
-    None for a model saved without a held-out split, by ``save_model``): read
-    it, not the metadata's keys. Making a handle parses the record, so a
-    damaged one raises ``ModelError`` ("bad_metadata") here. Pass the handle
+    file it came from (None for a model not loaded from disk), ``parsed`` the
+    metadata typed (``heartnet.record.ModelMetadata``: ``load`` parses it
+    before Keras loads the model; a handle made from a bare ``metadata``
+    parses it here, so a damaged one raises ``ModelError`` ("bad_metadata")),
+    ``record`` its training record (``heartnet.record.TrainingRecord``; None
+    for a model saved without a held-out split, by ``save_model``): read
+    these, not the metadata's keys. Pass the handle
     wherever heartnet takes a model (``predict``, ``predict_one``,
     ``score_csv``); ``classify`` turns its probabilities into classes at the
     model's own threshold.
@@ -164,17 +169,20 @@ class TrainedModel:
     model: keras.Model
     metadata: dict = field(default_factory=dict)
     path: Path | None = None
+    parsed: ModelMetadata | None = field(default=None, repr=False)  # None: parsed from ``metadata`` here
     record: TrainingRecord | None = field(init=False, repr=False)
     # What has been computed once for this handle (``cached``), by the function that computed it.
     _cache: dict[Callable, Any] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "record", TrainingRecord.from_metadata(self.metadata))  # frozen: set once, here
+        if self.parsed is None:  # frozen: set once, here
+            object.__setattr__(self, "parsed", ModelMetadata.from_metadata(self.metadata))
+        object.__setattr__(self, "record", self.parsed.training)
 
     @property
     def threshold(self) -> float:
         """The decision threshold recorded with the model (``DEFAULT_THRESHOLD`` if none was)."""
-        return float(self.metadata.get("threshold", DEFAULT_THRESHOLD))
+        return self.parsed.threshold
 
     @property
     def observed_ranges(self) -> dict[str, list[float]] | None:
@@ -220,14 +228,14 @@ def load(path: str | os.PathLike | None = None) -> TrainedModel:
         )
     if not path.is_file():
         raise ModelError(f"no model at {path}; {_TRAIN_HINT}", problem="missing", name=path.name)
-    record = load_metadata(path)
-    if model_inputs(record.get("features")) != model_inputs(spec_as_dicts()):
+    record, parsed = _read_metadata(path)
+    if model_inputs(parsed.features) != model_inputs(spec_as_dicts()):
         raise ModelError(
             f"{path}: the model was saved with a different feature spec than this heartnet's; retrain it",
             problem="other_spec",
             name=path.name,
         )
-    if record.get("model_sha256") not in (None, file_sha256(path)):
+    if parsed.model_sha256 not in (None, file_sha256(path)):
         raise ModelError(
             f"{path}: the model file does not match its metadata (sha256 differs); retrain it",
             problem="sha256",
@@ -241,10 +249,7 @@ def load(path: str | os.PathLike | None = None) -> TrainedModel:
             problem="unreadable",
             name=path.name,
         ) from None
-    try:
-        return TrainedModel(model, record, path)
-    except ModelError as error:  # the training record, parsed and checked
-        raise ModelError(f"{metadata_path(path)}: {error}", problem="bad_metadata", name=path.name) from None
+    return TrainedModel(model, record, path, parsed)
 
 
 def load_model(path: str | os.PathLike | None = None) -> keras.Model:

@@ -193,12 +193,11 @@ def recalibrate(
         probabilities = model_probabilities(trained, local.frame)  # validated rows: no second validation
     update = fit_update(local.frame[TARGET].to_numpy(), probabilities, method)
     model = recalibrated_model(trained.model, update)
-    base = trained.metadata
-    previous = base.get("recalibration")
-    chain = [*previous.get("chain", []), {k: v for k, v in previous.items() if k != "chain"}] if previous else []
+    base, previous = trained.metadata, trained.parsed.recalibration  # the recalibration key, typed and checked
+    chain = [*previous.chain, dict(previous.entry)] if previous else []
     metadata = {key: value for key, value in base.items() if key not in ("model_sha256", "created", "versions")}
     metadata["recalibration"] = {
-        "base_model_sha256": base.get("model_sha256"),
+        "base_model_sha256": trained.parsed.model_sha256,
         "local_data": {"sha256": local.sha256, "rows": len(local.frame), "rows_rejected": local.left_out},
         "method_asked": method,
         **update.to_dict(),

@@ -312,9 +312,9 @@ def test_every_name_taken_from_another_heartnet_module_is_in_its_public_names():
 # themselves; `heartnet.cli` and `heartnet.app` sit in the layer of their modules.
 LAYERS = [  # each layer: its modules' names, as ``heartnet.<name>`` would import them
     # the spec and the ground: what a row, an error, a threshold and a training record are; where files go
-    "errors paths quiet features decision logits record",
+    "errors paths quiet features numeric decision logits",
     # files and rows: writing files, reading CSV, judging rows against the spec
-    "files rules csvio validation cells ranges",
+    "files rules csvio validation cells ranges record",
     # the network and its file: TensorFlow, the layers, the model, saving and loading (no dataset here)
     "backend layers model storage",
     # the dataset and every split of it

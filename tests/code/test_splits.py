@@ -13,14 +13,19 @@ from heartnet.record import TrainingRecord
 from heartnet.splits import recorded_split
 
 
+def _split(metadata: dict):
+    """The held-out split of the training record in ``metadata`` (as ``heartnet.load(path).record`` would hold it)."""
+    return recorded_split(TrainingRecord.from_metadata(metadata))
+
+
 def test_the_recorded_split_is_the_models_own_and_refuses_what_it_cannot_recover(metadata, dataset, test_rows):
-    split = recorded_split(metadata)
+    split = _split(metadata)
     pd.testing.assert_frame_equal(split.test, test_rows)
     assert len(split.train) + len(split.test) == len(dataset) and not set(split.train_rows) & set(split.test_rows)
     with pytest.raises(NoRecordedSplit, match="records no held-out split"):
-        recorded_split({**metadata, "split": {}})
+        _split({**metadata, "split": {}})
     with pytest.raises(DataDiffers, match=r"expected sha256 0+, found"):
-        recorded_split({**metadata, "data": {**metadata["data"], "sha256": "0" * 64}})
+        _split({**metadata, "data": {**metadata["data"], "sha256": "0" * 64}})
 
 
 def test_a_training_record_reads_back_as_the_metadata_it_was_written_as(metadata):
@@ -83,10 +88,8 @@ def test_an_older_record_reads_its_seed_from_the_split_and_missing_as_the_indica
 def test_a_recorded_split_of_data_not_checked_by_sha256_still_needs_its_rows(metadata, dataset):
     unchecked = _edited(metadata, "data", {"source": "builtin", "rows": len(dataset) + 1})
     with pytest.raises(DataDiffers, match=rf"it has {len(dataset)} rows, the record names {len(dataset) + 1}"):
-        recorded_split(unchecked)
+        _split(unchecked)
     older = _edited(_edited(metadata, "data", {"source": "builtin"}), "split.test_rows", [len(dataset)])
     with pytest.raises(DataDiffers, match=rf"it has {len(dataset)} rows"):
-        recorded_split(older)
-    assert len(recorded_split(_edited(metadata, "data", {"source": "builtin"})).test) == len(
-        metadata["split"]["test_rows"]
-    )
+        _split(older)
+    assert len(_split(_edited(metadata, "data", {"source": "builtin"})).test) == len(metadata["split"]["test_rows"])

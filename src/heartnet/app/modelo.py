@@ -20,7 +20,7 @@ MEMBER_NEURONS = 4  # neurons drawn per layer of the member diagram (one hidden 
 
 st.title("El modelo")
 model = model_or_stop()
-metadata = model.metadata
+model_sha256 = model.parsed.model_sha256 or ""  # the cache key of what is drawn from the model
 
 
 @st.cache_data(show_spinner="Dibujando la arquitectura…")
@@ -46,7 +46,7 @@ def _global_explanation(model_sha256: str, rows: tuple[int, ...]):
     return explain(model, dataset().iloc[list(rows)], background=background)
 
 
-whole, member = _diagrams(metadata.get("model_sha256", ""))
+whole, member = _diagrams(model_sha256)
 members = member_count(model.model)
 st.subheader("Arquitectura")
 st.write(
@@ -86,9 +86,7 @@ st.write(
     "en esa variable."
 )
 try:
-    explanation = _global_explanation(
-        metadata.get("model_sha256", ""), tuple(model.record.split.test_rows[:EXPLAINED_ROWS].tolist())
-    )
+    explanation = _global_explanation(model_sha256, tuple(model.record.split.test_rows[:EXPLAINED_ROWS].tolist()))
 except NoBackground as error:
     st.info(no_background_message(error))
 else:

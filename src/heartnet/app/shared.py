@@ -67,7 +67,7 @@ def typical() -> dict:
 
 def contributions(model: heartnet.TrainedModel, row: dict) -> pd.DataFrame:
     """One patient's Shapley values (``heartnet.explain.contributions``), cached per model and row."""
-    frame, attrs = _contributions(model, str(model.path), model.metadata.get("model_sha256", ""), tuple(row.items()))
+    frame, attrs = _contributions(model, str(model.path), model.parsed.model_sha256 or "", tuple(row.items()))
     frame = frame.copy()
     frame.attrs.update(attrs)
     return frame

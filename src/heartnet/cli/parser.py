@@ -16,6 +16,7 @@ from heartnet.cli.commands import (
 )
 from heartnet.decision import DEFAULT_THRESHOLD, THRESHOLD_RULE, check_threshold
 from heartnet.features import FEATURE_NAMES
+from heartnet.numeric import SEEDS
 from heartnet.recalibration import METHODS  # both numpy only: --help stays fast
 
 __all__ = ["build_parser"]
@@ -89,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Stratified 80/20 split, train on 80%, report held-out metrics, save model and metadata.",
     )
     train.add_argument(
-        "--seed", type=_whole(0, 2**32 - 1), default=0, help="seed of the split and of training (default: 0)"
+        "--seed", type=_whole(0, SEEDS - 1), default=0, help="seed of the split and of training (default: 0)"
     )
     train.add_argument("--out", metavar="PATH", help=f"where to save the .keras model ({_DEFAULT_MODEL})")
     train.add_argument(
