@@ -1,6 +1,6 @@
 """The README's check at a hospital the model has not seen, run for real, so that the README shows its real output.
 
-    python benchmarks/hospital_check.py [--out PATH] [--hospital NAME]
+    python -m benchmarks.hospital_check [--out PATH] [--hospital NAME]
 
 In a temporary folder, as a user would type them: write one hospital's
 labelled patients in two stratified halves (``heartnet data --hospital``),
@@ -22,10 +22,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from common import REPORTS, publish
-from model_tables import hospital_check_block
+from benchmarks.common import REPORTS, publish
+from benchmarks.model_tables import hospital_check_block
 
 HOSPITAL = "Hungary"  # its probabilities move most when the model has not seen it: the check shows why it matters
 
