@@ -59,7 +59,7 @@ def run(hospital: str = HOSPITAL) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.hospital_check", description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(REPORTS / "hospital_check.json"), help="where to write the JSON report")
     parser.add_argument(
         "--hospital", default=HOSPITAL, help=f"the hospital to check the model on (default: {HOSPITAL})"

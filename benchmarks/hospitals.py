@@ -434,7 +434,7 @@ def run(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.hospitals", description=__doc__.splitlines()[0])
     parser.add_argument(
         "--out",
         help="where to write the JSON report (default: reports/hospitals.json; with --data, NAME_hospitals.json "

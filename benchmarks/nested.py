@@ -158,7 +158,7 @@ def run(selection_path: str | Path, *, resamples: int = 2000, seed: int = 0) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.nested", description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(REPORTS / "nested.json"), help="where to write the JSON report")
     parser.add_argument(
         "--selection", default=str(REPORTS / "selection.json"), help="the nested search's report (make search)"

@@ -111,7 +111,7 @@ def goals(summary: dict) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.quality", description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(REPORTS / "quality.json"), help="where to write the JSON report")
     parser.add_argument("--repeats", type=int, default=5, help="repeats of the 5-fold split (default: 5)")
     parser.add_argument("--rows", type=int, help="use a stratified sample of this many rows (for quick checks)")

@@ -98,7 +98,7 @@ def update(document: Path, reports: Path, blocks: dict = README_BLOCKS) -> tuple
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.readme_table", description=__doc__.splitlines()[0])
     parser.add_argument("--readme", default=str(project_root() / "README.md"))
     parser.add_argument("--model-card", default=str(project_root() / "docs" / "model_card.md"))
     parser.add_argument("--data-readme", default=str(project_root() / "data" / "README.md"))

@@ -133,7 +133,7 @@ def run(*, sizes: list[int], chunk: int, model_path: Path, many_bad: float = 0.3
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.scoring", description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(REPORTS / "scoring.json"), help="where to write the JSON report")
     parser.add_argument("--sizes", default="100000,1000000,5000000", help="comma-separated row counts")
     parser.add_argument("--chunk-size", type=int, default=100_000, help="rows per chunk (default: 100000)")

@@ -203,7 +203,7 @@ def run(*, rows: int | None = None, seed: int = 0, names=None) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.selection", description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(REPORTS / "selection.json"), help="where to write the JSON report")
     parser.add_argument("--rows", type=int, help="a sample of this many rows, stratified by hospital and outcome")
     parser.add_argument("--candidates", help="comma-separated subset of the candidates (default: all)")

@@ -64,7 +64,7 @@ def _calibration(y, p) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.shipped", description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(REPORTS / "shipped.json"), help="where to write the JSON report")
     parser.add_argument("--seed", type=int, default=0, help="the seed heartnet train takes (default: 0)")
     parser.add_argument("--model", help="describe this model, saved by heartnet train, instead of training one")

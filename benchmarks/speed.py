@@ -182,7 +182,7 @@ def run(*, rows: int = 1_000_000, calls: int = 1000, repeats: int = 3, process_r
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.speed", description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(REPORTS / "speed.json"), help="where to write the JSON report")
     parser.add_argument(
         "--rows", type=int, default=1_000_000, help="rows for the batch throughput (default: 1,000,000)"
