@@ -66,19 +66,19 @@ chromium:
 	  else echo "chromium missing and apt unavailable: the browser test will be skipped"; fi; }
 
 search: $(STAMP) ## the nested leave-one-hospital-out search that chooses the default model, and its interval -> reports/selection.json, nested.json
-	$(BIN)/python benchmarks/selection.py
-	$(BIN)/python benchmarks/nested.py
-	$(BIN)/python benchmarks/readme_table.py
+	$(BIN)/python -m benchmarks.selection
+	$(BIN)/python -m benchmarks.nested
+	$(BIN)/python -m benchmarks.readme_table
 
 bench: models/heartnet.keras ## every benchmark but the search -> reports/*.json and the documents' tables
-	$(BIN)/python benchmarks/quality.py
-	$(BIN)/python benchmarks/hospitals.py
-	$(BIN)/python benchmarks/shipped.py
-	$(BIN)/python benchmarks/hospital_check.py
-	$(BIN)/python benchmarks/speed.py
-	$(BIN)/python benchmarks/scoring.py
-	$(BIN)/python benchmarks/nested.py
-	$(BIN)/python benchmarks/readme_table.py
+	$(BIN)/python -m benchmarks.quality
+	$(BIN)/python -m benchmarks.hospitals
+	$(BIN)/python -m benchmarks.shipped
+	$(BIN)/python -m benchmarks.hospital_check
+	$(BIN)/python -m benchmarks.speed
+	$(BIN)/python -m benchmarks.scoring
+	$(BIN)/python -m benchmarks.nested
+	$(BIN)/python -m benchmarks.readme_table
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

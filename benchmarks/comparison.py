@@ -7,10 +7,8 @@ folds (``repeated_folds`` gives the project's); ``corrected_paired_ttest``
 compares two models fold by fold (quality.py). ``metrics_by_group`` scores
 probabilities within each hospital or sex and ``paired_difference`` gives the
 interval of a difference between two models over held-out hospitals
-(hospitals.py). A module of ``benchmarks/``, not of the package: the
-benchmarks import it as their sibling (``from comparison import ...``).
-(Not named ``statistics.py``: with this folder first on ``sys.path`` it would
-hide the standard library's ``statistics``, which seaborn imports.)
+(hospitals.py). A module of the ``benchmarks`` package, not of heartnet's: the
+benchmarks import it by its full name (``from benchmarks.comparison import ...``).
 """
 
 from __future__ import annotations

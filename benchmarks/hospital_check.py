@@ -1,6 +1,6 @@
 """The README's check at a hospital the model has not seen, run for real, so that the README shows its real output.
 
-    python benchmarks/hospital_check.py [--out PATH] [--hospital NAME]
+    python -m benchmarks.hospital_check [--out PATH] [--hospital NAME]
 
 In a temporary folder, as a user would type them: write one hospital's
 labelled patients in two stratified halves (``heartnet data --hospital``),
@@ -22,10 +22,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from common import REPORTS, publish
-from model_tables import hospital_check_block
+from benchmarks.common import REPORTS, publish
+from benchmarks.model_tables import hospital_check_block
 
 HOSPITAL = "Hungary"  # its probabilities move most when the model has not seen it: the check shows why it matters
 
@@ -61,7 +59,7 @@ def run(hospital: str = HOSPITAL) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.hospital_check", description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(REPORTS / "hospital_check.json"), help="where to write the JSON report")
     parser.add_argument(
         "--hospital", default=HOSPITAL, help=f"the hospital to check the model on (default: {HOSPITAL})"

@@ -7,8 +7,7 @@ and decision curves.
 
 from __future__ import annotations
 
-from tables import markdown_table
-
+from benchmarks.tables import markdown_table
 from heartnet.features import HOSPITALS, SEX
 from heartnet.spanish import MODEL_NAMES, UPDATE_NAMES, decimal, maybe_decimal, percent
 

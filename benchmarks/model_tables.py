@@ -8,8 +8,7 @@ docs/model_card.md. Like ``tables.py``, no number is typed here.
 
 from __future__ import annotations
 
-from tables import hospital_range, markdown_table, with_interval
-
+from benchmarks.tables import hospital_range, markdown_table, with_interval
 from heartnet.features import FEATURES, HOSPITALS
 from heartnet.spanish import decimal, percent
 

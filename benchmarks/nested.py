@@ -1,6 +1,6 @@
 """The project's headline number with a 95 % interval: the nested leave-one-hospital-out estimate, repeated.
 
-    python benchmarks/nested.py [--out PATH] [--selection PATH] [--resamples N] [--seed N]
+    python -m benchmarks.nested [--out PATH] [--selection PATH] [--resamples N] [--seed N]
 
 Reads the nested search's report (reports/selection.json, ``make search``; the
 search itself is not rerun): for each outer fold, refits the candidate the
@@ -24,14 +24,12 @@ import json
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
 import numpy as np
-from common import REPORTS, publish
 from scipy import stats
-from tables import nested_estimate
 
 import heartnet
+from benchmarks.common import REPORTS, publish
+from benchmarks.tables import nested_estimate
 from heartnet.errors import DataError, HeartnetError
 from heartnet.evaluate import roc_auc_of_classes
 from heartnet.features import HOSPITAL
@@ -160,7 +158,7 @@ def run(selection_path: str | Path, *, resamples: int = 2000, seed: int = 0) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.nested", description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(REPORTS / "nested.json"), help="where to write the JSON report")
     parser.add_argument(
         "--selection", default=str(REPORTS / "selection.json"), help="the nested search's report (make search)"

@@ -1,6 +1,6 @@
 """Write the benchmark tables into the READMEs and the model card from reports/*.json (never typed by hand).
 
-    python benchmarks/readme_table.py [--readme PATH] [--model-card PATH] [--data-readme PATH] [--reports DIR] [--check]
+    python -m benchmarks.readme_table [--readme PATH] [--model-card PATH] [--data-readme PATH] [--reports DIR] [--check]
 
 In each document, replaces what stands between ``<!-- NAME:start -->`` and
 ``<!-- NAME:end -->`` for each of its blocks (the README: ``model``, the
@@ -17,10 +17,8 @@ import json
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from common import REPORTS
-from hospital_tables import (
+from benchmarks.common import REPORTS
+from benchmarks.hospital_tables import (
     decision_table,
     hospitals_data_table,
     hospitals_table,
@@ -28,7 +26,7 @@ from hospital_tables import (
     sex_table,
     threshold_table,
 )
-from model_tables import (
+from benchmarks.model_tables import (
     glance_table,
     headline_list,
     hospital_check_block,
@@ -36,8 +34,7 @@ from model_tables import (
     sample_size_table,
     shipped_table,
 )
-from tables import quality_table, scoring_table, selection_table, shipped_model_text, speed_table
-
+from benchmarks.tables import quality_table, scoring_table, selection_table, shipped_model_text, speed_table
 from heartnet.paths import project_root
 
 FOOTER = "Generado por `benchmarks/readme_table.py` a partir de `reports/*.json` (`make bench`)."
@@ -101,7 +98,7 @@ def update(document: Path, reports: Path, blocks: dict = README_BLOCKS) -> tuple
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.readme_table", description=__doc__.splitlines()[0])
     parser.add_argument("--readme", default=str(project_root() / "README.md"))
     parser.add_argument("--model-card", default=str(project_root() / "docs" / "model_card.md"))
     parser.add_argument("--data-readme", default=str(project_root() / "data" / "README.md"))

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
 import re
+import subprocess
+import sys
+import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import heartnet
 from heartnet.features import MISSING
-from tests.benchmark_modules import BENCHMARKS, load
+
+ROOT = Path(__file__).resolve().parents[2]
+REPORTS = ROOT / "reports"
 
 
 @pytest.mark.slow
 def test_quality_benchmark_on_a_tiny_configuration(tmp_path, capsys):
+    from benchmarks import quality, tables
+
     out = tmp_path / "quality.json"
-    assert load("quality").main(["--repeats", "1", "--rows", "120", "--out", str(out)]) == 0
+    assert quality.main(["--repeats", "1", "--rows", "120", "--out", str(out)]) == 0
     report = json.loads(out.read_text(encoding="utf-8"))
     assert list(report["models"]) == [
         "heartnet",
@@ -38,18 +48,18 @@ def test_quality_benchmark_on_a_tiny_configuration(tmp_path, capsys):
     interval = report["comparisons"]["random_forest"]["roc_auc"]
     assert interval["low"] <= interval["mean"] <= interval["high"]
     assert {"cpu", "cores"} <= set(report["machine"]) and {"keras", "catboost"} <= set(report["versions"])
-    assert load("tables").quality_table(report) in capsys.readouterr().out  # the documents' own table
+    assert tables.quality_table(report) in capsys.readouterr().out  # the documents' own table
 
 
 @pytest.mark.slow
 def test_selection_benchmark_on_a_tiny_configuration(tmp_path, capsys, monkeypatch, dataset):
+    from benchmarks import selection, tables
     from heartnet.features import HOSPITAL
 
-    selection_table = load("tables").selection_table
+    selection_table = tables.selection_table
     from heartnet.splits import holdout_split
 
     out = tmp_path / "selection.json"
-    selection = load("selection")
     tiny = {"a": {"members": 1, "epochs": 2, "patience": None}, "b": {"members": 2, "epochs": 2, "patience": None}}
     monkeypatch.setattr(selection, "CANDIDATES", tiny)
     searched = []  # every search's training rows and hospitals (cross_validate clones it: patch the class)
@@ -79,7 +89,7 @@ def test_selection_benchmark_on_a_tiny_configuration(tmp_path, capsys, monkeypat
     assert final_rows and not final_rows & set(test_rows)
     assert report["cv"]["final_search"]["rows"] == len(final_rows)
     assert f"**`{report['chosen_default']}`**" in selection_table(report)
-    assert load("tables").selection_table(report) in capsys.readouterr().out
+    assert tables.selection_table(report) in capsys.readouterr().out
     assert HOSPITAL not in report["chosen_params"]
 
 
@@ -91,9 +101,11 @@ def dataset_hospitals() -> list[str]:
 
 @pytest.mark.slow
 def test_speed_benchmark_on_a_tiny_configuration(tmp_path, capsys):
+    from benchmarks import speed, tables
+
     out = tmp_path / "speed.json"
     argv = ["--repeats", "1", "--rows", "120", "--calls", "20", "--process-runs", "1", "--out", str(out)]
-    assert load("speed").main(argv) == 0
+    assert speed.main(argv) == 0
     report = json.loads(out.read_text(encoding="utf-8"))
     assert set(report["train_seconds"]) >= {"heartnet", "random_forest"}
     assert report["predict_one"]["p50_ms"] > 0 and report["predict_one"]["speedup_p50"] > 0
@@ -115,11 +127,13 @@ def test_speed_benchmark_on_a_tiny_configuration(tmp_path, capsys):
         "predict_over_import_seconds",
     }
     assert report["goals"]["help_seconds"]["measured"] == max(cli["help_s"].values())
-    assert load("tables").speed_table(report) in capsys.readouterr().out
+    assert tables.speed_table(report) in capsys.readouterr().out
 
 
 def test_readme_tables_are_generated_from_the_committed_reports():
-    assert load("readme_table").main(["--check"]) == 0
+    from benchmarks import readme_table
+
+    assert readme_table.main(["--check"]) == 0
 
 
 def _document(path, blocks, around=("intro", "rest")):
@@ -129,7 +143,8 @@ def _document(path, blocks, around=("intro", "rest")):
 
 
 def test_readme_table_renders_a_report(tmp_path):
-    table = load("readme_table")
+    from benchmarks import readme_table as table
+
     readme = _document(tmp_path / "README.md", table.README_BLOCKS)
     card = _document(tmp_path / "model_card.md", table.MODEL_CARD_BLOCKS)
     data_readme = _document(tmp_path / "data.md", table.DATA_README_BLOCKS)
@@ -163,7 +178,9 @@ def test_readme_table_renders_a_report(tmp_path):
 
 def test_the_readmes_model_sentence_is_the_searchs_winner_merged_with_the_defaults():
     """The sentence carries the report's values and the package's defaults for what the search left alone."""
-    shipped_model_text = load("tables").shipped_model_text
+    from benchmarks import tables
+
+    shipped_model_text = tables.shipped_model_text
     defaults = heartnet.HeartnetClassifier().get_params()
 
     params = {"members": 3, "units": [11], "bins": 0, "missing": "mean"}
@@ -185,8 +202,10 @@ def test_the_readmes_model_sentence_is_the_searchs_winner_merged_with_the_defaul
 
 @pytest.mark.slow
 def test_scoring_benchmark_on_a_tiny_configuration(tmp_path, trained_path, capsys):
+    from benchmarks import scoring, tables
+
     out = tmp_path / "scoring.json"
-    code = load("scoring").main(
+    code = scoring.main(
         ["--sizes", "600", "--chunk-size", "100", "--model", str(trained_path), "--out", str(out)]
     )  # one size: each size costs two child processes that import TensorFlow
     assert code == 0
@@ -203,12 +222,14 @@ def test_scoring_benchmark_on_a_tiny_configuration(tmp_path, trained_path, capsy
         "memory_ratio_many_bad_rows_to_smallest",
     }
     printed = capsys.readouterr().out
-    assert load("tables").scoring_table(report) in printed and "30 % de filas dañadas en 600 filas" in printed
+    assert tables.scoring_table(report) in printed and "30 % de filas dañadas en 600 filas" in printed
 
 
 def test_the_shipped_models_facts_come_from_its_own_record(tmp_path, trained_path, capsys):
+    from benchmarks import model_tables, shipped
+
     out = tmp_path / "shipped.json"
-    assert load("shipped").main(["--model", str(trained_path), "--out", str(out)]) == 0
+    assert shipped.main(["--model", str(trained_path), "--out", str(out)]) == 0
     report = json.loads(out.read_text(encoding="utf-8"))
     record = heartnet.load(trained_path).metadata
     assert report["rows"]["training"] + report["rows"]["held_out"] == record["data"]["rows"]
@@ -216,23 +237,22 @@ def test_the_shipped_models_facts_come_from_its_own_record(tmp_path, trained_pat
     assert held["roc_auc_low"] <= held["roc_auc"] <= held["roc_auc_high"]
     assert held["calibration_slope_low"] <= held["calibration_slope"] <= held["calibration_slope_high"]
     assert held["sensitivity"] == record["metrics"]["sensitivity"] and report["threshold"] == record["threshold"]
-    card = load("model_tables").shipped_table(
-        report | {"machine": {"date": "2026-12-05T00:00"}, "source": {"commit": None}}
-    )
+    card = model_tables.shipped_table(report | {"machine": {"date": "2026-12-05T00:00"}, "source": {"commit": None}})
     assert f"{report['rows']['training']} de entrenamiento" in card and "sensibilidad" in card
 
 
 def test_the_readmes_hospital_check_is_a_session_the_cli_accepts():
     """Every command of the README's check parses (the report shows what each one printed when it ran)."""
+    from benchmarks import hospital_check as check
+    from benchmarks import model_tables
     from heartnet.cli.parser import build_parser
 
-    check = load("hospital_check")
     for command in check.steps("Long Beach VA"):
         assert command[0] == "heartnet"
         build_parser().parse_args(command[1:])  # argparse exits (SystemExit) on a command it does not take
     ran = {"commands": [{"command": ["heartnet", "evaluate"], "stdout": "a\nconfusion matrix\n  1  2\n  3  4\nb\n",
                          "stderr": "heartnet: warning: w\n", "exit": 0}]}  # fmt: skip
-    block = load("model_tables").hospital_check_block(ran)
+    block = model_tables.hospital_check_block(ran)
     assert block == "```console\n$ heartnet evaluate\na\n[…]\nb\nheartnet: warning: w\n```"
 
 
@@ -253,7 +273,7 @@ def _evaluation(stdout: str) -> dict:
 
 def test_the_readmes_reading_of_the_hospital_check_is_what_the_committed_session_printed():
     """«Cómo leerlo» under the README's session says these things in words: the report must still show them."""
-    report = json.loads((BENCHMARKS.parent / "reports" / "hospital_check.json").read_text(encoding="utf-8"))
+    report = json.loads((REPORTS / "hospital_check.json").read_text(encoding="utf-8"))
     first, base, updated = (
         _evaluation(step["stdout"]) for step in report["commands"] if step["command"][1] == "evaluate"
     )
@@ -270,7 +290,9 @@ def test_the_readmes_reading_of_the_hospital_check_is_what_the_committed_session
 
 
 def test_the_package_default_is_the_winner_of_the_committed_nested_search():
-    report = json.loads((BENCHMARKS.parent / "reports" / "selection.json").read_text(encoding="utf-8"))
+    from benchmarks import selection
+
+    report = json.loads((REPORTS / "selection.json").read_text(encoding="utf-8"))
     import heartnet
 
     defaults = heartnet.HeartnetClassifier().get_params()
@@ -278,7 +300,6 @@ def test_the_package_default_is_the_winner_of_the_committed_nested_search():
     assert {name: defaults[name] for name in chosen} == {
         name: tuple(value) if isinstance(value, list) else value for name, value in chosen.items()
     }
-    selection = load("selection")
     names = list(report["candidates"])
     by_fold = [report["candidates"][name]["final_search_log_loss_by_fold"] for name in names]
     results = {"mean_test_score": [-np.mean(losses) for losses in by_fold]}
@@ -287,13 +308,15 @@ def test_the_package_default_is_the_winner_of_the_committed_nested_search():
 
 
 def test_a_custom_encoding_yields_to_keras_normalization_within_the_searchs_noise():
+    from benchmarks import selection
+
     names = ["ple4_net", "standardized_net", "ple4_other"]
 
     def results(*losses_by_fold):  # one list of per-hospital log losses per candidate
         table = {"mean_test_score": [-np.mean(losses) for losses in losses_by_fold]}
         return table | {f"split{k}_test_score": [-losses[k] for losses in losses_by_fold] for k in range(3)}
 
-    choose = load("selection").prefer_standard(names)
+    choose = selection.prefer_standard(names)
     noisy = results([0.40, 0.42, 0.38], [0.39, 0.45, 0.38], [0.5, 0.5, 0.5])  # ahead by 0.0067, SE 0.012
     assert choose(noisy) == 1
     clear = results([0.40, 0.42, 0.38], [0.45, 0.47, 0.43], [0.5, 0.5, 0.5])  # ahead by 0.05 in every fold
@@ -306,16 +329,18 @@ def test_hospitals_benchmark_on_a_tiny_configuration(tmp_path, capsys, monkeypat
     import numpy as np
 
     import heartnet
+    from benchmarks import hospital_tables
+    from benchmarks import hospitals as benchmark
     from heartnet.features import MISSING
 
-    tables = load("hospital_tables")
-    hospitals_table, sex_table, threshold_table = tables.hospitals_table, tables.sex_table, tables.threshold_table
+    hospitals_table, sex_table = hospital_tables.hospitals_table, hospital_tables.sex_table
+    threshold_table = hospital_tables.threshold_table
 
     real = heartnet.HeartnetClassifier
     monkeypatch.setattr(heartnet, "HeartnetClassifier", lambda **params: real(members=1, epochs=3, **params))
     out = tmp_path / "hospitals.json"
     argv = ["--rows", "300", "--repeats", "1", "--models", "heartnet,catboost,logistic_regression"]
-    assert load("hospitals").main([*argv, "--out", str(out)]) == 0
+    assert benchmark.main([*argv, "--out", str(out)]) == 0
     report = json.loads(out.read_text(encoding="utf-8"))
     hospitals = [h["hospital"] for h in report["hospitals"]]
     assert hospitals == dataset_hospitals() and sum(h["n"] for h in report["hospitals"]) == 300
@@ -373,7 +398,7 @@ def test_hospitals_benchmark_on_a_tiny_configuration(tmp_path, capsys, monkeypat
             assert sum(methods["auto_chose"].values()) == 20  # one choice per draw
     assert report["recalibration_goals"]["recalibrate_seconds"]["measured"] > 0
     printed = capsys.readouterr().out
-    assert load("hospital_tables").all_tables(report) in printed and "Curvas de decisión" in printed
+    assert hospital_tables.all_tables(report) in printed and "Curvas de decisión" in printed
 
 
 @pytest.mark.parametrize(
@@ -390,12 +415,14 @@ def test_hospitals_benchmark_refuses_a_file_it_cannot_split_and_writes_nothing(
 ):
     import re
 
+    from benchmarks import hospitals as benchmark
+
     rows = dataset.head(6).assign(Cholesterol=lambda df: df["Cholesterol"].fillna(0))
     if hospitals is not None:
         rows = rows.assign(Hospital=hospitals)
     source, out = tmp_path / "mine.csv", tmp_path / "hospitals.json"
     rows.to_csv(source, index=False)
-    assert load("hospitals").main(["--data", str(source), "--out", str(out)]) == 2
+    assert benchmark.main(["--data", str(source), "--out", str(out)]) == 2
     error = capsys.readouterr().err
     assert re.search(message, error) and error.count("\n") == 1  # one line, no traceback
     assert not out.exists()
@@ -411,7 +438,8 @@ def _two_hospitals():
 def test_the_headline_interval_is_of_the_mean_over_hospitals_each_counting_once():
     from sklearn.metrics import log_loss, roc_auc_score
 
-    nested = load("nested")
+    from benchmarks import nested
+
     y, p, hospitals = _two_hospitals()
     # Every resample keeps each hospital's classes, so A stays perfect and B a coin: the interval has no width.
     assert nested.hospital_mean_interval(y, p, hospitals, "roc_auc", resamples=200) == {
@@ -427,19 +455,21 @@ def test_the_headline_interval_is_of_the_mean_over_hospitals_each_counting_once(
 
 
 def test_with_one_hospital_the_headline_interval_is_the_packages_stratified_bootstrap():
+    from benchmarks import nested
     from heartnet.evaluate import roc_auc_interval
 
     rng = np.random.default_rng(1)
     y = rng.integers(0, 2, 120)
     p = np.clip(0.5 + 0.25 * (y - 0.5) + rng.normal(0, 0.2, 120), 0.01, 0.99)
-    found = load("nested").hospital_mean_interval(y, p, ["A"] * 120, "roc_auc", resamples=500, seed=3)
+    found = nested.hospital_mean_interval(y, p, ["A"] * 120, "roc_auc", resamples=500, seed=3)
     low, high = roc_auc_interval(y, p, resamples=500, seed=3)
     assert found["low"] < found["mean"] < found["high"]
     assert (found["low"], found["high"]) == pytest.approx((low, high))
 
 
 def test_the_headline_report_refuses_a_search_its_refits_do_not_repeat():
-    nested = load("nested")
+    from benchmarks import nested
+
     y, p, hospitals = _two_hospitals()
     folds = [
         {"held_out": "A", "chosen": "a", "roc_auc": 1.0, "log_loss": -np.log(0.8)},
@@ -462,8 +492,10 @@ def test_the_headline_report_refuses_a_search_its_refits_do_not_repeat():
 
 
 def test_the_headline_benchmark_without_a_search_report_says_so_in_one_line(tmp_path, capsys):
+    from benchmarks import nested
+
     out = tmp_path / "nested.json"
-    assert load("nested").main(["--selection", str(tmp_path / "none.json"), "--out", str(out)]) == 2
+    assert nested.main(["--selection", str(tmp_path / "none.json"), "--out", str(out)]) == 2
     error = capsys.readouterr().err
     assert "none.json" in error and "make search" in error and error.count("\n") == 1
     assert not out.exists()
@@ -478,8 +510,9 @@ NESTED = {
 
 
 def test_the_documents_show_the_headline_with_its_interval_and_the_spread_between_hospitals():
-    model_tables, tables = load("model_tables"), load("tables")
-    reports = BENCHMARKS.parent / "reports"
+    from benchmarks import model_tables, tables
+
+    reports = REPORTS
     shipped, hospitals, quality = (
         json.loads((reports / f"{name}.json").read_text(encoding="utf-8"))
         for name in ("shipped", "hospitals", "quality")
@@ -502,7 +535,7 @@ def test_the_documents_show_the_headline_with_its_interval_and_the_spread_betwee
 
 
 def test_the_committed_headline_interval_repeats_the_committed_nested_search():
-    reports = BENCHMARKS.parent / "reports"
+    reports = REPORTS
     nested, selection = (
         json.loads((reports / f"{name}.json").read_text(encoding="utf-8")) for name in ("nested", "selection")
     )
@@ -517,3 +550,42 @@ def test_the_committed_headline_interval_repeats_the_committed_nested_search():
         for hospital, entry in nested["hospitals"].items():
             assert entry[metric] == pytest.approx(by_hospital[hospital][metric])
     assert nested["selection_source"] == selection["source"]
+
+
+def test_importing_the_benchmarks_changes_neither_the_import_path_nor_the_warnings_filters():
+    """A benchmark imported by a test (or by another benchmark) leaves the process as it found it: no folder put
+    first on ``sys.path`` (where ``tables`` or ``common`` would hide real packages), no heartnet warning silenced
+    (the libraries it imports may add filters of their own)."""
+    code = (
+        "import importlib, pkgutil, sys, warnings\n"
+        "import benchmarks\n"
+        "path, filters = list(sys.path), list(warnings.filters)\n"
+        "for module in pkgutil.iter_modules(benchmarks.__path__):\n"
+        "    importlib.import_module(f'benchmarks.{module.name}')\n"
+        "ours = [f for f in warnings.filters if f not in filters and f[2].__module__.startswith('heartnet')]\n"
+        "print(sys.path == path, ours == [])\n"
+    )
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])}
+    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment, cwd=ROOT)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.split() == ["True", "True"]
+
+
+def test_a_benchmark_silences_out_of_range_warnings_only_while_it_runs():
+    from benchmarks.common import out_of_range_expected
+    from heartnet.ranges import OutOfRangeWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with out_of_range_expected():
+            warnings.warn(OutOfRangeWarning("Age", 99, 28, 77), stacklevel=1)
+            warnings.warn("another kind", UserWarning, stacklevel=1)
+        warnings.warn(OutOfRangeWarning("Age", 20, 28, 77), stacklevel=1)
+    assert [str(warning.message)[:9] for warning in caught] == ["another k", "Age: 20 i"]
+
+
+def test_the_makefile_runs_each_benchmark_as_a_module_of_the_package():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "benchmarks/" not in makefile  # a script path would put benchmarks/ first on sys.path
+    modules = re.findall(r"python -m (benchmarks\.\w+)", makefile)
+    assert modules and all(importlib.util.find_spec(module) is not None for module in modules)

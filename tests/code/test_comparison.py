@@ -13,11 +13,9 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import roc_auc_score
 
 import heartnet
+from benchmarks import comparison
 from heartnet import evaluate
-from tests.benchmark_modules import load
 from tests.examples import simulated
-
-comparison = load("comparison")
 
 
 class _Recorder(ClassifierMixin, BaseEstimator):

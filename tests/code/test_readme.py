@@ -8,7 +8,6 @@ import pytest
 
 from heartnet.features import TARGET_DEFINITION
 from heartnet.spanish import decimal
-from tests.benchmark_modules import load
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -28,7 +27,7 @@ def test_readme_python_snippet_runs(trained_path, monkeypatch, capsys):
 
 
 def test_one_table_renderer_pads_the_columns_and_right_aligns_only_numbers():
-    markdown_table = load("tables").markdown_table
+    from benchmarks.tables import markdown_table
 
     rows = [["a", "8 MLP, capas de 16", "0,87"], ["bbb", "x", "1"]]
     lines = markdown_table(["modelo", "configuración", "ROC AUC"], rows)
