@@ -70,8 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", help="describe this model, saved by heartnet train, instead of training one")
     args = parser.parse_args(argv)
     with out_of_range_expected():
-        report = run(seed=args.seed, model=args.model)
-    return publish(report, args.out, shipped_table)
+        return publish(run(seed=args.seed, model=args.model), args.out, shipped_table)
 
 
 if __name__ == "__main__":
