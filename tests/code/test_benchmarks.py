@@ -589,3 +589,13 @@ def test_the_makefile_runs_each_benchmark_as_a_module_of_the_package():
     assert "benchmarks/" not in makefile  # a script path would put benchmarks/ first on sys.path
     modules = re.findall(r"python -m (benchmarks\.\w+)", makefile)
     assert modules and all(importlib.util.find_spec(module) is not None for module in modules)
+
+
+def test_one_table_renderer_pads_the_columns_and_right_aligns_only_numbers():
+    from benchmarks.tables import markdown_table
+
+    rows = [["a", "8 MLP, capas de 16", "0,87"], ["bbb", "x", "1"]]
+    lines = markdown_table(["modelo", "configuración", "ROC AUC"], rows)
+    assert lines[1] == "| ------ | ------------------ | ------: |"
+    assert lines[2] == "| a      | 8 MLP, capas de 16 |    0,87 |"
+    assert len({len(line) for line in lines}) == 1

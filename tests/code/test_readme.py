@@ -26,16 +26,6 @@ def test_readme_python_snippet_runs(trained_path, monkeypatch, capsys):
     assert re.fullmatch(r"Probabilidad de enfermedad coronaria: \d+\.\d%\n", capsys.readouterr().out)
 
 
-def test_one_table_renderer_pads_the_columns_and_right_aligns_only_numbers():
-    from benchmarks.tables import markdown_table
-
-    rows = [["a", "8 MLP, capas de 16", "0,87"], ["bbb", "x", "1"]]
-    lines = markdown_table(["modelo", "configuración", "ROC AUC"], rows)
-    assert lines[1] == "| ------ | ------------------ | ------: |"
-    assert lines[2] == "| a      | 8 MLP, capas de 16 |    0,87 |"
-    assert len({len(line) for line in lines}) == 1
-
-
 def _prose(text: str) -> str:
     """The README as a reader reads it, without its generated blocks, code blocks and inline code."""
     text = re.sub(r"<!-- ([\w-]+):start -->.*?<!-- \1:end -->", "", text, flags=re.DOTALL)
