@@ -16,7 +16,7 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from heartnet.data import load_dataset
-from heartnet.errors import DataDiffers, DataError, NoRecordedSplit
+from heartnet.errors import DataDiffers, DataError, FileProblem, FileSystemError, NoRecordedSplit
 from heartnet.features import TARGET
 from heartnet.record import TrainingRecord
 
@@ -97,7 +97,15 @@ def recorded_split(record: TrainingRecord | None) -> RecordedSplit:
             "the model's metadata records no held-out split (it was not saved by `heartnet train`); "
             "evaluate it on labelled patients with --data CSV"
         )
-    df = load_dataset(record.data.path, without_hospital=record.data.without_hospital)
+    try:
+        df = load_dataset(record.data.path, without_hospital=record.data.without_hospital)
+    except (FileProblem, FileSystemError) as error:
+        if record.data.path is None:  # the packaged dataset: its own message says what to do
+            raise
+        raise DataError(
+            f"{error} (the training data the model's metadata names, data.source): put that file back, "
+            "or evaluate on labelled patients with --data CSV"
+        ) from None
     if record.data.sha256 not in (None, df.attrs["sha256"]):
         raise DataDiffers(
             "the data differs from the model's training data: "

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from heartnet.errors import DataDiffers, ModelError, NoRecordedSplit
+from heartnet.errors import DataDiffers, DataError, ModelError, NoRecordedSplit
 from heartnet.record import TrainingRecord
 from heartnet.splits import recorded_split
 
@@ -93,3 +93,14 @@ def test_a_recorded_split_of_data_not_checked_by_sha256_still_needs_its_rows(met
     with pytest.raises(DataDiffers, match=rf"it has {len(dataset)} rows"):
         _split(older)
     assert len(_split(_edited(metadata, "data", {"source": "builtin"})).test) == len(metadata["split"]["test_rows"])
+
+
+def test_a_recorded_training_csv_that_is_gone_is_named_as_the_metadatas_data_source(
+    metadata, tmp_path, run, model_copy
+):
+    gone = tmp_path / "moved away.csv"
+    data = {**metadata["data"], "source": str(gone), "sha256": None}
+    with pytest.raises(DataError, match=r"moved away\.csv: no such file \(the training data .* data\.source\)"):
+        _split({**metadata, "data": data})
+    code, out, err = run("evaluate", "--model", model_copy(data=data))
+    assert code == 2 and out == "" and len(err.splitlines()) == 1 and "--data CSV" in err
