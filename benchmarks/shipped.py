@@ -51,7 +51,7 @@ def run(*, seed: int = 0, model: str | Path | None = None) -> dict:
         "rows": {"training": len(split.train_rows), "held_out": len(test)},
         "hyperparameters": dict(record.hyperparameters),
         "epochs_run": record.epochs_run,
-        "threshold": record.threshold,
+        "threshold": trained.threshold,
         "observed_ranges": record.observed_ranges,
         "model_versions": trained.parsed.versions,  # the libraries it was trained with ("versions": this run's)
         "held_out": dict(record.metrics) | {"roc_auc_low": low, "roc_auc_high": high, **_calibration(y, p)},

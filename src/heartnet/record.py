@@ -91,7 +91,6 @@ class TrainingRecord:
 
     seed: int
     command: str | None = None
-    threshold: float = DEFAULT_THRESHOLD
     data: DataRecord
     split: SplitRecord
     hyperparameters: Mapping[str, object]
@@ -131,7 +130,6 @@ class TrainingRecord:
         return cls(
             seed=seed,
             command=top.get("command", _text, "a text"),
-            threshold=top.threshold(),
             data=DataRecord(
                 source=data.get("source", _text, "a text (builtin or a CSV's path)") or "builtin",
                 sha256=data.get("sha256", _text, "a text (the data's sha256)"),

@@ -102,7 +102,6 @@ def train_and_save(
     record = TrainingRecord(
         seed=seed,
         command=command,
-        threshold=threshold,
         data=DataRecord(
             source=df.attrs["source"], sha256=df.attrs["sha256"], rows=len(df), without_hospital=without_hospital
         ),
@@ -118,5 +117,5 @@ def train_and_save(
         # Shapley explanations start from the mean prediction over these training rows.
         background=background_rows(df.iloc[train_rows], seed=seed),
     )
-    path = save_model(classifier.model_, out, metadata=record.as_metadata())
+    path = save_model(classifier.model_, out, metadata={**record.as_metadata(), "threshold": threshold})
     return TrainingRun(path, metrics, train_rows, test_rows, seconds)

@@ -86,7 +86,7 @@ def test_damaged_metadata_is_reported_before_keras_reads_the_model_file(tmp_path
 
 def test_the_parsed_metadata_is_what_the_handle_and_the_reader_use(model_copy, metadata):
     loaded = heartnet.load(model_copy(threshold=0.35))
-    assert loaded.threshold == 0.35 == loaded.parsed.threshold == loaded.record.threshold
+    assert loaded.threshold == 0.35 == loaded.parsed.threshold
     assert loaded.parsed.model_sha256 == metadata["model_sha256"] and loaded.parsed.recalibration is None
     assert heartnet.load_metadata(model_copy(threshold=0.35))["threshold"] == 0.35
     with pytest.raises(ModelError, match=r"'background\[0\]\.Sex': missing field"):

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from heartnet.errors import DataDiffers, DataError, ModelError, NoRecordedSplit
-from heartnet.record import TrainingRecord
+from heartnet.record import ModelMetadata, TrainingRecord
 from heartnet.splits import recorded_split
 
 
@@ -34,7 +34,8 @@ def test_a_training_record_reads_back_as_the_metadata_it_was_written_as(metadata
     assert np.array_equal(record.split.test_rows, metadata["split"]["test_rows"]) and record.seed == 0
     written = json.loads(json.dumps(record.as_metadata()))
     assert written == {key: metadata[key] for key in written}  # every key it writes, as train wrote it
-    assert set(metadata) - set(written) == {"created", "versions", "target", "features", "model_sha256"}  # storage's
+    storage_keys = {"created", "versions", "target", "features", "model_sha256", "threshold"}
+    assert set(metadata) - set(written) == storage_keys  # storage's own keys
 
 
 def test_a_model_saved_without_a_split_has_no_training_record_and_an_older_one_reads_as_none(metadata):
@@ -74,7 +75,7 @@ def _edited(metadata: dict, key: str, value) -> dict:
 )
 def test_a_hand_edited_record_of_the_wrong_type_is_one_model_error_naming_the_field(metadata, key, value, pattern):
     with pytest.raises(ModelError, match=pattern) as caught:
-        TrainingRecord.from_metadata(_edited(metadata, key, value))
+        ModelMetadata.from_metadata(_edited(metadata, key, value))  # the training record and storage's keys
     assert caught.value.problem == "bad_metadata" and "\n" not in str(caught.value)
 
 
