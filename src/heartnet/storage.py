@@ -170,14 +170,17 @@ class TrainedModel:
     metadata: dict = field(default_factory=dict)
     path: Path | None = None
     parsed: ModelMetadata | None = field(default=None, repr=False)  # None: parsed from ``metadata`` here
-    record: TrainingRecord | None = field(init=False, repr=False)
     # What has been computed once for this handle (``cached``), by the function that computed it.
     _cache: dict[Callable, Any] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.parsed is None:  # frozen: set once, here
             object.__setattr__(self, "parsed", ModelMetadata.from_metadata(self.metadata))
-        object.__setattr__(self, "record", self.parsed.training)
+
+    @property
+    def record(self) -> TrainingRecord | None:
+        """Its training record (``parsed.training``); None for a model saved without a held-out split."""
+        return self.parsed.training
 
     @property
     def threshold(self) -> float:
