@@ -166,8 +166,7 @@ def local_evaluation(model, frame: pd.DataFrame, probabilities) -> dict:
     """
     y = frame[TARGET].to_numpy()
     result = classification_metrics(y, probabilities, threshold=model.threshold)
-    fingerprints = None if model.record is None else model.record.training_fingerprints
-    result["rows_seen_in_training"] = rows_seen_in_training(frame, fingerprints)
+    result["rows_seen_in_training"] = rows_seen_in_training(frame, model.training_fingerprints)
     result["patients_needed"] = patients_to_recalibrate(y, probabilities)
     return result
 

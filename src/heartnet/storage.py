@@ -193,6 +193,11 @@ class TrainedModel:
         return None if self.record is None else self.record.observed_ranges
 
     @property
+    def training_fingerprints(self) -> list[str] | None:
+        """A short hash of each training row (``heartnet.local_check``); None for a model saved without them."""
+        return None if self.record is None else self.record.training_fingerprints
+
+    @property
     def hyperparameters(self) -> dict[str, object]:
         """The hyper-parameters its record names; without a record, those of ``OLDER_HYPERPARAMETERS``."""
         return dict(OLDER_HYPERPARAMETERS if self.record is None else self.record.hyperparameters)

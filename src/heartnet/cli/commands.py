@@ -260,8 +260,7 @@ def cmd_recalibrate(args: argparse.Namespace) -> int:
         raise UsageError(f"--out is the model itself ({display(out)}); choose another file to keep the base model")
     check_writable(out)
     local = read_labelled(args.data)
-    fingerprints = None if model.record is None else model.record.training_fingerprints
-    _warn_if_trained_on(rows_seen_in_training(local.frame, fingerprints), len(local.frame))
+    _warn_if_trained_on(rows_seen_in_training(local.frame, model.training_fingerprints), len(local.frame))
     probabilities = model_probabilities(model, local.frame)  # validated rows: run once, for the fit and the advice
     recalibrated, update, metadata = recalibrate(model, local, method=args.method, probabilities=probabilities)
     _warn_if_too_few(local.frame[TARGET].to_numpy(), probabilities)
